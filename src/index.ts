@@ -1,0 +1,19 @@
+export { Durabox, type ResponsePromise } from "./durabox.js";
+export type { DuraboxOptions, DurableObjectBindingOptions } from "./options.js";
+export { DuraboxError, type DuraboxErrorCode } from "./errors.js";
+export { DurableObjectId } from "./objects/id.js";
+export { DurableObjectNamespace, type NewUniqueIdOptions, type GetStubOptions } from "./objects/namespace.js";
+export { DurableObjectStub } from "./objects/stub.js";
+export { DurableObjectState } from "./objects/state.js";
+export {
+  DurableObjectStorage,
+  type ReadOptions as DurableObjectGetOptions,
+  type WriteOptions as DurableObjectPutOptions,
+  type StorageListOptions as DurableObjectListOptions,
+} from "./storage/storage.js";
+export { DurableObjectTransaction } from "./storage/transaction.js";
+export { DurableObject, WorkerEntrypoint, RpcTarget } from "./worker/cloudflare-workers.js";
+export type { ExecutionContext } from "./worker/worker.js";
+
+/** The platform's fetch classes: the same ones worker code sees, so instanceof holds across. */
+export const { Request, Response, Headers, FormData, fetch } = globalThis;

@@ -1,0 +1,92 @@
+// Captured at load, before a test can install fake timers over them.
+const nextTick = process.nextTick.bind(process);
+const enqueueMicrotask = queueMicrotask;
+
+/** Runs `fn` once the microtask queue now running has drained, before any I/O or timer. */
+function afterMicrotasks(fn: () => void): void {
+  // A tick queued from inside a microtask runs only after the whole microtask
+  // queue (including what it queues) has drained.
+  enqueueMicrotask(() => nextTick(fn));
+}
+
+/**
+ * Production's input gate: while a storage operation is in flight (and until
+ * the code awaiting it has run on), no new event is delivered to the object.
+ * Events are admitted one at a time, in arrival order, each only after the
+ * previous one's synchronous work and microtasks have run, as the Workers
+ * event loop would; storage calls themselves never wait on the gate.
+ */
+export class InputGate {
+  #locks = 0;
+  #settling = false;
+  readonly #waiting: (() => void)[] = [];
+
+  get isOpen(): boolean {
+    return this.#locks === 0 && !this.#settling && this.#waiting.length === 0;
+  }
+
+  /**
+   * Admits an event: undefined when it may start now, otherwise a promise
+   * that resolves when its turn comes.
+   */
+  enter(): Promise<void> | undefined {
+    if (this.isOpen) {
+      this.#admitted();
+      return undefined;
+    }
+    return new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  /** Closes the gate until `settled` settles and its continuations have run. */
+  closeUntil(settled: Promise<unknown>): void {
+    this.#locks++;
+    const reopen = (): void => afterMicrotasks(() => {
+      this.#locks--;
+      this.#release();
+    });
+    settled.then(reopen, reopen);
+  }
+
+  #admitted(): void {
+    this.#settling = true;
+    afterMicrotasks(() => {
+      this.#settling = false;
+      this.#release();
+    });
+  }
+
+  #release(): void {
+    if (this.#locks > 0 || this.#settling) return;
+    const next = this.#waiting.shift();
+    if (next === undefined) return;
+    this.#admitted();
+    next();
+  }
+}
+
+/**
+ * Production's output gate: a response (or any message leaving the object)
+ * is held until every write made before it has been confirmed. One gate per
+ * object, as in workerd. A write that fails breaks the gate: what was waiting
+ * fails with the write's error.
+ */
+export class OutputGate {
+  readonly #pending = new Set<Promise<unknown>>();
+
+  /** Holds outgoing messages until `write` is confirmed. */
+  track(write: Promise<unknown>): void {
+    this.#pending.add(write);
+    const done = (): boolean => this.#pending.delete(write);
+    write.then(done, done);
+  }
+
+  /** Undefined when nothing is pending, so the common case costs no await. */
+  waitForConfirmed(): Promise<void> | undefined {
+    if (this.#pending.size === 0) return undefined;
+    return this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all(this.#pending);
+  }
+}

@@ -1,0 +1,144 @@
+import { InputGate, OutputGate } from "./gates.js";
+import { DurableObjectState, type StateOwner } from "./state.js";
+import { runInContext } from "./context.js";
+import { DuraboxError } from "../errors.js";
+import type { DurableObjectId } from "./id.js";
+import type { DurableObjectStorage, ReadOptions, StorageHost, WriteOptions } from "../storage/storage.js";
+import type { Awaitable } from "../storage/backend.js";
+
+/** A Durable Object class as worker code exports it. */
+export type DurableObjectClass = new (state: DurableObjectState, env: never) => object;
+
+/** What an instance needs from the runtime that owns it. */
+export interface InstanceHost {
+  /** The class and env of the object, once its worker is loaded. */
+  resolveClass(): { readonly objectClass: DurableObjectClass; readonly env: object };
+  makeStorage(host: StorageHost): DurableObjectStorage;
+  alarmChanged(time: number | null): void;
+  /** Forgets this instance: the next event for the id constructs a new one. */
+  forget(instance: ObjectInstance): void;
+  trackBackground(promise: Promise<unknown>): void;
+}
+
+/**
+ * One live Durable Object: the user's instance (constructed on the first
+ * event), its state and storage, and its gates. Every event (fetch, RPC,
+ * alarm, or a test's runInDurableObject) goes through deliver(), which admits
+ * it through the input gate in arrival order and releases its result only
+ * through the output gate.
+ */
+export class ObjectInstance implements StateOwner, StorageHost {
+  readonly inputGate = new InputGate();
+  readonly outputGate = new OutputGate();
+  readonly id: DurableObjectId;
+  readonly state: DurableObjectState;
+  readonly #host: InstanceHost;
+  #object: object | undefined;
+  #broken: { error: unknown } | undefined;
+
+  constructor(id: DurableObjectId, host: InstanceHost) {
+    this.id = id;
+    this.#host = host;
+    this.state = new DurableObjectState(id, host.makeStorage(this), this);
+  }
+
+  /** The user's object, if it has been constructed. */
+  get constructed(): object | undefined {
+    return this.#object;
+  }
+
+  get broken(): boolean {
+    return this.#broken !== undefined;
+  }
+
+  /** Runs `event` on the object under its gates, at `depth` in a chain of calls. */
+  deliver<T>(depth: number, event: (object: object) => Awaitable<T>): Promise<T> {
+    try {
+      this.#construct();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const admitted = this.inputGate.enter();
+    if (admitted === undefined) return this.#run(depth, event);
+    return admitted.then(() => this.#run(depth, event));
+  }
+
+  async #run<T>(depth: number, event: (object: object) => Awaitable<T>): Promise<T> {
+    if (this.#broken !== undefined) throw this.#broken.error;
+    const result = await runInContext({ depth }, () => event(this.#object!));
+    const confirmed = this.outputGate.waitForConfirmed();
+    if (confirmed !== undefined) await confirmed;
+    return result;
+  }
+
+  #construct(): void {
+    if (this.#broken !== undefined) throw this.#broken.error;
+    if (this.#object !== undefined) return;
+    const { objectClass, env } = this.#host.resolveClass();
+    try {
+      this.#object = runInContext({ depth: 0 }, () => new objectClass(this.state, env as never));
+    } catch (error) {
+      this.reset(error);
+      throw error;
+    }
+  }
+
+  /** Breaks this instance: what is queued fails with `error`; the next event gets a new one. */
+  reset(error: unknown): void {
+    if (this.#broken !== undefined) return;
+    this.#broken = { error };
+    this.#host.forget(this);
+  }
+
+  // StateOwner
+
+  blockConcurrencyWhile<T>(callback: () => Promise<T>): Promise<T> {
+    const result = callback();
+    this.inputGate.closeUntil(result);
+    result.catch((error: unknown) => this.reset(error));
+    return result;
+  }
+
+  waitUntil(promise: Promise<unknown>): void {
+    this.#host.trackBackground(promise);
+  }
+
+  abort(reason?: unknown): void {
+    this.reset(reason instanceof Error ? reason : new DuraboxError("ERR_SCRIPT", `Durable Object aborted: ${String(reason ?? "abort() was called")}`));
+  }
+
+  // StorageHost
+
+  read<T>(value: Awaitable<T>, options?: ReadOptions): Promise<T> {
+    const promise = Promise.resolve(value);
+    if (!options?.allowConcurrency) this.inputGate.closeUntil(promise);
+    return promise;
+  }
+
+  write<T>(value: Awaitable<T>, options?: WriteOptions): Promise<T> {
+    const promise = Promise.resolve(value);
+    // A write that completed synchronously is already confirmed.
+    if (value instanceof Promise && !options?.allowUnconfirmed) this.outputGate.track(promise);
+    promise.catch((error: unknown) => this.reset(error));
+    return promise;
+  }
+
+  sync(): Promise<void> {
+    return this.outputGate.waitForConfirmed() ?? Promise.resolve();
+  }
+
+  checkAlarmHandler(): void {
+    const { objectClass } = this.#host.resolveClass();
+    checkAlarmHandler(objectClass);
+  }
+
+  alarmChanged(time: number | null): void {
+    this.#host.alarmChanged(time);
+  }
+}
+
+export function checkAlarmHandler(objectClass: DurableObjectClass): void {
+  if (typeof (objectClass.prototype as { alarm?: unknown }).alarm !== "function") {
+    throw new Error("Your Durable Object class must have an alarm() handler in order to call setAlarm()");
+  }
+}

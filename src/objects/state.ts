@@ -1,0 +1,47 @@
+import type { DurableObjectId } from "./id.js";
+import type { DurableObjectStorage } from "../storage/storage.js";
+
+/** What the state needs from the instance it belongs to. */
+export interface StateOwner {
+  blockConcurrencyWhile<T>(callback: () => Promise<T>): Promise<T>;
+  waitUntil(promise: Promise<unknown>): void;
+  abort(reason?: unknown): void;
+}
+
+/**
+ * The `state` (or `ctx`) an object's constructor receives: its id, its
+ * storage, and control over the events delivered to it.
+ */
+export class DurableObjectState {
+  readonly id: DurableObjectId;
+  readonly storage: DurableObjectStorage;
+  readonly #owner: StateOwner;
+
+  /** @internal */
+  constructor(id: DurableObjectId, storage: DurableObjectStorage, owner: StateOwner) {
+    this.id = id;
+    this.storage = storage;
+    this.#owner = owner;
+  }
+
+  /**
+   * Delivers no other event to the object until `callback` settles. If it
+   * throws, the object is reset: the next event constructs a new instance.
+   */
+  blockConcurrencyWhile<T>(callback: () => T | Promise<T>): Promise<T> {
+    if (typeof callback !== "function") {
+      return Promise.reject(new TypeError("blockConcurrencyWhile() expects a function."));
+    }
+    return this.#owner.blockConcurrencyWhile(async () => callback());
+  }
+
+  /** Keeps work going after the response; the runtime waits for it on dispose. */
+  waitUntil(promise: Promise<unknown>): void {
+    this.#owner.waitUntil(Promise.resolve(promise));
+  }
+
+  /** Resets the object: in-flight and queued events fail, the next one constructs anew. */
+  abort(reason?: unknown): void {
+    this.#owner.abort(reason);
+  }
+}

@@ -1,0 +1,137 @@
+import { serialize } from "./codec.js";
+import { compareKeys, prefixEnd } from "./keys.js";
+import {
+  checkBatchKeys,
+  checkBatchValue,
+  checkKeyPresent,
+  checkPairCount,
+  checkSingleKey,
+  checkSingleValue,
+  toKey,
+  type StorageOperation,
+} from "./limits.js";
+import type { ListQuery, StoredEntry } from "./backend.js";
+
+/**
+ * The argument forms of the storage API (one key or an array of keys; one
+ * pair or an object of pairs; list options), validated in production's order
+ * with production's messages, shared by storage and transactions.
+ */
+export type KeyArgument = { readonly single: true; readonly keys: [string] } | {
+  readonly single: false;
+  readonly keys: string[];
+};
+
+export function parseKeys(key: unknown, op: StorageOperation): KeyArgument {
+  if (Array.isArray(key)) {
+    const keys = key.map(toKey);
+    checkBatchKeys(keys);
+    return { single: false, keys };
+  }
+  checkKeyPresent(key, op);
+  const single = toKey(key);
+  checkSingleKey(single);
+  return { single: true, keys: [single] };
+}
+
+/** put(key, value) or put(entries): the pairs to store, serialised and checked. */
+export function parsePut(keyOrEntries: unknown, value: unknown): StoredEntry[] {
+  if (typeof keyOrEntries === "object" && keyOrEntries !== null && !Array.isArray(keyOrEntries)) {
+    const entries = Object.entries(keyOrEntries as Record<string, unknown>);
+    checkPairCount(entries.length);
+    const pairs: StoredEntry[] = [];
+    for (const [key, entryValue] of entries) {
+      checkBatchKeys([key]);
+      // Production skips undefined values in an entries object.
+      if (entryValue === undefined) continue;
+      const bytes = serialize(entryValue);
+      checkBatchValue(key, bytes);
+      pairs.push([key, bytes]);
+    }
+    return pairs;
+  }
+  checkKeyPresent(keyOrEntries, "put");
+  const key = toKey(keyOrEntries);
+  checkSingleKey(key);
+  if (value === undefined) throw new TypeError("put() called with undefined value.");
+  const bytes = serialize(value);
+  checkSingleValue(bytes);
+  return [[key, bytes]];
+}
+
+export interface ListOptions {
+  start?: string;
+  startAfter?: string;
+  end?: string;
+  prefix?: string;
+  reverse?: boolean;
+  limit?: number;
+}
+
+/** The range a list() call scans, or null when the range is empty. */
+export function parseListOptions(options: ListOptions | undefined): ListQuery | null {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== "object") {
+    throw new TypeError("list() options must be an object, such as { prefix: \"user:\", limit: 10 }.");
+  }
+  const { startAfter, reverse, limit } = options;
+  let { start, end } = options;
+  const prefix = options.prefix === undefined ? undefined : toKey(options.prefix);
+  if (start !== undefined && startAfter !== undefined) {
+    throw new TypeError("list() cannot be called with both start and startAfter values.");
+  }
+  if (limit !== undefined) {
+    if (typeof limit !== "number" || Number.isNaN(limit)) {
+      throw new TypeError(`List limit must be a number, got ${typeof limit}.`);
+    }
+    if (limit <= 0) throw new TypeError("List limit must be positive.");
+  }
+  if (start !== undefined) start = toKey(start);
+  if (end !== undefined) end = toKey(end);
+  // The key right after `startAfter` in UTF-8 order is startAfter + U+0000.
+  if (startAfter !== undefined) start = `${toKey(startAfter)}\u0000`;
+  if (prefix !== undefined && prefix !== "") {
+    if (start === undefined || compareKeys(start, prefix) < 0) start = prefix;
+    const afterPrefix = prefixEnd(prefix);
+    if (afterPrefix !== undefined && (end === undefined || compareKeys(afterPrefix, end) < 0)) {
+      end = afterPrefix;
+    }
+  }
+  if (start !== undefined && end !== undefined && compareKeys(start, end) >= 0) return null;
+  const query: { start?: string; end?: string; reverse?: boolean; limit?: number } = {};
+  if (start !== undefined) query.start = start;
+  if (end !== undefined) query.end = end;
+  if (reverse) query.reverse = true;
+  if (limit !== undefined) query.limit = Math.floor(limit) || 1;
+  return query;
+}
+
+/** setAlarm(time): a Date or milliseconds since the epoch, after 0. */
+export function parseAlarmTime(time: unknown): number {
+  const ms = time instanceof Date ? time.getTime() : time;
+  if (typeof ms !== "number" || Number.isNaN(ms)) {
+    throw new TypeError(
+      `setAlarm() expects a Date or a number of milliseconds since the epoch, got ${describe(time)}.`,
+    );
+  }
+  if (ms <= 0) throw new TypeError("setAlarm() cannot be called with an alarm time <= 0");
+  return ms;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "object") return value.constructor?.name ?? "object";
+  return typeof value;
+}
+
+/** A Map of entries in the order given (already key order). */
+export function toMap(entries: readonly StoredEntry[], decode: (bytes: Uint8Array) => unknown): Map<string, unknown> {
+  const map = new Map<string, unknown>();
+  for (const [key, bytes] of entries) map.set(key, decode(bytes));
+  return map;
+}
+
+/** Distinct keys in UTF-8 order: multi-key get answers in that order. */
+export function sortedDistinct(keys: readonly string[]): string[] {
+  return [...new Set(keys)].sort(compareKeys);
+}

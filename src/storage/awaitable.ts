@@ -1,0 +1,10 @@
+import type { Awaitable } from "./backend.js";
+
+/**
+ * Continues with `fn` at once when `value` is already there, and after it
+ * arrives when it is a promise: backends that answer synchronously (memory)
+ * then cost no microtask hop.
+ */
+export function andThen<T, R>(value: Awaitable<T>, fn: (value: T) => Awaitable<R>): Awaitable<R> {
+  return value instanceof Promise ? value.then(fn) : fn(value);
+}

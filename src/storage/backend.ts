@@ -1,0 +1,78 @@
+import type { KeyRange } from "./keys.js";
+
+/**
+ * The contract every storage backend (memory, file, redis, and the layered
+ * overlay used for test isolation) implements. A backend stores bytes under
+ * string keys for many objects; it knows nothing of Durable Objects, gates or
+ * serialisation. Methods may answer synchronously (memory) or with a promise
+ * (file, redis): callers accept both, which keeps the in-memory path free of
+ * needless microtask hops.
+ */
+export type Awaitable<T> = T | Promise<T>;
+
+/** Which object's data: the namespace's identity and the object's hex id. */
+export interface ObjectAddress {
+  readonly namespace: string;
+  readonly id: string;
+}
+
+export interface StorageBackend {
+  /** A handle on one object's data. Cheap and synchronous: no I/O. */
+  object(address: ObjectAddress): ObjectStore;
+  /** Hex ids of the objects in a namespace that hold data or an alarm. */
+  listObjects(namespace: string): Awaitable<string[]>;
+  /** Every scheduled alarm, so a new runtime can schedule them again. */
+  listAlarms(): Awaitable<ScheduledAlarm[]>;
+  close(): Awaitable<void>;
+}
+
+export interface ScheduledAlarm extends ObjectAddress {
+  readonly time: number;
+}
+
+/** A range scan: `start` inclusive, `end` exclusive, in UTF-8 key order. */
+export interface ListQuery extends KeyRange {
+  readonly reverse?: boolean;
+  readonly limit?: number;
+}
+
+export type StoredEntry = readonly [key: string, value: Uint8Array];
+
+/**
+ * An opaque marker of "the state as of now", taken before a transaction's
+ * first read and handed back with its commit. Only the backend that made it
+ * can interpret it.
+ */
+export type ReadVersion = unknown;
+
+/** What a transaction read: its commit must fail if any of it changed since. */
+export interface ReadSet {
+  readonly since: ReadVersion;
+  readonly keys: readonly string[];
+  readonly ranges: readonly KeyRange[];
+}
+
+/** One atomic change: after a crash, all of it or none of it is stored. */
+export interface WriteBatch {
+  /** Applied first: every key and the alarm are removed. */
+  readonly deleteAll?: boolean;
+  readonly deletes?: readonly string[];
+  readonly puts?: readonly StoredEntry[];
+  /** A time sets the alarm, null deletes it, undefined leaves it. */
+  readonly alarm?: number | null;
+  /** Optimistic concurrency: commit only if nothing read changed. */
+  readonly readSet?: ReadSet;
+}
+
+export type CommitResult =
+  | { readonly ok: true; /** how many of `deletes` existed */ readonly deleted: number }
+  | { readonly ok: false };
+
+export interface ObjectStore {
+  /** Values aligned with `keys`; undefined where a key is missing. */
+  get(keys: readonly string[]): Awaitable<(Uint8Array | undefined)[]>;
+  list(query: ListQuery): Awaitable<StoredEntry[]>;
+  getAlarm(): Awaitable<number | null>;
+  readVersion(): Awaitable<ReadVersion>;
+  commit(batch: WriteBatch): Awaitable<CommitResult>;
+}

@@ -1,0 +1,108 @@
+import { CommitLog } from "../commit-log.js";
+import { SortedKeyMap } from "../sorted-map.js";
+import type {
+  CommitResult,
+  ListQuery,
+  ObjectAddress,
+  ObjectStore,
+  ReadVersion,
+  ScheduledAlarm,
+  StorageBackend,
+  StoredEntry,
+  WriteBatch,
+} from "../backend.js";
+
+/**
+ * The default backend: every object's data in a B+ tree in this process.
+ * Answers synchronously; a commit validates and applies in one synchronous
+ * step, so it is atomic with respect to everything else in the process.
+ */
+export class MemoryBackend implements StorageBackend {
+  readonly #objects = new Map<string, Map<string, MemoryObjectStore>>();
+
+  object(address: ObjectAddress): MemoryObjectStore {
+    let namespace = this.#objects.get(address.namespace);
+    if (namespace === undefined) {
+      namespace = new Map();
+      this.#objects.set(address.namespace, namespace);
+    }
+    let store = namespace.get(address.id);
+    if (store === undefined) {
+      store = new MemoryObjectStore();
+      namespace.set(address.id, store);
+    }
+    return store;
+  }
+
+  listObjects(namespace: string): string[] {
+    const ids: string[] = [];
+    for (const [id, store] of this.#objects.get(namespace) ?? []) {
+      if (!store.isEmpty) ids.push(id);
+    }
+    return ids;
+  }
+
+  listAlarms(): ScheduledAlarm[] {
+    const alarms: ScheduledAlarm[] = [];
+    for (const [namespace, stores] of this.#objects) {
+      for (const [id, store] of stores) {
+        const time = store.getAlarm();
+        if (time !== null) alarms.push({ namespace, id, time });
+      }
+    }
+    return alarms;
+  }
+
+  close(): void {
+    this.#objects.clear();
+  }
+}
+
+export class MemoryObjectStore implements ObjectStore {
+  readonly #entries = new SortedKeyMap<Uint8Array>();
+  readonly #log = new CommitLog();
+  #alarm: number | null = null;
+
+  get isEmpty(): boolean {
+    return this.#entries.size === 0 && this.#alarm === null;
+  }
+
+  get(keys: readonly string[]): (Uint8Array | undefined)[] {
+    return keys.map((key) => this.#entries.get(key));
+  }
+
+  list(query: ListQuery): StoredEntry[] {
+    return Array.from(this.#entries.scan(query));
+  }
+
+  getAlarm(): number | null {
+    return this.#alarm;
+  }
+
+  readVersion(): ReadVersion {
+    return this.#log.version;
+  }
+
+  commit(batch: WriteBatch): CommitResult {
+    if (batch.readSet && this.#log.conflicts(batch.readSet, batch.readSet.since as number)) {
+      return { ok: false };
+    }
+    const written: string[] = [];
+    if (batch.deleteAll) {
+      this.#entries.clear();
+      this.#alarm = null;
+    }
+    let deleted = 0;
+    for (const key of batch.deletes ?? []) {
+      if (this.#entries.delete(key)) deleted++;
+      written.push(key);
+    }
+    for (const [key, value] of batch.puts ?? []) {
+      this.#entries.set(key, value);
+      written.push(key);
+    }
+    if (batch.alarm !== undefined) this.#alarm = batch.alarm;
+    this.#log.record(batch.deleteAll ? "all" : written);
+    return { ok: true, deleted };
+  }
+}

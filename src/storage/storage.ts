@@ -1,0 +1,222 @@
+import { andThen } from "./awaitable.js";
+import { deserialize } from "./codec.js";
+import { DuraboxError } from "../errors.js";
+import { DurableObjectTransaction } from "./transaction.js";
+import type { TransactionLane } from "./transaction-lane.js";
+import {
+  parseAlarmTime,
+  parseKeys,
+  parseListOptions,
+  parsePut,
+  sortedDistinct,
+  toMap,
+  type ListOptions,
+} from "./arguments.js";
+import type { Awaitable, CommitResult, ObjectStore } from "./backend.js";
+
+export interface ReadOptions {
+  allowConcurrency?: boolean;
+  noCache?: boolean;
+}
+export interface WriteOptions extends ReadOptions {
+  allowUnconfirmed?: boolean;
+}
+export type StorageListOptions = ListOptions & ReadOptions;
+
+/**
+ * What storage needs from the object it belongs to: its gates, and its alarm
+ * scheduling. Storage reached from outside (a test helper) has no gates.
+ */
+export interface StorageHost {
+  /** Holds back new events until `value` is there (unless allowConcurrency). */
+  read<T>(value: Awaitable<T>, options?: ReadOptions): Promise<T>;
+  /** Holds back outgoing messages until `value` is confirmed (unless allowUnconfirmed). */
+  write<T>(value: Awaitable<T>, options?: WriteOptions): Promise<T>;
+  /** Resolves when every write so far is confirmed. */
+  sync(): Promise<void>;
+  /** Throws unless the object's class has an alarm() handler. */
+  checkAlarmHandler(): void;
+  /** Told after the stored alarm changed. */
+  alarmChanged(time: number | null): void;
+}
+
+/** Bounded: a transaction still conflicting after this many attempts fails clearly. */
+export const MAX_TRANSACTION_ATTEMPTS = 10;
+
+/**
+ * The DurableObjectStorage API (state.storage). Validation, serialisation and
+ * gating happen here; the bytes live in an ObjectStore. Every call reaches the
+ * store synchronously, in call order, so a get() after an un-awaited put()
+ * sees the put, as in production.
+ */
+export class DurableObjectStorage {
+  readonly #store: ObjectStore;
+  readonly #host: StorageHost;
+  readonly #lane: TransactionLane;
+
+  /** @internal Storage is made by the runtime, one per object. */
+  constructor(store: ObjectStore, host: StorageHost, lane: TransactionLane) {
+    this.#store = store;
+    this.#host = host;
+    this.#lane = lane;
+  }
+
+  get<T = unknown>(key: string, options?: ReadOptions): Promise<T | undefined>;
+  get<T = unknown>(keys: string[], options?: ReadOptions): Promise<Map<string, T>>;
+  get(key: string | string[], options?: ReadOptions): Promise<unknown> {
+    return attempt(() => {
+      const parsed = parseKeys(key, "get");
+      if (parsed.single) {
+        const value = andThen(this.#store.get(parsed.keys), ([bytes]) =>
+          bytes === undefined ? undefined : deserialize(bytes),
+        );
+        return this.#host.read(value, options);
+      }
+      const keys = sortedDistinct(parsed.keys);
+      const map = andThen(this.#store.get(keys), (values) => {
+        const found = new Map<string, unknown>();
+        keys.forEach((k, i) => {
+          const bytes = values[i];
+          if (bytes !== undefined) found.set(k, deserialize(bytes));
+        });
+        return found;
+      });
+      return this.#host.read(map, options);
+    });
+  }
+
+  put<T>(key: string, value: T, options?: WriteOptions): Promise<void>;
+  put<T>(entries: Record<string, T>, options?: WriteOptions): Promise<void>;
+  put(keyOrEntries: unknown, valueOrOptions?: unknown, maybeOptions?: WriteOptions): Promise<void> {
+    return attempt(() => {
+      const entriesForm = typeof keyOrEntries === "object" && keyOrEntries !== null && !Array.isArray(keyOrEntries);
+      const puts = parsePut(keyOrEntries, entriesForm ? undefined : valueOrOptions);
+      const options = (entriesForm ? valueOrOptions : maybeOptions) as WriteOptions | undefined;
+      if (puts.length === 0) return undefined;
+      const done = andThen(this.#store.commit({ puts }), (outcome) => {
+        succeeded(outcome);
+      });
+      return this.#host.write(done, options);
+    });
+  }
+
+  delete(key: string, options?: WriteOptions): Promise<boolean>;
+  delete(keys: string[], options?: WriteOptions): Promise<number>;
+  delete(key: string | string[], options?: WriteOptions): Promise<boolean | number> {
+    return attempt(() => {
+      const parsed = parseKeys(key, "delete");
+      const deletes = parsed.single ? parsed.keys : [...new Set(parsed.keys)];
+      const result = andThen(this.#store.commit({ deletes }), (outcome) => {
+        const { deleted } = succeeded(outcome);
+        return parsed.single ? deleted === 1 : deleted;
+      });
+      return this.#host.write(result, options);
+    });
+  }
+
+  list<T = unknown>(options?: StorageListOptions): Promise<Map<string, T>> {
+    return attempt(() => {
+      const query = parseListOptions(options);
+      if (query === null) return new Map<string, T>();
+      const listed = andThen(this.#store.list(query), (entries) => toMap(entries, deserialize) as Map<string, T>);
+      return this.#host.read(listed, options);
+    });
+  }
+
+  deleteAll(options?: WriteOptions): Promise<void> {
+    return attempt(() => {
+      const done = andThen(this.#store.commit({ deleteAll: true }), (outcome) => {
+        succeeded(outcome);
+        this.#host.alarmChanged(null);
+      });
+      return this.#host.write(done, options);
+    });
+  }
+
+  getAlarm(options?: ReadOptions): Promise<number | null> {
+    return attempt(() => this.#host.read(this.#store.getAlarm(), options));
+  }
+
+  setAlarm(scheduledTime: number | Date, options?: WriteOptions): Promise<void> {
+    return attempt(() => {
+      const time = parseAlarmTime(scheduledTime);
+      this.#host.checkAlarmHandler();
+      return this.#host.write(this.#commitAlarm(time), options);
+    });
+  }
+
+  deleteAlarm(options?: WriteOptions): Promise<void> {
+    return attempt(() => this.#host.write(this.#commitAlarm(null), options));
+  }
+
+  sync(): Promise<void> {
+    return this.#host.sync();
+  }
+
+  /**
+   * Runs `closure` as one optimistic transaction: its writes commit together,
+   * and only if nothing it read (keys, and the ranges it listed) changed in
+   * the meantime; otherwise it runs again, up to MAX_TRANSACTION_ATTEMPTS.
+   * Throwing from the closure (or txn.rollback()) commits nothing.
+   */
+  async transaction<T>(closure: (txn: DurableObjectTransaction) => Promise<T>): Promise<T> {
+    if (typeof closure !== "function") {
+      throw new TypeError("transaction() expects a function: storage.transaction(async (txn) => { ... })");
+    }
+    if (this.#lane.busy) await this.#lane.idle();
+    const first = await this.#attemptTransaction(closure);
+    if (first.committed) return first.result;
+    return this.#lane.run(async () => {
+      for (let attemptNumber = 2; attemptNumber <= MAX_TRANSACTION_ATTEMPTS; attemptNumber++) {
+        const next = await this.#attemptTransaction(closure);
+        if (next.committed) return next.result;
+      }
+      throw new DuraboxError(
+        "ERR_TRANSACTION_CONTENTION",
+        `Transaction failed: what it read kept changing underneath it, ${MAX_TRANSACTION_ATTEMPTS} attempts in a row. ` +
+          "Writes from outside the transaction to the keys it reads are racing it; do those writes inside transactions too, or read fewer keys.",
+      );
+    });
+  }
+
+  async #attemptTransaction<T>(
+    closure: (txn: DurableObjectTransaction) => Promise<T>,
+  ): Promise<{ committed: true; result: T } | { committed: false }> {
+    const since = await this.#store.readVersion();
+    const txn = new DurableObjectTransaction(this.#store, this.#host, since);
+    let result: T;
+    try {
+      result = await closure(txn);
+    } catch (error) {
+      txn.abandon();
+      throw error;
+    }
+    const alarm = txn.alarm;
+    const outcome = await this.#host.write(txn.commit());
+    if (!outcome.ok) return { committed: false };
+    if (!txn.rolledBack && alarm !== undefined) this.#host.alarmChanged(alarm);
+    return { committed: true, result };
+  }
+
+  #commitAlarm(time: number | null): Awaitable<void> {
+    return andThen(this.#store.commit({ alarm: time }), (outcome) => {
+      succeeded(outcome);
+      this.#host.alarmChanged(time);
+    });
+  }
+}
+
+/** A commit without a read set cannot conflict. */
+function succeeded(outcome: CommitResult): { deleted: number } {
+  if (!outcome.ok) throw new Error("durabox: an unconditional commit reported a conflict");
+  return outcome;
+}
+
+/** Turns a synchronous throw into a rejected promise, as an async API must. */
+function attempt<T>(fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

@@ -1,0 +1,225 @@
+import { andThen } from "./awaitable.js";
+import { deserialize } from "./codec.js";
+import type { KeyRange } from "./keys.js";
+import { checkTransactionSize } from "./limits.js";
+import { changesInRange, mergeListed, widenedQuery, type Change } from "./merge.js";
+import { SortedKeyMap } from "./sorted-map.js";
+import {
+  parseAlarmTime,
+  parseKeys,
+  parseListOptions,
+  parsePut,
+  sortedDistinct,
+  toMap,
+  type ListOptions,
+} from "./arguments.js";
+import type { Awaitable, CommitResult, ListQuery, ObjectStore, ReadVersion, StoredEntry } from "./backend.js";
+import type { StorageHost } from "./storage.js";
+
+type TransactionState = "open" | "rolledBack" | "committed";
+
+/**
+ * The `txn` handed to storage.transaction(closure). Writes stay here until
+ * the closure returns; reads see them first, then the store, and record what
+ * was read (keys, and the exact range each list scanned) for validation.
+ */
+export class DurableObjectTransaction {
+  readonly #store: ObjectStore;
+  readonly #host: StorageHost;
+  readonly #since: ReadVersion;
+  readonly #writes = new SortedKeyMap<Change>();
+  readonly #readKeys = new Set<string>();
+  readonly #readRanges: KeyRange[] = [];
+  #alarm: number | null | undefined = undefined;
+  #state: TransactionState = "open";
+
+  /** @internal */
+  constructor(store: ObjectStore, host: StorageHost, since: ReadVersion) {
+    this.#store = store;
+    this.#host = host;
+    this.#since = since;
+  }
+
+  get(key: string, options?: object): Promise<unknown>;
+  get(keys: string[], options?: object): Promise<Map<string, unknown>>;
+  get(key: string | string[], options?: { allowConcurrency?: boolean }): Promise<unknown> {
+    return this.#attempt("get", () => {
+      const parsed = parseKeys(key, "get");
+      const keys = parsed.single ? parsed.keys : sortedDistinct(parsed.keys);
+      const values = this.#read(keys);
+      return this.#host.read(
+        andThen(values, (found) => {
+          if (parsed.single) return found[0] === undefined ? undefined : deserialize(found[0]);
+          const map = new Map<string, unknown>();
+          keys.forEach((k, i) => {
+            const bytes = found[i];
+            if (bytes !== undefined) map.set(k, deserialize(bytes));
+          });
+          return map;
+        }),
+        options,
+      );
+    });
+  }
+
+  put(key: string, value: unknown, options?: object): Promise<void>;
+  put(entries: Record<string, unknown>, options?: object): Promise<void>;
+  put(keyOrEntries: unknown, value?: unknown): Promise<void> {
+    return this.#attempt("put", () => {
+      for (const [key, bytes] of parsePut(keyOrEntries, value)) this.#writes.set(key, bytes);
+      return undefined;
+    });
+  }
+
+  delete(key: string, options?: object): Promise<boolean>;
+  delete(keys: string[], options?: object): Promise<number>;
+  delete(key: string | string[]): Promise<boolean | number> {
+    return this.#attempt("delete", () => {
+      const parsed = parseKeys(key, "delete");
+      const keys = parsed.single ? parsed.keys : [...new Set(parsed.keys)];
+      return andThen(this.#read(keys), (found) => {
+        for (const k of keys) this.#writes.set(k, null);
+        const existed = found.filter((bytes) => bytes !== undefined).length;
+        return parsed.single ? existed === 1 : existed;
+      });
+    });
+  }
+
+  list(options?: ListOptions & { allowConcurrency?: boolean }): Promise<Map<string, unknown>> {
+    return this.#attempt("list", () => {
+      const query = parseListOptions(options);
+      if (query === null) return new Map();
+      const changes = changesInRange([this.#writes], query);
+      const below = this.#store.list(widenedQuery(query, changes.size));
+      return this.#host.read(
+        andThen(below, (entries) => {
+          const listed = mergeListed(entries, changes, query);
+          this.#readRanges.push(scannedRange(query, listed));
+          return toMap(listed, deserialize);
+        }),
+        options,
+      );
+    });
+  }
+
+  rollback(): void {
+    this.#check("rollback");
+    this.#state = "rolledBack";
+  }
+
+  getAlarm(options?: { allowConcurrency?: boolean }): Promise<number | null> {
+    return this.#attempt("getAlarm", () =>
+      this.#alarm !== undefined ? this.#alarm : this.#host.read(this.#store.getAlarm(), options),
+    );
+  }
+
+  setAlarm(scheduledTime: number | Date): Promise<void> {
+    return this.#attempt("setAlarm", () => {
+      const time = parseAlarmTime(scheduledTime);
+      this.#host.checkAlarmHandler();
+      this.#alarm = time;
+      return undefined;
+    });
+  }
+
+  deleteAlarm(): Promise<void> {
+    return this.#attempt("deleteAlarm", () => {
+      this.#alarm = null;
+      return undefined;
+    });
+  }
+
+  deleteAll(): Promise<void> {
+    return Promise.reject(new Error("Cannot call deleteAll() within a transaction"));
+  }
+
+  /** @internal Whether the closure asked to roll back. */
+  get rolledBack(): boolean {
+    return this.#state === "rolledBack";
+  }
+
+  /** @internal The alarm this transaction set (number), deleted (null) or left (undefined). */
+  get alarm(): number | null | undefined {
+    return this.#alarm;
+  }
+
+  /** @internal Ends the closure's use of `txn`; commits unless rolled back. */
+  commit(): Awaitable<CommitResult> {
+    const wasRolledBack = this.#state === "rolledBack";
+    this.#state = wasRolledBack ? "rolledBack" : "committed";
+    if (wasRolledBack) return { ok: true, deleted: 0 };
+    const puts: StoredEntry[] = [];
+    const deletes: string[] = [];
+    for (const [key, change] of this.#writes.scan({})) {
+      if (change === null) deletes.push(key);
+      else puts.push([key, change]);
+    }
+    checkTransactionSize(puts.length + deletes.length);
+    if (puts.length === 0 && deletes.length === 0 && this.#alarm === undefined) {
+      return { ok: true, deleted: 0 };
+    }
+    return this.#store.commit({
+      puts,
+      deletes,
+      ...(this.#alarm !== undefined && { alarm: this.#alarm }),
+      readSet: { since: this.#since, keys: [...this.#readKeys], ranges: this.#readRanges },
+    });
+  }
+
+  /** @internal Marks the transaction finished without committing (its closure threw). */
+  abandon(): void {
+    this.#state = "rolledBack";
+  }
+
+  #read(keys: readonly string[]): Awaitable<(Uint8Array | undefined)[]> {
+    const values: (Uint8Array | undefined)[] = new Array(keys.length);
+    const fromStore: number[] = [];
+    keys.forEach((key, i) => {
+      const change = this.#writes.get(key);
+      if (change === undefined) fromStore.push(i);
+      else values[i] = change ?? undefined;
+    });
+    if (fromStore.length === 0) return values;
+    const storeKeys = fromStore.map((i) => keys[i]!);
+    for (const key of storeKeys) this.#readKeys.add(key);
+    return andThen(this.#store.get(storeKeys), (found) => {
+      fromStore.forEach((index, j) => (values[index] = found[j]));
+      return values;
+    });
+  }
+
+  #check(op: string): void {
+    if (this.#state === "rolledBack") throw new Error(`Cannot ${op}() on rolled back transaction`);
+    if (this.#state === "committed") {
+      throw new Error(
+        `Cannot call ${op}() on transaction that has already committed: did you move \`txn\` outside of the closure?`,
+      );
+    }
+  }
+
+  #attempt<T>(op: string, fn: () => Awaitable<T>): Promise<T> {
+    try {
+      this.#check(op);
+      return Promise.resolve(fn());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+}
+
+/**
+ * The part of the key space a list() call actually depended on: all of the
+ * query's range, or, when it stopped at its limit, only up to the last key it
+ * returned (a key inserted beyond that would not have changed the answer).
+ */
+function scannedRange(query: ListQuery, listed: readonly StoredEntry[]): KeyRange {
+  const last = listed[listed.length - 1];
+  if (query.limit === undefined || listed.length < query.limit || last === undefined) {
+    return { ...(query.start !== undefined && { start: query.start }), ...(query.end !== undefined && { end: query.end }) };
+  }
+  if (query.reverse) {
+    return { start: last[0], ...(query.end !== undefined && { end: query.end }) };
+  }
+  return { ...(query.start !== undefined && { start: query.start }), end: `${last[0]}\u0000` };
+}
+
