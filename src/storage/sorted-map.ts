@@ -2,8 +2,10 @@ import btree from "sorted-btree";
 import { compareKeys } from "./keys.js";
 import type { ListQuery } from "./backend.js";
 
-// sorted-btree is CommonJS with its class on `default`.
-const BTree = btree.default;
+// sorted-btree is CommonJS with its class on `default`; Node hands us the
+// exports object, bundlers' interop may hand us the class itself.
+type BTreeClass = typeof btree.default;
+const BTree = ("default" in btree ? btree.default : btree) as BTreeClass;
 
 /**
  * A map of string keys in UTF-8 order: a B+ tree, so a lookup or a write is

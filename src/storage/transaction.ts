@@ -155,9 +155,11 @@ export class DurableObjectTransaction {
       else puts.push([key, change]);
     }
     checkTransactionSize(puts.length + deletes.length);
-    if (puts.length === 0 && deletes.length === 0 && this.#alarm === undefined) {
+    const readNothing = this.#readKeys.size === 0 && this.#readRanges.length === 0;
+    if (puts.length === 0 && deletes.length === 0 && this.#alarm === undefined && readNothing) {
       return { ok: true, deleted: 0 };
     }
+    // A read-only transaction still validates: its reads must have been consistent.
     return this.#store.commit({
       puts,
       deletes,

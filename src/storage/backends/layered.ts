@@ -243,7 +243,9 @@ class LayeredObjectStore implements ObjectStore {
         written.push(key);
       }
       if (batch.alarm !== undefined) top.alarm = batch.alarm;
-      top.log.record(batch.deleteAll ? "all" : written);
+      if (batch.deleteAll || written.length > 0 || batch.alarm !== undefined) {
+        top.log.record(batch.deleteAll ? "all" : written);
+      }
       return { ok: true, deleted };
     });
   }

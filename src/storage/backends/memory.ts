@@ -102,7 +102,10 @@ export class MemoryObjectStore implements ObjectStore {
       written.push(key);
     }
     if (batch.alarm !== undefined) this.#alarm = batch.alarm;
-    this.#log.record(batch.deleteAll ? "all" : written);
+    // A validation-only commit (a read-only transaction) changes nothing.
+    if (batch.deleteAll || written.length > 0 || batch.alarm !== undefined) {
+      this.#log.record(batch.deleteAll ? "all" : written);
+    }
     return { ok: true, deleted };
   }
 }
