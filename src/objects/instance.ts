@@ -115,12 +115,23 @@ export class ObjectInstance implements StateOwner, StorageHost {
     return promise;
   }
 
-  write<T>(value: Awaitable<T>, options?: WriteOptions): Promise<T> {
-    const promise = Promise.resolve(value);
+  write(confirmed: Awaitable<void>, options?: WriteOptions): Promise<void> {
     // A write that completed synchronously is already confirmed.
-    if (value instanceof Promise && !options?.allowUnconfirmed) this.outputGate.track(promise);
-    promise.catch((error: unknown) => this.reset(error));
-    return promise;
+    if (!(confirmed instanceof Promise)) return Promise.resolve();
+    this.#track(confirmed, options);
+    return Promise.resolve();
+  }
+
+  writeWithResult<T>(result: Awaitable<T>, options?: WriteOptions): Promise<T> {
+    if (!(result instanceof Promise)) return Promise.resolve(result);
+    this.#track(result, options);
+    return result;
+  }
+
+  /** A write that fails breaks the object, as production's broken output gate does. */
+  #track(write: Promise<unknown>, options: WriteOptions | undefined): void {
+    if (!options?.allowUnconfirmed) this.outputGate.track(write);
+    write.catch((error: unknown) => this.reset(error));
   }
 
   sync(): Promise<void> {

@@ -6,7 +6,7 @@ import { OutputGate } from "./gates.js";
 import { DuraboxError } from "../errors.js";
 import { DurableObjectStorage, type StorageHost } from "../storage/storage.js";
 import { TransactionLane } from "../storage/transaction-lane.js";
-import type { ObjectAddress, ObjectStore, StorageBackend } from "../storage/backend.js";
+import type { Awaitable, ObjectAddress, ObjectStore, StorageBackend } from "../storage/backend.js";
 
 /** One Durable Object class as the runtime knows it. */
 export interface ObjectClassSpec {
@@ -88,11 +88,9 @@ export class ObjectRuntime {
     const outputGate = new OutputGate();
     const host: StorageHost = {
       read: (value) => Promise.resolve(value),
-      write: (value) => {
-        const promise = Promise.resolve(value);
-        if (value instanceof Promise) outputGate.track(promise);
-        return promise;
-      },
+      // From outside there is no gate to hold: writes resolve once confirmed.
+      write: (confirmed) => this.#confirm(outputGate, confirmed),
+      writeWithResult: (result) => this.#confirm(outputGate, result),
       sync: () => outputGate.waitForConfirmed() ?? Promise.resolve(),
       checkAlarmHandler: () => checkAlarmHandler(spec.resolve().objectClass),
       alarmChanged: (time) => this.#alarmChanged(address, time),
@@ -178,6 +176,12 @@ export class ObjectRuntime {
     return data;
   }
 
+  #confirm<T>(gate: OutputGate, value: Awaitable<T>): Promise<T> {
+    const promise = Promise.resolve(value);
+    if (value instanceof Promise) gate.track(promise);
+    return promise;
+  }
+
   #alarmChanged(address: ObjectAddress, time: number | null): void {
     if (time === null) this.alarms.cancel(address);
     else this.alarms.schedule(address, time);
@@ -199,7 +203,7 @@ export class ObjectRuntime {
       const handler = (object as { alarm?: unknown }).alarm;
       if (time === null || typeof handler !== "function") return "none";
       const clearIfUnchanged = async (): Promise<void> => {
-        if ((await store.getAlarm()) === time) await instance.write(store.commit({ alarm: null }));
+        if ((await store.getAlarm()) === time) await instance.writeWithResult(store.commit({ alarm: null }));
       };
       try {
         await handler.call(object, { retryCount, isRetry: retryCount > 0 });

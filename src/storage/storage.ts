@@ -30,8 +30,15 @@ export type StorageListOptions = ListOptions & ReadOptions;
 export interface StorageHost {
   /** Holds back new events until `value` is there (unless allowConcurrency). */
   read<T>(value: Awaitable<T>, options?: ReadOptions): Promise<T>;
-  /** Holds back outgoing messages until `value` is confirmed (unless allowUnconfirmed). */
-  write<T>(value: Awaitable<T>, options?: WriteOptions): Promise<T>;
+  /**
+   * A write whose caller needs no answer (put, deleteAll, setAlarm): in an
+   * object it resolves at once, as production's cached writes do, while the
+   * output gate holds outgoing messages until it is confirmed (unless
+   * allowUnconfirmed).
+   */
+  write(confirmed: Awaitable<void>, options?: WriteOptions): Promise<void>;
+  /** A write whose answer the caller needs (delete's count, a commit's outcome). */
+  writeWithResult<T>(result: Awaitable<T>, options?: WriteOptions): Promise<T>;
   /** Resolves when every write so far is confirmed. */
   sync(): Promise<void>;
   /** Throws unless the object's class has an alarm() handler. */
@@ -110,7 +117,7 @@ export class DurableObjectStorage {
         const { deleted } = succeeded(outcome);
         return parsed.single ? deleted === 1 : deleted;
       });
-      return this.#host.write(result, options);
+      return this.#host.writeWithResult(result, options);
     });
   }
 
@@ -192,7 +199,7 @@ export class DurableObjectStorage {
       throw error;
     }
     const alarm = txn.alarm;
-    const outcome = await this.#host.write(txn.commit());
+    const outcome = await this.#host.writeWithResult(txn.commit());
     if (!outcome.ok) return { committed: false };
     if (!txn.rolledBack && alarm !== undefined) this.#host.alarmChanged(alarm);
     return { committed: true, result };

@@ -14,7 +14,7 @@ import {
   type ListOptions,
 } from "./arguments.js";
 import type { Awaitable, CommitResult, ListQuery, ObjectStore, ReadVersion, StoredEntry } from "./backend.js";
-import type { StorageHost } from "./storage.js";
+import type { ReadOptions, StorageHost, WriteOptions } from "./storage.js";
 
 type TransactionState = "open" | "rolledBack" | "committed";
 
@@ -40,9 +40,9 @@ export class DurableObjectTransaction {
     this.#since = since;
   }
 
-  get(key: string, options?: object): Promise<unknown>;
-  get(keys: string[], options?: object): Promise<Map<string, unknown>>;
-  get(key: string | string[], options?: { allowConcurrency?: boolean }): Promise<unknown> {
+  get<T = unknown>(key: string, options?: ReadOptions): Promise<T | undefined>;
+  get<T = unknown>(keys: string[], options?: ReadOptions): Promise<Map<string, T>>;
+  get(key: string | string[], options?: ReadOptions): Promise<unknown> {
     return this.#attempt("get", () => {
       const parsed = parseKeys(key, "get");
       const keys = parsed.single ? parsed.keys : sortedDistinct(parsed.keys);
@@ -62,8 +62,8 @@ export class DurableObjectTransaction {
     });
   }
 
-  put(key: string, value: unknown, options?: object): Promise<void>;
-  put(entries: Record<string, unknown>, options?: object): Promise<void>;
+  put<T>(key: string, value: T, options?: WriteOptions): Promise<void>;
+  put<T>(entries: Record<string, T>, options?: WriteOptions): Promise<void>;
   put(keyOrEntries: unknown, value?: unknown): Promise<void> {
     return this.#attempt("put", () => {
       for (const [key, bytes] of parsePut(keyOrEntries, value)) this.#writes.set(key, bytes);
@@ -71,8 +71,8 @@ export class DurableObjectTransaction {
     });
   }
 
-  delete(key: string, options?: object): Promise<boolean>;
-  delete(keys: string[], options?: object): Promise<number>;
+  delete(key: string, options?: WriteOptions): Promise<boolean>;
+  delete(keys: string[], options?: WriteOptions): Promise<number>;
   delete(key: string | string[]): Promise<boolean | number> {
     return this.#attempt("delete", () => {
       const parsed = parseKeys(key, "delete");
@@ -85,7 +85,7 @@ export class DurableObjectTransaction {
     });
   }
 
-  list(options?: ListOptions & { allowConcurrency?: boolean }): Promise<Map<string, unknown>> {
+  list<T = unknown>(options?: ListOptions & ReadOptions): Promise<Map<string, T>> {
     return this.#attempt("list", () => {
       const query = parseListOptions(options);
       if (query === null) return new Map();
@@ -95,7 +95,7 @@ export class DurableObjectTransaction {
         andThen(below, (entries) => {
           const listed = mergeListed(entries, changes, query);
           this.#readRanges.push(scannedRange(query, listed));
-          return toMap(listed, deserialize);
+          return toMap(listed, deserialize) as Map<string, T>;
         }),
         options,
       );
@@ -107,7 +107,7 @@ export class DurableObjectTransaction {
     this.#state = "rolledBack";
   }
 
-  getAlarm(options?: { allowConcurrency?: boolean }): Promise<number | null> {
+  getAlarm(options?: ReadOptions): Promise<number | null> {
     return this.#attempt("getAlarm", () =>
       this.#alarm !== undefined ? this.#alarm : this.#host.read(this.#store.getAlarm(), options),
     );

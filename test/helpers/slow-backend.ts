@@ -30,6 +30,7 @@ export class SlowBackend implements StorageBackend {
     // Evaluated at call time (operations stay in call order), answered later.
     const later = <T>(fn: () => T | Promise<T>): Promise<T> => {
       const value = Promise.resolve().then(fn);
+      value.catch(() => {}); // answered later: not an unhandled rejection meanwhile
       const answer = (): void => void value.then(resolve, reject);
       let resolve!: (v: T) => void;
       let reject!: (e: unknown) => void;

@@ -114,7 +114,9 @@ class Model {
   }
 }
 
-async function applyReal(target: DurableObjectStorage | DurableObjectTransaction, o: Op): Promise<unknown> {
+async function applyReal(storageOrTxn: DurableObjectStorage | DurableObjectTransaction, o: Op): Promise<unknown> {
+  // A transaction offers the same calls (deleteAll aside, which it refuses).
+  const target = storageOrTxn as DurableObjectStorage;
   switch (o.op) {
     case "get":
       return target.get(o.key);
