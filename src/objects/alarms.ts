@@ -57,6 +57,12 @@ export class AlarmScheduler {
     this.#scheduled.delete(key);
   }
 
+  /** When the object's alarm (or its next retry) fires, if one is scheduled. */
+  scheduledTime(address: ObjectAddress): { time: number; retryCount: number } | undefined {
+    const entry = this.#scheduled.get(keyOf(address));
+    return entry && { time: entry.time, retryCount: entry.retryCount };
+  }
+
   /** Objects with an alarm scheduled, soonest first. */
   pending(): ObjectAddress[] {
     return [...this.#scheduled.values()].sort((a, b) => a.time - b.time).map((entry) => entry.address);
