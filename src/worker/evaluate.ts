@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { compileFunction } from "node:vm";
 import * as cloudflareWorkers from "./cloudflare-workers.js";
+import { Response } from "./response.js";
 import { DuraboxError } from "../errors.js";
 import type { BundledWorker } from "./bundle.js";
 
@@ -22,6 +23,7 @@ const navigator = Object.freeze({ userAgent: "Cloudflare-Workers" });
 function workerScope(options: EvaluateOptions): Record<string, unknown> {
   const scope: Record<string, unknown> = {
     navigator,
+    Response,
     self: globalThis,
     __filename: undefined,
     __dirname: undefined,

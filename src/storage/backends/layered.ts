@@ -208,6 +208,7 @@ class LayeredObjectStore implements ObjectStore {
   }
 
   commit(batch: WriteBatch): Awaitable<CommitResult> {
+    if (this.backend.depth === 0 && batch.readSet === undefined) return this.below.commit(batch);
     const since = batch.readSet?.since as LayeredVersion | undefined;
     if (since !== undefined && since.epoch !== this.backend.epoch) return { ok: false };
     if (this.backend.depth === 0) {
