@@ -6,5 +6,6 @@ export default defineConfig({
     // Two cores: a couple of workers keeps the suite parallel but light.
     maxWorkers: 2,
     testTimeout: 20_000,
+    reporters: ["default", "./test/helpers/summary-reporter.ts"],
   },
 });
