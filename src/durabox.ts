@@ -161,7 +161,7 @@ export class Durabox {
     if (source === undefined) return undefined;
     const worker = await LoadedWorker.load(this.#options.name, source, this.#env, {
       nodejsCompat: this.#options.compatibilityFlags.includes("nodejs_compat"),
-      trackBackground: () => {},
+      trackBackground: (promise) => this.#runtime.trackBackground(promise),
     });
     // Check every binding's class now, so a typo fails at start, not at first use.
     for (const { className, scriptName } of this.#options.durableObjects) {

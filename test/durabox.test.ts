@@ -143,6 +143,32 @@ describe("Durabox", () => {
     await mf.dispose();
   });
 
+  it("waits on dispose for work handed to ctx.waitUntil and state.waitUntil", async () => {
+    const mf = new Durabox({
+      script: `
+        export class Obj {
+          constructor(state) { this.state = state; }
+          fetch() {
+            this.state.waitUntil(new Promise((r) => setTimeout(() => { globalThis.__objectDone = true; r(); }, 30)));
+            return new Response("ok");
+          }
+        }
+        export default {
+          async fetch(request, env, ctx) {
+            ctx.waitUntil(new Promise((r) => setTimeout(() => { globalThis.__workerDone = true; r(); }, 30)));
+            return env.OBJ.getByName("o").fetch(request);
+          }
+        }`,
+      durableObjects: { OBJ: "Obj" },
+    });
+    const g = globalThis as { __objectDone?: boolean; __workerDone?: boolean };
+    expect(await mf.dispatchFetch("/").text()).toBe("ok");
+    expect(g.__objectDone).toBeUndefined();
+    await mf.dispose();
+    expect(g.__objectDone).toBe(true);
+    expect(g.__workerDone).toBe(true);
+  });
+
   describe("bad input", () => {
     it("names a class the script does not export, listing what it does export", async () => {
       const mf = new Durabox({ script: counterScript, durableObjects: { COUNTER: "Countr" } });

@@ -68,7 +68,7 @@ export class ObjectRuntime {
         forget: (gone) => {
           if (this.#instances.get(key) === gone) this.#instances.delete(key);
         },
-        trackBackground: (promise) => this.#trackBackground(promise),
+        trackBackground: (promise) => this.trackBackground(promise),
       });
       this.#instances.set(key, instance);
     }
@@ -187,7 +187,8 @@ export class ObjectRuntime {
     else this.alarms.schedule(address, time);
   }
 
-  #trackBackground(promise: Promise<unknown>): void {
+  /** Work handed to waitUntil(): dispose() waits for it. */
+  trackBackground(promise: Promise<unknown>): void {
     this.#background.add(promise);
     const done = (): boolean => this.#background.delete(promise);
     promise.then(done, done);
