@@ -131,6 +131,27 @@ export function toMap(entries: readonly StoredEntry[], decode: (bytes: Uint8Arra
   return map;
 }
 
+/** The keys a get() reads: the one key, or the distinct keys in UTF-8 order. */
+export function keysToRead(parsed: KeyArgument): string[] {
+  return parsed.single ? parsed.keys : sortedDistinct(parsed.keys);
+}
+
+/** get()'s answer from the bytes read for keysToRead(): a value, or a Map without the missing keys. */
+export function decodeGot(
+  parsed: KeyArgument,
+  keys: readonly string[],
+  values: readonly (Uint8Array | undefined)[],
+  decode: (bytes: Uint8Array) => unknown,
+): unknown {
+  if (parsed.single) return values[0] === undefined ? undefined : decode(values[0]);
+  const found = new Map<string, unknown>();
+  keys.forEach((key, i) => {
+    const bytes = values[i];
+    if (bytes !== undefined) found.set(key, decode(bytes));
+  });
+  return found;
+}
+
 /** Distinct keys in UTF-8 order: multi-key get answers in that order. */
 export function sortedDistinct(keys: readonly string[]): string[] {
   return [...new Set(keys)].sort(compareKeys);

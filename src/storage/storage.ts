@@ -8,7 +8,8 @@ import {
   parseKeys,
   parseListOptions,
   parsePut,
-  sortedDistinct,
+  decodeGot,
+  keysToRead,
   toMap,
   type ListOptions,
 } from "./arguments.js";
@@ -73,22 +74,9 @@ export class DurableObjectStorage {
   get(key: string | string[], options?: ReadOptions): Promise<unknown> {
     return attempt(() => {
       const parsed = parseKeys(key, "get");
-      if (parsed.single) {
-        const value = andThen(this.#store.get(parsed.keys), ([bytes]) =>
-          bytes === undefined ? undefined : deserialize(bytes),
-        );
-        return this.#host.read(value, options);
-      }
-      const keys = sortedDistinct(parsed.keys);
-      const map = andThen(this.#store.get(keys), (values) => {
-        const found = new Map<string, unknown>();
-        keys.forEach((k, i) => {
-          const bytes = values[i];
-          if (bytes !== undefined) found.set(k, deserialize(bytes));
-        });
-        return found;
-      });
-      return this.#host.read(map, options);
+      const keys = keysToRead(parsed);
+      const got = andThen(this.#store.get(keys), (values) => decodeGot(parsed, keys, values, deserialize));
+      return this.#host.read(got, options);
     });
   }
 

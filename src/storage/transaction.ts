@@ -9,7 +9,8 @@ import {
   parseKeys,
   parseListOptions,
   parsePut,
-  sortedDistinct,
+  decodeGot,
+  keysToRead,
   toMap,
   type ListOptions,
 } from "./arguments.js";
@@ -45,20 +46,9 @@ export class DurableObjectTransaction {
   get(key: string | string[], options?: ReadOptions): Promise<unknown> {
     return this.#attempt("get", () => {
       const parsed = parseKeys(key, "get");
-      const keys = parsed.single ? parsed.keys : sortedDistinct(parsed.keys);
-      const values = this.#read(keys);
-      return this.#host.read(
-        andThen(values, (found) => {
-          if (parsed.single) return found[0] === undefined ? undefined : deserialize(found[0]);
-          const map = new Map<string, unknown>();
-          keys.forEach((k, i) => {
-            const bytes = found[i];
-            if (bytes !== undefined) map.set(k, deserialize(bytes));
-          });
-          return map;
-        }),
-        options,
-      );
+      const keys = keysToRead(parsed);
+      const got = andThen(this.#read(keys), (values) => decodeGot(parsed, keys, values, deserialize));
+      return this.#host.read(got, options);
     });
   }
 
