@@ -103,7 +103,7 @@ describe("Durabox", () => {
   it("gives worker code Workers globals, not Node's", async () => {
     const mf = new Durabox({
       script: `export default { fetch() { return Response.json({
-        ua: navigator.userAgent, process: typeof process, buffer: typeof Buffer, require: typeof require === "function",
+        ua: navigator.userAgent, process: typeof process, buffer: typeof Buffer, require: typeof require, module: typeof module,
         crypto: typeof crypto.randomUUID(), subtle: typeof crypto.subtle.digest, atob: atob(btoa("x")),
         clone: structuredClone({ a: 1 }).a, encoder: new TextDecoder().decode(new TextEncoder().encode("é")),
       }); } }`,
@@ -112,7 +112,8 @@ describe("Durabox", () => {
       ua: "Cloudflare-Workers",
       process: "undefined",
       buffer: "undefined",
-      require: true,
+      require: "undefined",
+      module: "undefined",
       crypto: "string",
       subtle: "function",
       atob: "x",
@@ -127,6 +128,24 @@ describe("Durabox", () => {
     const noCompat = new Durabox({ script: `import { Buffer } from "node:buffer"; export default { fetch() { return new Response(Buffer.from("x")); } }` });
     await expect(noCompat.ready).rejects.toThrow(/nodejs_compat/);
     await Promise.all([mf.dispose(), compat.dispose(), noCompat.dispose()]);
+  });
+
+  it("loads inline TypeScript, and scripts that declare names the runtime provides", async () => {
+    const ts = new Durabox({
+      script: `
+        interface Env { GREETING: string }
+        export default { fetch(request: Request, env: Env): Response { return new Response(env.GREETING as string); } }`,
+      bindings: { GREETING: "typed" },
+    });
+    expect(await ts.dispatchFetch("/").text()).toBe("typed");
+    const shadowing = new Durabox({
+      script: `
+        const Buffer = "mine"; let navigator = "mine too"; class Response2 extends Response {}
+        var process = 1;
+        export default { fetch() { return new Response2(Buffer + " " + navigator + " " + process); } }`,
+    });
+    expect(await shadowing.dispatchFetch("/").text()).toBe("mine mine too 1");
+    await Promise.all([ts.dispose(), shadowing.dispose()]);
   });
 
   it("loads classes extending DurableObject from cloudflare:workers, with RPC", async () => {

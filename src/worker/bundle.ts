@@ -1,3 +1,4 @@
+import path from "node:path";
 import { DuraboxError } from "../errors.js";
 
 /** Worker code to load: inline module source, or an entry file to bundle. */
@@ -6,68 +7,72 @@ export type WorkerSource =
   | { readonly kind: "path"; readonly path: string };
 
 export interface BundledWorker {
-  /** CommonJS, with `cloudflare:*` and `node:*` imports left to the runtime's require. */
+  /** One ES module: `cloudflare:*` and `node:*` imports left for the runtime. */
   readonly code: string;
   /** Where stack traces say the code came from. */
   readonly filename: string;
+  /** Whether `code` ends with an inline source map (absolute source paths). */
+  readonly sourceMapped: boolean;
 }
 
 type Esbuild = typeof import("esbuild");
 let esbuild: Promise<Esbuild> | undefined;
-/** esbuild costs ~50 ms to import: only a worker that is loaded pays it. */
+/** esbuild costs ~50 ms to import: only a worker that needs bundling pays it. */
 const loadEsbuild = (): Promise<Esbuild> => (esbuild ??= import("esbuild"));
 
-const scriptCache = new Map<string, Promise<BundledWorker>>();
+const SOURCE_MAP_PREFIX = "//# sourceMappingURL=data:application/json;base64,";
 
 /**
- * Bundles worker code into one CommonJS function body with esbuild: imports
- * of local files and npm packages resolved (with the `workerd`/`worker`/
- * `browser` export conditions, as wrangler does), TypeScript stripped, an
- * inline source map kept for stack traces. Inline scripts are cached by
- * content: a test suite creating many runtimes bundles each script once.
+ * Bundles worker code into one ES module with esbuild: imports of local files
+ * and npm packages resolved (with the `workerd`/`worker`/`browser` export
+ * conditions, as wrangler does), TypeScript stripped, and for files an inline
+ * source map whose sources are absolute, so stack traces name the original
+ * file and line wherever the bundle is loaded from.
  */
-export function bundleWorker(source: WorkerSource): Promise<BundledWorker> {
-  if (source.kind === "path") return build(source);
-  const key = `${source.resolveDir}\u0000${source.filename}\u0000${source.code}`;
-  let cached = scriptCache.get(key);
-  if (cached === undefined) {
-    cached = build(source);
-    scriptCache.set(key, cached);
-    cached.catch(() => scriptCache.delete(key));
-  }
-  return cached;
-}
-
-async function build(source: WorkerSource): Promise<BundledWorker> {
-  const { build: esbuildBuild } = await loadEsbuild();
+export async function bundleWorker(source: WorkerSource): Promise<BundledWorker> {
+  const { build } = await loadEsbuild();
   const filename = source.kind === "path" ? source.path : source.filename;
+  const cwd = source.kind === "path" ? path.dirname(source.path) : source.resolveDir;
   try {
-    const result = await esbuildBuild({
+    const result = await build({
       ...(source.kind === "path"
         ? { entryPoints: [source.path] }
         : { stdin: { contents: source.code, resolveDir: source.resolveDir, sourcefile: source.filename, loader: "ts" } }),
+      absWorkingDir: cwd,
       bundle: true,
       write: false,
-      format: "cjs",
+      format: "esm",
       platform: "neutral",
       target: "es2022",
       mainFields: ["workerd", "worker", "browser", "module", "main"],
       conditions: ["workerd", "worker", "browser"],
       external: ["cloudflare:*", "node:*"],
-      sourcemap: "inline",
+      sourcemap: source.kind === "path" ? "inline" : false,
       sourcesContent: false,
       logLevel: "silent",
     });
     const output = result.outputFiles[0];
     if (output === undefined) throw new Error("esbuild produced no output");
-    return { code: output.text, filename };
+    const code = source.kind === "path" ? absoluteSources(output.text, cwd) : output.text;
+    return { code, filename, sourceMapped: source.kind === "path" };
   } catch (error) {
+    if (error instanceof DuraboxError) throw error;
     const messages = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors;
     const detail = messages?.length
       ? messages
-          .map((m) => (m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ${m.text}` : m.text))
+          .map((m) => (m.location ? `${path.resolve(cwd, m.location.file)}:${m.location.line}:${m.location.column}: ${m.text}` : m.text))
           .join("\n")
       : String(error);
     throw new DuraboxError("ERR_SCRIPT", `Could not load the worker script ${filename}:\n${detail}`, { cause: error });
   }
+}
+
+/** esbuild writes source paths relative to its working directory; make them absolute. */
+function absoluteSources(code: string, cwd: string): string {
+  const at = code.lastIndexOf(SOURCE_MAP_PREFIX);
+  if (at === -1) return code;
+  const encoded = code.slice(at + SOURCE_MAP_PREFIX.length).trim();
+  const map = JSON.parse(Buffer.from(encoded, "base64").toString("utf8")) as { sources: string[] };
+  map.sources = map.sources.map((source) => path.resolve(cwd, source));
+  return `${code.slice(0, at)}${SOURCE_MAP_PREFIX}${Buffer.from(JSON.stringify(map)).toString("base64")}\n`;
 }

@@ -1,9 +1,15 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { compileFunction } from "node:vm";
 import * as cloudflareWorkers from "./cloudflare-workers.js";
 import { Response } from "./response.js";
+import { bundleWorker, type WorkerSource } from "./bundle.js";
+import { lexerReady, MODULE_PARAMS, moduleToFunctionBody, type ModuleBody } from "./module-transform.js";
 import { DuraboxError } from "../errors.js";
-import type { BundledWorker } from "./bundle.js";
 
 const nodeRequire = createRequire(import.meta.url);
 
@@ -16,26 +22,29 @@ const navigator = Object.freeze({ userAgent: "Cloudflare-Workers" });
 
 /**
  * Names that mean something else in Workers than in Node, shadowed for the
- * worker's code. Everything else (fetch, Request, Response, crypto, streams,
- * URL, TextEncoder, ...) is the platform's own, in this realm, so values
- * crossing between the caller and the worker pass `instanceof` on both sides.
+ * worker's code. Everything else (fetch, Request, crypto, streams, URL,
+ * TextEncoder, ...) is the platform's own, in this realm, so values crossing
+ * between the caller and the worker pass `instanceof` on both sides.
  */
 function workerScope(options: EvaluateOptions): Record<string, unknown> {
-  const scope: Record<string, unknown> = {
+  const hidden = options.nodejsCompat ? {} : { process: undefined, Buffer: undefined, setImmediate: undefined, clearImmediate: undefined };
+  return {
     navigator,
     Response,
     self: globalThis,
+    global: undefined,
+    require: options.nodejsCompat ? nodeRequire : undefined,
+    module: undefined,
+    exports: undefined,
     __filename: undefined,
     __dirname: undefined,
-    global: undefined,
+    ...hidden,
   };
-  if (!options.nodejsCompat) {
-    Object.assign(scope, { process: undefined, Buffer: undefined, setImmediate: undefined, clearImmediate: undefined });
-  }
-  return scope;
 }
 
-function workerRequire(options: EvaluateOptions, filename: string): (specifier: string) => unknown {
+const BUILTIN = /^(cloudflare:|node:)/;
+
+function importer(options: EvaluateOptions, filename: string): (specifier: string) => unknown {
   return (specifier) => {
     if (specifier === "cloudflare:workers") return cloudflareWorkers;
     if (specifier.startsWith("node:")) {
@@ -52,20 +61,78 @@ function workerRequire(options: EvaluateOptions, filename: string): (specifier: 
   };
 }
 
+type ModuleFactory = (...args: unknown[]) => void;
+
 /**
- * Runs a bundled worker as a function in this realm (no vm context, no Node
- * flags) and returns its exports.
+ * Loads worker code and returns its exports, evaluated in this realm (no vm
+ * context, no Node flags). A short inline script that imports only built-ins
+ * is rewritten and compiled directly, in well under a millisecond; anything
+ * else (TypeScript, npm packages, local files) is bundled by esbuild first.
  */
-export function evaluateWorker(bundle: BundledWorker, options: EvaluateOptions): Record<string, unknown> {
-  const scope = workerScope(options);
-  const names = ["module", "exports", "require", ...Object.keys(scope)];
-  let body: Function;
-  try {
-    body = compileFunction(bundle.code, names, { filename: bundle.filename });
-  } catch (error) {
-    throw new DuraboxError("ERR_SCRIPT", `Could not compile the worker script ${bundle.filename}: ${String(error)}`, { cause: error });
+export async function loadWorkerModule(source: WorkerSource, options: EvaluateOptions): Promise<Record<string, unknown>> {
+  await lexerReady;
+  if (source.kind === "script") {
+    const direct = moduleToFunctionBody(source.code);
+    if (direct !== undefined && direct.imports.every((specifier) => BUILTIN.test(specifier))) {
+      const factory = compile(direct, source.filename, options);
+      // A syntax error here may be TypeScript: esbuild gets a go.
+      if (factory !== undefined) return run(factory, source.filename, options);
+    }
   }
-  const module = { exports: {} as Record<string, unknown> };
-  body(module, module.exports, workerRequire(options, bundle.filename), ...Object.values(scope));
-  return module.exports;
+  const bundle = await bundleWorker(source);
+  const body = moduleToFunctionBody(bundle.code);
+  if (body === undefined) {
+    throw new DuraboxError("ERR_SCRIPT", `Could not load the worker script ${bundle.filename}: its bundle has module syntax durabox cannot run.`);
+  }
+  const factory = bundle.sourceMapped ? requireFactory(body, options) : compile(body, bundle.filename, options);
+  if (factory === undefined) {
+    throw new DuraboxError("ERR_SCRIPT", `Could not compile the worker script ${bundle.filename}.`);
+  }
+  return run(factory, bundle.filename, options);
+}
+
+function paramNames(options: EvaluateOptions): string[] {
+  return [...MODULE_PARAMS, ...Object.keys(workerScope(options))];
+}
+
+function compile(body: ModuleBody, filename: string, options: EvaluateOptions): ModuleFactory | undefined {
+  try {
+    return compileFunction(body.body, paramNames(options), { filename }) as ModuleFactory;
+  } catch (error) {
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Source-mapped code is loaded as a file through Node's require, the one
+ * path on which Node applies source maps to stack traces without flags (once
+ * process.setSourceMapsEnabled(true)). Files are named by content hash, so
+ * each distinct bundle is written and compiled once per machine.
+ */
+function requireFactory(body: ModuleBody, options: EvaluateOptions): ModuleFactory {
+  const sourceMaps = process as { sourceMapsEnabled?: boolean; setSourceMapsEnabled?: (on: boolean) => void };
+  if (!sourceMaps.sourceMapsEnabled) sourceMaps.setSourceMapsEnabled?.(true);
+  const params = paramNames(options);
+  const text = `module.exports = function (${params.join(", ")}) {${body.body}\n};\n`;
+  const hash = createHash("sha256").update(text).digest("hex").slice(0, 32);
+  const directory = path.join(tmpdir(), "durabox-bundles");
+  const file = path.join(directory, `${hash}.cjs`);
+  if (!existsSync(file)) {
+    mkdirSync(directory, { recursive: true });
+    // Atomic: a concurrent test worker never reads half a file.
+    const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
+    writeFileSync(temporary, text);
+    renameSync(temporary, file);
+  }
+  return nodeRequire(file) as ModuleFactory;
+}
+
+function run(factory: ModuleFactory, filename: string, options: EvaluateOptions): Record<string, unknown> {
+  const exports: Record<string, unknown> = Object.create(null);
+  const importModule = importer(options, filename);
+  const dynamicImport = (specifier: string): Promise<unknown> => Promise.resolve().then(() => importModule(specifier));
+  const importMeta = { url: pathToFileURL(filename).href };
+  factory(exports, importModule, dynamicImport, importMeta, ...Object.values(workerScope(options)));
+  return exports;
 }

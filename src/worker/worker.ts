@@ -1,5 +1,5 @@
-import { bundleWorker, type WorkerSource } from "./bundle.js";
-import { evaluateWorker } from "./evaluate.js";
+import { loadWorkerModule } from "./evaluate.js";
+import type { WorkerSource } from "./bundle.js";
 import { runInContext } from "../objects/context.js";
 import { DuraboxError } from "../errors.js";
 import type { DurableObjectClass } from "../objects/instance.js";
@@ -30,8 +30,7 @@ export class LoadedWorker {
     env: object,
     options: { nodejsCompat: boolean; trackBackground: (promise: Promise<unknown>) => void },
   ): Promise<LoadedWorker> {
-    const bundle = await bundleWorker(source);
-    const exports = evaluateWorker(bundle, { nodejsCompat: options.nodejsCompat });
+    const exports = await loadWorkerModule(source, { nodejsCompat: options.nodejsCompat });
     return new LoadedWorker(name, exports, env, options.trackBackground);
   }
 
