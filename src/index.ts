@@ -14,6 +14,3 @@ export {
 export { DurableObjectTransaction } from "./storage/transaction.js";
 export { DurableObject, WorkerEntrypoint, RpcTarget } from "./worker/cloudflare-workers.js";
 export type { ExecutionContext } from "./worker/worker.js";
-
-/** The platform's fetch classes: the same ones worker code sees, so instanceof holds across. */
-export const { Request, Response, Headers, FormData, fetch } = globalThis;

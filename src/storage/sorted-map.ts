@@ -1,11 +1,10 @@
-import btree from "sorted-btree";
 import { compareKeys } from "./keys.js";
+import { nodeRequire } from "../node-require.js";
 import type { ListQuery } from "./backend.js";
 
-// sorted-btree is CommonJS with its class on `default`; Node hands us the
-// exports object, bundlers' interop may hand us the class itself.
-type BTreeClass = typeof btree.default;
-const BTree = ("default" in btree ? btree.default : btree) as BTreeClass;
+type BTreeClass = typeof import("sorted-btree").default;
+// sorted-btree is CommonJS with its class on `default`.
+const BTree = (nodeRequire("sorted-btree") as { default: BTreeClass }).default;
 
 /**
  * A map of string keys in UTF-8 order: a B+ tree, so a lookup or a write is

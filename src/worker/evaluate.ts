@@ -1,17 +1,16 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { compileFunction } from "node:vm";
 import * as cloudflareWorkers from "./cloudflare-workers.js";
-import { Response } from "./response.js";
+import { workerResponseClass } from "./response.js";
+import { nodeRequire } from "../node-require.js";
 import { bundleWorker, type WorkerSource } from "./bundle.js";
 import { lexerReady, MODULE_PARAMS, moduleToFunctionBody, type ModuleBody } from "./module-transform.js";
 import { DuraboxError } from "../errors.js";
 
-const nodeRequire = createRequire(import.meta.url);
 
 export interface EvaluateOptions {
   /** The nodejs_compat flag: Node's globals and `node:*` built-ins. */
@@ -30,7 +29,7 @@ function workerScope(options: EvaluateOptions): Record<string, unknown> {
   const hidden = options.nodejsCompat ? {} : { process: undefined, Buffer: undefined, setImmediate: undefined, clearImmediate: undefined };
   return {
     navigator,
-    Response,
+    Response: workerResponseClass(),
     self: globalThis,
     global: undefined,
     require: options.nodejsCompat ? nodeRequire : undefined,

@@ -1,4 +1,8 @@
-import { init, parse } from "es-module-lexer";
+import { nodeRequire } from "../node-require.js";
+
+type Lexer = typeof import("es-module-lexer");
+// Its CommonJS build through require: the ESM loader would scan its source first.
+const { init, parse } = nodeRequire("es-module-lexer") as Lexer;
 
 /** es-module-lexer compiles a small WebAssembly module once; start it at load. */
 export const lexerReady: Promise<void> = init();

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { Response as WorkerResponse } from "../../src/worker/response.js";
+import { workerResponseClass } from "../../src/worker/response.js";
+
+const WorkerResponse = workerResponseClass();
 
 const Platform = globalThis.Response;
 type BodyInit = NonNullable<ConstructorParameters<typeof Platform>[0]>;
