@@ -1,6 +1,6 @@
 import { normalizeOptions, type DuraboxOptions, type NormalizedOptions } from "./options.js";
 import { ObjectRuntime } from "./objects/runtime.js";
-import { DurableObjectId, namespaceOf } from "./objects/id.js";
+import { DurableObjectId } from "./objects/id.js";
 import { LoadedWorker } from "./worker/worker.js";
 import { MemoryBackend } from "./storage/backends/memory.js";
 import { LayeredBackend } from "./storage/backends/layered.js";
@@ -39,9 +39,10 @@ export class Durabox {
   readonly #options: NormalizedOptions;
   readonly #runtime: ObjectRuntime;
   readonly #storage: LayeredBackend;
-  readonly #ready: Promise<LoadedWorker | undefined>;
-  readonly #env: Record<string, unknown>;
-  #worker: LoadedWorker | undefined;
+  readonly #ready: Promise<void>;
+  /** Each worker's env, by worker name. */
+  readonly #envs = new Map<string, Record<string, unknown>>();
+  readonly #loaded = new Map<string, LoadedWorker>();
   #disposed = false;
 
   constructor(options: DuraboxOptions = {}) {
@@ -50,43 +51,43 @@ export class Durabox {
     // test environments push and pop layers for per-test isolation.
     this.#storage = new LayeredBackend(new MemoryBackend());
     this.#runtime = new ObjectRuntime(this.#storage, { automaticAlarms: this.#options.automaticAlarms });
-    this.#env = { ...this.#options.bindings };
-    for (const { binding, className, scriptName } of this.#options.durableObjects) {
-      const owner = scriptName ?? this.#options.name;
-      if (owner !== this.#options.name) {
-        throw new DuraboxError(
-          "ERR_OPTIONS",
-          `durableObjects.${binding} names scriptName "${owner}", but no worker of that name is configured.`,
-        );
+    for (const worker of this.#options.workers) this.#envs.set(worker.name, { ...worker.bindings });
+    for (const worker of this.#options.workers) {
+      const env = this.#envs.get(worker.name)!;
+      for (const { binding, className, scriptName } of worker.durableObjects) {
+        // One namespace per exporting worker and class, however many workers bind it.
+        const identity = `${scriptName}#${className}`;
+        this.#runtime.define({
+          identity,
+          className,
+          resolve: () => {
+            const owner = this.#loaded.get(scriptName);
+            if (owner === undefined) {
+              throw new DuraboxError("ERR_SCRIPT", "The workers are still loading: await mf.ready (or any Durabox method) first.");
+            }
+            return { objectClass: owner.objectClass(className), env: owner.env };
+          },
+        });
+        env[binding] = this.#runtime.namespace(identity);
       }
-      const identity = `${owner}#${className}`;
-      this.#runtime.define({
-        identity,
-        className,
-        resolve: () => {
-          const worker = this.#worker;
-          if (worker === undefined) {
-            throw new DuraboxError("ERR_SCRIPT", "The worker is still loading: await mf.ready (or any Durabox method) first.");
-          }
-          return { objectClass: worker.objectClass(className), env: worker.env };
-        },
-      });
-      this.#env[binding] = this.#runtime.namespace(identity);
     }
     this.#ready = this.#load();
     // Failures surface from the methods that await it; never as an unhandled rejection.
     this.#ready.catch(() => {});
   }
 
-  /** Resolves once the worker's code is loaded and its classes checked; rejects with what is wrong. */
+  /** Resolves once every worker's code is loaded and its classes checked; rejects with what is wrong. */
   get ready(): Promise<void> {
-    return this.#ready.then(() => undefined);
+    return this.#ready;
   }
 
+  /** Sends a request to the entry worker's fetch handler. */
   dispatchFetch(input: Request | string | URL, init?: RequestInit): ResponsePromise {
     return responsePromise(
       (async () => {
-        const worker = await this.#loaded();
+        await this.#whenReady();
+        const entry = this.#options.workers[0]!;
+        const worker = this.#loaded.get(entry.name);
         if (worker === undefined) {
           throw new DuraboxError("ERR_SCRIPT", 'There is no worker to dispatch to: pass "script" or "scriptPath".');
         }
@@ -99,28 +100,32 @@ export class Durabox {
     );
   }
 
-  async getBindings<Env = Record<string, unknown>>(): Promise<Env> {
-    await this.#loaded();
-    return this.#env as Env;
+  /** A worker's env (the entry worker's by default). */
+  async getBindings<Env = Record<string, unknown>>(workerName?: string): Promise<Env> {
+    await this.#whenReady();
+    return this.#env(workerName) as Env;
   }
 
-  async getDurableObjectNamespace(bindingName: string): Promise<DurableObjectNamespace> {
-    await this.#loaded();
-    const namespace = this.#env[bindingName];
-    if (!this.#options.durableObjects.some((d) => d.binding === bindingName)) {
-      const names = this.#options.durableObjects.map((d) => d.binding);
-      throw new DuraboxError(
-        "ERR_BINDING_NOT_FOUND",
-        `No Durable Object binding named "${bindingName}". ` +
-          (names.length > 0 ? `Bindings: ${names.join(", ")}.` : "No Durable Objects are configured (option durableObjects)."),
-      );
+  /** A Durable Object namespace binding: the entry worker's, else the first worker declaring it. */
+  async getDurableObjectNamespace(bindingName: string, workerName?: string): Promise<DurableObjectNamespace> {
+    await this.#whenReady();
+    const candidates = workerName === undefined ? this.#options.workers : this.#options.workers.filter((w) => w.name === workerName);
+    for (const worker of candidates) {
+      if (worker.durableObjects.some((d) => d.binding === bindingName)) {
+        return this.#envs.get(worker.name)![bindingName] as DurableObjectNamespace;
+      }
     }
-    return namespace as DurableObjectNamespace;
+    const names = [...new Set(candidates.flatMap((w) => w.durableObjects.map((d) => d.binding)))];
+    throw new DuraboxError(
+      "ERR_BINDING_NOT_FOUND",
+      `No Durable Object binding named "${bindingName}"${workerName === undefined ? "" : ` in worker "${workerName}"`}. ` +
+        (names.length > 0 ? `Bindings: ${names.join(", ")}.` : "No Durable Objects are configured (option durableObjects)."),
+    );
   }
 
   /** The storage of the object with this id, without constructing the object. */
   async getDurableObjectStorage(id: DurableObjectId): Promise<DurableObjectStorage> {
-    await this.#loaded();
+    await this.#whenReady();
     if (!(id instanceof DurableObjectId)) {
       throw new TypeError("getDurableObjectStorage() expects a DurableObjectId, from namespace.idFromName(), idFromString() or newUniqueId().");
     }
@@ -144,30 +149,42 @@ export class Durabox {
     return this.#storage;
   }
 
-  /** @internal The namespace identity of an id. */
-  static namespaceOf(id: DurableObjectId): string {
-    return namespaceOf(id);
+  #env(workerName: string | undefined): Record<string, unknown> {
+    const name = workerName ?? this.#options.workers[0]!.name;
+    const env = this.#envs.get(name);
+    if (env === undefined) {
+      throw new DuraboxError("ERR_OPTIONS", `No worker named "${name}". Workers: ${[...this.#envs.keys()].map((n) => `"${n}"`).join(", ")}.`);
+    }
+    return env;
   }
 
-  async #loaded(): Promise<LoadedWorker | undefined> {
+  async #whenReady(): Promise<void> {
     if (this.#disposed) {
       throw new DuraboxError("ERR_DISPOSED", "This Durabox has been disposed: create a new one.");
     }
     return this.#ready;
   }
 
-  async #load(): Promise<LoadedWorker | undefined> {
-    const { source } = this.#options;
-    if (source === undefined) return undefined;
-    const worker = await LoadedWorker.load(this.#options.name, source, this.#env, {
-      nodejsCompat: this.#options.compatibilityFlags.includes("nodejs_compat"),
-      trackBackground: (promise) => this.#runtime.trackBackground(promise),
-    });
+  async #load(): Promise<void> {
+    await Promise.all(
+      this.#options.workers.map(async (worker) => {
+        if (worker.source === undefined) return;
+        const loaded = await LoadedWorker.load(worker.name, worker.source, this.#envs.get(worker.name)!, {
+          nodejsCompat: worker.compatibilityFlags.includes("nodejs_compat"),
+          trackBackground: (promise) => this.#runtime.trackBackground(promise),
+        });
+        this.#loaded.set(worker.name, loaded);
+      }),
+    );
     // Check every binding's class now, so a typo fails at start, not at first use.
-    for (const { className, scriptName } of this.#options.durableObjects) {
-      if (scriptName === undefined || scriptName === this.#options.name) worker.objectClass(className);
+    for (const worker of this.#options.workers) {
+      for (const { binding, className, scriptName } of worker.durableObjects) {
+        const owner = this.#loaded.get(scriptName);
+        if (owner === undefined) {
+          throw new DuraboxError("ERR_SCRIPT", `durableObjects.${binding} uses class "${className}" of worker "${scriptName}", which has no code: give that worker "script" or "scriptPath".`);
+        }
+        owner.objectClass(className);
+      }
     }
-    this.#worker = worker;
-    return worker;
   }
 }
