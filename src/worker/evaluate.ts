@@ -19,6 +19,15 @@ export interface EvaluateOptions {
 
 const navigator = Object.freeze({ userAgent: "Cloudflare-Workers" });
 
+/** Service-worker scripts register handlers with addEventListener: say what to do instead. */
+function serviceWorkerScript(): never {
+  throw new DuraboxError(
+    "ERR_SCRIPT",
+    'This is a service-worker script (addEventListener("fetch", ...)); durabox runs the modules format, which Durable Objects require. ' +
+      "Export the handler instead: export default { async fetch(request, env, ctx) { ... } }, and export each Durable Object class.",
+  );
+}
+
 /**
  * Names that mean something else in Workers than in Node, shadowed for the
  * worker's code. Everything else (fetch, Request, crypto, streams, URL,
@@ -31,6 +40,7 @@ function workerScope(options: EvaluateOptions): Record<string, unknown> {
     navigator,
     Response: workerResponseClass(),
     self: globalThis,
+    addEventListener: serviceWorkerScript,
     global: undefined,
     require: options.nodejsCompat ? nodeRequire : undefined,
     module: undefined,
