@@ -245,10 +245,14 @@ describe("Durabox", () => {
       await mf.dispose();
     });
 
-    it("refuses use after dispose", async () => {
+    it("refuses use after dispose, including storage handles taken before", async () => {
       const mf = new Durabox({ script: counterScript, durableObjects: { COUNTER: "Counter" } });
+      const storage = await mf.getDurableObjectStorage((await mf.getDurableObjectNamespace("COUNTER")).idFromName("a"));
+      await storage.put("n", 1);
       await mf.dispose();
       await expect(mf.dispatchFetch("/")).rejects.toMatchObject({ code: "ERR_DISPOSED" });
+      await expect(storage.get("n")).rejects.toMatchObject({ code: "ERR_DISPOSED" });
+      await expect(storage.put("n", 2)).rejects.toMatchObject({ code: "ERR_DISPOSED" });
     });
   });
 });

@@ -1,4 +1,5 @@
 import { CommitLog } from "../commit-log.js";
+import { DuraboxError } from "../../errors.js";
 import { SortedKeyMap } from "../sorted-map.js";
 import type {
   CommitResult,
@@ -19,8 +20,10 @@ import type {
  */
 export class MemoryBackend implements StorageBackend {
   readonly #objects = new Map<string, Map<string, MemoryObjectStore>>();
+  readonly #state = { closed: false };
 
   object(address: ObjectAddress): MemoryObjectStore {
+    checkOpen(this.#state);
     let namespace = this.#objects.get(address.namespace);
     if (namespace === undefined) {
       namespace = new Map();
@@ -28,7 +31,7 @@ export class MemoryBackend implements StorageBackend {
     }
     let store = namespace.get(address.id);
     if (store === undefined) {
-      store = new MemoryObjectStore();
+      store = new MemoryObjectStore(this.#state);
       namespace.set(address.id, store);
     }
     return store;
@@ -54,24 +57,38 @@ export class MemoryBackend implements StorageBackend {
   }
 
   close(): void {
+    this.#state.closed = true;
     this.#objects.clear();
+  }
+}
+
+function checkOpen(state: { closed: boolean }): void {
+  if (state.closed) {
+    throw new DuraboxError("ERR_DISPOSED", "This storage belongs to a disposed runtime: create a new Durabox to read or write storage.");
   }
 }
 
 export class MemoryObjectStore implements ObjectStore {
   readonly #entries = new SortedKeyMap<Uint8Array>();
   readonly #log = new CommitLog();
+  readonly #backend: { readonly closed: boolean };
   #alarm: number | null = null;
+
+  constructor(backend: { readonly closed: boolean }) {
+    this.#backend = backend;
+  }
 
   get isEmpty(): boolean {
     return this.#entries.size === 0 && this.#alarm === null;
   }
 
   get(keys: readonly string[]): (Uint8Array | undefined)[] {
+    checkOpen(this.#backend);
     return keys.map((key) => this.#entries.get(key));
   }
 
   list(query: ListQuery): StoredEntry[] {
+    checkOpen(this.#backend);
     return Array.from(this.#entries.scan(query));
   }
 
@@ -84,6 +101,7 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   commit(batch: WriteBatch): CommitResult {
+    checkOpen(this.#backend);
     if (batch.readSet && this.#log.conflicts(batch.readSet, batch.readSet.since as number)) {
       return { ok: false };
     }
