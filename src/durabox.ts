@@ -1,4 +1,6 @@
-import { normalizeOptions, type DuraboxOptions, type NormalizedOptions } from "./options.js";
+import { normalizeOptions, type DuraboxOptions, type NormalizedOptions, type NormalizedPersistence } from "./options.js";
+import { FileBackend } from "./storage/backends/file.js";
+import type { StorageBackend } from "./storage/backend.js";
 import { ObjectRuntime } from "./objects/runtime.js";
 import { DurableObjectId } from "./objects/id.js";
 import { LoadedWorker } from "./worker/worker.js";
@@ -27,6 +29,17 @@ function responsePromise(response: Promise<Response>): ResponsePromise {
   });
 }
 
+function openBackend(persistence: NormalizedPersistence): StorageBackend {
+  switch (persistence.kind) {
+    case "memory":
+      return new MemoryBackend();
+    case "file":
+      return new FileBackend(persistence.directory);
+    case "redis":
+      throw new DuraboxError("ERR_OPTIONS", `Redis persistence (${persistence.url}) is not available yet in this version: use a directory.`);
+  }
+}
+
 /** dispatchFetch resolves relative URLs against the address `durabox` serves on by default. */
 const DISPATCH_BASE = "http://localhost:8787";
 
@@ -49,7 +62,7 @@ export class Durabox {
     this.#options = normalizeOptions(options);
     // Always layered: with no layer pushed it passes straight through, and the
     // test environments push and pop layers for per-test isolation.
-    this.#storage = new LayeredBackend(new MemoryBackend());
+    this.#storage = new LayeredBackend(openBackend(this.#options.persistence));
     this.#runtime = new ObjectRuntime(this.#storage, { automaticAlarms: this.#options.automaticAlarms });
     for (const worker of this.#options.workers) this.#envs.set(worker.name, { ...worker.bindings });
     for (const worker of this.#options.workers) {
@@ -176,6 +189,8 @@ export class Durabox {
         this.#loaded.set(worker.name, loaded);
       }),
     );
+    // Alarms stored by an earlier run fire again.
+    await this.#runtime.rescheduleAlarms();
     // Check every binding's class now, so a typo fails at start, not at first use.
     for (const worker of this.#options.workers) {
       for (const { binding, className, scriptName } of worker.durableObjects) {

@@ -16,7 +16,9 @@ export type DuraboxErrorCode =
   | "ERR_DISPOSED"
   | "ERR_TRANSACTION_CONTENTION"
   | "ERR_RECURSION"
-  | "ERR_RPC";
+  | "ERR_RPC"
+  | "ERR_PERSIST_LOCKED"
+  | "ERR_STORAGE";
 
 export class DuraboxError extends Error {
   override readonly name = "DuraboxError";

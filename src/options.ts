@@ -33,6 +33,11 @@ export interface WorkerOptions {
 
 /** The options of `new Durabox(...)`: the entry worker's options, plus these. */
 export interface DuraboxOptions extends WorkerOptions {
+  /**
+   * Where Durable Object data lives: false (default) in memory; true in
+   * ./.durabox/do; a directory; or a redis:// (rediss://) URL.
+   */
+  durableObjectsPersist?: boolean | string;
   /** Whether alarms fire by themselves at their time (default true). */
   durableObjectsAlarms?: boolean;
   /** More workers; with no script at the top level, the first is the entry. */
@@ -59,13 +64,24 @@ export interface NormalizedWorker {
   readonly compatibilityDate: string | undefined;
   /** Classes declared SQLite-backed by the config's migrations. */
   readonly sqliteClasses: readonly string[];
+  /** durable_objects_persist from the worker's wrangler config, relative paths resolved. */
+  readonly configPersist: boolean | string | undefined;
 }
+
+export type NormalizedPersistence =
+  | { readonly kind: "memory" }
+  | { readonly kind: "file"; readonly directory: string }
+  | { readonly kind: "redis"; readonly url: string };
 
 export interface NormalizedOptions {
   /** The entry worker (dispatchFetch goes there) first. */
   readonly workers: readonly NormalizedWorker[];
   readonly automaticAlarms: boolean;
+  readonly persistence: NormalizedPersistence;
 }
+
+/** Where `durableObjectsPersist: true` keeps data, under the working directory. */
+export const DEFAULT_PERSIST_DIRECTORY = path.join(".durabox", "do");
 
 const WORKER_KEYS: readonly (keyof WorkerOptions)[] = [
   "name",
@@ -78,7 +94,7 @@ const WORKER_KEYS: readonly (keyof WorkerOptions)[] = [
   "compatibilityDate",
   "wranglerConfigPath",
 ];
-const TOP_KEYS: readonly (keyof DuraboxOptions)[] = [...WORKER_KEYS, "durableObjectsAlarms", "workers"];
+const TOP_KEYS: readonly (keyof DuraboxOptions)[] = [...WORKER_KEYS, "durableObjectsAlarms", "durableObjectsPersist", "workers"];
 
 function fail(message: string): never {
   throw new DuraboxError("ERR_OPTIONS", message);
@@ -136,7 +152,28 @@ export function normalizeOptions(options: DuraboxOptions, cwd = process.cwd()): 
       }
     }
   }
-  return { workers, automaticAlarms: options.durableObjectsAlarms ?? true };
+  const persist = options.durableObjectsPersist ?? workers[0]?.configPersist;
+  return { workers, automaticAlarms: options.durableObjectsAlarms ?? true, persistence: normalizePersistence(persist, cwd) };
+}
+
+function normalizePersistence(persist: unknown, cwd: string): NormalizedPersistence {
+  if (persist === undefined || persist === false) return { kind: "memory" };
+  if (persist === true) return { kind: "file", directory: path.resolve(cwd, DEFAULT_PERSIST_DIRECTORY) };
+  if (typeof persist !== "string" || persist === "") {
+    fail(`Option "durableObjectsPersist" must be true, a directory or a redis:// URL, got ${typeName(persist)}.`);
+  }
+  if (/^rediss?:\/\//i.test(persist)) {
+    try {
+      new URL(persist);
+    } catch {
+      fail(`Option "durableObjectsPersist" is not a valid Redis URL: "${persist}" (for example redis://127.0.0.1:6379/0).`);
+    }
+    return { kind: "redis", url: persist };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(persist)) {
+    fail(`Option "durableObjectsPersist" accepts a directory or a redis:// / rediss:// URL, got "${persist}".`);
+  }
+  return { kind: "file", directory: path.resolve(cwd, persist) };
 }
 
 function checkKeys(options: object, known: readonly string[], prefix: string): void {
@@ -207,6 +244,10 @@ function normalizeWorker(options: WorkerOptions, prefix: string, cwd: string, is
     compatibilityFlags: [...flags],
     compatibilityDate: options.compatibilityDate ?? config?.compatibilityDate,
     sqliteClasses: config?.sqliteClasses ?? [],
+    configPersist:
+      typeof config?.durableObjectsPersist === "string" && !/^[a-z][a-z0-9+.-]*:\/\//i.test(config.durableObjectsPersist)
+        ? path.resolve(path.dirname(config.file), config.durableObjectsPersist)
+        : config?.durableObjectsPersist,
   };
 }
 

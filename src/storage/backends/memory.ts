@@ -6,6 +6,7 @@ import type {
   ListQuery,
   ObjectAddress,
   ObjectStore,
+  ReadSet,
   ReadVersion,
   ScheduledAlarm,
   StorageBackend,
@@ -100,9 +101,19 @@ export class MemoryObjectStore implements ObjectStore {
     return this.#log.version;
   }
 
+  /** Whether a transaction that read `readSet` may not commit now. */
+  conflicts(readSet: ReadSet): boolean {
+    return this.#log.conflicts(readSet, readSet.since as number);
+  }
+
+  /** Every entry, in key order (what a snapshot of the object writes). */
+  entries(): IterableIterator<[string, Uint8Array]> {
+    return this.#entries.scan({});
+  }
+
   commit(batch: WriteBatch): CommitResult {
     checkOpen(this.#backend);
-    if (batch.readSet && this.#log.conflicts(batch.readSet, batch.readSet.since as number)) {
+    if (batch.readSet && this.conflicts(batch.readSet)) {
       return { ok: false };
     }
     const written: string[] = [];

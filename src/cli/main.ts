@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+import { once } from "node:events";
+import { readFileSync } from "node:fs";
+import { Durabox } from "../durabox.js";
+import { DuraboxError } from "../errors.js";
+import { HELP, parseCommandLine, type ServeArguments } from "./args.js";
+import { serve } from "./server.js";
+import { writeTypes } from "./types.js";
+import { findWranglerConfig } from "../config/wrangler.js";
+import type { DuraboxOptions } from "../options.js";
+
+const out = (line: string): void => void process.stdout.write(`${line}\n`);
+const err = (line: string): void => void process.stderr.write(`${line}\n`);
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+function optionsFor(args: ServeArguments): DuraboxOptions {
+  // --config, else a wrangler config found from here up, else none (a script must be given).
+  const config = args.config ?? findWranglerConfig(process.cwd());
+  const options: DuraboxOptions = { durableObjectsAlarms: true };
+  if (config !== undefined) options.wranglerConfigPath = config;
+  if (args.script !== undefined) options.scriptPath = args.script;
+  if (Object.keys(args.durableObjects).length > 0) options.durableObjects = args.durableObjects;
+  if (Object.keys(args.bindings).length > 0) options.bindings = args.bindings;
+  if (args.compatibilityDate !== undefined) options.compatibilityDate = args.compatibilityDate;
+  if (args.compatibilityFlags.length > 0) options.compatibilityFlags = args.compatibilityFlags;
+  if (args.persist !== undefined) options.durableObjectsPersist = args.persist;
+  return options;
+}
+
+async function runServe(args: ServeArguments): Promise<void> {
+  const options = optionsFor(args);
+  if (options.wranglerConfigPath === undefined && options.scriptPath === undefined) {
+    throw new DuraboxError("ERR_OPTIONS", "No worker to serve: pass a script (durabox src/index.ts) or run where a wrangler.toml is.");
+  }
+  const mf = new Durabox(options);
+  await mf.ready;
+  const server = serve(mf, { info: out, error: err });
+  server.listen(args.port, args.host);
+  await once(server, "listening");
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : args.port;
+  const host = args.host.includes(":") ? `[${args.host}]` : args.host;
+  out(`durabox ${version()} listening on http://${host}:${port}`);
+
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    out("durabox: stopping (storage is flushed before exit)");
+    server.close();
+    server.closeAllConnections();
+    mf.dispose().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        err(`durabox: ${String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const args = parseCommandLine(argv);
+  switch (args.command) {
+    case "help":
+      out(HELP);
+      return;
+    case "version":
+      out(version());
+      return;
+    case "types":
+      out(`durabox: wrote ${await writeTypes(args.config, args.out)}`);
+      return;
+    case "serve":
+      return runServe(args);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const message = error instanceof DuraboxError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  err(`durabox: ${message}`);
+  if (error instanceof DuraboxError && error.code === "ERR_OPTIONS") err("Run durabox --help for the options.");
+  // exitCode, not exit(): let stderr drain when it is a pipe.
+  process.exitCode = 1;
+});

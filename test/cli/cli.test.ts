@@ -1,0 +1,156 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const cli = path.join(root, "dist", "cli", "main.js");
+const worker = path.join(root, "fixtures", "cli", "worker.mjs");
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly url: string;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+const running: Running[] = [];
+afterEach(() => {
+  for (const { child } of running.splice(0)) child.kill("SIGKILL");
+});
+
+/** Starts the CLI with plain node on an ephemeral loopback port; resolves once it listens. */
+function start(args: string[], cwd = root): Promise<Running> {
+  const child = spawn(process.execPath, [cli, ...args, "--port", "0"], { cwd, env: { ...process.env, NODE_OPTIONS: "" } });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      const match = /listening on (http:\/\/[^\s]+)/.exec(output);
+      if (match) {
+        const started: Running = { child, url: match[1]!, output: () => output, exited };
+        running.push(started);
+        resolve(started);
+      }
+    };
+    child.stdout.on("data", check);
+    void exited.then((code) => reject(new Error(`durabox exited with ${code} before listening:\n${output}`)));
+  });
+}
+
+/** Runs the CLI to completion. */
+function runToEnd(args: string[], cwd = root): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [cli, ...args], { cwd, env: { ...process.env, NODE_OPTIONS: "" } });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, output })));
+}
+
+describe("durabox CLI", () => {
+  it("serves the worker on 127.0.0.1, logging one line per request", async () => {
+    const server = await start([worker, "--do", "COUNTER=Counter", "-b", "GREETING=hello"]);
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(await (await fetch(`${server.url}/a`)).text()).toBe("1");
+    expect(await (await fetch(`${server.url}/a`)).text()).toBe("2");
+    expect(await (await fetch(`${server.url}/var`)).text()).toBe("hello");
+    const failed = await fetch(`${server.url}/throw`);
+    expect(failed.status).toBe(500);
+    expect(await failed.text()).toContain("worker failed");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(server.output()).toMatch(/GET \/a 200 \(\d+\.\d ms\)/);
+    expect(server.output()).toMatch(/GET \/throw 500 \(\d+\.\d ms\)/);
+  });
+
+  it("streams bodies both ways and keeps repeated headers", async () => {
+    const server = await start([worker, "--do", "COUNTER=Counter"]);
+    const big = "x".repeat(1 << 20);
+    const echoed = await fetch(`${server.url}/echo`, { method: "POST", body: big });
+    expect(echoed.headers.get("x-method")).toBe("POST");
+    expect(echoed.headers.get("set-cookie")).toBe("a=1");
+    expect((await echoed.text()).length).toBe(big.length);
+    const streamed = await fetch(`${server.url}/stream`);
+    expect(await streamed.text()).toBe("chunk 0\nchunk 1\nchunk 2\nchunk 3\nchunk 4\n");
+  });
+
+  it("streams: the echo of a chunk arrives before the next chunk is sent", async () => {
+    const server = await start([worker, "--do", "COUNTER=Counter"]);
+    const { request } = await import("node:http");
+    const url = new URL(`${server.url}/echo`);
+    const echoed: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { "transfer-encoding": "chunked" } }, (res) => {
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          echoed.push(chunk);
+          // Only once a chunk came back is the next one sent: a buffering server would hang here.
+          if (echoed.join("").length < 30) req.write(`chunk-${echoed.length} `);
+          else req.end();
+        });
+        res.on("end", resolve);
+        res.on("error", reject);
+      });
+      req.on("error", reject);
+      req.write("chunk-0 ");
+    });
+    expect(echoed.join("")).toBe("chunk-0 chunk-1 chunk-2 chunk-3 ");
+  });
+
+  it("keeps data across restarts with --do-persist, and exits 0 on Ctrl-C", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "durabox-cli-"));
+    const first = await start([worker, "--do", "COUNTER=Counter", "--do-persist", path.join(dir, "data")]);
+    expect(await (await fetch(`${first.url}/p`)).text()).toBe("1");
+    expect(await (await fetch(`${first.url}/p`)).text()).toBe("2");
+    first.child.kill("SIGINT");
+    expect(await first.exited).toBe(0);
+    expect(first.output()).toContain("stopping");
+    const second = await start([worker, "--do", "COUNTER=Counter", "--do-persist", path.join(dir, "data")]);
+    expect(await (await fetch(`${second.url}/p`)).text()).toBe("3");
+    second.child.kill("SIGINT");
+    expect(await second.exited).toBe(0);
+  });
+
+  it("uses ./.durabox/do for a bare --do-persist", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "durabox-cli-"));
+    const server = await start([worker, "--do", "COUNTER=Counter", "--do-persist"], dir);
+    expect(await (await fetch(`${server.url}/x`)).text()).toBe("1");
+    server.child.kill("SIGINT");
+    expect(await server.exited).toBe(0);
+    const { readdirSync } = await import("node:fs");
+    expect(readdirSync(path.join(dir, ".durabox", "do"))).toContain("%23Counter");
+  });
+
+  it("reads the worker and its bindings from --config", async () => {
+    const server = await start(["--config", path.join(root, "fixtures", "wrangler", "toml", "wrangler.toml")]);
+    expect(await (await fetch(server.url)).json()).toEqual({ greeting: "hello from toml", limit: 3, flags: "object" });
+  });
+
+  it("lists every flag with an example in --help", async () => {
+    const { code, output } = await runToEnd(["--help"]);
+    expect(code).toBe(0);
+    for (const flag of ["--do", "--do-persist", "--port", "--host", "--config", "--binding", "--compatibility-date"]) {
+      expect(output).toContain(flag);
+    }
+    expect(output).toMatch(/Examples:\n\s+durabox src\/index\.ts --do COUNTER=Counter/);
+  });
+
+  it("exits 1 with a clear message for a bad flag, a bad value, or a missing class", async () => {
+    const bad = await runToEnd(["--nope"]);
+    expect(bad.code).toBe(1);
+    expect(bad.output).toContain("durabox: Unknown option '--nope'");
+    expect(bad.output).toContain("Run durabox --help");
+    const port = await runToEnd([worker, "--port", "http"]);
+    expect(port.code).toBe(1);
+    expect(port.output).toContain('--port must be a whole number from 0 to 65535, got "http"');
+    const doFlag = await runToEnd([worker, "--do", "COUNTER"]);
+    expect(doFlag.code).toBe(1);
+    expect(doFlag.output).toContain("--do expects NAME=VALUE");
+    const missing = await runToEnd([worker, "--do", "COUNTER=Countr"]);
+    expect(missing.code).toBe(1);
+    expect(missing.output).toContain('does not export a class named "Countr". It exports: Counter.');
+  });
+});
