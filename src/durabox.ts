@@ -1,9 +1,11 @@
 import { normalizeOptions, type DuraboxOptions, type NormalizedOptions, type NormalizedPersistence } from "./options.js";
 import { FileBackend } from "./storage/backends/file.js";
 import type { StorageBackend } from "./storage/backend.js";
+import type { ResolvedClass } from "./objects/instance.js";
 import { ObjectRuntime } from "./objects/runtime.js";
 import { DurableObjectId } from "./objects/id.js";
-import { LoadedWorker } from "./worker/worker.js";
+import { LoadedWorker, type ModuleLoader } from "./worker/worker.js";
+import type { Context } from "node:vm";
 import { MemoryBackend } from "./storage/backends/memory.js";
 import { LayeredBackend } from "./storage/backends/layered.js";
 import { DuraboxError } from "./errors.js";
@@ -43,6 +45,16 @@ function openBackend(persistence: NormalizedPersistence): StorageBackend {
 /** dispatchFetch resolves relative URLs against the address `durabox` serves on by default. */
 const DISPATCH_BASE = "http://localhost:8787";
 
+/** @internal How a test runner hosts a Durabox: not part of the public options. */
+export interface DuraboxHost {
+  /** Resolves relative paths and finds wrangler config (default: process.cwd()). */
+  readonly cwd?: string;
+  /** Loads `scriptPath` entries through the runner's module system. */
+  readonly moduleLoader?: ModuleLoader;
+  /** Evaluates bundled worker code in the runner's vm context. */
+  readonly vmContext?: Context;
+}
+
 /**
  * A Durable Objects runtime in this process: a worker, its Durable Object
  * classes, and their storage. Construction is synchronous and cheap; the
@@ -56,10 +68,12 @@ export class Durabox {
   /** Each worker's env, by worker name. */
   readonly #envs = new Map<string, Record<string, unknown>>();
   readonly #loaded = new Map<string, LoadedWorker>();
+  readonly #host: DuraboxHost;
   #disposed = false;
 
-  constructor(options: DuraboxOptions = {}) {
-    this.#options = normalizeOptions(options);
+  constructor(options: DuraboxOptions = {}, host: DuraboxHost = {}) {
+    this.#host = host;
+    this.#options = normalizeOptions(options, host.cwd);
     // Always layered: with no layer pushed it passes straight through, and the
     // test environments push and pop layers for per-test isolation.
     this.#storage = new LayeredBackend(openBackend(this.#options.persistence));
@@ -74,11 +88,13 @@ export class Durabox {
           identity,
           className,
           resolve: () => {
+            const resolveFrom = (owner: LoadedWorker | undefined): ResolvedClass => {
+              if (owner === undefined) throw new DuraboxError("ERR_SCRIPT", `Worker "${scriptName}" has no code.`);
+              return { objectClass: owner.objectClass(className), env: owner.env };
+            };
             const owner = this.#loaded.get(scriptName);
-            if (owner === undefined) {
-              throw new DuraboxError("ERR_SCRIPT", "The workers are still loading: await mf.ready (or any Durabox method) first.");
-            }
-            return { objectClass: owner.objectClass(className), env: owner.env };
+            // Still loading: the object waits for its class (events queue in order).
+            return owner !== undefined ? resolveFrom(owner) : this.#ready.then(() => resolveFrom(this.#loaded.get(scriptName)));
           },
         });
         env[binding] = this.#runtime.namespace(identity);
@@ -152,6 +168,11 @@ export class Durabox {
     await this.#runtime.dispose();
   }
 
+  /** @internal A worker's env now, before its code has loaded (objects wait for it). */
+  envNow(workerName?: string): Record<string, unknown> {
+    return this.#env(workerName);
+  }
+
   /** @internal The object runtime: what the test environments drive. */
   get runtime(): ObjectRuntime {
     return this.#runtime;
@@ -185,6 +206,8 @@ export class Durabox {
         const loaded = await LoadedWorker.load(worker.name, worker.source, this.#envs.get(worker.name)!, {
           nodejsCompat: worker.compatibilityFlags.includes("nodejs_compat"),
           trackBackground: (promise) => this.#runtime.trackBackground(promise),
+          moduleLoader: this.#host.moduleLoader,
+          vmContext: this.#host.vmContext,
         });
         this.#loaded.set(worker.name, loaded);
       }),

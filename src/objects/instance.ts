@@ -2,6 +2,7 @@ import { InputGate, OutputGate } from "./gates.js";
 import { DurableObjectState, type StateOwner } from "./state.js";
 import { runInContext } from "./context.js";
 import { DuraboxError } from "../errors.js";
+import { andThen } from "../storage/awaitable.js";
 import type { DurableObjectId } from "./id.js";
 import type { DurableObjectStorage, ReadOptions, StorageHost, WriteOptions } from "../storage/storage.js";
 import type { Awaitable } from "../storage/backend.js";
@@ -9,10 +10,15 @@ import type { Awaitable } from "../storage/backend.js";
 /** A Durable Object class as worker code exports it. */
 export type DurableObjectClass = new (state: DurableObjectState, env: never) => object;
 
+export interface ResolvedClass {
+  readonly objectClass: DurableObjectClass;
+  readonly env: object;
+}
+
 /** What an instance needs from the runtime that owns it. */
 export interface InstanceHost {
-  /** The class and env of the object, once its worker is loaded. */
-  resolveClass(): { readonly objectClass: DurableObjectClass; readonly env: object };
+  /** The class and env of the object; a promise while its worker is still loading. */
+  resolveClass(): ResolvedClass | Promise<ResolvedClass>;
   makeStorage(host: StorageHost): DurableObjectStorage;
   alarmChanged(time: number | null): void;
   /** Forgets this instance: the next event for the id constructs a new one. */
@@ -34,6 +40,7 @@ export class ObjectInstance implements StateOwner, StorageHost {
   readonly state: DurableObjectState;
   readonly #host: InstanceHost;
   #object: object | undefined;
+  #constructing: Promise<void> | undefined;
   #broken: { error: unknown } | undefined;
 
   constructor(id: DurableObjectId, host: InstanceHost) {
@@ -53,10 +60,12 @@ export class ObjectInstance implements StateOwner, StorageHost {
 
   /** Runs `event` on the object under its gates, at `depth` in a chain of calls. */
   deliver<T>(depth: number, event: (object: object) => Awaitable<T>): Promise<T> {
-    try {
-      this.#construct();
-    } catch (error) {
-      return Promise.reject(error);
+    if (this.#object === undefined && this.#constructing === undefined) {
+      try {
+        this.#construct();
+      } catch (error) {
+        return Promise.reject(error);
+      }
     }
     const admitted = this.inputGate.enter();
     if (admitted === undefined) return this.#run(depth, event);
@@ -73,8 +82,18 @@ export class ObjectInstance implements StateOwner, StorageHost {
 
   #construct(): void {
     if (this.#broken !== undefined) throw this.#broken.error;
-    if (this.#object !== undefined) return;
-    const { objectClass, env } = this.#host.resolveClass();
+    const resolved = this.#host.resolveClass();
+    if (!(resolved instanceof Promise)) return this.#constructWith(resolved);
+    // The worker is still loading: events queue at the closed gate, in order,
+    // and are admitted once the object exists (or fail with the load's error).
+    this.#constructing = resolved.then(
+      (loaded) => this.#constructWith(loaded),
+      (error: unknown) => this.reset(error),
+    );
+    this.inputGate.closeUntil(this.#constructing);
+  }
+
+  #constructWith({ objectClass, env }: ResolvedClass): void {
     try {
       this.#object = runInContext({ depth: 0 }, () => new objectClass(this.state, env as never));
     } catch (error) {
@@ -138,9 +157,8 @@ export class ObjectInstance implements StateOwner, StorageHost {
     return this.outputGate.waitForConfirmed() ?? Promise.resolve();
   }
 
-  checkAlarmHandler(): void {
-    const { objectClass } = this.#host.resolveClass();
-    checkAlarmHandler(objectClass);
+  checkAlarmHandler(): Awaitable<void> {
+    return andThen(this.#host.resolveClass(), ({ objectClass }) => checkAlarmHandler(objectClass));
   }
 
   alarmChanged(time: number | null): void {

@@ -59,6 +59,11 @@ export class DurableObjectNamespace {
     return this.get(this.idFromName(name), options);
   }
 
+  /** @internal The identity (worker and class) this namespace's ids derive from. */
+  static identityOf(namespace: DurableObjectNamespace): string {
+    return namespace.#ids.namespace;
+  }
+
   /** A view of this namespace whose new ids carry a jurisdiction. */
   jurisdiction(jurisdiction: string): DurableObjectNamespace {
     checkJurisdiction(jurisdiction, "jurisdiction");

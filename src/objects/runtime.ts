@@ -1,6 +1,7 @@
 import { AlarmScheduler, MAX_ALARM_RETRIES, type AlarmOutcome } from "./alarms.js";
 import { DurableObjectId, IdFactory, namespaceOf } from "./id.js";
-import { checkAlarmHandler, ObjectInstance, type DurableObjectClass } from "./instance.js";
+import { checkAlarmHandler, ObjectInstance, type ResolvedClass } from "./instance.js";
+import { andThen } from "../storage/awaitable.js";
 import { DurableObjectNamespace } from "./namespace.js";
 import { OutputGate } from "./gates.js";
 import { DuraboxError } from "../errors.js";
@@ -13,8 +14,8 @@ export interface ObjectClassSpec {
   /** Unique per class and the worker that exports it; ids derive from it. */
   readonly identity: string;
   readonly className: string;
-  /** The class and its worker's env; throws a clear error while unavailable. */
-  resolve(): { readonly objectClass: DurableObjectClass; readonly env: object };
+  /** The class and its worker's env; a promise while the worker is loading. */
+  resolve(): ResolvedClass | Promise<ResolvedClass>;
 }
 
 interface ObjectData {
@@ -92,7 +93,7 @@ export class ObjectRuntime {
       write: (confirmed) => this.#confirm(outputGate, confirmed),
       writeWithResult: (result) => this.#confirm(outputGate, result),
       sync: () => outputGate.waitForConfirmed() ?? Promise.resolve(),
-      checkAlarmHandler: () => checkAlarmHandler(spec.resolve().objectClass),
+      checkAlarmHandler: () => andThen(spec.resolve(), ({ objectClass }) => checkAlarmHandler(objectClass)),
       alarmChanged: (time) => this.#alarmChanged(address, time),
     };
     return new DurableObjectStorage(data.store, host, data.lane);

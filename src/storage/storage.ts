@@ -42,8 +42,8 @@ export interface StorageHost {
   writeWithResult<T>(result: Awaitable<T>, options?: WriteOptions): Promise<T>;
   /** Resolves when every write so far is confirmed. */
   sync(): Promise<void>;
-  /** Throws unless the object's class has an alarm() handler. */
-  checkAlarmHandler(): void;
+  /** Throws (or rejects) unless the object's class has an alarm() handler. */
+  checkAlarmHandler(): Awaitable<void>;
   /** Told after the stored alarm changed. */
   alarmChanged(time: number | null): void;
 }
@@ -135,8 +135,7 @@ export class DurableObjectStorage {
   setAlarm(scheduledTime: number | Date, options?: WriteOptions): Promise<void> {
     return attempt(() => {
       const time = parseAlarmTime(scheduledTime);
-      this.#host.checkAlarmHandler();
-      return this.#host.write(this.#commitAlarm(time), options);
+      return andThen(this.#host.checkAlarmHandler(), () => this.#host.write(this.#commitAlarm(time), options));
     });
   }
 

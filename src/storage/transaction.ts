@@ -106,9 +106,9 @@ export class DurableObjectTransaction {
   setAlarm(scheduledTime: number | Date): Promise<void> {
     return this.#attempt("setAlarm", () => {
       const time = parseAlarmTime(scheduledTime);
-      this.#host.checkAlarmHandler();
-      this.#alarm = time;
-      return undefined;
+      return andThen(this.#host.checkAlarmHandler(), () => {
+        this.#alarm = time;
+      });
     });
   }
 

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { compileFunction } from "node:vm";
+import { compileFunction, runInContext, type Context } from "node:vm";
 import * as cloudflareWorkers from "./cloudflare-workers.js";
 import { workerResponseClass } from "./response.js";
 import { nodeRequire } from "../node-require.js";
@@ -15,6 +15,8 @@ import { DuraboxError } from "../errors.js";
 export interface EvaluateOptions {
   /** The nodejs_compat flag: Node's globals and `node:*` built-ins. */
   readonly nodejsCompat: boolean;
+  /** Compile in this vm context (a test runner's) rather than the main one. */
+  readonly vmContext?: Context | undefined;
 }
 
 const navigator = Object.freeze({ userAgent: "Cloudflare-Workers" });
@@ -39,7 +41,7 @@ function workerScope(options: EvaluateOptions): Record<string, unknown> {
   return {
     navigator,
     Response: workerResponseClass(),
-    self: globalThis,
+    self: options.vmContext === undefined ? globalThis : (runInContext("globalThis", options.vmContext) as unknown),
     addEventListener: serviceWorkerScript,
     global: undefined,
     require: options.nodejsCompat ? nodeRequire : undefined,
@@ -93,7 +95,8 @@ export async function loadWorkerModule(source: WorkerSource, options: EvaluateOp
   if (body === undefined) {
     throw new DuraboxError("ERR_SCRIPT", `Could not load the worker script ${bundle.filename}: its bundle has module syntax durabox cannot run.`);
   }
-  const factory = bundle.sourceMapped ? requireFactory(body, options) : compile(body, bundle.filename, options);
+  // In another vm context, Node's require (and its source maps) would run the code in the wrong realm.
+  const factory = bundle.sourceMapped && options.vmContext === undefined ? requireFactory(body, options) : compile(body, bundle.filename, options);
   if (factory === undefined) {
     throw new DuraboxError("ERR_SCRIPT", `Could not compile the worker script ${bundle.filename}.`);
   }
@@ -106,7 +109,10 @@ function paramNames(options: EvaluateOptions): string[] {
 
 function compile(body: ModuleBody, filename: string, options: EvaluateOptions): ModuleFactory | undefined {
   try {
-    return compileFunction(body.body, paramNames(options), { filename }) as ModuleFactory;
+    return compileFunction(body.body, paramNames(options), {
+      filename,
+      ...(options.vmContext !== undefined && { parsingContext: options.vmContext }),
+    }) as ModuleFactory;
   } catch (error) {
     if (error instanceof SyntaxError) return undefined;
     throw error;

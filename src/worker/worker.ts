@@ -1,8 +1,15 @@
 import { loadWorkerModule } from "./evaluate.js";
 import type { WorkerSource } from "./bundle.js";
+import type { Context } from "node:vm";
 import { runInContext } from "../objects/context.js";
 import { DuraboxError } from "../errors.js";
 import type { DurableObjectClass } from "../objects/instance.js";
+
+/**
+ * Loads a worker's entry module through a test runner's module system (so
+ * its mocks, transforms and coverage apply) instead of durabox's bundler.
+ */
+export type ModuleLoader = (entryPath: string) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 /** What a worker's fetch handler receives as its third argument. */
 export interface ExecutionContext {
@@ -28,9 +35,17 @@ export class LoadedWorker {
     name: string,
     source: WorkerSource,
     env: object,
-    options: { nodejsCompat: boolean; trackBackground: (promise: Promise<unknown>) => void },
+    options: {
+      nodejsCompat: boolean;
+      trackBackground: (promise: Promise<unknown>) => void;
+      moduleLoader?: ModuleLoader | undefined;
+      vmContext?: Context | undefined;
+    },
   ): Promise<LoadedWorker> {
-    const exports = await loadWorkerModule(source, { nodejsCompat: options.nodejsCompat });
+    const exports =
+      source.kind === "path" && options.moduleLoader !== undefined
+        ? await options.moduleLoader(source.path)
+        : await loadWorkerModule(source, { nodejsCompat: options.nodejsCompat, vmContext: options.vmContext });
     return new LoadedWorker(name, exports, env, options.trackBackground);
   }
 

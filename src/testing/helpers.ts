@@ -1,0 +1,121 @@
+import { currentTestRuntime } from "./registry.js";
+import type { DurableObjectId } from "../objects/id.js";
+import type { DurableObjectNamespace } from "../objects/namespace.js";
+import type { DurableObjectStub } from "../objects/stub.js";
+import type { DurableObjectState } from "../objects/state.js";
+import type { DurableObjectStorage } from "../storage/storage.js";
+
+/**
+ * The bindings tests see as `env`. Augment it with your worker's Env to type
+ * `env` (the file `durabox types` writes declares a global `Env`):
+ *
+ *   declare module "durabox/testing" { interface ProvidedEnv extends Env {} }
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ProvidedEnv {}
+
+type IdOrStub = DurableObjectId | DurableObjectStub;
+
+/** `env`: the test file's bindings, created on first use. */
+export const env: ProvidedEnv = new Proxy({} as ProvidedEnv, {
+  get: (_target, key) => Reflect.get(currentTestRuntime().env, key),
+  has: (_target, key) => Reflect.has(currentTestRuntime().env, key),
+  ownKeys: () => Reflect.ownKeys(currentTestRuntime().env),
+  getOwnPropertyDescriptor: (_target, key) => {
+    const descriptor = Reflect.getOwnPropertyDescriptor(currentTestRuntime().env, key);
+    return descriptor && { ...descriptor, configurable: true };
+  },
+});
+
+export function getBindings<Env = ProvidedEnv>(): Env {
+  return currentTestRuntime().getBindings<Env>();
+}
+
+/** The object's storage, without constructing the object. */
+export function getDurableObjectStorage(idOrStub: IdOrStub): DurableObjectStorage {
+  return currentTestRuntime().getDurableObjectStorage(idOrStub);
+}
+
+/** Runs `callback` inside the object (constructing it), under its input and output gates. */
+export function runInDurableObject<O, R>(
+  stub: IdOrStub,
+  callback: (instance: O, state: DurableObjectState) => R | Promise<R>,
+): Promise<R> {
+  return currentTestRuntime().runInDurableObject(stub, callback);
+}
+
+/** Runs the object's scheduled alarm now; resolves whether there was one to run. */
+export function runDurableObjectAlarm(stub: IdOrStub): Promise<boolean> {
+  return currentTestRuntime().runDurableObjectAlarm(stub);
+}
+
+/** Runs every scheduled alarm, or those of `ids`, now. */
+export function flushDurableObjectAlarms(ids?: readonly IdOrStub[]): Promise<void> {
+  return currentTestRuntime().flushDurableObjectAlarms(ids);
+}
+
+/** Ids in the namespace that hold data or an alarm, or have a live instance. */
+export function listDurableObjectIds(namespace: DurableObjectNamespace): Promise<DurableObjectId[]> {
+  return currentTestRuntime().listDurableObjectIds(namespace);
+}
+
+/** Drops the object's live instance; the next call constructs it again. Returns whether one was live. */
+export function evictDurableObject(stub: IdOrStub): boolean {
+  return currentTestRuntime().evictDurableObject(stub);
+}
+
+// Miniflare 2's names, with Miniflare 2's arguments and results.
+
+export function getMiniflareBindings<Bindings = ProvidedEnv>(): Bindings {
+  return currentTestRuntime().getBindings<Bindings>();
+}
+
+export async function getMiniflareDurableObjectStorage(id: DurableObjectId): Promise<DurableObjectStorage> {
+  return currentTestRuntime().getDurableObjectStorage(id);
+}
+
+export function getMiniflareDurableObjectState(id: DurableObjectId): Promise<DurableObjectState> {
+  return currentTestRuntime().getDurableObjectState(id);
+}
+
+export function getMiniflareDurableObjectInstance<O = unknown>(id: DurableObjectId): Promise<O> {
+  return currentTestRuntime().getDurableObjectInstance<O>(id);
+}
+
+export function runWithMiniflareDurableObjectGates<R>(state: DurableObjectState, closure: () => R | Promise<R>): Promise<R> {
+  return currentTestRuntime().runWithGates(state, closure);
+}
+
+export function flushMiniflareDurableObjectAlarms(ids?: DurableObjectId[]): Promise<void> {
+  return currentTestRuntime().flushDurableObjectAlarms(ids);
+}
+
+export function getMiniflareDurableObjectIds(namespace: string): Promise<DurableObjectId[]> {
+  return currentTestRuntime().listDurableObjectIdsByBinding(namespace);
+}
+
+/** Every helper above, by name: what the environments install as globals. */
+export const testGlobals = {
+  getBindings,
+  getDurableObjectStorage,
+  runInDurableObject,
+  runDurableObjectAlarm,
+  flushDurableObjectAlarms,
+  listDurableObjectIds,
+  evictDurableObject,
+  getMiniflareBindings,
+  getMiniflareDurableObjectStorage,
+  getMiniflareDurableObjectState,
+  getMiniflareDurableObjectInstance,
+  runWithMiniflareDurableObjectGates,
+  flushMiniflareDurableObjectAlarms,
+  getMiniflareDurableObjectIds,
+};
+
+/** Puts `env` and the helpers on a test file's global object. */
+export function installGlobals(global: object, extra: Record<string, unknown> = {}): void {
+  Object.defineProperty(global, "env", { configurable: true, enumerable: true, get: () => currentTestRuntime().env });
+  for (const [name, value] of Object.entries({ ...testGlobals, ...extra })) {
+    Object.defineProperty(global, name, { configurable: true, enumerable: true, writable: true, value });
+  }
+}

@@ -1,0 +1,175 @@
+import { Durabox, type DuraboxHost } from "../durabox.js";
+import { DuraboxError } from "../errors.js";
+import { DurableObjectId } from "../objects/id.js";
+import { DurableObjectNamespace } from "../objects/namespace.js";
+import { DurableObjectStub } from "../objects/stub.js";
+import { findWranglerConfig } from "../config/wrangler.js";
+import type { DuraboxOptions } from "../options.js";
+import type { DurableObjectState } from "../objects/state.js";
+import type { DurableObjectStorage } from "../storage/storage.js";
+
+export type Isolation = "test" | "file";
+
+/** The options of the test environments: the runtime's, plus isolation. */
+export interface TestRuntimeOptions extends DuraboxOptions {
+  /** "test" (default): storage, instances and alarms roll back after every test; "file": only between files. */
+  isolation?: Isolation;
+  /**
+   * With persistence configured, tests run on a layer above the stored data
+   * and their writes are dropped at the end; true keeps them.
+   */
+  durableObjectsPersistWrites?: boolean;
+}
+
+type IdOrStub = DurableObjectId | DurableObjectStub;
+
+function idOf(idOrStub: IdOrStub, helper: string): DurableObjectId {
+  if (idOrStub instanceof DurableObjectId) return idOrStub;
+  const id = (idOrStub as { id?: unknown } | null)?.id;
+  if (id instanceof DurableObjectId) return id;
+  throw new TypeError(`${helper}() expects a Durable Object stub or id, from env.NAMESPACE.get(id) or idFromName(name).`);
+}
+
+/**
+ * One test file's Durable Objects runtime, created on first use so a file
+ * that never touches an object pays nothing. The test environments create
+ * one per file, expose its helpers as globals, and call enterScope/exitScope
+ * around describe blocks and tests for isolation.
+ */
+export class TestRuntime {
+  readonly isolation: Isolation;
+  readonly #options: DuraboxOptions;
+  readonly #host: DuraboxHost;
+  readonly #keepWrites: boolean;
+  #durabox: Durabox | undefined;
+  /** Scopes entered so far (describe blocks, tests): layers owed to storage. */
+  #depth = 0;
+  #disposed = false;
+
+  constructor(options: TestRuntimeOptions = {}, host: DuraboxHost = {}) {
+    const { isolation = "test", durableObjectsPersistWrites = false, ...runtimeOptions } = options;
+    if (isolation !== "test" && isolation !== "file") {
+      throw new DuraboxError("ERR_OPTIONS", `Option "isolation" must be "test" or "file", got ${JSON.stringify(isolation)}.`);
+    }
+    this.isolation = isolation;
+    this.#keepWrites = durableObjectsPersistWrites;
+    this.#host = host;
+    // With no code given, the project's wrangler file describes the worker.
+    const hasCode = runtimeOptions.script !== undefined || runtimeOptions.scriptPath !== undefined || runtimeOptions.workers !== undefined;
+    if (runtimeOptions.wranglerConfigPath === undefined && !hasCode && findWranglerConfig(host.cwd ?? process.cwd()) !== undefined) {
+      runtimeOptions.wranglerConfigPath = true;
+    }
+    this.#options = runtimeOptions;
+  }
+
+  /** Whether the runtime has been created (a file that never used it has not). */
+  get created(): boolean {
+    return this.#durabox !== undefined;
+  }
+
+  get durabox(): Durabox {
+    if (this.#disposed) throw new DuraboxError("ERR_DISPOSED", "This test file's Durable Objects runtime has been disposed.");
+    if (this.#durabox === undefined) {
+      const durabox = new Durabox(this.#options, this.#host);
+      // A base layer: persisted data is read, never changed, unless the user asked to keep test writes.
+      const base = this.#keepWrites ? 0 : 1;
+      for (let i = 0; i < base + this.#depth; i++) durabox.storageLayers.push();
+      this.#durabox = durabox;
+    }
+    return this.#durabox;
+  }
+
+  /** The entry worker's env: Durable Object namespaces and bindings. */
+  get env(): Record<string, unknown> {
+    return this.durabox.envNow();
+  }
+
+  getBindings<Env = Record<string, unknown>>(): Env {
+    return this.env as Env;
+  }
+
+  /** The object's storage, without constructing the object. */
+  getDurableObjectStorage(idOrStub: IdOrStub): DurableObjectStorage {
+    return this.durabox.runtime.storage(idOf(idOrStub, "getDurableObjectStorage"));
+  }
+
+  /** Runs `callback` inside the object (constructing it), under its gates. */
+  runInDurableObject<O, R>(stub: IdOrStub, callback: (instance: O, state: DurableObjectState) => R | Promise<R>): Promise<R> {
+    const instance = this.durabox.runtime.instance(idOf(stub, "runInDurableObject"));
+    return instance.deliver(1, (object) => callback(object as O, instance.state));
+  }
+
+  /** Runs the object's scheduled alarm now; resolves whether there was one. */
+  runDurableObjectAlarm(stub: IdOrStub): Promise<boolean> {
+    return this.durabox.runtime.runAlarm(idOf(stub, "runDurableObjectAlarm"));
+  }
+
+  /** Runs every scheduled alarm (or those of `ids`) now. */
+  flushDurableObjectAlarms(ids?: readonly IdOrStub[]): Promise<void> {
+    return this.durabox.runtime.flushAlarms(ids?.map((id) => idOf(id, "flushDurableObjectAlarms")));
+  }
+
+  /** Ids in the namespace that hold data or an alarm, or have a live instance. */
+  listDurableObjectIds(namespace: DurableObjectNamespace): Promise<DurableObjectId[]> {
+    if (!(namespace instanceof DurableObjectNamespace)) {
+      throw new TypeError("listDurableObjectIds() expects a Durable Object namespace binding, such as env.COUNTER.");
+    }
+    return this.durabox.runtime.listIds(DurableObjectNamespace.identityOf(namespace));
+  }
+
+  /** Drops the object's live instance: the next call constructs it again. */
+  evictDurableObject(stub: IdOrStub): boolean {
+    return this.durabox.runtime.evict(idOf(stub, "evictDurableObject"));
+  }
+
+  /** The object's state, constructing the object (Miniflare 2's getMiniflareDurableObjectState). */
+  async getDurableObjectState(id: IdOrStub): Promise<DurableObjectState> {
+    return this.runInDurableObject(id, (_instance, state) => state);
+  }
+
+  /** The object's instance, constructing it (Miniflare 2's getMiniflareDurableObjectInstance). */
+  async getDurableObjectInstance<O>(id: IdOrStub): Promise<O> {
+    return this.runInDurableObject(id, (instance: O) => instance);
+  }
+
+  /** Runs `closure` under the gates of the object `state` belongs to (Miniflare 2's runWithMiniflareDurableObjectGates). */
+  runWithGates<R>(state: DurableObjectState, closure: () => R | Promise<R>): Promise<R> {
+    return this.runInDurableObject(state.id, () => closure());
+  }
+
+  /** Ids of a namespace by binding name (Miniflare 2's getMiniflareDurableObjectIds). */
+  listDurableObjectIdsByBinding(bindingName: string): Promise<DurableObjectId[]> {
+    const namespace = this.env[bindingName];
+    if (!(namespace instanceof DurableObjectNamespace)) {
+      throw new TypeError(`getMiniflareDurableObjectIds() expects a Durable Object binding name; "${bindingName}" is not one.`);
+    }
+    return this.listDurableObjectIds(namespace);
+  }
+
+  /** Starts a scope (a describe block or a test): what happens in it is undone by exitScope. */
+  enterScope(): void {
+    this.#depth++;
+    this.#durabox?.storageLayers.push();
+  }
+
+  /**
+   * Ends the innermost scope: its storage writes are dropped (O(1)), every
+   * live instance is evicted, and alarms are rescheduled to what storage now
+   * says (so one set during the scope no longer fires).
+   */
+  async exitScope(): Promise<void> {
+    if (this.#depth === 0) throw new Error("durabox: exitScope() without enterScope()");
+    this.#depth--;
+    const durabox = this.#durabox;
+    if (durabox === undefined) return;
+    const changed = durabox.storageLayers.pop();
+    durabox.runtime.evictAll();
+    await durabox.runtime.rescheduleAlarms(changed);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    await this.#durabox?.dispose();
+  }
+}
