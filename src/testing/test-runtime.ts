@@ -39,7 +39,7 @@ function idOf(idOrStub: IdOrStub, helper: string): DurableObjectId {
 export class TestRuntime {
   readonly isolation: Isolation;
   readonly #options: DuraboxOptions;
-  readonly #host: DuraboxHost;
+  #host: DuraboxHost;
   readonly #keepWrites: boolean;
   #durabox: Durabox | undefined;
   /** Scopes entered so far (describe blocks, tests): layers owed to storage. */
@@ -60,6 +60,18 @@ export class TestRuntime {
       runtimeOptions.wranglerConfigPath = true;
     }
     this.#options = runtimeOptions;
+  }
+
+  /**
+   * Loads worker entry modules through the test runner (its transforms, mocks
+   * and coverage apply, and a class the test imports is the class the runtime
+   * constructs). Set by the environments' setup files, before first use.
+   */
+  useModuleLoader(moduleLoader: NonNullable<DuraboxHost["moduleLoader"]>): void {
+    if (this.#durabox !== undefined) {
+      throw new DuraboxError("ERR_OPTIONS", "The test runtime was used before its setup file ran: load the durabox setup file first in setupFiles.");
+    }
+    this.#host = { ...this.#host, moduleLoader };
   }
 
   /** Whether the runtime has been created (a file that never used it has not). */

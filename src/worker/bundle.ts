@@ -1,5 +1,6 @@
 import path from "node:path";
 import { DuraboxError } from "../errors.js";
+import { nodeRequire } from "../node-require.js";
 
 /** Worker code to load: inline module source, or an entry file to bundle. */
 export type WorkerSource =
@@ -16,9 +17,11 @@ export interface BundledWorker {
 }
 
 type Esbuild = typeof import("esbuild");
-let esbuild: Promise<Esbuild> | undefined;
-/** esbuild costs ~50 ms to import: only a worker that needs bundling pays it. */
-const loadEsbuild = (): Promise<Esbuild> => (esbuild ??= import("esbuild"));
+/**
+ * esbuild costs ~50 ms to load: only a worker that needs bundling pays it.
+ * Through require, not import(): a test runner's vm context has no dynamic import.
+ */
+const loadEsbuild = async (): Promise<Esbuild> => nodeRequire("esbuild") as Esbuild;
 
 const SOURCE_MAP_PREFIX = "//# sourceMappingURL=data:application/json;base64,";
 

@@ -1,0 +1,33 @@
+import { fileURLToPath } from "node:url";
+import type { TestRuntimeOptions } from "durabox/testing";
+
+const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
+
+/** The slice of a Vite plugin this helper needs, so no Vite types are imposed. */
+export interface DuraboxVitestPlugin {
+  name: string;
+  config(): Record<string, unknown>;
+}
+
+/**
+ * `plugins: [durabox(options)]` in vitest.config: the durabox environment,
+ * worker code loaded through Vitest (mocks, coverage, one class identity),
+ * `cloudflare:workers` resolved to durabox's module, and per-describe and
+ * per-test isolation.
+ */
+export function durabox(options: TestRuntimeOptions = {}): DuraboxVitestPlugin {
+  return {
+    name: "durabox",
+    config() {
+      return {
+        resolve: { alias: { "cloudflare:workers": fileURLToPath(import.meta.resolve("durabox/cloudflare-workers")) } },
+        test: {
+          environment: "durabox",
+          environmentOptions: { durabox: options },
+          setupFiles: [here("./setup.js")],
+          runner: here("./runner.js"),
+        },
+      };
+    },
+  };
+}
