@@ -39,7 +39,10 @@ await build({ ...shared, format: "esm", entryPoints: { "cli/main": "src/cli/main
 chmodSync("dist/cli/main.js", 0o755);
 
 // The environment packages: their own entries, durabox and the runners external.
-for (const [dir, format, names] of [["environments/vitest", "esm", ["index", "config", "setup", "runner"]]]) {
+for (const [dir, format, names] of [
+  ["environments/vitest", "esm", ["index", "config", "setup", "runner"]],
+  ["environments/jest", "cjs", ["index", "setup", "transform"]],
+]) {
   rmSync(`${dir}/dist`, { recursive: true, force: true });
   execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", `${dir}/tsconfig.json`], { stdio: "inherit" });
   await build({
@@ -47,5 +50,6 @@ for (const [dir, format, names] of [["environments/vitest", "esm", ["index", "co
     format,
     entryPoints: Object.fromEntries(names.map((name) => [name, `${dir}/src/${name}.ts`])),
     outdir: `${dir}/dist`,
+    ...(format === "cjs" && { outExtension: { ".js": ".cjs" } }),
   });
 }

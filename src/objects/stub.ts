@@ -1,6 +1,7 @@
 import { currentContext, MAX_DEPTH } from "./context.js";
 import { DuraboxError } from "../errors.js";
 import { isRpcReceiver } from "../worker/cloudflare-workers.js";
+import { cloneValue } from "../storage/realm.js";
 import type { DurableObjectId } from "./id.js";
 import type { ObjectInstance } from "./instance.js";
 
@@ -83,7 +84,7 @@ export class DurableObjectStub {
     let cloned: unknown[];
     try {
       depth = nextDepth();
-      cloned = structuredClone(args);
+      cloned = cloneValue(args);
       instance = this.#target.instance();
     } catch (error) {
       return Promise.reject(error);
@@ -99,7 +100,7 @@ export class DurableObjectStub {
       if (typeof method_ !== "function" || method === "constructor") {
         throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
       }
-      return structuredClone(await method_.apply(object, cloned));
+      return cloneValue(await method_.apply(object, cloned));
     });
   }
 }

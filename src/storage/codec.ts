@@ -1,4 +1,5 @@
 import { Deserializer, Serializer } from "node:v8";
+import { foreignRealm, rehome } from "./realm.js";
 
 /**
  * Values are stored as V8 serializer output, as in workerd: the plain V8
@@ -45,7 +46,9 @@ export function deserialize(bytes: Uint8Array): unknown {
   if (fast !== NOT_FAST) return fast;
   const deserializer = new Deserializer(bytes);
   deserializer.readHeader();
-  return deserializer.readValue();
+  const value: unknown = deserializer.readValue();
+  // Inside a test runner's vm context, V8 builds values in the main realm.
+  return foreignRealm ? rehome(value) : value;
 }
 
 const scratch = new DataView(new ArrayBuffer(8));

@@ -16,13 +16,34 @@ export interface ProvidedEnv {}
 
 type IdOrStub = DurableObjectId | DurableObjectStub;
 
-/** `env`: the test file's bindings, created on first use. */
+/**
+ * Keys that test runners and libraries probe on any value they meet
+ * (`_isMockFunction`, `then`, `asymmetricMatch`, ...): answering them must
+ * not create the runtime, or a file that never uses `env` would pay for it.
+ */
+function isProbe(key: string | symbol): boolean {
+  return typeof key === "symbol" || key.startsWith("_") || key.startsWith("$$") || key.startsWith("@@") ||
+    key === "then" || key === "toJSON" || key === "asymmetricMatch" || key === "nodeType" || key === "constructor";
+}
+
+/** The runtime's env once it exists, without creating it. */
+function envIfCreated(): Record<string, unknown> | undefined {
+  return currentTestRuntime().envIfCreated;
+}
+
+/** `env`: the test file's bindings, created on first use of a binding. */
 export const env: ProvidedEnv = new Proxy({} as ProvidedEnv, {
-  get: (_target, key) => Reflect.get(currentTestRuntime().env, key),
-  has: (_target, key) => Reflect.has(currentTestRuntime().env, key),
-  ownKeys: () => Reflect.ownKeys(currentTestRuntime().env),
+  get: (_target, key) => {
+    if (isProbe(key)) {
+      const created = envIfCreated();
+      return created === undefined ? undefined : Reflect.get(created, key);
+    }
+    return Reflect.get(currentTestRuntime().env, key);
+  },
+  has: (_target, key) => (isProbe(key) ? Reflect.has(envIfCreated() ?? {}, key) : Reflect.has(currentTestRuntime().env, key)),
+  ownKeys: () => Reflect.ownKeys(envIfCreated() ?? {}),
   getOwnPropertyDescriptor: (_target, key) => {
-    const descriptor = Reflect.getOwnPropertyDescriptor(currentTestRuntime().env, key);
+    const descriptor = Reflect.getOwnPropertyDescriptor(envIfCreated() ?? {}, key);
     return descriptor && { ...descriptor, configurable: true };
   },
 });
@@ -114,8 +135,7 @@ export const testGlobals = {
 
 /** Puts `env` and the helpers on a test file's global object. */
 export function installGlobals(global: object, extra: Record<string, unknown> = {}): void {
-  Object.defineProperty(global, "env", { configurable: true, enumerable: true, get: () => currentTestRuntime().env });
-  for (const [name, value] of Object.entries({ ...testGlobals, ...extra })) {
+  for (const [name, value] of Object.entries({ env, ...testGlobals, ...extra })) {
     Object.defineProperty(global, name, { configurable: true, enumerable: true, writable: true, value });
   }
 }

@@ -79,6 +79,11 @@ export class TestRuntime {
     return this.#durabox !== undefined;
   }
 
+  /** The env if the runtime exists and is not disposed; never creates it. */
+  get envIfCreated(): Record<string, unknown> | undefined {
+    return this.#durabox !== undefined && !this.#disposed ? this.#durabox.envNow() : undefined;
+  }
+
   get durabox(): Durabox {
     if (this.#disposed) throw new DuraboxError("ERR_DISPOSED", "This test file's Durable Objects runtime has been disposed.");
     if (this.#durabox === undefined) {

@@ -22,11 +22,13 @@ export default class DuraboxRunner extends VitestTestRunner {
 
   override async onBeforeRunSuite(suite: Suite): Promise<void> {
     await super.onBeforeRunSuite(suite);
-    currentTestRuntime().enterScope();
+    const runtime = currentTestRuntime();
+    if (runtime.isolation === "test") runtime.enterScope();
   }
 
   override async onAfterRunSuite(suite: Suite): Promise<void> {
-    await currentTestRuntime().exitScope();
+    const runtime = currentTestRuntime();
+    if (runtime.isolation === "test") await runtime.exitScope();
     await super.onAfterRunSuite(suite);
   }
 

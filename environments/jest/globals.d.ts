@@ -1,0 +1,25 @@
+// Add "jest-environment-durabox/globals" to compilerOptions.types for the
+// globals the durabox environment installs. Type `env` by augmenting
+// ProvidedEnv: declare module "durabox/testing" { interface ProvidedEnv extends Env {} }
+import type * as testing from "durabox/testing";
+
+declare global {
+  const env: testing.ProvidedEnv;
+  const getBindings: typeof testing.getBindings;
+  const getDurableObjectStorage: typeof testing.getDurableObjectStorage;
+  const runInDurableObject: typeof testing.runInDurableObject;
+  const runDurableObjectAlarm: typeof testing.runDurableObjectAlarm;
+  const flushDurableObjectAlarms: typeof testing.flushDurableObjectAlarms;
+  const listDurableObjectIds: typeof testing.listDurableObjectIds;
+  const evictDurableObject: typeof testing.evictDurableObject;
+  const getMiniflareBindings: typeof testing.getMiniflareBindings;
+  const getMiniflareDurableObjectStorage: typeof testing.getMiniflareDurableObjectStorage;
+  const getMiniflareDurableObjectState: typeof testing.getMiniflareDurableObjectState;
+  const getMiniflareDurableObjectInstance: typeof testing.getMiniflareDurableObjectInstance;
+  const runWithMiniflareDurableObjectGates: typeof testing.runWithMiniflareDurableObjectGates;
+  const flushMiniflareDurableObjectAlarms: typeof testing.flushMiniflareDurableObjectAlarms;
+  const getMiniflareDurableObjectIds: typeof testing.getMiniflareDurableObjectIds;
+  const setupMiniflareIsolatedStorage: () => typeof describe;
+}
+
+export {};

@@ -1,0 +1,12 @@
+// `preset: "jest-environment-durabox"`: the durabox environment, worker code
+// loaded through Jest (so jest.mock and coverage apply to it, and the class a
+// test imports is the class the runtime constructs), TypeScript and ES
+// modules compiled by esbuild (no Babel config, no Node flags), and
+// `cloudflare:workers` resolved to durabox's module.
+module.exports = {
+  testEnvironment: require.resolve("./dist/index.cjs"),
+  setupFiles: [require.resolve("./dist/setup.cjs")],
+  transform: { "\\.[cm]?[jt]sx?$": require.resolve("./dist/transform.cjs") },
+  moduleNameMapper: { "^cloudflare:workers$": require.resolve("durabox/cloudflare-workers") },
+  moduleFileExtensions: ["ts", "tsx", "mts", "cts", "js", "mjs", "cjs", "jsx", "json", "node"],
+};

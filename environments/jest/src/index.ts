@@ -1,0 +1,84 @@
+import NodeEnvironmentModule from "jest-environment-node";
+import type { Config, Circus } from "@jest/types";
+import type { EnvironmentContext, JestEnvironmentConfig } from "@jest/environment";
+import type { TestRuntime, TestRuntimeOptions } from "durabox/testing";
+import { loadTestingInContext } from "./load-in-context.js";
+
+// jest-environment-node is CommonJS with the class on `default` (and `TestEnvironment`).
+const NodeEnvironment = (NodeEnvironmentModule as unknown as { default?: typeof NodeEnvironmentModule }).default ?? NodeEnvironmentModule;
+
+const RUNTIME_KEYS = new Set([
+  "name", "modules", "script", "scriptPath", "durableObjects", "bindings", "compatibilityFlags", "compatibilityDate",
+  "wranglerConfigPath", "durableObjectsAlarms", "durableObjectsPersist", "workers", "isolation", "durableObjectsPersistWrites",
+]);
+
+/** Splits testEnvironmentOptions into durabox's and the rest (which Jest copies onto the test's global). */
+function splitOptions(options: Record<string, unknown>): { ours: TestRuntimeOptions; rest: Record<string, unknown> } {
+  const ours: Record<string, unknown> = {};
+  const rest: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) (RUNTIME_KEYS.has(key) ? ours : rest)[key] = value;
+  return { ours: ours as TestRuntimeOptions, rest };
+}
+
+const CONCURRENT_ERROR =
+  'durabox: concurrent tests would share one Durable Objects runtime, so per-test isolation cannot hold. ' +
+  'Set testEnvironmentOptions.isolation to "file" for this project, or drop .concurrent.';
+
+/**
+ * `testEnvironment: "durabox"`: Node's environment plus one Durable Objects
+ * runtime per test file (created on first use), its helpers as globals, and
+ * a storage scope around every describe block and test, rolled back (with
+ * instances evicted and alarms rescheduled) when it ends.
+ */
+export default class DuraboxEnvironment extends NodeEnvironment {
+  #runtime: TestRuntime | undefined;
+
+  constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
+    const { ours, rest } = splitOptions(config.projectConfig.testEnvironmentOptions as Record<string, unknown>);
+    super({ ...config, projectConfig: { ...config.projectConfig, testEnvironmentOptions: rest } as Config.ProjectConfig }, context);
+    // Here, not in setup(): Jest runs setupFiles (the preset's registers the module loader) before setup().
+    const vmContext = this.getVmContext();
+    if (vmContext === null) throw new Error("durabox: the test environment has no vm context.");
+    const testing = loadTestingInContext(vmContext);
+    const runtime = new testing.TestRuntime(ours, { cwd: config.projectConfig.rootDir, vmContext });
+    this.#runtime = runtime;
+    const global = this.global as unknown as Record<string, unknown>;
+    testing.registerTestRuntime(global, runtime);
+    // Isolation is automatic here; Miniflare 2 suites call this for `describe`.
+    testing.installGlobals(global, { setupMiniflareIsolatedStorage: () => global.describe });
+  }
+
+  async handleTestEvent(event: Circus.Event): Promise<void> {
+    const runtime = this.#runtime;
+    if (runtime === undefined || runtime.isolation !== "test") return;
+    switch (event.name) {
+      case "run_describe_start":
+        runtime.enterScope();
+        break;
+      case "run_describe_finish":
+        await runtime.exitScope();
+        break;
+      case "test_start":
+        if (event.test.concurrent) event.test.errors.push(new Error(CONCURRENT_ERROR) as unknown as Circus.TestError);
+        runtime.enterScope();
+        break;
+      case "test_retry":
+        await runtime.exitScope();
+        runtime.enterScope();
+        break;
+      case "test_done":
+        await runtime.exitScope();
+        break;
+      default:
+        break;
+    }
+  }
+
+  override async teardown(): Promise<void> {
+    await this.#runtime?.dispose();
+    this.#runtime = undefined;
+    await super.teardown();
+  }
+}
+
+export { DuraboxEnvironment as TestEnvironment };
