@@ -6,12 +6,17 @@ import { PEERS_DIR } from "./peer.mjs";
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
+/** bench/run.mjs copies dist/ here and names the copy's entry in this variable for its children. */
+export const DIST_SNAPSHOT = path.join(ROOT, "bench", ".dist");
+export const DURABOX_ENTRY_ENV = "DURABOX_BENCH_ENTRY";
+
 export const RUNTIMES = {
   durabox: {
     label: "durabox",
     // durabox runs modules natively; no Node flags.
     nodeFlags: [],
-    entry: () => pathToFileURL(path.join(ROOT, "dist", "index.js")).href,
+    // The snapshot bench/run.mjs made, else dist/ itself (a child run by hand).
+    entry: () => pathToFileURL(process.env[DURABOX_ENTRY_ENV] ?? path.join(ROOT, "dist", "index.js")).href,
     load: async () => (await import(RUNTIMES.durabox.entry())).Durabox,
   },
   miniflare: {

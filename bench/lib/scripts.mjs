@@ -1,4 +1,9 @@
 // The worker script every workload runs, on both runtimes.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
 export const COUNTER_SCRIPT = `
 export class Counter {
   constructor(state) { this.state = state; }
@@ -20,3 +25,19 @@ export const counterOptions = () => ({
   script: COUNTER_SCRIPT,
   durableObjects: { COUNTER: "Counter" },
 });
+
+// The same Counter worker as files: TypeScript for durabox, plain JavaScript for Miniflare 2 (no TypeScript).
+const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
+export const COUNTER_TS = path.join(FIXTURES, "counter-worker.ts");
+export const COUNTER_MJS = path.join(FIXTURES, "counter-worker.mjs");
+
+/** Waits until an instance has loaded its worker: durabox's `ready`; Miniflare 2 has none, its getPlugins() waits for init. */
+export async function ready(mf) {
+  if ("ready" in mf) await mf.ready;
+  else await mf.getPlugins();
+}
+
+/** A fresh temporary directory, for persistence. */
+export function temporaryDirectory(prefix) {
+  return mkdtempSync(path.join(tmpdir(), `durabox-bench-${prefix}-`));
+}

@@ -4,7 +4,7 @@ import { median } from "../lib/stats.mjs";
 
 const INSTANCES = 30;
 
-async function once(Runtime, options) {
+export async function once(Runtime, options) {
   const start = performance.now();
   const mf = new Runtime(options);
   const body = await (await mf.dispatchFetch("http://localhost/")).text();
