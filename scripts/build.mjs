@@ -40,7 +40,7 @@ chmodSync("dist/cli/main.js", 0o755);
 
 // The environment packages: their own entries, durabox and the runners external.
 for (const [dir, format, names] of [
-  ["environments/vitest", "esm", ["index", "config", "setup", "runner"]],
+  ["environments/vitest", "esm", ["index", "config", "setup", "runner", "isolation"]],
   ["environments/jest", "cjs", ["index", "setup", "transform"]],
 ]) {
   rmSync(`${dir}/dist`, { recursive: true, force: true });
@@ -51,5 +51,7 @@ for (const [dir, format, names] of [
     entryPoints: Object.fromEntries(names.map((name) => [name, `${dir}/src/${name}.ts`])),
     outdir: `${dir}/dist`,
     ...(format === "cjs" && { outExtension: { ".js": ".cjs" } }),
+    // Loaded on demand, as its own file: it imports "vitest", which must not load with the environment.
+    external: ["./isolation.js"],
   });
 }

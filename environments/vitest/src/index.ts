@@ -1,26 +1,22 @@
-import { beforeAll, afterAll, beforeEach, afterEach, describe } from "vitest";
 import { TestRuntime, currentTestRuntime, installGlobals, registerTestRuntime } from "durabox/testing";
 import type { Environment } from "vitest/environments";
 import { durableOptions } from "./options.js";
 import { createRequire } from "node:module";
 
+type Isolation = typeof import("./isolation.js");
 /**
- * Per-test isolation for a file run without the durabox() config helper:
- * call it at the top of the file. Every test then starts from the state the
- * file (or its describe block) set up, and the returned `describe` also rolls
- * back what its beforeAll hooks wrote when the block ends.
+ * The isolation helpers, loaded when the environment is set up (they import
+ * "vitest", which this module must not do at load: Vitest 3 loads
+ * environments before its test state exists).
  */
-export function setupIsolatedStorage(): typeof describe {
-  const runtime = currentTestRuntime();
-  beforeEach(() => runtime.enterScope());
-  afterEach(() => runtime.exitScope());
-  const isolated = ((name: string, fn: () => void) =>
-    describe(name, () => {
-      beforeAll(() => runtime.enterScope());
-      afterAll(() => runtime.exitScope());
-      fn();
-    })) as unknown as typeof describe;
-  return isolated;
+let isolation: Isolation | undefined;
+
+/** The global setupIsolatedStorage / setupMiniflareIsolatedStorage. */
+function setupIsolatedStorage(): ReturnType<Isolation["setupIsolatedStorage"]> {
+  if (isolation === undefined) {
+    throw new Error('setupIsolatedStorage(): import it from "vitest-environment-durabox/isolation" in this Vitest version.');
+  }
+  return isolation.setupIsolatedStorage();
 }
 
 const vitestMajor = Number((createRequire(import.meta.url)("vitest/package.json") as { version: string }).version.split(".")[0]);
@@ -31,7 +27,8 @@ const environment: Environment = {
   viteEnvironment: "ssr",
   // Vitest 3 reads transformMode (4 reads viteEnvironment and warns about transformMode).
   ...(vitestMajor < 4 && { transformMode: "ssr" as const }),
-  setup(global: typeof globalThis, options: Record<string, unknown>) {
+  async setup(global: typeof globalThis, options: Record<string, unknown>) {
+    isolation ??= await import("./isolation.js").catch(() => undefined);
     const runtime = new TestRuntime(durableOptions(options), { cwd: process.cwd() });
     registerTestRuntime(global, runtime);
     installGlobals(global, { setupIsolatedStorage, setupMiniflareIsolatedStorage: setupIsolatedStorage });
@@ -46,3 +43,4 @@ const environment: Environment = {
 
 export default environment;
 export { durabox } from "./config.js";
+export { setupIsolatedStorage };

@@ -1,11 +1,14 @@
-import * as vitest from "vitest";
+import { createRequire } from "node:module";
 import type { VitestTestRunner as RunnerClass } from "vitest/runners";
 import { currentTestRuntime } from "durabox/testing";
 
-// Vitest 4.1 exports its runner from "vitest" (and deprecates "vitest/runners"); 3 only from "vitest/runners".
+// Vitest 4.1 exports its runner from "vitest" (and deprecates "vitest/runners");
+// before that only "vitest/runners" has it (and importing "vitest" here is too early).
+const [major = 0, minor = 0] = (createRequire(import.meta.url)("vitest/package.json") as { version: string }).version.split(".").map(Number);
 const VitestTestRunner: typeof RunnerClass =
-  (vitest as unknown as { TestRunner?: typeof RunnerClass }).TestRunner ??
-  ((await import("vitest/runners")) as { VitestTestRunner: typeof RunnerClass }).VitestTestRunner;
+  major > 4 || (major === 4 && minor >= 1)
+    ? ((await import("vitest")) as unknown as { TestRunner: typeof RunnerClass }).TestRunner
+    : ((await import("vitest/runners")) as { VitestTestRunner: typeof RunnerClass }).VitestTestRunner;
 // The runner's own parameter types: they are not exported under stable names across Vitest majors.
 type Suite = Parameters<RunnerClass["onBeforeRunSuite"]>[0];
 type Task = Parameters<RunnerClass["onBeforeRunTask"]>[0];

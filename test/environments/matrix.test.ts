@@ -1,0 +1,105 @@
+import { execFileSync, execFile } from "node:child_process";
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+
+/**
+ * The other supported majors: Jest 29 and Vitest 3 (Jest 30 and Vitest 4 run
+ * in runners.test.ts). Each gets a project of its own under
+ * .matrix/ (git-ignored), with durabox and the environment packages installed
+ * from `npm pack` tarballs, as a user installs them, and runs the example
+ * suites unchanged.
+ */
+const root = fileURLToPath(new URL("../../", import.meta.url));
+// Outside node_modules: Jest and Vitest skip test files under node_modules.
+const cache = path.join(root, ".matrix");
+const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+
+function pack(dir: string): string {
+  const output = execFileSync(npm, ["pack", "--ignore-scripts", "--json", "--pack-destination", cache], { cwd: dir, encoding: "utf8" });
+  const [{ filename }] = JSON.parse(output) as { filename: string }[];
+  return path.join(cache, filename);
+}
+
+function project(name: string, example: string, dependencies: Record<string, string>, tarballs: Record<string, string>): string {
+  const dir = path.join(cache, name);
+  mkdirSync(dir, { recursive: true });
+  for (const entry of readdirSync(path.join(root, "examples", example))) {
+    if (entry === "node_modules" || entry === "package.json") continue;
+    rmSync(path.join(dir, entry), { recursive: true, force: true });
+    cpSync(path.join(root, "examples", example, entry), path.join(dir, entry), { recursive: true });
+  }
+  const pkg = JSON.parse(readFileSync(path.join(root, "examples", example, "package.json"), "utf8")) as Record<string, unknown>;
+  writeFileSync(
+    path.join(dir, "package.json"),
+    JSON.stringify({
+      ...pkg,
+      devDependencies: { ...dependencies, ...Object.fromEntries(Object.entries(tarballs).map(([n, t]) => [n, `file:${t}`])) },
+      // The environment packages name durabox by its place in this repository: point it at the tarball.
+      overrides: { durabox: `file:${tarballs.durabox}` },
+    }),
+  );
+  // Tarballs keep their name from build to build: drop what the last run installed from them.
+  rmSync(path.join(dir, "package-lock.json"), { force: true });
+  for (const name of Object.keys(tarballs)) rmSync(path.join(dir, "node_modules", name), { recursive: true, force: true });
+  execFileSync(npm, ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], { cwd: dir, stdio: "pipe" });
+  return dir;
+}
+
+function runJson(bin: string, args: string[], cwd: string): Promise<{ passed: number; failed: string[] }> {
+  const out = path.join(cwd, "result.json");
+  rmSync(out, { force: true });
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [bin, ...args, `--outputFile=${out}`], { cwd, env: { ...process.env, NODE_OPTIONS: "" }, maxBuffer: 64 << 20 }, (_e, stdout, stderr) => {
+      try {
+        const report = JSON.parse(readFileSync(out, "utf8")) as { testResults: { assertionResults: { status: string; fullName: string; failureMessages: string[] }[] }[] };
+        const results = report.testResults.flatMap((file) => file.assertionResults);
+        resolve({
+          passed: results.filter((r) => r.status === "passed").length,
+          failed: results.filter((r) => r.status === "failed").map((r) => `${r.fullName}: ${r.failureMessages.join(" ")}`),
+        });
+      } catch {
+        reject(new Error(`no report from ${bin} in ${cwd}:\n${stdout}${stderr}`));
+      }
+    });
+  });
+}
+
+let jest29: string;
+let vitest3: string;
+
+beforeAll(() => {
+  mkdirSync(cache, { recursive: true });
+  const tarballs = {
+    durabox: pack(root),
+    "jest-environment-durabox": pack(path.join(root, "environments", "jest")),
+    "vitest-environment-durabox": pack(path.join(root, "environments", "vitest")),
+  };
+  jest29 = project("jest29", "jest-counter", { jest: "^29.7.0", "jest-environment-node": "^29.7.0", "@cloudflare/workers-types": "*" }, {
+    durabox: tarballs.durabox,
+    "jest-environment-durabox": tarballs["jest-environment-durabox"],
+  });
+  vitest3 = project("vitest3", "vitest-counter", { vitest: "^3.2.0", "@cloudflare/workers-types": "*" }, {
+    durabox: tarballs.durabox,
+    "vitest-environment-durabox": tarballs["vitest-environment-durabox"],
+  });
+}, 300_000);
+
+describe("supported majors", () => {
+  it("Jest 29 runs the Jest example unchanged", async () => {
+    const version = JSON.parse(readFileSync(path.join(jest29, "node_modules", "jest", "package.json"), "utf8")).version as string;
+    expect(version).toMatch(/^29\./);
+    const outcome = await runJson(path.join(jest29, "node_modules", "jest", "bin", "jest.js"), ["--json"], jest29);
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.passed).toBe(15);
+  }, 120_000);
+
+  it("Vitest 3 runs the Vitest example unchanged", async () => {
+    const version = JSON.parse(readFileSync(path.join(vitest3, "node_modules", "vitest", "package.json"), "utf8")).version as string;
+    expect(version).toMatch(/^3\./);
+    const outcome = await runJson(path.join(vitest3, "node_modules", "vitest", "vitest.mjs"), ["run", "--reporter=json"], vitest3);
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.passed).toBe(14);
+  }, 120_000);
+});
