@@ -18,7 +18,7 @@ const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 
 function pack(dir: string): string {
   const output = execFileSync(npm, ["pack", "--ignore-scripts", "--json", "--pack-destination", cache], { cwd: dir, encoding: "utf8" });
-  const [{ filename }] = JSON.parse(output) as { filename: string }[];
+  const [{ filename }] = JSON.parse(output) as [{ filename: string }];
   return path.join(cache, filename);
 }
 
