@@ -1,5 +1,6 @@
 import { normalizeOptions, type DuraboxOptions, type NormalizedOptions, type NormalizedPersistence } from "./options.js";
 import { FileBackend } from "./storage/backends/file.js";
+import { RedisBackend } from "./storage/backends/redis.js";
 import type { StorageBackend } from "./storage/backend.js";
 import type { ResolvedClass } from "./objects/instance.js";
 import { ObjectRuntime } from "./objects/runtime.js";
@@ -38,7 +39,7 @@ function openBackend(persistence: NormalizedPersistence): StorageBackend {
     case "file":
       return new FileBackend(persistence.directory);
     case "redis":
-      throw new DuraboxError("ERR_OPTIONS", `Redis persistence (${persistence.url}) is not available yet in this version: use a directory.`);
+      return new RedisBackend(persistence.url);
   }
 }
 

@@ -4,6 +4,13 @@ import { ObjectRuntime } from "../../src/objects/runtime.js";
 import { MemoryBackend } from "../../src/storage/backends/memory.js";
 import { LayeredBackend } from "../../src/storage/backends/layered.js";
 import { SlowBackend } from "../helpers/slow-backend.js";
+import { FileBackend } from "../../src/storage/backends/file.js";
+import { RedisBackend } from "../../src/storage/backends/redis.js";
+import { requireRedisOrSkip, startRedis, type RedisServer } from "../helpers/redis.js";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import type { StorageBackend } from "../../src/storage/backend.js";
 import type { DurableObjectStorage } from "../../src/storage/storage.js";
 import type { DurableObjectTransaction } from "../../src/storage/transaction.js";
@@ -139,11 +146,23 @@ async function applyReal(storageOrTxn: DurableObjectStorage | DurableObjectTrans
   }
 }
 
+let sequence = 0;
+
 async function runSequence(ops: Op[], makeBackend: () => StorageBackend, layers?: LayeredBackend): Promise<void> {
   const backend = layers ?? makeBackend();
   const runtime = new ObjectRuntime(backend, { automaticAlarms: false });
-  runtime.define({ identity: "m#M", className: "M", resolve: () => ({ objectClass: class {}, env: {} }) });
-  const storage = runtime.storage(runtime.namespace("m#M").idFromName("model"));
+  // A namespace per sequence: a shared Redis starts every sequence empty.
+  const identity = `m${++sequence}-${process.pid}#M`;
+  runtime.define({ identity, className: "M", resolve: () => ({ objectClass: class {}, env: {} }) });
+  const storage = runtime.storage(runtime.namespace(identity).idFromName("model"));
+  try {
+    await runOps(ops, storage, layers);
+  } finally {
+    await runtime.dispose();
+  }
+}
+
+async function runOps(ops: Op[], storage: DurableObjectStorage, layers: LayeredBackend | undefined): Promise<void> {
   const models: Model[] = [new Model()];
   const model = (): Model => models[models.length - 1]!;
   for (const o of ops) {
@@ -198,10 +217,39 @@ describe("storage against a reference model", () => {
     );
   });
 
+  it("file backend: 10,000 random operations, each sequence in a fresh directory", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), "durabox-model-"));
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(op(false), { minLength: LENGTH, maxLength: LENGTH }), (ops) =>
+        runSequence(ops, () => new FileBackend(path.join(root, String(n++)))),
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
   it("layered backend with snapshots pushed and popped: 10,000 random operations", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(op(true), { minLength: LENGTH, maxLength: LENGTH }), (ops) =>
         runSequence(ops, () => new MemoryBackend(), new LayeredBackend(new MemoryBackend())),
+      ),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+const withRedis = requireRedisOrSkip();
+describe.skipIf(!withRedis)("storage against a reference model, on Redis", () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(() => redis?.stop());
+
+  it("redis backend: 10,000 random operations", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(op(false), { minLength: LENGTH, maxLength: LENGTH }), (ops) =>
+        runSequence(ops, () => new RedisBackend(redis.url)),
       ),
       { numRuns: RUNS },
     );
