@@ -1,4 +1,11 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { FileBackend } from "../../src/storage/backends/file.js";
+import { RedisBackend } from "../../src/storage/backends/redis.js";
+import { requireRedisOrSkip, startRedis, type RedisServer } from "../helpers/redis.js";
+import type { StorageBackend } from "../../src/storage/backend.js";
 import { runtimeWith } from "../helpers/runtime.js";
 import { SlowBackend } from "../helpers/slow-backend.js";
 import { MemoryBackend } from "../../src/storage/backends/memory.js";
@@ -9,14 +16,34 @@ class Obj {
   alarm(): void {}
 }
 
-for (const kind of ["memory", "async"] as const) {
+const withRedis = requireRedisOrSkip();
+let redis: RedisServer | undefined;
+beforeAll(async () => {
+  if (withRedis) redis = await startRedis();
+});
+afterAll(() => redis?.stop());
+
+const kinds = ["memory", "async", "file", ...(withRedis ? (["redis"] as const) : [])] as const;
+let objects = 0;
+
+for (const kind of kinds) {
   describe(`transactions (${kind} backend)`, () => {
     let storage: DurableObjectStorage;
+    let backend: StorageBackend;
     beforeEach(() => {
-      const backend = kind === "memory" ? new MemoryBackend() : new SlowBackend(new MemoryBackend(), 0);
+      backend =
+        kind === "memory"
+          ? new MemoryBackend()
+          : kind === "async"
+            ? new SlowBackend(new MemoryBackend(), 0)
+            : kind === "file"
+              ? new FileBackend(mkdtempSync(path.join(tmpdir(), "durabox-txn-")))
+              : new RedisBackend(redis!.url);
       const { runtime, ns } = runtimeWith({ Obj }, { backend });
-      storage = runtime.storage(ns("Obj").idFromName("t"));
+      // A fresh object per test: a shared Redis keeps earlier tests' data.
+      storage = runtime.storage(ns("Obj").idFromName(`t${++objects}-${process.pid}`));
     });
+    afterEach(() => backend.close());
 
     it("commits all writes together and returns the closure's value", async () => {
       const result = await storage.transaction(async (txn) => {
