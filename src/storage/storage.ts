@@ -49,7 +49,21 @@ export interface StorageHost {
 }
 
 /** Bounded: a transaction still conflicting after this many attempts fails clearly. */
-export const MAX_TRANSACTION_ATTEMPTS = 10;
+export const MAX_TRANSACTION_ATTEMPTS = 16;
+
+// Captured at load, before a test can install fake timers over it.
+const setTimer = setTimeout;
+
+/**
+ * Before a retry: nothing for the first (the lane already serialises this
+ * process's transactions), then a random wait growing to 50 ms, so
+ * transactions of other processes sharing the store stop colliding.
+ */
+function backoff(attempt: number): Promise<void> | undefined {
+  if (attempt <= 2) return undefined;
+  const ms = Math.random() * Math.min(2 ** (attempt - 2), 50);
+  return new Promise((resolve) => setTimer(resolve, ms));
+}
 
 /**
  * The DurableObjectStorage API (state.storage). Validation, serialisation and
@@ -162,6 +176,7 @@ export class DurableObjectStorage {
     if (first.committed) return first.result;
     return this.#lane.run(async () => {
       for (let attemptNumber = 2; attemptNumber <= MAX_TRANSACTION_ATTEMPTS; attemptNumber++) {
+        await backoff(attemptNumber);
         const next = await this.#attemptTransaction(closure);
         if (next.committed) return next.result;
       }
