@@ -144,7 +144,7 @@ describe("file backend", () => {
     third.close();
   });
 
-  it("compacts a log that is mostly overwritten, keeping the data", () => {
+  it("compacts a log that is mostly overwritten, keeping the data", async () => {
     const dir = temp();
     const backend = new FileBackend(dir);
     const store = backend.object(address);
@@ -154,7 +154,8 @@ describe("file backend", () => {
     expect(statSync(log).size).toBeLessThan(3 << 20);
     backend.close();
     const reopened = new FileBackend(dir);
-    expect(deserialize(reopened.object(address).get(["hot"])[0]!)).toBe(value + 19_999);
+    const [hot] = await reopened.object(address).get(["hot"]);
+    expect(deserialize(hot!)).toBe(value + 19_999);
     reopened.close();
   });
 
