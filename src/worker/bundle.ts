@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import path from "node:path";
 import { DuraboxError } from "../errors.js";
 import { nodeRequire } from "../node-require.js";
@@ -33,6 +34,36 @@ const SOURCE_MAP_PREFIX = "//# sourceMappingURL=data:application/json;base64,";
  * file and line wherever the bundle is loaded from.
  */
 export async function bundleWorker(source: WorkerSource): Promise<BundledWorker> {
+  if (source.kind === "script") return build(source);
+  // A file is bundled again only when one of the files it was built from changed.
+  const cached = fileCache.get(source.path);
+  if (cached !== undefined && unchanged(cached.inputs)) return cached.bundle;
+  const fresh = await build(source);
+  fileCache.set(source.path, { bundle: fresh, inputs: fresh.inputs });
+  return fresh;
+}
+
+interface CachedBundle {
+  readonly bundle: BundledWorker;
+  /** Every input file with its modification time when bundled. */
+  readonly inputs: ReadonlyMap<string, number>;
+}
+
+/** Per process: a test suite's files share one bundle of the worker (no esbuild per file). */
+const fileCache = new Map<string, CachedBundle>();
+
+function unchanged(inputs: ReadonlyMap<string, number>): boolean {
+  for (const [file, mtime] of inputs) {
+    try {
+      if (statSync(file).mtimeMs !== mtime) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+async function build(source: WorkerSource): Promise<BundledWorker & { inputs: Map<string, number> }> {
   const { build } = await loadEsbuild();
   const filename = source.kind === "path" ? source.path : source.filename;
   const cwd = source.kind === "path" ? path.dirname(source.path) : source.resolveDir;
@@ -52,12 +83,22 @@ export async function bundleWorker(source: WorkerSource): Promise<BundledWorker>
       external: ["cloudflare:*", "node:*"],
       sourcemap: source.kind === "path" ? "inline" : false,
       sourcesContent: false,
+      metafile: source.kind === "path",
       logLevel: "silent",
     });
     const output = result.outputFiles[0];
     if (output === undefined) throw new Error("esbuild produced no output");
     const code = source.kind === "path" ? absoluteSources(output.text, cwd) : output.text;
-    return { code, filename, sourceMapped: source.kind === "path" };
+    const inputs = new Map<string, number>();
+    for (const input of Object.keys(result.metafile?.inputs ?? {})) {
+      const file = path.resolve(cwd, input);
+      try {
+        inputs.set(file, statSync(file).mtimeMs);
+      } catch {
+        // Not a file on disk (a virtual module): nothing to watch.
+      }
+    }
+    return { code, filename, sourceMapped: source.kind === "path", inputs };
   } catch (error) {
     if (error instanceof DuraboxError) throw error;
     const messages = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors;

@@ -218,3 +218,28 @@ describe("wrangler config", () => {
     }
   });
 });
+
+describe("scriptPath bundles", () => {
+  it("are built once per process and again only when an input file changes", async () => {
+    const { mkdtempSync, writeFileSync, utimesSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(path.join(tmpdir(), "durabox-bundle-"));
+    const entry = path.join(dir, "index.mjs");
+    const dependency = path.join(dir, "message.mjs");
+    writeFileSync(entry, `import { message } from "./message.mjs"; export default { fetch() { return new Response(message); } };`);
+    writeFileSync(dependency, `export const message = "first";`);
+    const read = async (): Promise<string> => {
+      const mf = make({ scriptPath: entry });
+      return mf.dispatchFetch("/").text();
+    };
+    expect(await read()).toBe("first");
+    const { bundleWorker } = await import("../../src/worker/bundle.js");
+    const a = await bundleWorker({ kind: "path", path: entry });
+    const b = await bundleWorker({ kind: "path", path: entry });
+    expect(b).toBe(a);
+    writeFileSync(dependency, `export const message = "second";`);
+    // Some file systems keep whole-second times: make the change visible.
+    utimesSync(dependency, new Date(), new Date(Date.now() + 2000));
+    expect(await read()).toBe("second");
+  });
+});
