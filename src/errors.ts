@@ -30,3 +30,8 @@ export class DuraboxError extends Error {
     super(message, options);
   }
 }
+
+/** What a backend throws when used after its runtime was disposed. */
+export function disposedStorageError(): DuraboxError {
+  return new DuraboxError("ERR_DISPOSED", "This storage belongs to a disposed runtime: create a new Durabox to read or write storage.");
+}

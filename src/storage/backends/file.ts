@@ -3,7 +3,7 @@ import path from "node:path";
 import { MemoryBackend, MemoryObjectStore } from "./memory.js";
 import { LogFile, type LogRecord } from "./file-log.js";
 import { lockDirectory } from "./file-lock.js";
-import { DuraboxError } from "../../errors.js";
+import { DuraboxError, disposedStorageError } from "../../errors.js";
 import type {
   CommitResult,
   ListQuery,
@@ -116,7 +116,7 @@ export class FileBackend implements StorageBackend {
 
   #checkOpen(): void {
     if (this.#closed) {
-      throw new DuraboxError("ERR_DISPOSED", "This storage belongs to a disposed runtime: create a new Durabox to read or write storage.");
+      throw disposedStorageError();
     }
   }
 }

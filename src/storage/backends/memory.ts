@@ -1,5 +1,5 @@
 import { CommitLog } from "../commit-log.js";
-import { DuraboxError } from "../../errors.js";
+import { DuraboxError, disposedStorageError } from "../../errors.js";
 import { SortedKeyMap } from "../sorted-map.js";
 import type {
   CommitResult,
@@ -65,7 +65,7 @@ export class MemoryBackend implements StorageBackend {
 
 function checkOpen(state: { closed: boolean }): void {
   if (state.closed) {
-    throw new DuraboxError("ERR_DISPOSED", "This storage belongs to a disposed runtime: create a new Durabox to read or write storage.");
+    throw disposedStorageError();
   }
 }
 

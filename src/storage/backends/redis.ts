@@ -1,4 +1,4 @@
-import { DuraboxError } from "../../errors.js";
+import { DuraboxError, disposedStorageError } from "../../errors.js";
 import { nodeRequire } from "../../node-require.js";
 import { COMMIT, LIST } from "./redis-scripts.js";
 import type { Redis as RedisClient, RedisOptions } from "ioredis";
@@ -64,7 +64,7 @@ export class RedisBackend implements StorageBackend {
   /** Runs a command once connected, turning any failure into a clear error naming the URL. */
   async call<T>(operation: string, command: (client: RedisClient) => Promise<T>): Promise<T> {
     if (this.#closed) {
-      throw new DuraboxError("ERR_DISPOSED", "This storage belongs to a disposed runtime: create a new Durabox to read or write storage.");
+      throw disposedStorageError();
     }
     try {
       if (this.#client.status === "wait") this.#connecting ??= this.#client.connect();
