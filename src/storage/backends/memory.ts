@@ -1,5 +1,5 @@
 import { CommitLog } from "../commit-log.js";
-import { DuraboxError, disposedStorageError } from "../../errors.js";
+import { disposedStorageError } from "../../errors.js";
 import { SortedKeyMap } from "../sorted-map.js";
 import type {
   CommitResult,
