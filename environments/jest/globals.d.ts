@@ -2,6 +2,7 @@
 // globals the durabox environment installs. Type `env` by augmenting
 // ProvidedEnv: declare module "durabox/testing" { interface ProvidedEnv extends Env {} }
 import type * as testing from "durabox/testing";
+import type { describe as jestDescribe } from "@jest/globals";
 
 declare global {
   const env: testing.ProvidedEnv;
@@ -19,7 +20,7 @@ declare global {
   const runWithMiniflareDurableObjectGates: typeof testing.runWithMiniflareDurableObjectGates;
   const flushMiniflareDurableObjectAlarms: typeof testing.flushMiniflareDurableObjectAlarms;
   const getMiniflareDurableObjectIds: typeof testing.getMiniflareDurableObjectIds;
-  const setupMiniflareIsolatedStorage: () => typeof describe;
+  const setupMiniflareIsolatedStorage: () => typeof jestDescribe;
 }
 
 export {};

@@ -1,7 +1,6 @@
 import { currentTestRuntime } from "./registry.js";
 import type { DurableObjectId } from "../objects/id.js";
 import type { DurableObjectNamespace } from "../objects/namespace.js";
-import type { DurableObjectStub } from "../objects/stub.js";
 import type { DurableObjectState } from "../objects/state.js";
 import type { DurableObjectStorage } from "../storage/storage.js";
 
@@ -14,7 +13,22 @@ import type { DurableObjectStorage } from "../storage/storage.js";
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface ProvidedEnv {}
 
-type IdOrStub = DurableObjectId | DurableObjectStub;
+/**
+ * Ids, stubs and namespaces as user code has them: typed by
+ * @cloudflare/workers-types (from a typed `env`) or by durabox. The helpers
+ * check at run time that they are durabox's.
+ */
+export interface DurableObjectIdLike {
+  toString(): string;
+  readonly name?: string | undefined;
+}
+export interface DurableObjectStubLike {
+  readonly id: DurableObjectIdLike;
+}
+export interface DurableObjectNamespaceLike {
+  idFromName(name: string): DurableObjectIdLike;
+}
+type IdOrStub = DurableObjectIdLike | DurableObjectStubLike;
 
 /**
  * Keys that test runners and libraries probe on any value they meet
@@ -76,8 +90,8 @@ export function flushDurableObjectAlarms(ids?: readonly IdOrStub[]): Promise<voi
 }
 
 /** Ids in the namespace that hold data or an alarm, or have a live instance. */
-export function listDurableObjectIds(namespace: DurableObjectNamespace): Promise<DurableObjectId[]> {
-  return currentTestRuntime().listDurableObjectIds(namespace);
+export function listDurableObjectIds(namespace: DurableObjectNamespaceLike): Promise<DurableObjectId[]> {
+  return currentTestRuntime().listDurableObjectIds(namespace as DurableObjectNamespace);
 }
 
 /** Drops the object's live instance; the next call constructs it again. Returns whether one was live. */
@@ -91,23 +105,23 @@ export function getMiniflareBindings<Bindings = ProvidedEnv>(): Bindings {
   return currentTestRuntime().getBindings<Bindings>();
 }
 
-export async function getMiniflareDurableObjectStorage(id: DurableObjectId): Promise<DurableObjectStorage> {
+export async function getMiniflareDurableObjectStorage(id: DurableObjectIdLike): Promise<DurableObjectStorage> {
   return currentTestRuntime().getDurableObjectStorage(id);
 }
 
-export function getMiniflareDurableObjectState(id: DurableObjectId): Promise<DurableObjectState> {
+export function getMiniflareDurableObjectState(id: DurableObjectIdLike): Promise<DurableObjectState> {
   return currentTestRuntime().getDurableObjectState(id);
 }
 
-export function getMiniflareDurableObjectInstance<O = unknown>(id: DurableObjectId): Promise<O> {
+export function getMiniflareDurableObjectInstance<O = unknown>(id: DurableObjectIdLike): Promise<O> {
   return currentTestRuntime().getDurableObjectInstance<O>(id);
 }
 
-export function runWithMiniflareDurableObjectGates<R>(state: DurableObjectState, closure: () => R | Promise<R>): Promise<R> {
-  return currentTestRuntime().runWithGates(state, closure);
+export function runWithMiniflareDurableObjectGates<R>(state: { readonly id: DurableObjectIdLike }, closure: () => R | Promise<R>): Promise<R> {
+  return currentTestRuntime().runWithGates(state as DurableObjectState, closure);
 }
 
-export function flushMiniflareDurableObjectAlarms(ids?: DurableObjectId[]): Promise<void> {
+export function flushMiniflareDurableObjectAlarms(ids?: DurableObjectIdLike[]): Promise<void> {
   return currentTestRuntime().flushDurableObjectAlarms(ids);
 }
 

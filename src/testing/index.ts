@@ -17,6 +17,9 @@ export {
   getMiniflareDurableObjectIds,
   installGlobals,
   type ProvidedEnv,
+  type DurableObjectIdLike,
+  type DurableObjectStubLike,
+  type DurableObjectNamespaceLike,
 } from "./helpers.js";
 export { TestRuntime, type TestRuntimeOptions, type Isolation } from "./test-runtime.js";
 export { registerTestRuntime, currentTestRuntime } from "./registry.js";

@@ -21,7 +21,8 @@ export interface TestRuntimeOptions extends DuraboxOptions {
   durableObjectsPersistWrites?: boolean;
 }
 
-type IdOrStub = DurableObjectId | DurableObjectStub;
+/** Durabox's ids and stubs, typed loosely: user code often has them typed by @cloudflare/workers-types. */
+type IdOrStub = DurableObjectId | DurableObjectStub | { toString(): string } | { readonly id: { toString(): string } };
 
 function idOf(idOrStub: IdOrStub, helper: string): DurableObjectId {
   if (idOrStub instanceof DurableObjectId) return idOrStub;

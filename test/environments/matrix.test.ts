@@ -76,7 +76,7 @@ beforeAll(() => {
     "jest-environment-durabox": pack(path.join(root, "environments", "jest")),
     "vitest-environment-durabox": pack(path.join(root, "environments", "vitest")),
   };
-  jest29 = project("jest29", "jest-counter", { jest: "^29.7.0", "jest-environment-node": "^29.7.0", "@cloudflare/workers-types": "*" }, {
+  jest29 = project("jest29", "jest-counter", { jest: "^29.7.0", "jest-environment-node": "^29.7.0", "@jest/globals": "^29.7.0", "@cloudflare/workers-types": "*" }, {
     durabox: tarballs.durabox,
     "jest-environment-durabox": tarballs["jest-environment-durabox"],
   });

@@ -13,7 +13,9 @@ const VERSION = "durabox-transform-1";
  * affect. Moved to the top of the file (the lines they leave stay, empty,
  * so line numbers hold).
  */
-const HOISTED = /^(?:jest|import\.meta\.jest)\.(?:mock|unmock|enableAutomock|disableAutomock|deepUnmock)\(/;
+const HOISTED = /^(?:[\w$]+\.)?jest\.(?:mock|unmock|enableAutomock|disableAutomock|deepUnmock)\(/;
+/** `import { jest } from "@jest/globals"` compiles to `import_globals.jest`, which is not set yet where the call goes. */
+const IMPORTED_JEST = /^[\w$]+\.jest\./;
 
 function statementEnd(code: string, start: number): number {
   let depth = 0;
@@ -53,7 +55,8 @@ export function hoistJestCalls(code: string): string {
     }
     const end = statementEnd(code, match.index);
     const statement = code.slice(match.index, end);
-    hoisted.push(statement.replace(/\n/g, " "));
+    // Up there the module's own `jest` (which Jest passes to every module) stands in.
+    hoisted.push(statement.replace(IMPORTED_JEST, "jest.").replace(/\n/g, " "));
     out += code.slice(at, match.index) + "\n".repeat(statement.split("\n").length - 1);
     at = end;
     lineStart.lastIndex = end;

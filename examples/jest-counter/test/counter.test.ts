@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
 import { env, runInDurableObject, getDurableObjectStorage } from "durabox/testing";
 import worker, { Counter } from "../src/index";
 
