@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { requireRedisOrSkip, startRedis } from "../helpers/redis.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const cli = path.join(root, "dist", "cli", "main.js");
@@ -112,6 +113,22 @@ describe("durabox CLI", () => {
     expect(await (await fetch(`${second.url}/p`)).text()).toBe("3");
     second.child.kill("SIGINT");
     expect(await second.exited).toBe(0);
+  });
+
+  it.skipIf(!requireRedisOrSkip())("keeps data in Redis with --do-persist redis://", async () => {
+    const redis = await startRedis();
+    try {
+      const first = await start([worker, "--do", "COUNTER=Counter", "--do-persist", redis.url]);
+      expect(await (await fetch(`${first.url}/r`)).text()).toBe("1");
+      first.child.kill("SIGINT");
+      expect(await first.exited).toBe(0);
+      const second = await start([worker, "--do", "COUNTER=Counter", "--do-persist", redis.url]);
+      expect(await (await fetch(`${second.url}/r`)).text()).toBe("2");
+      second.child.kill("SIGINT");
+      expect(await second.exited).toBe(0);
+    } finally {
+      await redis.stop();
+    }
   });
 
   it("uses ./.durabox/do for a bare --do-persist", async () => {
