@@ -43,9 +43,9 @@ function unusable(): Promise<never> {
  * Made on first use: reading globalThis.Response loads Node's fetch
  * implementation (about 40 ms), which importing durabox should not cost.
  */
-let workerResponse: ReturnType<typeof defineWorkerResponse> | undefined;
-export function workerResponseClass(): ReturnType<typeof defineWorkerResponse> {
-  return (workerResponse ??= defineWorkerResponse());
+let workerResponse: typeof globalThis.Response | undefined;
+export function workerResponseClass(): typeof globalThis.Response {
+  return (workerResponse ??= defineWorkerResponse() as unknown as typeof globalThis.Response);
 }
 
 function defineWorkerResponse() {
