@@ -23,6 +23,7 @@ const shared = {
 const entries = {
   index: "src/index.ts",
   testing: "src/testing/index.ts",
+  "testing-runtime": "src/testing/runtime-entry.ts",
   "cloudflare-workers": "src/worker/cloudflare-workers.ts",
 };
 await build({ ...shared, format: "esm", entryPoints: entries, outdir: "dist", outExtension: { ".js": ".js" } });

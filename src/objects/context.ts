@@ -12,7 +12,18 @@ export interface EventContext {
 
 export const MAX_DEPTH = 16;
 
-const storage = new AsyncLocalStorage<EventContext>();
+/**
+ * One per process, kept on Node's AsyncLocalStorage class itself: every
+ * enabled instance costs something on every promise, and Jest evaluates
+ * durabox once per test file (in the file's context) in a long-lived worker.
+ */
+export function sharedAsyncLocalStorage<T>(name: string): AsyncLocalStorage<T> {
+  const key = Symbol.for(`durabox.${name}`);
+  const holder = AsyncLocalStorage as unknown as Record<symbol, AsyncLocalStorage<T> | undefined>;
+  return (holder[key] ??= new AsyncLocalStorage<T>());
+}
+
+const storage = sharedAsyncLocalStorage<EventContext>("eventContext");
 
 export function currentContext(): EventContext | undefined {
   return storage.getStore();

@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from "node:async_hooks";
+import { sharedAsyncLocalStorage } from "../objects/context.js";
 
-const holder = new AsyncLocalStorage<TransactionLane>();
+const holder = sharedAsyncLocalStorage<TransactionLane>("transactionLane");
 
 /**
  * Keeps optimistic transactions on one object from starving each other. A

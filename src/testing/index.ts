@@ -1,4 +1,6 @@
-// durabox/testing: what tests import (the environments also install these as globals).
+// durabox/testing: what tests import (the environments also install these
+// as globals). Small on purpose: a test runner may load it once per test
+// file; everything it does goes through the file's registered runtime.
 export {
   env,
   getBindings,
@@ -15,13 +17,9 @@ export {
   runWithMiniflareDurableObjectGates,
   flushMiniflareDurableObjectAlarms,
   getMiniflareDurableObjectIds,
-  installGlobals,
   type ProvidedEnv,
   type DurableObjectIdLike,
   type DurableObjectStubLike,
   type DurableObjectNamespaceLike,
 } from "./helpers.js";
-export { TestRuntime, type TestRuntimeOptions, type Isolation } from "./test-runtime.js";
-export { registerTestRuntime, currentTestRuntime } from "./registry.js";
-export type { DuraboxHost } from "../durabox.js";
-export { DurableObject, WorkerEntrypoint, RpcTarget } from "../worker/cloudflare-workers.js";
+export type { TestRuntimeOptions, Isolation } from "./test-runtime.js";

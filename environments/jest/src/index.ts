@@ -1,7 +1,7 @@
 import NodeEnvironmentModule from "jest-environment-node";
 import type { Config, Circus } from "@jest/types";
 import type { EnvironmentContext, JestEnvironmentConfig } from "@jest/environment";
-import type { TestRuntime, TestRuntimeOptions } from "durabox/testing";
+import type { TestRuntime, TestRuntimeOptions } from "durabox/testing-runtime";
 import { loadTestingInContext } from "./load-in-context.js";
 
 // jest-environment-node is CommonJS with the class on `default` (and `TestEnvironment`).

@@ -2,10 +2,10 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { Script, type Context } from "node:vm";
-import type * as Testing from "durabox/testing";
+import type * as Testing from "durabox/testing-runtime";
 
 const require_ = createRequire(__filename);
-const testingPath = require_.resolve("durabox/testing");
+const testingPath = require_.resolve("durabox/testing-runtime");
 let script: Script | undefined;
 
 /**

@@ -1,4 +1,4 @@
-import { TestRuntime, installGlobals, registerTestRuntime } from "durabox/testing";
+import { TestRuntime, installGlobals, registerTestRuntime } from "durabox/testing-runtime";
 import type { Environment } from "vitest/environments";
 import { durableOptions } from "./options.js";
 import { createRequire } from "node:module";

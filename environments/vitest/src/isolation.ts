@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe } from "vitest";
-import { currentTestRuntime } from "durabox/testing";
+import { currentTestRuntime } from "durabox/testing-runtime";
 
 /**
  * Per-test isolation for a file run without the durabox() config helper:

@@ -1,4 +1,4 @@
-import type { TestRuntimeOptions } from "durabox/testing";
+import type { TestRuntimeOptions } from "durabox/testing-runtime";
 
 const KNOWN = new Set([
   "name", "modules", "script", "scriptPath", "durableObjects", "bindings", "compatibilityFlags", "compatibilityDate",

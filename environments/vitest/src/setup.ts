@@ -1,6 +1,6 @@
 // Added to setupFiles by the durabox() config helper: worker code is loaded
 // through Vitest's module runner, so vi.mock, transforms and coverage apply
 // to it and a class a test imports is the class the runtime constructs.
-import { currentTestRuntime } from "durabox/testing";
+import { currentTestRuntime } from "durabox/testing-runtime";
 
 currentTestRuntime().useModuleLoader((entry) => import(/* @vite-ignore */ entry) as Promise<Record<string, unknown>>);

@@ -1,0 +1,7 @@
+// durabox/testing-runtime: what the test environments load (the runtime
+// itself); tests import durabox/testing instead.
+export { TestRuntime, type TestRuntimeOptions, type Isolation } from "./test-runtime.js";
+export { registerTestRuntime, currentTestRuntime } from "./registry.js";
+export { installGlobals, testGlobals } from "./helpers.js";
+export type { DuraboxHost } from "../durabox.js";
+export { DurableObject, WorkerEntrypoint, RpcTarget } from "../worker/cloudflare-workers.js";
