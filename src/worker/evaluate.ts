@@ -81,7 +81,7 @@ type ModuleFactory = (...args: unknown[]) => void;
  * else (TypeScript, npm packages, local files) is bundled by esbuild first.
  */
 export async function loadWorkerModule(source: WorkerSource, options: EvaluateOptions): Promise<Record<string, unknown>> {
-  await lexerReady;
+  await lexerReady();
   if (source.kind === "script") {
     const direct = moduleToFunctionBody(source.code);
     if (direct !== undefined && direct.imports.every((specifier) => BUILTIN.test(specifier))) {

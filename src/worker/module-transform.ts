@@ -1,11 +1,22 @@
 import { nodeRequire } from "../node-require.js";
 
 type Lexer = typeof import("es-module-lexer");
-// Its CommonJS build through require: the ESM loader would scan its source first.
-const { init, parse } = nodeRequire("es-module-lexer") as Lexer;
+let lexer: Lexer | undefined;
+let ready: Promise<void> | undefined;
 
-/** es-module-lexer compiles a small WebAssembly module once; start it at load. */
-export const lexerReady: Promise<void> = init();
+/**
+ * es-module-lexer, loaded on first use (through require: its CommonJS build
+ * skips the ESM loader's scan), with its WebAssembly compiled: a runtime
+ * whose worker code a test runner loads never needs it.
+ */
+export function lexerReady(): Promise<void> {
+  return (ready ??= (lexer = nodeRequire("es-module-lexer") as Lexer).init());
+}
+
+function parse(source: string): ReturnType<Lexer["parse"]> {
+  if (lexer === undefined) throw new Error("durabox: await lexerReady() before moduleToFunctionBody()");
+  return lexer.parse(source);
+}
 
 /** Names the transformed body expects as parameters. */
 export const MODULE_PARAMS = ["__durabox_exports", "__durabox_import", "__durabox_dynamic_import", "__durabox_import_meta"] as const;

@@ -4,7 +4,7 @@ import { lexerReady, MODULE_PARAMS, moduleToFunctionBody } from "../../src/worke
 
 /** Runs a module through the transform; imports resolve from `modules`. */
 async function viaTransform(source: string, modules: Record<string, Record<string, unknown>> = {}) {
-  await lexerReady;
+  await lexerReady();
   const body = moduleToFunctionBody(source);
   if (body === undefined) return undefined;
   const exports: Record<string, unknown> = {};
