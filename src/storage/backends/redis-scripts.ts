@@ -7,7 +7,7 @@
  *   {o}:k  sorted set of storage keys, all scored 0 (range scans by bytes)
  *   {o}:v  hash of key -> value bytes
  *   {o}:n  commit counter
- *   {o}:l  the last 1,024 commits: cmsgpack {version, all, keys}
+ *   {o}:l  the last 1,024 (to 1,088) commits: cmsgpack {version, all, keys}
  * Shared:
  *   <prefix>alarms          sorted set: "<namespace>\0<id>" scored by alarm time
  *   <prefix>objects:<ns>    set of ids holding data or an alarm
@@ -91,12 +91,14 @@ elseif alarmMode == "delete" then redis.call("ZREM", alarms, member) end
 if deleteAll or #written > 0 or alarmMode ~= "keep" then
   local version = redis.call("INCR", n)
   redis.call("RPUSH", l, cmsgpack.pack({ version, deleteAll, written }))
-  redis.call("LTRIM", l, -1024, -1)
+  -- Trimmed every 64 commits, not every one: the log holds 1,024 to 1,088 commits.
+  if version % 64 == 0 then redis.call("LTRIM", l, -1024, -1) end
 end
-if redis.call("ZCARD", k) > 0 or redis.call("ZSCORE", alarms, member) then
+-- The object registry only changes when the object may have become empty or non-empty.
+if #puts > 0 or alarmMode == "set" then
   redis.call("SADD", objects, id)
-else
-  redis.call("SREM", objects, id)
+elseif deleteAll or #deletes > 0 or alarmMode == "delete" then
+  if redis.call("ZCARD", k) == 0 and not redis.call("ZSCORE", alarms, member) then redis.call("SREM", objects, id) end
 end
 return { 1, deleted }
 `;
