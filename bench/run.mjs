@@ -1,4 +1,4 @@
-// durabox vs Miniflare 2 benchmark. Usage: npm run build && npm run bench [-- --rounds N --only fetch,list]
+// durabox vs Miniflare 2 benchmark. Usage: npm run build && npm run bench [-- --rounds N --only fetch,list --suite-runs N]
 import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import os from "node:os";
@@ -9,7 +9,12 @@ import { ensurePeer, miniflareVersion } from "./lib/peer.mjs";
 import { DIST_SNAPSHOT, DURABOX_ENTRY_ENV } from "./lib/runtimes.mjs";
 import { runWorkload, importTime } from "./lib/spawn.mjs";
 import { median } from "./lib/stats.mjs";
-import { rowsOf, textTable, markdownTable, advantage } from "./lib/report.mjs";
+import { rowsOf, textTable, markdownTable, advantage, formatValue, gridText, gridMarkdown } from "./lib/report.mjs";
+import {
+  COUNTER_TESTS, FETCHES, FILES, SUITES_DIR, TESTS_PER_FILE, TOTAL_TESTS, VARIANTS, WORKERS, ensureSuitePeers, generate,
+  breakdown, hyperfineVersion, peerVersion, rootVersion, runnerVersion, stagePackages, timeSuite, verify,
+} from "./lib/suites.mjs";
+import { VARIANT_NAMES as ENV_SETUP_VARIANTS } from "./workloads/env-setup.mjs";
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.join(BENCH, "..");
@@ -132,7 +137,91 @@ const WORKLOADS = [
     summary: ["medianMs", "coldMs"],
     target: { text: "durabox ≤ 1/5 of Miniflare 2's time (median)", met: (d, m) => d.medianMs * 5 <= m.medianMs },
   },
+  {
+    name: "suite",
+    // Not a child workload: real Jest and Vitest runs of generated projects (runSuites below).
+    kind: "suite",
+    title: `7a. test suite: ${FILES} files × ${TESTS_PER_FILE} tests under real Jest and Vitest, ${WORKERS} workers, whole-run wall time`,
+    rows: [
+      { label: "Jest, whole suite, median wall time", key: "jestMs", unit: "ms", better: "lower" },
+      { label: "Vitest, whole suite, median wall time", key: "vitestMs", unit: "ms", better: "lower" },
+    ],
+    summary: ["jestMs", "vitestMs"],
+    targets: [
+      {
+        text: "durabox Jest ≤ 1/3 of Miniflare 2's Jest time",
+        met: (d, m) => d.jestMs * 3 <= m.jestMs,
+        detail: (d, m) => `durabox is ${fmtRatio(d.jestMs / m.jestMs)} of Miniflare 2's time on the same Jest, ${fmtRatio(d.jestMs / m.jest29Ms)} of its time on Jest 29`,
+      },
+      {
+        text: "durabox Jest ≤ 1.3× its floor",
+        met: (d) => d.jestMs <= 1.3 * d.jestFloorMs,
+        detail: (d) => `${fmtRatio(d.jestMs / d.jestFloorMs)} the floor`,
+      },
+      {
+        text: "durabox Vitest ≤ 1.3× its floor",
+        met: (d) => d.vitestMs <= 1.3 * d.vitestFloorMs,
+        detail: (d) => `${fmtRatio(d.vitestMs / d.vitestFloorMs)} the floor`,
+      },
+    ],
+  },
+  {
+    name: "env-setup",
+    // One process per variant: a variant's figure must not carry what an earlier one left in the process.
+    parts: ENV_SETUP_VARIANTS.map((variant) => `env-setup:${variant}`),
+    title: "7b. test environment cost per test file, in-process (median of 40 files after 5 warm-up)",
+    rows: [
+      { label: "Jest: constructor + setup + teardown, file never touches an object", key: "jestIdleMs", unit: "ms", better: "lower" },
+      { label: "Jest: the same + one stub.fetch (worker loaded as the preset does)", key: "jestUsedMs", unit: "ms", better: "lower" },
+      { label: "Jest: the same, without the preset's setup file (durabox loads the worker)", key: "jestUsedOwnLoaderMs", unit: "ms" },
+      { label: "Jest: first file of a process, one stub.fetch", key: "jestUsedFirstMs", unit: "ms", better: "lower" },
+      { label: "Vitest: setup(global, options) + teardown, file never touches an object", key: "vitestIdleMs", unit: "ms", better: "lower" },
+      { label: "Vitest: the same + one stub.fetch (worker loaded as durabox() does)", key: "vitestUsedMs", unit: "ms", better: "lower" },
+      { label: "Vitest: the same, without the setup file (durabox loads the worker)", key: "vitestUsedOwnLoaderMs", unit: "ms" },
+      { label: "reference: Jest's node environment alone", key: "jestNodeMs", unit: "ms" },
+      { label: "reference: Vitest's node environment alone", key: "vitestNodeMs", unit: "ms" },
+    ],
+    summary: ["jestIdleMs", "jestUsedMs", "vitestIdleMs", "vitestUsedMs"],
+    target: {
+      text: "durabox ≤ 20 ms per file (Jest and Vitest, with and without an object used)",
+      met: (d) => [d.jestIdleMs, d.jestUsedMs, d.vitestIdleMs, d.vitestUsedMs].every((ms) => ms <= 20),
+      detail: (d) => `worst ${Math.max(d.jestIdleMs, d.jestUsedMs, d.vitestIdleMs, d.vitestUsedMs).toFixed(2)} ms`,
+    },
+  },
+  {
+    name: "isolation",
+    title: "7c. per-test isolation with 100,000 keys stored in one object: push a layer, put one key, pop",
+    rows: [
+      { label: "storage layers: push + put + pop, mean", key: "layersMeanUs", unit: "µs", better: "lower" },
+      { label: "storage layers: p99", key: "layersP99Us", unit: "µs", better: "lower" },
+      { label: "TestRuntime enterScope + put + exitScope, mean", key: "scopesMeanUs", unit: "µs", better: "lower" },
+      { label: "TestRuntime: p99", key: "scopesP99Us", unit: "µs", better: "lower" },
+      { label: "seeding 100,000 keys (put ×128)", key: "seedMs", unit: "ms", better: "lower" },
+    ],
+    summary: ["layersMeanUs", "scopesMeanUs"],
+    target: {
+      text: "durabox ≤ 50 µs (storage layers and TestRuntime scopes, mean)",
+      met: (d) => d.layersMeanUs <= 50 && d.scopesMeanUs <= 50,
+    },
+  },
+  {
+    name: "accumulation",
+    parts: ["env-setup:accumulation"],
+    title: "7d. a Jest worker after 100 test files (each: environment constructed, one stub.fetch, torn down), in-process",
+    rows: [
+      { label: "await Promise.resolve(), in the first file", key: "promiseBeforeUs", unit: "µs", better: "lower" },
+      { label: "await Promise.resolve(), after 101 files (in the 102nd)", key: "promiseAfterUs", unit: "µs", better: "lower" },
+      { label: "stub.fetch + text(), in the first file", key: "fetchBeforeUs", unit: "µs", better: "lower" },
+      { label: "stub.fetch + text(), after 101 files (in the 102nd)", key: "fetchAfterUs", unit: "µs", better: "lower" },
+    ],
+    summary: ["promiseBeforeUs", "promiseAfterUs"],
+  },
 ];
+
+/** The workloads on the test environments (they need bench/.suites and the Miniflare 2 environments). */
+const SUITE_WORKLOADS = new Set(["suite", "env-setup", "isolation", "accumulation"]);
+
+const fmtRatio = (x) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : "—");
 
 const targetsOf = (workload) => workload.targets ?? (workload.target ? [workload.target] : []);
 
@@ -162,6 +251,26 @@ function snapshotDist() {
   return built;
 }
 
+// Both copies of one build: bench/.dist/ (the runtime workloads) and, when the test-environment workloads
+// run, bench/.suites/node_modules/ (durabox and its environment packages, see lib/suites.mjs). A rebuild
+// between the two (dist/index.js changed) takes both again.
+async function snapshotBuild(withEnvironments) {
+  let problem;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 2000));
+    try {
+      const built = snapshotDist();
+      if (!withEnvironments) return built;
+      const staged = await stagePackages();
+      if (staged.getTime() === built.getTime()) return built;
+      problem = new Error("dist/ was rebuilt between the two copies");
+    } catch (error) {
+      problem = error;
+    }
+  }
+  throw problem;
+}
+
 // A transient status line on a terminal; nothing when piped.
 function progress(text) {
   if (process.stdout.isTTY) process.stdout.write("\r" + text.padEnd(60) + "\r");
@@ -175,22 +284,207 @@ function git(...args) {
   }
 }
 
+/** The suite's runs: [variant, runner, runtime column] in the order of the tables. */
+const SUITE_ROWS = [
+  ["durabox-jest", "jest", "durabox"],
+  ["miniflare-jest", "jest", "miniflare"],
+  ["floor-jest", "jest", "floor"],
+  ["miniflare-jest29", "jest29", "miniflare"],
+  ["durabox-vitest", "vitest", "durabox"],
+  ["miniflare-vitest", "vitest", "miniflare"],
+  ["floor-vitest", "vitest", "floor"],
+];
+
+function spread(times) {
+  if (!times?.length) return undefined;
+  const mean = times.reduce((a, b) => a + b, 0) / times.length;
+  const sd = Math.sqrt(times.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, times.length - 1));
+  return { medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times), sdMs: sd, runs: times.length };
+}
+
+const seconds = (ms) => (ms === undefined ? "—" : `${(ms / 1000).toFixed(2)} s`);
+
+/**
+ * 7a. Every variant's project is checked once (all TOTAL_TESTS tests pass; also Jest's transform cache
+ * warms), then timed `rounds` times in turn (variants interleaved, so drift of a noisy machine spreads over
+ * all), each time 1 warm-up + `runsPerRound` timed runs; figures are over all timed runs.
+ */
+async function runSuites(workload, rounds, runsPerRound) {
+  const checks = {};
+  const times = {};
+  for (const [name] of SUITE_ROWS) {
+    progress(`suite: checking ${name} ...`);
+    checks[name] = await verify(name, path.join(SUITES_DIR, name));
+    times[name] = [];
+  }
+  let tool = "hyperfine";
+  for (let round = 1; round <= rounds; round++) {
+    for (const [name] of SUITE_ROWS) {
+      if (!checks[name].ok) continue;
+      progress(`suite: ${name}, round ${round}/${rounds} ...`);
+      try {
+        const result = await timeSuite(name, path.join(SUITES_DIR, name), { runs: runsPerRound });
+        tool = result.tool;
+        times[name].push(...result.times);
+      } catch (error) {
+        checks[name] = { ...checks[name], ok: false, error: `failed while timed: ${error.message.split("\n")[0]}` };
+      }
+    }
+  }
+  // One more run each, for the runners' own accounts of where the time goes.
+  const parts = {};
+  for (const [name] of SUITE_ROWS) {
+    if (!checks[name].ok) continue;
+    progress(`suite: ${name}, breakdown ...`);
+    try {
+      parts[name] = await breakdown(name, path.join(SUITES_DIR, name));
+    } catch (error) {
+      console.error(error.message);
+    }
+  }
+  progress("");
+  const stats = Object.fromEntries(SUITE_ROWS.map(([name]) => [name, checks[name].ok ? spread(times[name]) : undefined]));
+  const ms = (name) => stats[name]?.medianMs;
+  const d = { jestMs: ms("durabox-jest"), vitestMs: ms("durabox-vitest"), jestFloorMs: ms("floor-jest"), vitestFloorMs: ms("floor-vitest") };
+  const m = { jestMs: ms("miniflare-jest"), jest29Ms: ms("miniflare-jest29"), vitestMs: ms("miniflare-vitest") };
+  const rows = rowsOf(workload, d, m);
+  const targets = targetsOf(workload).map((t) => ({ text: t.text, met: Boolean(t.met(d, m)), detail: t.detail?.(d, m) }));
+
+  const version = (name) => `${VARIANTS[name].runner === "jest" ? "Jest" : "Vitest"} ${runnerVersion(name)}`;
+  // Ratios: durabox against Miniflare 2 on the same runner, and against the floor on the same runner.
+  const ratioHeader = ["runner", "durabox", "Miniflare 2", "floor (node env., no runtime)", "durabox advantage (Miniflare 2 ÷ durabox)", "durabox ÷ floor"];
+  const ratioRows = [
+    [version("durabox-jest"), seconds(d.jestMs), seconds(m.jestMs), seconds(d.jestFloorMs), fmtRatio(m.jestMs / d.jestMs), fmtRatio(d.jestMs / d.jestFloorMs)],
+    [`Miniflare 2 on ${version("miniflare-jest29")} (durabox and floor: ${version("durabox-jest")})`, seconds(d.jestMs), seconds(m.jest29Ms), seconds(d.jestFloorMs), fmtRatio(m.jest29Ms / d.jestMs), fmtRatio(d.jestMs / d.jestFloorMs)],
+    [version("durabox-vitest"), seconds(d.vitestMs), seconds(m.vitestMs), seconds(d.vitestFloorMs), fmtRatio(m.vitestMs / d.vitestMs), fmtRatio(d.vitestMs / d.vitestFloorMs)],
+  ];
+  const runHeader = ["run", "runner", "environment", "tests passed", "median", "fastest", "slowest", "σ", "timed runs"];
+  const environmentOf = (name) => ({
+    "durabox-jest": "jest-environment-durabox (preset)",
+    "durabox-vitest": "vitest-environment-durabox (durabox())",
+    "miniflare-jest": `jest-environment-miniflare ${machineVersions.jestMiniflare ?? ""}`,
+    "miniflare-jest29": `jest-environment-miniflare ${machineVersions.jestMiniflare ?? ""}`,
+    "miniflare-vitest": `vitest-environment-miniflare ${machineVersions.vitestMiniflare ?? ""}`,
+    "floor-jest": "node (Counter on a Map)",
+    "floor-vitest": "node (Counter on a Map)",
+  })[name];
+  const runRows = SUITE_ROWS.map(([name]) => {
+    const st = stats[name];
+    const check = checks[name];
+    return [
+      VARIANTS[name].label,
+      version(name),
+      environmentOf(name).trim(),
+      check.ok ? `${check.passed}/${TOTAL_TESTS}` : `failed (${check.passed}/${TOTAL_TESTS})`,
+      seconds(st?.medianMs), seconds(st?.minMs), seconds(st?.maxMs), st ? `${(st.sdMs / 1000).toFixed(2)} s` : "—", st?.runs ?? 0,
+    ];
+  });
+  const msCell = (value) => formatValue(value, "ms");
+  const jestPartsHeader = ["run (Jest: per test file, median of the files, ms)", "environment load", "setup files", "framework set-up", "test file: imports + tests", "whole file (Jest 29: after the environment)"];
+  const jestPartsRows = SUITE_ROWS.filter(([name]) => VARIANTS[name].runner === "jest" && parts[name]).map(([name]) => {
+    const p = parts[name];
+    return [`${VARIANTS[name].label} (${version(name)})`, msCell(p.environmentMs), msCell(p.setupFilesMs), msCell(p.frameworkMs), msCell(p.testFileMs), msCell(p.fileMs)];
+  });
+  const vitestPartsHeader = ["run (Vitest: summed over the files, ms)", "environment", "setup", "import", "tests", "transform"];
+  const vitestPartsRows = SUITE_ROWS.filter(([name]) => VARIANTS[name].runner === "vitest" && parts[name]).map(([name]) => {
+    const p = parts[name];
+    return [`${VARIANTS[name].label} (${version(name)})`, msCell(p.environmentMs), msCell(p.setupMs), msCell(p.importMs), msCell(p.testsMs), msCell(p.transformMs)];
+  });
+  const failures = SUITE_ROWS.filter(([name]) => !checks[name].ok).map(([name]) => ({ name, error: checks[name].error }));
+  return {
+    workload, d, m, rows, targets, tool, failures,
+    text: [gridText(ratioHeader, ratioRows), "", gridText(runHeader, runRows), "", gridText(jestPartsHeader, jestPartsRows), "",
+      gridText(vitestPartsHeader, vitestPartsRows), ...failures.map((f) => `\n${f.name} FAILED:\n${f.error}`)].join("\n"),
+    details: [gridMarkdown(ratioHeader, ratioRows), "", gridMarkdown(runHeader, runRows), "",
+      "Where the time goes, by the runners' own accounts (one more run of each project after the timed ones):", "",
+      gridMarkdown(jestPartsHeader, jestPartsRows), "", gridMarkdown(vitestPartsHeader, vitestPartsRows),
+      ...(d.jestFloorMs * 3 > m.jestMs
+        ? ["", `The floor alone (no runtime at all) takes ${fmtRatio(d.jestFloorMs / m.jestMs)} of Miniflare 2's Jest time on the same Jest: ` +
+            "with the runner's own per-file cost this large, no environment can reach 1/3 of Miniflare 2's time on this suite."]
+        : []),
+      ...failures.map((f) => `\n**${VARIANTS[f.name].label} (${version(f.name)}) did not run:**\n\n\`\`\`\n${f.error}\n\`\`\`\n`)].join("\n"),
+  };
+}
+
+/** The Method section's part on workload 7 (test environments). */
+function suiteMethod(machine, rounds) {
+  return `- Workload 7a generates one test suite and runs it as seven projects in \`bench/.suites/\`: ${FILES} files, each with
+  ${COUNTER_TESTS} tests that send ${FETCHES} sequential \`stub.fetch\` increments to their own Counter object (storage get + put,
+  the count as the body, checked) and then assert the object's storage, plus a writer/reader pair: the writer increments a
+  shared object, the reader expects its storage empty, which holds only with per-test isolation (${TOTAL_TESTS} tests in all).
+  durabox runs under Jest ${machine.jest} with \`preset: "jest-environment-durabox"\` and under Vitest ${machine.vitest} with
+  \`plugins: [durabox()]\`, the worker described by the project's \`wrangler.toml\`, tests importing \`env\` and
+  \`getDurableObjectStorage\` from \`durabox/testing\`. Miniflare 2 runs \`jest-environment-miniflare\` (isolation
+  automatic; tests use \`getMiniflareBindings()\` and \`getMiniflareDurableObjectStorage()\`, CommonJS, no transform) and
+  \`vitest-environment-miniflare\` (\`setupMiniflareIsolatedStorage()\` at the top of each file), both with
+  \`NODE_OPTIONS=--experimental-vm-modules\` (Vitest's forked workers do not inherit command-line flags). Their peer
+  ranges are open (\`jest >=27\`, \`vitest >=0.23\`) and both ran this suite on the repository's own Jest ${machine.jest}
+  and Vitest ${machine.vitest} (the Vitest one warns that \`transformMode\` is deprecated), so those are the main
+  comparison, only the environment differing; Jest ${machine.jest29Peer}, the last major Miniflare 2 was released against, is
+  a second Miniflare 2 row. The floor runs the same tests in the runner's \`node\` environment on the Counter class itself
+  (a Map-backed \`storage\` with async \`get\`/\`put\`, one instance and storage per name, reset before each test);
+  its Jest project uses durabox's preset transform (esbuild), so Jest's floor differs from durabox's run only in the
+  environment. Every project first runs once with a JSON report that must show all ${TOTAL_TESTS} tests passed (this also fills
+  Jest's transform cache, kept per project); then ${machine.hyperfine ? "hyperfine" : "an own timer"} times the whole
+  \`node <runner> --maxWorkers=${WORKERS}\` process (Jest with \`--ci\`, Vitest \`run\`), 1 warm-up and ${machine.suiteRuns} timed runs
+  per round, ${rounds} round(s) with the projects interleaved; the figures are over all timed runs. durabox and its environment
+  packages are copied from the build into \`bench/.suites/node_modules/\` at the start (with \`bench/.dist/\`, from
+  the same build), so a rebuild during the bench cannot reach the runs.
+- Workload 7b times, in a Node process per case, what a runner does per test file with the environment: Jest constructs it
+  (\`new Environment(config, context)\`, with jest-config's defaults), \`setup()\`, \`teardown()\`; Vitest calls
+  \`setup(global, options)\` and the returned \`teardown\`. "Touches an object" adds one \`stub.fetch\` to a Counter
+  (checked to read 1). durabox's presets load the worker through the runner (their setup files call
+  \`useModuleLoader\`): for Jest this is stood in for by the preset's transform (once per process, as Jest caches it)
+  and a \`vm.Script\` of the result run in the file's context per file, as jest-runtime does; for Vitest by a new ES
+  module instance of the worker per file. The "without the setup file" rows leave the module loader unset, so durabox
+  bundles (esbuild) and evaluates the worker itself. vitest-environment-miniflare defines non-configurable \`crypto\`
+  and \`navigator\` on the global it gets, so a second setup on one global throws (Vitest gives each file a new
+  worker); each of its files gets a new global object. The reference rows are the runners' own \`node\` environments.
+  This is the environment alone: in a real run the preset's setup file and the test file's own imports (such as
+  \`durabox/testing\`, through the runner's module registry) also run for every file (see 7a's breakdown).
+- Workload 7c writes 100,000 keys (\`put\` of 128-entry objects) into one object's storage and then times, with
+  tinybench, a storage layer push, one \`put\` overwriting a stored key, and the pop, checking afterwards that every
+  overwritten key reads its seeded value and that 100,000 keys are listed. durabox: \`mf.storageLayers\` of a
+  \`Durabox\`, and the environments' \`TestRuntime\` from \`durabox/testing-runtime\` (\`enterScope()\`, \`await exitScope()\`, which also evicts
+  live instances and reschedules alarms). Miniflare 2: the \`StackedMemoryStorageFactory\` its Jest and Vitest
+  environments push and pop around every test, with the object's storage from \`createMiniflareEnvironment\`.
+- Workload 7d: a Jest worker runs many test files in one process. In-process, the environment of 101 files is
+  constructed, used for one \`stub.fetch\` and torn down (as in 7b); a tight loop of \`await Promise.resolve()\` and
+  1,000 sequential \`stub.fetch\` calls are timed in the first file and again in the 102nd. Node 20 and 22 run
+  \`AsyncLocalStorage\` on async hooks: every enabled instance in the process adds work to every promise created.
+`;
+}
+
+/** Versions for the suite's tables, filled in by main(). */
+const machineVersions = {};
+
 async function main() {
   const { values: args } = parseArgs({
-    options: { rounds: { type: "string", default: "3" }, only: { type: "string" } },
+    options: { rounds: { type: "string", default: "3" }, only: { type: "string" }, "suite-runs": { type: "string", default: "3" } },
   });
+  const suiteRuns = Math.max(1, Number(args["suite-runs"]) || 1);
   const rounds = Math.max(1, Number(args.rounds) || 1);
   const only = args.only?.split(",");
   const selected = WORKLOADS.filter((w) => !only || only.includes(w.name));
 
-  if (!existsSync(path.join(ROOT, "dist", "index.js"))) {
-    console.error("dist/index.js is missing: run `npm run build` first (then `npm run bench`).");
-    process.exit(1);
+  // A build running now (another terminal's) empties dist/ first: give it a minute to finish.
+  for (let waited = 0; !existsSync(path.join(ROOT, "dist", "index.js")); waited += 2) {
+    if (waited >= 60) {
+      console.error("dist/index.js is missing: run `npm run build` first (then `npm run bench`).");
+      process.exit(1);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2000));
   }
   // Every child measures this copy, so a rebuild during the run (the build empties dist/ first)
   // neither breaks it nor mixes two builds in one RESULTS.md.
-  const built = snapshotDist();
+  const needsSuites = selected.some((w) => SUITE_WORKLOADS.has(w.name));
+  const built = await snapshotBuild(needsSuites);
   ensurePeer();
+  if (needsSuites) {
+    ensureSuitePeers();
+    // The generated projects: the suite workload runs them, and the in-process ones load their worker.
+    for (const name of Object.keys(VARIANTS)) generate(name);
+  }
 
   const durabox = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).version;
   const machine = {
@@ -205,13 +499,34 @@ async function main() {
     // The bench measures dist/, which may be built from a work tree ahead of HEAD.
     dirty: Boolean(git("status", "--porcelain", "--", "src")),
     built: built.toISOString(),
+    ...(needsSuites && {
+      jest: rootVersion("jest"),
+      vitest: rootVersion("vitest"),
+      jestMiniflare: peerVersion("jest", "jest-environment-miniflare"),
+      vitestMiniflare: peerVersion("vitest", "vitest-environment-miniflare"),
+      jestPeer: peerVersion("jest", "jest"),
+      jest29Peer: peerVersion("jest29", "jest"),
+      vitestPeer: peerVersion("vitest", "vitest"),
+      hyperfine: hyperfineVersion(),
+      suiteRuns,
+    }),
   };
+  Object.assign(machineVersions, machine);
   const date = new Date();
   console.log(`durabox ${machine.durabox} vs miniflare ${machine.miniflare} — ${machine.cpu}, ${machine.cores} cores, ` +
     `${machine.memoryGiB} GiB, Node ${machine.node}; ${rounds} round(s), each side in its own process, one after the other.\n`);
 
   const sections = [];
   for (const workload of selected) {
+    if (workload.kind === "suite") {
+      const section = await runSuites(workload, rounds, suiteRuns);
+      sections.push(section);
+      console.log(workload.title);
+      console.log(section.text);
+      for (const target of section.targets) console.log(`target: ${target.text} — ${target.met ? "MET" : "MISSED"}${target.detail ? ` (${target.detail})` : ""}`);
+      console.log();
+      continue;
+    }
     const results = { durabox: [], miniflare: [] };
     for (let round = 1; round <= rounds; round++) {
       for (const runtime of ["durabox", "miniflare"]) {
@@ -226,11 +541,11 @@ async function main() {
     const d = combine(results.durabox);
     const m = combine(results.miniflare);
     const rows = rowsOf(workload, d, m);
-    const targets = targetsOf(workload).map((t) => ({ text: t.text, met: t.met(d, m) }));
+    const targets = targetsOf(workload).map((t) => ({ text: t.text, met: t.met(d, m), detail: t.detail?.(d, m) }));
     sections.push({ workload, d, m, rows, targets });
     console.log(workload.title);
     console.log(textTable(rows));
-    for (const target of targets) console.log(`target: ${target.text} — ${target.met ? "MET" : "MISSED"}`);
+    for (const target of targets) console.log(`target: ${target.text} — ${target.met ? "MET" : "MISSED"}${target.detail ? ` (${target.detail})` : ""}`);
     console.log();
   }
 
@@ -250,7 +565,7 @@ function markdown({ date, machine, rounds, sections }) {
       .filter((row) => (s.workload.summary ?? [s.workload.rows[0].key]).includes(row.key))
       .map((row, i) => {
         const [metric, d, m, ratio] = rowsOf({ rows: [row] }, s.d, s.m)[0];
-        const target = i === 0 ? s.targets.map((t) => `${t.text}: **${t.met ? "met" : "missed"}**`).join("; ") : "";
+        const target = i === 0 ? s.targets.map((t) => `${t.text}: **${t.met ? "met" : "missed"}**${t.detail ? ` (${t.detail})` : ""}`).join("; ") : "";
         return `| ${i === 0 ? s.workload.title.split(" (")[0] : ""} | ${metric} | ${d} | ${m} | ${ratio} | ${target} |`;
       }),
   );
@@ -269,7 +584,9 @@ Generated by \`bench/run.mjs\` on ${date.toISOString().slice(0, 10)} (${date.toI
 | Node | ${machine.node} |
 | durabox | ${machine.durabox}${machine.commit ? ` (HEAD ${machine.commit}${machine.dirty ? ", src/ with uncommitted changes" : ""})` : ""}, dist/ built ${machine.built} |
 | miniflare | ${machine.miniflare} (run with \`--experimental-vm-modules\`) |
-
+${machine.jest ? `| test runners (7) | durabox and floor: Jest ${machine.jest}, Vitest ${machine.vitest}; Miniflare 2: jest-environment-miniflare ${machine.jestMiniflare} on Jest ${machine.jestPeer} and ${machine.jest29Peer}, vitest-environment-miniflare ${machine.vitestMiniflare} on Vitest ${machine.vitestPeer} |
+| wall-time tool (7a) | ${machine.hyperfine ? `hyperfine ${machine.hyperfine}` : "own timer (hyperfine not installed)"} |
+` : ""}
 ## Summary
 
 | workload | metric | durabox | Miniflare 2 | durabox advantage | target |
@@ -314,13 +631,16 @@ Miniflare 2 ÷ durabox. Above 1× favours durabox.
   new instance (in the same process) on the directory the 1,000 keys were written to, timed from
   \`getDurableObjectStorage(id)\` to \`list()\` returning all 1,000 entries (checked in order); durabox locks a
   persistence directory, so every instance is disposed before the next opens it.
+${machine.jest ? suiteMethod(machine, rounds) : ""}
 
 ## Details
 
 ${sections
   .map(
     (s) =>
-      `### ${s.workload.title}\n\n${markdownTable(s.rows)}\n${s.targets.map((t) => `\nTarget: ${t.text} — **${t.met ? "met" : "missed"}**.\n`).join("")}`,
+      `### ${s.workload.title}\n\n${s.details ?? markdownTable(s.rows)}\n${s.targets
+        .map((t) => `\nTarget: ${t.text} — **${t.met ? "met" : "missed"}**${t.detail ? ` (${t.detail})` : ""}.\n`)
+        .join("")}`,
   )
   .join("\n")}
 ## Reproduce
@@ -330,7 +650,9 @@ npm run build && npm run bench            # 3 rounds (a few minutes)
 npm run bench -- --rounds 1 --only fetch  # one workload, quick; leaves RESULTS.md alone
 \`\`\`
 
-The first run installs miniflare@${machine.miniflare} into \`bench/.peers/\` (git-ignored).
+The first run installs miniflare@${machine.miniflare} into \`bench/.peers/\`, and Miniflare 2's test environments
+with their runners into \`bench/.peers/{jest,jest29,vitest}/\`; the test suites of workload 7 are generated into
+\`bench/.suites/\` (all git-ignored). \`--suite-runs N\` sets the timed runs per round of 7a (default 3).
 `;
 }
 

@@ -44,3 +44,17 @@ export function markdownTable(rows) {
   const line = (r) => "| " + r.join(" | ") + " |";
   return [line(HEADER), "|" + HEADER.map((_, i) => (i === 0 ? " --- " : " ---: ")).join("|") + "|", ...rows.map(line)].join("\n");
 }
+
+/** A table with its own header, for the terminal (first column left-aligned, the rest right-aligned). */
+export function gridText(header, rows) {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => String(r[i]).length)));
+  const line = (r) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join("  ");
+  return [line(header), widths.map((w) => "─".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+/** The same as a Markdown table. */
+export function gridMarkdown(header, rows) {
+  const line = (r) => "| " + r.join(" | ") + " |";
+  return [line(header), "|" + header.map((_, i) => (i === 0 ? " --- " : " ---: ")).join("|") + "|", ...rows.map(line)].join("\n");
+}
