@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { processShared } from "../process-shared.js";
 
 /**
  * What is running now: a request into a worker or an event inside an object.
@@ -18,9 +19,7 @@ export const MAX_DEPTH = 16;
  * durabox once per test file (in the file's context) in a long-lived worker.
  */
 export function sharedAsyncLocalStorage<T>(name: string): AsyncLocalStorage<T> {
-  const key = Symbol.for(`durabox.${name}`);
-  const holder = AsyncLocalStorage as unknown as Record<symbol, AsyncLocalStorage<T> | undefined>;
-  return (holder[key] ??= new AsyncLocalStorage<T>());
+  return processShared(name, () => new AsyncLocalStorage<T>());
 }
 
 const storage = sharedAsyncLocalStorage<EventContext>("eventContext");

@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import path from "node:path";
 import { DuraboxError } from "../errors.js";
 import { nodeRequire } from "../node-require.js";
+import { processShared } from "../process-shared.js";
 
 /** Worker code to load: inline module source, or an entry file to bundle. */
 export type WorkerSource =
@@ -49,8 +50,8 @@ interface CachedBundle {
   readonly inputs: ReadonlyMap<string, number>;
 }
 
-/** Per process: a test suite's files share one bundle of the worker (no esbuild per file). */
-const fileCache = new Map<string, CachedBundle>();
+/** Per process (not per copy of durabox): a test suite's files share one bundle of the worker. */
+const fileCache = processShared("bundleCache", () => new Map<string, CachedBundle>());
 
 function unchanged(inputs: ReadonlyMap<string, number>): boolean {
   for (const [file, mtime] of inputs) {
