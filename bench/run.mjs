@@ -5,7 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { ensurePeer, miniflareVersion } from "./lib/peer.mjs";
+import { ensurePeer, ensureRedisPeer, miniflareRedisVersions, miniflareVersion } from "./lib/peer.mjs";
+import { REDIS_URL_ENV, startRedis } from "./lib/redis.mjs";
 import { DIST_SNAPSHOT, DURABOX_ENTRY_ENV } from "./lib/runtimes.mjs";
 import { runWorkload, importTime } from "./lib/spawn.mjs";
 import { median } from "./lib/stats.mjs";
@@ -136,6 +137,38 @@ const WORKLOADS = [
     ],
     summary: ["medianMs", "coldMs"],
     target: { text: "durabox ≤ 1/5 of Miniflare 2's time (median)", met: (d, m) => d.medianMs * 5 <= m.medianMs },
+  },
+  {
+    name: "redis-put",
+    // Needs a redis-server: main() starts one (skipped, not failed, when none is installed).
+    needs: "redis",
+    title: "6c. Redis persistence: storage.put sequential over 1,000 keys (durableObjectsPersist: redis://127.0.0.1:<port>)",
+    rows: [
+      { label: "puts per second", key: "opsPerSec", unit: "ops/s", better: "higher" },
+      { label: "mean latency", key: "meanMs", unit: "ms", better: "lower" },
+      { label: "p99 latency", key: "p99Ms", unit: "ms", better: "lower" },
+      { label: "relative margin of error", key: "rmePct", unit: "%" },
+      { label: "last values read back by a new instance", key: "readBack" },
+      { label: "Redis keys holding the 1,000 storage keys", key: "redisKeys", unit: "count" },
+    ],
+    target: {
+      text: "durabox ≥ 1.5× Miniflare 2 puts/s",
+      met: (d, m) => d.opsPerSec / m.opsPerSec >= 1.5,
+      detail: (d, m) => `${fmtRatio(d.opsPerSec / m.opsPerSec)}`,
+    },
+  },
+  {
+    name: "redis-list",
+    needs: "redis",
+    title: "6d. Redis persistence: getDurableObjectStorage + list() of 1,000 keys in a new instance on the same Redis (10 repeats)",
+    rows: [
+      { label: "median", key: "medianMs", unit: "ms", better: "lower" },
+      { label: "fastest", key: "minMs", unit: "ms", better: "lower" },
+      { label: "first repeat (first reopen in the process)", key: "coldMs", unit: "ms", better: "lower" },
+      { label: "construct + getDurableObjectNamespace + the above, median", key: "totalMedianMs", unit: "ms", better: "lower" },
+      { label: "writing the 1,000 keys first (put ×8)", key: "seedMs", unit: "ms", better: "lower" },
+    ],
+    summary: ["medianMs", "coldMs"],
   },
   {
     name: "suite",
@@ -485,7 +518,32 @@ async function main() {
     // The generated projects: the suite workload runs them, and the in-process ones load their worker.
     for (const name of Object.keys(VARIANTS)) generate(name);
   }
+  // The Redis workloads: a redis-server of the bench's own, and Miniflare 2's optional Redis packages.
+  // Without either they are skipped (their rows read "—"), not failed.
+  let redis;
+  let redisSkipped;
+  if (selected.some((w) => w.needs === "redis")) {
+    try {
+      redis = await startRedis();
+      if (redis) {
+        process.env[REDIS_URL_ENV] = redis.url;
+        ensureRedisPeer();
+      } else redisSkipped = "redis-server is not installed (Debian: apt-get install redis-server)";
+    } catch (error) {
+      redisSkipped = error.message.split("\n")[0];
+      await redis?.stop();
+      redis = undefined;
+    }
+    if (redisSkipped) console.log(`Skipping the Redis workloads (6c, 6d): ${redisSkipped}.\n`);
+  }
+  try {
+    await runAll({ selected, built, needsSuites, redis, redisSkipped, rounds, suiteRuns, only });
+  } finally {
+    await redis?.stop();
+  }
+}
 
+async function runAll({ selected, built, needsSuites, redis, redisSkipped, rounds, suiteRuns, only }) {
   const durabox = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).version;
   const machine = {
     cpu: os.cpus()[0]?.model ?? "unknown",
@@ -510,6 +568,12 @@ async function main() {
       hyperfine: hyperfineVersion(),
       suiteRuns,
     }),
+    ...(selected.some((w) => w.needs === "redis") && {
+      redis: redis?.version,
+      redisSkipped,
+      redisMiniflare: miniflareRedisVersions(),
+      redisDurabox: rootVersion("ioredis"),
+    }),
   };
   Object.assign(machineVersions, machine);
   const date = new Date();
@@ -525,6 +589,13 @@ async function main() {
       console.log(section.text);
       for (const target of section.targets) console.log(`target: ${target.text} — ${target.met ? "MET" : "MISSED"}${target.detail ? ` (${target.detail})` : ""}`);
       console.log();
+      continue;
+    }
+    if (workload.needs === "redis" && !redis) {
+      const rows = rowsOf(workload, {}, {});
+      sections.push({ workload, d: {}, m: {}, rows, targets: [], skipped: redisSkipped });
+      console.log(workload.title);
+      console.log(`skipped: ${redisSkipped}\n`);
       continue;
     }
     const results = { durabox: [], miniflare: [] };
@@ -559,13 +630,57 @@ async function main() {
   console.log("\nWrote bench/RESULTS.md");
 }
 
+/** One workload's table and targets, for the Markdown sections. */
+function detailsOf(s) {
+  if (s.skipped) return `### ${s.workload.title}\n\nSkipped: ${s.skipped}.\n`;
+  return `### ${s.workload.title}\n\n${s.details ?? markdownTable(s.rows)}\n${s.targets
+    .map((t) => `\nTarget: ${t.text} — **${t.met ? "met" : "missed"}**${t.detail ? ` (${t.detail})` : ""}.\n`)
+    .join("")}`;
+}
+
+/** RESULTS.md's Redis section: how the server ran, and workloads 6c and 6d. */
+function redisSection(machine, sections) {
+  if (sections.length === 0) return "";
+  const server = machine.redis
+    ? `redis-server ${machine.redis}, started by the bench on a free loopback port (\`--bind 127.0.0.1 --save "" --appendonly no\`,
+so it keeps nothing on disk) and stopped at the end`
+    : `none: ${machine.redisSkipped}, so 6c and 6d were skipped`;
+  return `## Redis
+
+Server: ${server}. Both runtimes get the same option, \`durableObjectsPersist: "redis://127.0.0.1:<port>"\`,
+and both reach Redis through ioredis: durabox its dependency ioredis ${machine.redisDurabox}; Miniflare 2 its optional
+peers \`@miniflare/storage-redis\` ${machine.redisMiniflare.storageRedis ?? "—"} and ioredis ${machine.redisMiniflare.ioredis ?? "—"}, installed beside it in
+\`bench/.peers/\` (the registry this bench installs from served no 2.14 release of \`@miniflare/storage-redis\`; its put,
+get and list code is the same as 2.14's). Every child empties the server (\`FLUSHALL\`) before and after it runs, so neither runtime
+sees the other's data.
+
+The two write differently. durabox stores an object as a sorted set of keys beside a hash of values, and makes
+every write one Lua script (\`EVALSHA\`): the batch, a commit counter and a log of the last 1,024 commits (which
+lets transactions of several processes sharing the Redis detect conflicts), applied atomically. Miniflare 2
+stores a Redis string per key and writes a \`put\` as a pipeline of \`SET\`s: one round trip too, not atomic
+across keys, and a \`list()\` \`SCAN\`s the whole Redis keyspace for the object's prefix (ten keys a page by
+default), then sorts. The "Redis keys" row counts the keys each runtime left in Redis for the 1,000 storage keys.
+
+- 6c: tinybench as in 6a (300 ms warm-up, 1,500 ms of sequential awaited \`put("k" + (i % 1000), i)\` from
+  \`getDurableObjectStorage(id)\`); then the instance is disposed, Redis must hold keys, and a new instance on the
+  same Redis must list all 1,000 keys with the last value put to each.
+- 6d: 1,000 keys written (\`put\` of 128-entry objects) and the instance disposed; then 10 repeats, each a new
+  instance in the same process on the same Redis, timed from \`getDurableObjectStorage(id)\` to \`list()\`
+  returning all 1,000 entries (checked in order); each instance opens its own Redis connection, so the time
+  includes connecting. Every instance is disposed before the next.
+
+${sections.map(detailsOf).join("\n")}
+`;
+}
+
 function markdown({ date, machine, rounds, sections }) {
   const summary = sections.flatMap((s) =>
     s.workload.rows
       .filter((row) => (s.workload.summary ?? [s.workload.rows[0].key]).includes(row.key))
       .map((row, i) => {
         const [metric, d, m, ratio] = rowsOf({ rows: [row] }, s.d, s.m)[0];
-        const target = i === 0 ? s.targets.map((t) => `${t.text}: **${t.met ? "met" : "missed"}**${t.detail ? ` (${t.detail})` : ""}`).join("; ") : "";
+        const target = i !== 0 ? "" : s.skipped ? `skipped: ${s.skipped}` :
+          s.targets.map((t) => `${t.text}: **${t.met ? "met" : "missed"}**${t.detail ? ` (${t.detail})` : ""}`).join("; ");
         return `| ${i === 0 ? s.workload.title.split(" (")[0] : ""} | ${metric} | ${d} | ${m} | ${ratio} | ${target} |`;
       }),
   );
@@ -584,7 +699,8 @@ Generated by \`bench/run.mjs\` on ${date.toISOString().slice(0, 10)} (${date.toI
 | Node | ${machine.node} |
 | durabox | ${machine.durabox}${machine.commit ? ` (HEAD ${machine.commit}${machine.dirty ? ", src/ with uncommitted changes" : ""})` : ""}, dist/ built ${machine.built} |
 | miniflare | ${machine.miniflare} (run with \`--experimental-vm-modules\`) |
-${machine.jest ? `| test runners (7) | durabox and floor: Jest ${machine.jest}, Vitest ${machine.vitest}; Miniflare 2: jest-environment-miniflare ${machine.jestMiniflare} on Jest ${machine.jestPeer} and ${machine.jest29Peer}, vitest-environment-miniflare ${machine.vitestMiniflare} on Vitest ${machine.vitestPeer} |
+${machine.redis || machine.redisSkipped ? `| Redis (6c, 6d) | ${machine.redis ? `redis-server ${machine.redis} on 127.0.0.1, started by the bench` : `skipped: ${machine.redisSkipped}`}; durabox: ioredis ${machine.redisDurabox}; Miniflare 2: @miniflare/storage-redis ${machine.redisMiniflare.storageRedis ?? "—"}, ioredis ${machine.redisMiniflare.ioredis ?? "—"} |
+` : ""}${machine.jest ? `| test runners (7) | durabox and floor: Jest ${machine.jest}, Vitest ${machine.vitest}; Miniflare 2: jest-environment-miniflare ${machine.jestMiniflare} on Jest ${machine.jestPeer} and ${machine.jest29Peer}, vitest-environment-miniflare ${machine.vitestMiniflare} on Vitest ${machine.vitestPeer} |
 | wall-time tool (7a) | ${machine.hyperfine ? `hyperfine ${machine.hyperfine}` : "own timer (hyperfine not installed)"} |
 ` : ""}
 ## Summary
@@ -601,7 +717,7 @@ Miniflare 2 ÷ durabox. Above 1× favours durabox.
 - Every workload runs the same code on both runtimes, each in a fresh Node process, durabox first and then
   Miniflare 2 (never concurrently). Miniflare 2 needs \`node --experimental-vm-modules\` for \`modules: true\`;
   durabox runs without flags.
-- Throughput workloads (1–3, 6a) use tinybench: 300 ms warmup, then 1,500 ms of sequential, awaited iterations.
+- Throughput workloads (1–3, 6a, 6c) use tinybench: 300 ms warmup, then 1,500 ms of sequential, awaited iterations.
 - ${rounds} round(s) per workload, alternating durabox and Miniflare 2; the figures are the medians across
   rounds (worst case for "worst" rows, best for "fastest" rows). The machine is noisy (about ±20% run to
   run), so read ratios, not the last digit.
@@ -631,17 +747,15 @@ Miniflare 2 ÷ durabox. Above 1× favours durabox.
   new instance (in the same process) on the directory the 1,000 keys were written to, timed from
   \`getDurableObjectStorage(id)\` to \`list()\` returning all 1,000 entries (checked in order); durabox locks a
   persistence directory, so every instance is disposed before the next opens it.
+- Workloads 6c and 6d are 6a and 6b on Redis: see "Redis" below.
 ${machine.jest ? suiteMethod(machine, rounds) : ""}
 
+${redisSection(machine, sections.filter((s) => s.workload.needs === "redis"))}
 ## Details
 
 ${sections
-  .map(
-    (s) =>
-      `### ${s.workload.title}\n\n${s.details ?? markdownTable(s.rows)}\n${s.targets
-        .map((t) => `\nTarget: ${t.text} — **${t.met ? "met" : "missed"}**${t.detail ? ` (${t.detail})` : ""}.\n`)
-        .join("")}`,
-  )
+  .filter((s) => s.workload.needs !== "redis")
+  .map(detailsOf)
   .join("\n")}
 ## Reproduce
 
@@ -650,7 +764,7 @@ npm run build && npm run bench            # 3 rounds (a few minutes)
 npm run bench -- --rounds 1 --only fetch  # one workload, quick; leaves RESULTS.md alone
 \`\`\`
 
-The first run installs miniflare@${machine.miniflare} into \`bench/.peers/\`, and Miniflare 2's test environments
+The first run installs miniflare@${machine.miniflare} into \`bench/.peers/\` (with its Redis packages when 6c or 6d runs), and Miniflare 2's test environments
 with their runners into \`bench/.peers/{jest,jest29,vitest}/\`; the test suites of workload 7 are generated into
 \`bench/.suites/\` (all git-ignored). \`--suite-runs N\` sets the timed runs per round of 7a (default 3).
 `;
