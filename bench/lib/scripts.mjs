@@ -41,3 +41,25 @@ export async function ready(mf) {
 export function temporaryDirectory(prefix) {
   return mkdtempSync(path.join(tmpdir(), `durabox-bench-${prefix}-`));
 }
+
+// A Writer object for the persistence put workloads: one fetch makes `n` sequential, awaited puts, as an
+// object's own code writes. Keys rotate over 1,000; the value is the running count, so the last value of
+// every key is known.
+export const WRITER_SCRIPT = `
+export class Writer {
+  constructor(state) { this.state = state; }
+  async fetch(request) {
+    const params = new URL(request.url).searchParams;
+    const n = Number(params.get("n")), from = Number(params.get("from"));
+    for (let i = from; i < from + n; i++) await this.state.storage.put("k" + (i % 1000), i);
+    return new Response(String(n));
+  }
+}
+export default { fetch() { return new Response("") } };
+`;
+
+export const writerOptions = () => ({
+  modules: true,
+  script: WRITER_SCRIPT,
+  durableObjects: { WRITER: "Writer" },
+});
