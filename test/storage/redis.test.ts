@@ -60,6 +60,40 @@ describe.skipIf(!requireRedisOrSkip())("Redis backend", () => {
     await mf.dispose();
   });
 
+  it("inside an object, holds the response until Redis confirms the pipelined puts, and fails it when Redis is gone", async () => {
+    // Puts inside an object resolve at once; only the output gate stands between a lost write and a response.
+    const script = `
+      export class Writer {
+        constructor(state) { this.state = state; }
+        async fetch(request) {
+          const from = Number(new URL(request.url).searchParams.get("from"));
+          for (let i = from; i < from + 50; i++) await this.state.storage.put("k" + (i % 50), i);
+          return new Response("wrote");
+        }
+      }`;
+    const writerOptions = { modules: true, script, durableObjects: { WRITER: "Writer" }, durableObjectsPersist: redis.url };
+    const mf = new Durabox(writerOptions);
+    const ns = await mf.getDurableObjectNamespace("WRITER");
+    const stub = ns.get(ns.idFromName("pipelined"));
+    expect(await (await stub.fetch("https://w/?from=0")).text()).toBe("wrote");
+    const stored = async (runtime: Durabox): Promise<Map<string, number>> => (await runtime.getDurableObjectStorage(ns.idFromName("pipelined"))).list<number>();
+    expect([...(await stored(mf)).values()].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+
+    await redis.stop("SIGKILL");
+    const error = await stub.fetch("https://w/?from=50").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DuraboxError);
+    expect((error as DuraboxError).code).toBe("ERR_STORAGE");
+    expect((error as Error).message).toContain(`Redis at redis://127.0.0.1:${redis.port}`);
+
+    await redis.start();
+    // Nothing of the failed request's writes reached Redis: every value is still the first request's.
+    expect(await eventually(async () => [...(await stored(mf)).values()].every((value) => value < 50))).toBe(true);
+    // The object was reset; a new request gets a new instance and works.
+    expect(await eventually(async () => (await stub.fetch("https://w/?from=100")).text())).toBe("wrote");
+    expect([...(await stored(mf)).values()].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => 100 + i));
+    await mf.dispose();
+  });
+
   it("two processes incrementing one counter through transactions end at the exact total", async () => {
     await Promise.all([
       run(process.execPath, [path.join(fixtures, "increment.mjs"), redis.url, "150"]),
