@@ -42,9 +42,9 @@ async function jest(project: string, extra: string[] = []): Promise<Outcome> {
   };
 }
 
-async function vitest(project: string, extra: string[] = []): Promise<Outcome> {
+async function vitest(project: string, extra: string[] = [], cwd = path.join(root, project)): Promise<Outcome> {
   const out = path.join(mkdtempSync(path.join(tmpdir(), "durabox-vitest-")), "result.json");
-  const log = await run(vitestBin, ["run", "--reporter=json", `--outputFile=${out}`, ...extra], path.join(root, project));
+  const log = await run(vitestBin, ["run", "--reporter=json", `--outputFile=${out}`, ...extra], cwd);
   let report: { testResults: { assertionResults: { fullName: string; status: string; failureMessages: string[] }[]; message?: string }[] };
   try {
     report = JSON.parse(readFileSync(out, "utf8"));
@@ -108,6 +108,12 @@ describe("Jest (testEnvironment: durabox)", () => {
 describe("Vitest (environment: durabox)", () => {
   it("runs examples/vitest-counter with the durabox() helper: isolation, nested beforeAll, alarms, fields, mocks, instanceof", async () => {
     const outcome = await vitest("examples/vitest-counter");
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.passed).toHaveLength(14);
+  });
+
+  it("reads the project's wrangler.toml from Vitest's root when run from another directory (--root)", async () => {
+    const outcome = await vitest("examples/vitest-counter", ["--root", "examples/vitest-counter"], root);
     expect(outcome.failed).toEqual([]);
     expect(outcome.passed).toHaveLength(14);
   });

@@ -1,12 +1,14 @@
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestRuntimeOptions } from "durabox/testing";
+import { ROOT_KEY } from "./options.js";
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 
 /** The slice of a Vite plugin this helper needs, so no Vite types are imposed. */
 export interface DuraboxVitestPlugin {
   name: string;
-  config(): Record<string, unknown>;
+  config(config: { root?: string }): Record<string, unknown>;
 }
 
 /**
@@ -18,12 +20,15 @@ export interface DuraboxVitestPlugin {
 export function durabox(options: TestRuntimeOptions = {}): DuraboxVitestPlugin {
   return {
     name: "durabox",
-    config() {
+    config(config) {
+      // The project's root (vitest --root, or root in the config), where wrangler config and scriptPath are
+      // resolved from, as Jest's rootDir is; Vite's own default is the working directory.
+      const root = path.resolve(config.root ?? process.cwd());
       return {
         resolve: { alias: { "cloudflare:workers": fileURLToPath(import.meta.resolve("durabox/cloudflare-workers")) } },
         test: {
           environment: "durabox",
-          environmentOptions: { durabox: options },
+          environmentOptions: { durabox: options, [ROOT_KEY]: root },
           setupFiles: [here("./setup.js")],
           runner: here("./runner.js"),
         },

@@ -1,6 +1,6 @@
 import { TestRuntime, installGlobals, registerTestRuntime } from "durabox/testing-runtime";
 import type { Environment } from "vitest/environments";
-import { durableOptions } from "./options.js";
+import { durableOptions, projectRoot } from "./options.js";
 import { createRequire } from "node:module";
 
 type Isolation = typeof import("./isolation.js");
@@ -29,7 +29,7 @@ const environment: Environment = {
   ...(vitestMajor < 4 && { transformMode: "ssr" as const }),
   async setup(global: typeof globalThis, options: Record<string, unknown>) {
     isolation ??= await import("./isolation.js").catch(() => undefined);
-    const runtime = new TestRuntime(durableOptions(options), { cwd: process.cwd() });
+    const runtime = new TestRuntime(durableOptions(options), { cwd: projectRoot(options) ?? process.cwd() });
     registerTestRuntime(global, runtime);
     installGlobals(global, { setupIsolatedStorage, setupMiniflareIsolatedStorage: setupIsolatedStorage });
     return {

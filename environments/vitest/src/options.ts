@@ -15,3 +15,12 @@ export function durableOptions(environmentOptions: Record<string, unknown> | und
   if (typeof all.durabox === "object" && all.durabox !== null) return all.durabox as TestRuntimeOptions;
   return Object.fromEntries(Object.entries(all).filter(([key]) => KNOWN.has(key))) as TestRuntimeOptions;
 }
+
+/** Where the durabox() helper puts the project's root among the environment options. */
+export const ROOT_KEY = "duraboxRoot";
+
+/** The project root the durabox() helper recorded, if it was used. */
+export function projectRoot(environmentOptions: Record<string, unknown> | undefined): string | undefined {
+  const root = environmentOptions?.[ROOT_KEY];
+  return typeof root === "string" ? root : undefined;
+}
