@@ -1,5 +1,6 @@
 import { execFileSync, execFile } from "node:child_process";
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -68,8 +69,8 @@ async function nodeOfMajor(major: number): Promise<string> {
 }
 
 function runJson(bin: string, args: string[], cwd: string, node = process.execPath): Promise<{ passed: number; failed: string[] }> {
-  const out = path.join(cwd, "result.json");
-  rmSync(out, { force: true });
+  // Outside the project: the examples are tracked files.
+  const out = path.join(mkdtempSync(path.join(tmpdir(), "durabox-matrix-")), "result.json");
   return new Promise((resolve, reject) => {
     execFile(node, [bin, ...args, `--outputFile=${out}`], { cwd, env: { ...process.env, NODE_OPTIONS: "" }, maxBuffer: 64 << 20 }, (_e, stdout, stderr) => {
       try {
