@@ -2,10 +2,9 @@
 // with durableObjectsPersist set to a fresh temporary directory (removed afterwards). Afterwards a
 // new instance on the same directory must read back the last value written to every key.
 import { rmSync } from "node:fs";
+import { checkLastValues, KEYS } from "../lib/persistence.mjs";
 import { counterOptions, temporaryDirectory } from "../lib/scripts.mjs";
 import { measure } from "../lib/stats.mjs";
-
-const KEYS = 1000;
 
 export async function run(Runtime) {
   const directory = temporaryDirectory("put");
@@ -26,13 +25,7 @@ export async function run(Runtime) {
     const reopened = new Runtime(options());
     const ns2 = await reopened.getDurableObjectNamespace("COUNTER");
     const entries = await (await reopened.getDurableObjectStorage(ns2.idFromName("persist"))).list();
-    const expectedSize = Math.min(i, KEYS);
-    if (entries.size !== expectedSize) throw new Error(`a new instance listed ${entries.size} keys, expected ${expectedSize}`);
-    for (const [key, value] of entries) {
-      const k = Number(key.slice(1));
-      const expected = i - 1 - ((i - 1 - k) % KEYS); // the last i written to this key
-      if (value !== expected) throw new Error(`a new instance read ${key} = ${value}, expected ${expected}`);
-    }
+    checkLastValues("persist", entries, i);
     await reopened.dispose();
     return { ...result, puts: i, readBack: true };
   } finally {

@@ -7,11 +7,11 @@
 //    an ioredis SET awaited in a loop, in the same process.
 // Afterwards a new instance on the same Redis must read back the last value written to every key.
 import { createRequire } from "node:module";
+import { checkLastValues, KEYS } from "../lib/persistence.mjs";
 import { benchRedis, redisCommand } from "../lib/redis.mjs";
 import { writerOptions } from "../lib/scripts.mjs";
 import { measure } from "../lib/stats.mjs";
 
-const KEYS = 1000;
 const PUTS_PER_FETCH = 100;
 
 export async function run(Runtime, { runtime } = {}) {
@@ -64,16 +64,6 @@ export async function run(Runtime, { runtime } = {}) {
     };
   } finally {
     await redisCommand(url, "FLUSHALL");
-  }
-}
-
-function checkLastValues(name, entries, count) {
-  const expectedSize = Math.min(count, KEYS);
-  if (entries.size !== expectedSize) throw new Error(`a new instance listed ${entries.size} keys (${name}), expected ${expectedSize}`);
-  for (const [key, value] of entries) {
-    const k = Number(key.slice(1));
-    const expected = count - 1 - ((count - 1 - k) % KEYS); // the last value written to this key
-    if (value !== expected) throw new Error(`a new instance read ${key} = ${value} (${name}), expected ${expected}`);
   }
 }
 

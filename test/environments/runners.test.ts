@@ -1,9 +1,9 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { runReported, type Outcome } from "../helpers/runner-report.js";
 
 /**
  * Real Jest and real Vitest, as child processes under plain node, running
@@ -13,52 +13,12 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 const jestBin = path.join(root, "node_modules", "jest", "bin", "jest.js");
 const vitestBin = path.join(root, "node_modules", "vitest", "vitest.mjs");
 
-interface Outcome {
-  passed: string[];
-  failed: { name: string; message: string }[];
+function jest(project: string, extra: string[] = []): Promise<Outcome> {
+  return runReported(jestBin, ["--json", ...extra], path.join(root, project));
 }
 
-function run(bin: string, args: string[], cwd: string): Promise<string> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NODE_OPTIONS: "", CI: "true" }, maxBuffer: 64 << 20 }, (_error, stdout, stderr) =>
-      resolve(stdout + stderr),
-    );
-  });
-}
-
-async function jest(project: string, extra: string[] = []): Promise<Outcome> {
-  const out = path.join(mkdtempSync(path.join(tmpdir(), "durabox-jest-")), "result.json");
-  const log = await run(jestBin, ["--json", `--outputFile=${out}`, ...extra], path.join(root, project));
-  let report: { testResults: { assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[] };
-  try {
-    report = JSON.parse(readFileSync(out, "utf8"));
-  } catch {
-    throw new Error(`jest wrote no report for ${project}:\n${log}`);
-  }
-  const results = report.testResults.flatMap((file) => file.assertionResults);
-  return {
-    passed: results.filter((r) => r.status === "passed").map((r) => r.fullName),
-    failed: results.filter((r) => r.status === "failed").map((r) => ({ name: r.fullName, message: r.failureMessages.join("\n") })),
-  };
-}
-
-async function vitest(project: string, extra: string[] = [], cwd = path.join(root, project)): Promise<Outcome> {
-  const out = path.join(mkdtempSync(path.join(tmpdir(), "durabox-vitest-")), "result.json");
-  const log = await run(vitestBin, ["run", "--reporter=json", `--outputFile=${out}`, ...extra], cwd);
-  let report: { testResults: { assertionResults: { fullName: string; status: string; failureMessages: string[] }[]; message?: string }[] };
-  try {
-    report = JSON.parse(readFileSync(out, "utf8"));
-  } catch {
-    throw new Error(`vitest wrote no report for ${project}:\n${log}`);
-  }
-  const results = report.testResults.flatMap((file) => file.assertionResults);
-  return {
-    passed: results.filter((r) => r.status === "passed").map((r) => r.fullName),
-    failed: [
-      ...results.filter((r) => r.status === "failed").map((r) => ({ name: r.fullName, message: r.failureMessages.join("\n") })),
-      ...report.testResults.filter((f) => f.message).map((f) => ({ name: "(file)", message: f.message! })),
-    ],
-  };
+function vitest(project: string, extra: string[] = [], cwd = path.join(root, project)): Promise<Outcome> {
+  return runReported(vitestBin, ["run", "--reporter=json", ...extra], cwd);
 }
 
 function coverageOf(summaryFile: string, source: string): { lines: number; covered: number } {
