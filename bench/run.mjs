@@ -10,10 +10,26 @@ import { REDIS_URL_ENV, startRedis } from "./lib/redis.mjs";
 import { DIST_SNAPSHOT, DURABOX_ENTRY_ENV } from "./lib/runtimes.mjs";
 import { runWorkload, importTime } from "./lib/spawn.mjs";
 import { median } from "./lib/stats.mjs";
-import { rowsOf, textTable, markdownTable, advantage, formatValue, gridText, gridMarkdown } from "./lib/report.mjs";
+import { rowsOf, textTable, markdownTable, formatValue, gridText, gridMarkdown } from "./lib/report.mjs";
 import {
-  COUNTER_TESTS, FETCHES, FILES, SUITES_DIR, TESTS_PER_FILE, TOTAL_TESTS, VARIANTS, WORKERS, ensureSuitePeers, generate,
-  breakdown, hyperfineVersion, peerVersion, rootVersion, runnerVersion, stagePackages, timeSuite, verify,
+  COUNTER_TESTS,
+  FETCHES,
+  FILES,
+  SUITES_DIR,
+  TESTS_PER_FILE,
+  TOTAL_TESTS,
+  VARIANTS,
+  WORKERS,
+  ensureSuitePeers,
+  generate,
+  breakdown,
+  hyperfineVersion,
+  peerVersion,
+  rootVersion,
+  runnerVersion,
+  stagePackages,
+  timeSuite,
+  verify,
 } from "./lib/suites.mjs";
 import { VARIANT_NAMES as ENV_SETUP_VARIANTS } from "./workloads/env-setup.mjs";
 
@@ -189,7 +205,8 @@ const WORKLOADS = [
       {
         text: "durabox Jest ≤ 1/3 of Miniflare 2's Jest time",
         met: (d, m) => d.jestMs * 3 <= m.jestMs,
-        detail: (d, m) => `durabox is ${fmtRatio(d.jestMs / m.jestMs)} of Miniflare 2's time on the same Jest, ${fmtRatio(d.jestMs / m.jest29Ms)} of its time on Jest 29`,
+        detail: (d, m) =>
+          `durabox is ${fmtRatio(d.jestMs / m.jestMs)} of Miniflare 2's time on the same Jest, ${fmtRatio(d.jestMs / m.jest29Ms)} of its time on Jest 29`,
       },
       {
         text: "durabox Jest ≤ 1.3× its floor",
@@ -213,7 +230,12 @@ const WORKLOADS = [
       { label: "Jest: the same + one stub.fetch (worker loaded as the preset does)", key: "jestUsedMs", unit: "ms", better: "lower" },
       { label: "Jest: the same, without the preset's setup file (durabox loads the worker)", key: "jestUsedOwnLoaderMs", unit: "ms" },
       { label: "Jest: first file of a process, one stub.fetch", key: "jestUsedFirstMs", unit: "ms", better: "lower" },
-      { label: "Vitest: setup(global, options) + teardown, file never touches an object", key: "vitestIdleMs", unit: "ms", better: "lower" },
+      {
+        label: "Vitest: setup(global, options) + teardown, file never touches an object",
+        key: "vitestIdleMs",
+        unit: "ms",
+        better: "lower",
+      },
       { label: "Vitest: the same + one stub.fetch (worker loaded as durabox() does)", key: "vitestUsedMs", unit: "ms", better: "lower" },
       { label: "Vitest: the same, without the setup file (durabox loads the worker)", key: "vitestUsedOwnLoaderMs", unit: "ms" },
       { label: "reference: Jest's node environment alone", key: "jestNodeMs", unit: "ms" },
@@ -383,29 +405,63 @@ async function runSuites(workload, rounds, runsPerRound) {
   progress("");
   const stats = Object.fromEntries(SUITE_ROWS.map(([name]) => [name, checks[name].ok ? spread(times[name]) : undefined]));
   const ms = (name) => stats[name]?.medianMs;
-  const d = { jestMs: ms("durabox-jest"), vitestMs: ms("durabox-vitest"), jestFloorMs: ms("floor-jest"), vitestFloorMs: ms("floor-vitest") };
+  const d = {
+    jestMs: ms("durabox-jest"),
+    vitestMs: ms("durabox-vitest"),
+    jestFloorMs: ms("floor-jest"),
+    vitestFloorMs: ms("floor-vitest"),
+  };
   const m = { jestMs: ms("miniflare-jest"), jest29Ms: ms("miniflare-jest29"), vitestMs: ms("miniflare-vitest") };
   const rows = rowsOf(workload, d, m);
   const targets = targetsOf(workload).map((t) => ({ text: t.text, met: Boolean(t.met(d, m)), detail: t.detail?.(d, m) }));
 
   const version = (name) => `${VARIANTS[name].runner === "jest" ? "Jest" : "Vitest"} ${runnerVersion(name)}`;
   // Ratios: durabox against Miniflare 2 on the same runner, and against the floor on the same runner.
-  const ratioHeader = ["runner", "durabox", "Miniflare 2", "floor (node env., no runtime)", "durabox advantage (Miniflare 2 ÷ durabox)", "durabox ÷ floor"];
+  const ratioHeader = [
+    "runner",
+    "durabox",
+    "Miniflare 2",
+    "floor (node env., no runtime)",
+    "durabox advantage (Miniflare 2 ÷ durabox)",
+    "durabox ÷ floor",
+  ];
   const ratioRows = [
-    [version("durabox-jest"), seconds(d.jestMs), seconds(m.jestMs), seconds(d.jestFloorMs), fmtRatio(m.jestMs / d.jestMs), fmtRatio(d.jestMs / d.jestFloorMs)],
-    [`Miniflare 2 on ${version("miniflare-jest29")} (durabox and floor: ${version("durabox-jest")})`, seconds(d.jestMs), seconds(m.jest29Ms), seconds(d.jestFloorMs), fmtRatio(m.jest29Ms / d.jestMs), fmtRatio(d.jestMs / d.jestFloorMs)],
-    [version("durabox-vitest"), seconds(d.vitestMs), seconds(m.vitestMs), seconds(d.vitestFloorMs), fmtRatio(m.vitestMs / d.vitestMs), fmtRatio(d.vitestMs / d.vitestFloorMs)],
+    [
+      version("durabox-jest"),
+      seconds(d.jestMs),
+      seconds(m.jestMs),
+      seconds(d.jestFloorMs),
+      fmtRatio(m.jestMs / d.jestMs),
+      fmtRatio(d.jestMs / d.jestFloorMs),
+    ],
+    [
+      `Miniflare 2 on ${version("miniflare-jest29")} (durabox and floor: ${version("durabox-jest")})`,
+      seconds(d.jestMs),
+      seconds(m.jest29Ms),
+      seconds(d.jestFloorMs),
+      fmtRatio(m.jest29Ms / d.jestMs),
+      fmtRatio(d.jestMs / d.jestFloorMs),
+    ],
+    [
+      version("durabox-vitest"),
+      seconds(d.vitestMs),
+      seconds(m.vitestMs),
+      seconds(d.vitestFloorMs),
+      fmtRatio(m.vitestMs / d.vitestMs),
+      fmtRatio(d.vitestMs / d.vitestFloorMs),
+    ],
   ];
   const runHeader = ["run", "runner", "environment", "tests passed", "median", "fastest", "slowest", "σ", "timed runs"];
-  const environmentOf = (name) => ({
-    "durabox-jest": "jest-environment-durabox (preset)",
-    "durabox-vitest": "vitest-environment-durabox (durabox())",
-    "miniflare-jest": `jest-environment-miniflare ${machineVersions.jestMiniflare ?? ""}`,
-    "miniflare-jest29": `jest-environment-miniflare ${machineVersions.jestMiniflare ?? ""}`,
-    "miniflare-vitest": `vitest-environment-miniflare ${machineVersions.vitestMiniflare ?? ""}`,
-    "floor-jest": "node (Counter on a Map)",
-    "floor-vitest": "node (Counter on a Map)",
-  })[name];
+  const environmentOf = (name) =>
+    ({
+      "durabox-jest": "jest-environment-durabox (preset)",
+      "durabox-vitest": "vitest-environment-durabox (durabox())",
+      "miniflare-jest": `jest-environment-miniflare ${machineVersions.jestMiniflare ?? ""}`,
+      "miniflare-jest29": `jest-environment-miniflare ${machineVersions.jestMiniflare ?? ""}`,
+      "miniflare-vitest": `vitest-environment-miniflare ${machineVersions.vitestMiniflare ?? ""}`,
+      "floor-jest": "node (Counter on a Map)",
+      "floor-vitest": "node (Counter on a Map)",
+    })[name];
   const runRows = SUITE_ROWS.map(([name]) => {
     const st = stats[name];
     const check = checks[name];
@@ -414,33 +470,83 @@ async function runSuites(workload, rounds, runsPerRound) {
       version(name),
       environmentOf(name).trim(),
       check.ok ? `${check.passed}/${TOTAL_TESTS}` : `failed (${check.passed}/${TOTAL_TESTS})`,
-      seconds(st?.medianMs), seconds(st?.minMs), seconds(st?.maxMs), st ? `${(st.sdMs / 1000).toFixed(2)} s` : "—", st?.runs ?? 0,
+      seconds(st?.medianMs),
+      seconds(st?.minMs),
+      seconds(st?.maxMs),
+      st ? `${(st.sdMs / 1000).toFixed(2)} s` : "—",
+      st?.runs ?? 0,
     ];
   });
   const msCell = (value) => formatValue(value, "ms");
-  const jestPartsHeader = ["run (Jest: per test file, median of the files, ms)", "environment load", "setup files", "framework set-up", "test file: imports + tests", "whole file (Jest 29: after the environment)"];
+  const jestPartsHeader = [
+    "run (Jest: per test file, median of the files, ms)",
+    "environment load",
+    "setup files",
+    "framework set-up",
+    "test file: imports + tests",
+    "whole file (Jest 29: after the environment)",
+  ];
   const jestPartsRows = SUITE_ROWS.filter(([name]) => VARIANTS[name].runner === "jest" && parts[name]).map(([name]) => {
     const p = parts[name];
-    return [`${VARIANTS[name].label} (${version(name)})`, msCell(p.environmentMs), msCell(p.setupFilesMs), msCell(p.frameworkMs), msCell(p.testFileMs), msCell(p.fileMs)];
+    return [
+      `${VARIANTS[name].label} (${version(name)})`,
+      msCell(p.environmentMs),
+      msCell(p.setupFilesMs),
+      msCell(p.frameworkMs),
+      msCell(p.testFileMs),
+      msCell(p.fileMs),
+    ];
   });
   const vitestPartsHeader = ["run (Vitest: summed over the files, ms)", "environment", "setup", "import", "tests", "transform"];
   const vitestPartsRows = SUITE_ROWS.filter(([name]) => VARIANTS[name].runner === "vitest" && parts[name]).map(([name]) => {
     const p = parts[name];
-    return [`${VARIANTS[name].label} (${version(name)})`, msCell(p.environmentMs), msCell(p.setupMs), msCell(p.importMs), msCell(p.testsMs), msCell(p.transformMs)];
+    return [
+      `${VARIANTS[name].label} (${version(name)})`,
+      msCell(p.environmentMs),
+      msCell(p.setupMs),
+      msCell(p.importMs),
+      msCell(p.testsMs),
+      msCell(p.transformMs),
+    ];
   });
   const failures = SUITE_ROWS.filter(([name]) => !checks[name].ok).map(([name]) => ({ name, error: checks[name].error }));
   return {
-    workload, d, m, rows, targets, tool, failures,
-    text: [gridText(ratioHeader, ratioRows), "", gridText(runHeader, runRows), "", gridText(jestPartsHeader, jestPartsRows), "",
-      gridText(vitestPartsHeader, vitestPartsRows), ...failures.map((f) => `\n${f.name} FAILED:\n${f.error}`)].join("\n"),
-    details: [gridMarkdown(ratioHeader, ratioRows), "", gridMarkdown(runHeader, runRows), "",
-      "Where the time goes, by the runners' own accounts (one more run of each project after the timed ones):", "",
-      gridMarkdown(jestPartsHeader, jestPartsRows), "", gridMarkdown(vitestPartsHeader, vitestPartsRows),
+    workload,
+    d,
+    m,
+    rows,
+    targets,
+    tool,
+    failures,
+    text: [
+      gridText(ratioHeader, ratioRows),
+      "",
+      gridText(runHeader, runRows),
+      "",
+      gridText(jestPartsHeader, jestPartsRows),
+      "",
+      gridText(vitestPartsHeader, vitestPartsRows),
+      ...failures.map((f) => `\n${f.name} FAILED:\n${f.error}`),
+    ].join("\n"),
+    details: [
+      gridMarkdown(ratioHeader, ratioRows),
+      "",
+      gridMarkdown(runHeader, runRows),
+      "",
+      "Where the time goes, by the runners' own accounts (one more run of each project after the timed ones):",
+      "",
+      gridMarkdown(jestPartsHeader, jestPartsRows),
+      "",
+      gridMarkdown(vitestPartsHeader, vitestPartsRows),
       ...(d.jestFloorMs * 3 > m.jestMs
-        ? ["", `The floor alone (no runtime at all) takes ${fmtRatio(d.jestFloorMs / m.jestMs)} of Miniflare 2's Jest time on the same Jest: ` +
-            "with the runner's own per-file cost this large, no environment can reach 1/3 of Miniflare 2's time on this suite."]
+        ? [
+            "",
+            `The floor alone (no runtime at all) takes ${fmtRatio(d.jestFloorMs / m.jestMs)} of Miniflare 2's Jest time on the same Jest: ` +
+              "with the runner's own per-file cost this large, no environment can reach 1/3 of Miniflare 2's time on this suite.",
+          ]
         : []),
-      ...failures.map((f) => `\n**${VARIANTS[f.name].label} (${version(f.name)}) did not run:**\n\n\`\`\`\n${f.error}\n\`\`\`\n`)].join("\n"),
+      ...failures.map((f) => `\n**${VARIANTS[f.name].label} (${version(f.name)}) did not run:**\n\n\`\`\`\n${f.error}\n\`\`\`\n`),
+    ].join("\n"),
   };
 }
 
@@ -582,8 +688,10 @@ async function runAll({ selected, built, needsSuites, redis, redisSkipped, round
   };
   Object.assign(machineVersions, machine);
   const date = new Date();
-  console.log(`durabox ${machine.durabox} vs miniflare ${machine.miniflare} — ${machine.cpu}, ${machine.cores} cores, ` +
-    `${machine.memoryGiB} GiB, Node ${machine.node}; ${rounds} round(s), each side in its own process, one after the other.\n`);
+  console.log(
+    `durabox ${machine.durabox} vs miniflare ${machine.miniflare} — ${machine.cpu}, ${machine.cores} cores, ` +
+      `${machine.memoryGiB} GiB, Node ${machine.node}; ${rounds} round(s), each side in its own process, one after the other.\n`,
+  );
 
   const sections = [];
   for (const workload of selected) {
@@ -592,7 +700,8 @@ async function runAll({ selected, built, needsSuites, redis, redisSkipped, round
       sections.push(section);
       console.log(workload.title);
       console.log(section.text);
-      for (const target of section.targets) console.log(`target: ${target.text} — ${target.met ? "MET" : "MISSED"}${target.detail ? ` (${target.detail})` : ""}`);
+      for (const target of section.targets)
+        console.log(`target: ${target.text} — ${target.met ? "MET" : "MISSED"}${target.detail ? ` (${target.detail})` : ""}`);
       console.log();
       continue;
     }
@@ -621,7 +730,8 @@ async function runAll({ selected, built, needsSuites, redis, redisSkipped, round
     sections.push({ workload, d, m, rows, targets });
     console.log(workload.title);
     console.log(textTable(rows));
-    for (const target of targets) console.log(`target: ${target.text} — ${target.met ? "MET" : "MISSED"}${target.detail ? ` (${target.detail})` : ""}`);
+    for (const target of targets)
+      console.log(`target: ${target.text} — ${target.met ? "MET" : "MISSED"}${target.detail ? ` (${target.detail})` : ""}`);
     console.log();
   }
 
@@ -690,8 +800,12 @@ function markdown({ date, machine, rounds, sections }) {
       .filter((row) => (s.workload.summary ?? [s.workload.rows[0].key]).includes(row.key))
       .map((row, i) => {
         const [metric, d, m, ratio] = rowsOf({ rows: [row] }, s.d, s.m)[0];
-        const target = i !== 0 ? "" : s.skipped ? `skipped: ${s.skipped}` :
-          s.targets.map((t) => `${t.text}: **${t.met ? "met" : "missed"}**${t.detail ? ` (${t.detail})` : ""}`).join("; ");
+        const target =
+          i !== 0
+            ? ""
+            : s.skipped
+              ? `skipped: ${s.skipped}`
+              : s.targets.map((t) => `${t.text}: **${t.met ? "met" : "missed"}**${t.detail ? ` (${t.detail})` : ""}`).join("; ");
         return `| ${i === 0 ? s.workload.title.split(" (")[0] : ""} | ${metric} | ${d} | ${m} | ${ratio} | ${target} |`;
       }),
   );
@@ -710,10 +824,18 @@ Generated by \`bench/run.mjs\` on ${date.toISOString().slice(0, 10)} (${date.toI
 | Node | ${machine.node} |
 | durabox | ${machine.durabox}${machine.commit ? ` (HEAD ${machine.commit}${machine.dirty ? ", src/ with uncommitted changes" : ""})` : ""}, dist/ built ${machine.built} |
 | miniflare | ${machine.miniflare} (run with \`--experimental-vm-modules\`) |
-${machine.redis || machine.redisSkipped ? `| Redis (6c, 6d) | ${machine.redis ? `redis-server ${machine.redis} on 127.0.0.1, started by the bench` : `skipped: ${machine.redisSkipped}`}; durabox: ioredis ${machine.redisDurabox}; Miniflare 2: @miniflare/storage-redis ${machine.redisMiniflare.storageRedis ?? "—"}, ioredis ${machine.redisMiniflare.ioredis ?? "—"} |
-` : ""}${machine.jest ? `| test runners (7) | durabox and floor: Jest ${machine.jest}, Vitest ${machine.vitest}; Miniflare 2: jest-environment-miniflare ${machine.jestMiniflare} on Jest ${machine.jestPeer} and ${machine.jest29Peer}, vitest-environment-miniflare ${machine.vitestMiniflare} on Vitest ${machine.vitestPeer} |
+${
+  machine.redis || machine.redisSkipped
+    ? `| Redis (6c, 6d) | ${machine.redis ? `redis-server ${machine.redis} on 127.0.0.1, started by the bench` : `skipped: ${machine.redisSkipped}`}; durabox: ioredis ${machine.redisDurabox}; Miniflare 2: @miniflare/storage-redis ${machine.redisMiniflare.storageRedis ?? "—"}, ioredis ${machine.redisMiniflare.ioredis ?? "—"} |
+`
+    : ""
+}${
+    machine.jest
+      ? `| test runners (7) | durabox and floor: Jest ${machine.jest}, Vitest ${machine.vitest}; Miniflare 2: jest-environment-miniflare ${machine.jestMiniflare} on Jest ${machine.jestPeer} and ${machine.jest29Peer}, vitest-environment-miniflare ${machine.vitestMiniflare} on Vitest ${machine.vitestPeer} |
 | wall-time tool (7a) | ${machine.hyperfine ? `hyperfine ${machine.hyperfine}` : "own timer (hyperfine not installed)"} |
-` : ""}
+`
+      : ""
+  }
 ## Summary
 
 | workload | metric | durabox | Miniflare 2 | durabox advantage | target |
@@ -761,7 +883,10 @@ Miniflare 2 ÷ durabox. Above 1× favours durabox.
 - Workloads 6c and 6d are 6a and 6b on Redis: see "Redis" below.
 ${machine.jest ? suiteMethod(machine, rounds) : ""}
 
-${redisSection(machine, sections.filter((s) => s.workload.needs === "redis"))}
+${redisSection(
+  machine,
+  sections.filter((s) => s.workload.needs === "redis"),
+)}
 ## Details
 
 ${sections

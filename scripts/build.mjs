@@ -36,7 +36,13 @@ await build({
   define: { "import.meta.url": "__durabox_import_meta_url" },
   banner: { js: 'var __durabox_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
 });
-await build({ ...shared, format: "esm", entryPoints: { "cli/main": "src/cli/main.ts" }, outdir: "dist", banner: { js: "#!/usr/bin/env node" } });
+await build({
+  ...shared,
+  format: "esm",
+  entryPoints: { "cli/main": "src/cli/main.ts" },
+  outdir: "dist",
+  banner: { js: "#!/usr/bin/env node" },
+});
 chmodSync("dist/cli/main.js", 0o755);
 
 // The environment packages: their own entries, durabox and the runners external.

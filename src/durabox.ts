@@ -157,7 +157,9 @@ export class Durabox {
   async getDurableObjectStorage(id: DurableObjectId): Promise<DurableObjectStorage> {
     await this.#whenReady();
     if (!(id instanceof DurableObjectId)) {
-      throw new TypeError("getDurableObjectStorage() expects a DurableObjectId, from namespace.idFromName(), idFromString() or newUniqueId().");
+      throw new TypeError(
+        "getDurableObjectStorage() expects a DurableObjectId, from namespace.idFromName(), idFromString() or newUniqueId().",
+      );
     }
     return this.#runtime.storage(id);
   }
@@ -188,7 +190,10 @@ export class Durabox {
     const name = workerName ?? this.#options.workers[0]!.name;
     const env = this.#envs.get(name);
     if (env === undefined) {
-      throw new DuraboxError("ERR_OPTIONS", `No worker named "${name}". Workers: ${[...this.#envs.keys()].map((n) => `"${n}"`).join(", ")}.`);
+      throw new DuraboxError(
+        "ERR_OPTIONS",
+        `No worker named "${name}". Workers: ${[...this.#envs.keys()].map((n) => `"${n}"`).join(", ")}.`,
+      );
     }
     return env;
   }
@@ -220,7 +225,10 @@ export class Durabox {
       for (const { binding, className, scriptName } of worker.durableObjects) {
         const owner = this.#loaded.get(scriptName);
         if (owner === undefined) {
-          throw new DuraboxError("ERR_SCRIPT", `durableObjects.${binding} uses class "${className}" of worker "${scriptName}", which has no code: give that worker "script" or "scriptPath".`);
+          throw new DuraboxError(
+            "ERR_SCRIPT",
+            `durableObjects.${binding} uses class "${className}" of worker "${scriptName}", which has no code: give that worker "script" or "scriptPath".`,
+          );
         }
         owner.objectClass(className);
       }

@@ -69,9 +69,7 @@ export interface NormalizedWorker {
 }
 
 export type NormalizedPersistence =
-  | { readonly kind: "memory" }
-  | { readonly kind: "file"; readonly directory: string }
-  | { readonly kind: "redis"; readonly url: string };
+  { readonly kind: "memory" } | { readonly kind: "file"; readonly directory: string } | { readonly kind: "redis"; readonly url: string };
 
 export interface NormalizedOptions {
   /** The entry worker (dispatchFetch goes there) first. */
@@ -148,7 +146,9 @@ export function normalizeOptions(options: DuraboxOptions, cwd = process.cwd()): 
     for (const { binding, scriptName } of worker.durableObjects) {
       if (!names.has(scriptName)) {
         const known = [...names].map((n) => `"${n}"`).join(", ");
-        fail(`durableObjects.${binding} names scriptName "${scriptName}", but no worker of that name is configured (workers: ${known}). Add it to "workers".`);
+        fail(
+          `durableObjects.${binding} names scriptName "${scriptName}", but no worker of that name is configured (workers: ${known}). Add it to "workers".`,
+        );
       }
     }
   }
@@ -190,7 +190,9 @@ function normalizeWorker(options: WorkerOptions, prefix: string, cwd: string, is
   expectType(options.compatibilityDate, "string", `${prefix}compatibilityDate`, '"2024-09-23"');
   const configPath = options.wranglerConfigPath;
   if (configPath !== undefined && typeof configPath !== "string" && typeof configPath !== "boolean") {
-    fail(`Option "${prefix}wranglerConfigPath" must be a path or true (find wrangler.toml from the working directory), got ${typeName(configPath)}.`);
+    fail(
+      `Option "${prefix}wranglerConfigPath" must be a path or true (find wrangler.toml from the working directory), got ${typeName(configPath)}.`,
+    );
   }
   if (options.script !== undefined && options.scriptPath !== undefined) {
     fail(`Options "${prefix}script" and "${prefix}scriptPath" were both given: pass one, the inline source or the path of the entry file.`);
@@ -233,7 +235,9 @@ function normalizeWorker(options: WorkerOptions, prefix: string, cwd: string, is
     source = { kind: "path", path: config.scriptPath };
   }
   if (source === undefined && durableObjects.some((d) => d.scriptName === name)) {
-    fail(`Durable Object bindings name classes of ${name ? `worker "${name}"` : "this worker"}, but it has no code: pass "${prefix}script" or "${prefix}scriptPath"${config ? `, or set "main" in ${config.file}` : ""}.`);
+    fail(
+      `Durable Object bindings name classes of ${name ? `worker "${name}"` : "this worker"}, but it has no code: pass "${prefix}script" or "${prefix}scriptPath"${config ? `, or set "main" in ${config.file}` : ""}.`,
+    );
   }
 
   return {

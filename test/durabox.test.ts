@@ -105,7 +105,9 @@ describe("Durabox", () => {
       script: `import { Buffer as B } from "node:buffer"; export default { fetch() { return new Response(typeof process + " " + B.from("hi").toString("hex")); } }`,
     });
     expect(await compat.dispatchFetch("/").text()).toBe("object 6869");
-    const noCompat = new Durabox({ script: `import { Buffer } from "node:buffer"; export default { fetch() { return new Response(Buffer.from("x")); } }` });
+    const noCompat = new Durabox({
+      script: `import { Buffer } from "node:buffer"; export default { fetch() { return new Response(Buffer.from("x")); } }`,
+    });
     await expect(noCompat.ready).rejects.toThrow(/nodejs_compat/);
     await Promise.all([compat.dispose(), noCompat.dispose()]);
   });

@@ -65,11 +65,20 @@ describe("seed: Manipulating Outside Workers (getDurableObjectStorage)", () => {
 
   it("runs the rendered page's variant as written", async () => {
     captureLog();
-    const mf = new Miniflare({ modules: true, durableObjects: { TEST_OBJECT: "TestObject" }, script: ` export class TestObject { constructor(state) { this.storage = state.storage; }
+    const mf = new Miniflare({
+      modules: true,
+      durableObjects: { TEST_OBJECT: "TestObject" },
+      script: ` export class TestObject { constructor(state) { this.storage = state.storage; }
 async fetch(request) { const url = new URL(request.url); if (url.pathname === "/put") await this.storage.put("key", 1); return new Response((await this.storage.get("key")).toString()); } }
-export default { async fetch(request, env) { const stub = env.TEST_OBJECT.get(env.TEST_OBJECT.idFromName("test")); return stub.fetch(request); } } `,});
-    const ns = await mf.getDurableObjectNamespace("TEST_OBJECT");const id = ns.idFromName("test");const stub = ns.get(id);const doRes = await stub.fetch("http://localhost:8787/put");console.log(await doRes.text()); // "1"
-    const res = await mf.dispatchFetch("http://localhost:8787/");console.log(await res.text()); // "1"
+export default { async fetch(request, env) { const stub = env.TEST_OBJECT.get(env.TEST_OBJECT.idFromName("test")); return stub.fetch(request); } } `,
+    });
+    const ns = await mf.getDurableObjectNamespace("TEST_OBJECT");
+    const id = ns.idFromName("test");
+    const stub = ns.get(id);
+    const doRes = await stub.fetch("http://localhost:8787/put");
+    console.log(await doRes.text()); // "1"
+    const res = await mf.dispatchFetch("http://localhost:8787/");
+    console.log(await res.text()); // "1"
     expect(logged).toEqual(["1", "1"]);
     await mf.dispose();
   });

@@ -55,7 +55,14 @@ export function ensureRedisPeer() {
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
   execFileSync(
     npm,
-    ["install", "--no-audit", "--no-fund", "--legacy-peer-deps", `@miniflare/storage-redis@${MINIFLARE_REDIS_VERSION}`, `ioredis@${IOREDIS_RANGE}`],
+    [
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "--legacy-peer-deps",
+      `@miniflare/storage-redis@${MINIFLARE_REDIS_VERSION}`,
+      `ioredis@${IOREDIS_RANGE}`,
+    ],
     { cwd: PEERS_DIR, stdio: "inherit" },
   );
 }

@@ -59,7 +59,8 @@ export function redisCommand(url, ...args) {
       else if (type === "$") {
         const length = Number(line);
         if (length < 0) reply = null;
-        else if (data.length < end + 2 + length + 2) return; // wait for the rest
+        else if (data.length < end + 2 + length + 2)
+          return; // wait for the rest
         else reply = data.subarray(end + 2, end + 2 + length).toString();
       } else reply = new Error(`Redis at ${url}: unexpected reply ${JSON.stringify(data.toString().slice(0, 40))}`);
       clearTimeout(timer);
@@ -113,7 +114,7 @@ export async function startRedis() {
     } catch (error) {
       if (Date.now() > deadline) {
         child.kill("SIGKILL");
-        throw new Error(`redis-server on port ${port} did not answer PING in 10 s (${error.message}):\n${output}`);
+        throw new Error(`redis-server on port ${port} did not answer PING in 10 s (${error.message}):\n${output}`, { cause: error });
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

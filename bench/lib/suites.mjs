@@ -10,9 +10,7 @@
 // Miniflare 2's environments are installed with their runners into folders of bench/.peers/ (jest/, jest29/,
 // vitest/; see PEER_SETS), and their projects link that node_modules.
 import { execFileSync, spawn } from "node:child_process";
-import {
-  cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync,
-} from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,9 +33,24 @@ export const WORKERS = 2;
 // The built packages, copied.
 
 const PACKAGES = [
-  { name: "durabox", dir: ".", files: ["package.json", "dist"], check: ["dist/index.js", "dist/testing.js", "dist/testing.cjs", "dist/cloudflare-workers.js", "dist/cloudflare-workers.cjs"] },
-  { name: "jest-environment-durabox", dir: "environments/jest", files: ["package.json", "jest-preset.js", "dist"], check: ["dist/index.cjs", "dist/setup.cjs", "dist/transform.cjs"] },
-  { name: "vitest-environment-durabox", dir: "environments/vitest", files: ["package.json", "dist"], check: ["dist/index.js", "dist/config.js", "dist/setup.js", "dist/runner.js", "dist/isolation.js"] },
+  {
+    name: "durabox",
+    dir: ".",
+    files: ["package.json", "dist"],
+    check: ["dist/index.js", "dist/testing.js", "dist/testing.cjs", "dist/cloudflare-workers.js", "dist/cloudflare-workers.cjs"],
+  },
+  {
+    name: "jest-environment-durabox",
+    dir: "environments/jest",
+    files: ["package.json", "jest-preset.js", "dist"],
+    check: ["dist/index.cjs", "dist/setup.cjs", "dist/transform.cjs"],
+  },
+  {
+    name: "vitest-environment-durabox",
+    dir: "environments/vitest",
+    files: ["package.json", "dist"],
+    check: ["dist/index.js", "dist/config.js", "dist/setup.js", "dist/runner.js", "dist/isolation.js"],
+  },
 ];
 
 const mtime = (file) => statSync(file).mtimeMs;
@@ -64,7 +77,8 @@ export async function stagePackages({ attempts = 30 } = {}) {
         for (const file of pkg.files) cpSync(path.join(from, file), path.join(to, file), { recursive: true });
         for (const file of pkg.check) {
           if (!existsSync(path.join(to, file))) throw new Error(`${pkg.name}/${file} missing (a build is running?)`);
-          if (pkg.name !== "durabox" && mtime(path.join(from, file)) < before) throw new Error(`${pkg.name}/${file} older than dist/index.js (a build is running?)`);
+          if (pkg.name !== "durabox" && mtime(path.join(from, file)) < before)
+            throw new Error(`${pkg.name}/${file} older than dist/index.js (a build is running?)`);
         }
       }
       if (!existsSync(core) || mtime(core) !== before) throw new Error("dist/index.js changed during the copy");
@@ -102,7 +116,13 @@ export const PEER_SETS = {
     dir: path.join(PEERS_DIR, "jest29"),
     packages: () => ({ "jest-environment-miniflare": MINIFLARE_ENV_VERSION, jest: "29.7.0" }),
     // jest-environment-miniflare depends on "@jest/environment": ">=27" and friends: keep them at Jest's 29.
-    overrides: () => ({ "@jest/environment": "29.7.0", "@jest/fake-timers": "29.7.0", "@jest/types": "29.6.3", "jest-mock": "29.7.0", "jest-util": "29.7.0" }),
+    overrides: () => ({
+      "@jest/environment": "29.7.0",
+      "@jest/fake-timers": "29.7.0",
+      "@jest/types": "29.6.3",
+      "jest-mock": "29.7.0",
+      "jest-util": "29.7.0",
+    }),
   },
   vitest: {
     dir: path.join(PEERS_DIR, "vitest"),
@@ -241,61 +261,93 @@ const storageOf = async (id) => objectOf(id).state.storage;
 
 function miniflareJest(peers) {
   return {
-    runner: "jest", runtime: "miniflare", peers,
+    runner: "jest",
+    runtime: "miniflare",
+    peers,
     label: "Miniflare 2, Jest",
     setup: (dir) => {
       // Miniflare loads the worker itself (in a vm module: --experimental-vm-modules); the tests use only
       // its globals, so they need no transform and stay CommonJS.
-      writeFileSync(path.join(dir, "jest.config.cjs"), jestConfig({
-        testEnvironment: "miniflare",
-        testEnvironmentOptions: { modules: true, scriptPath: "src/counter.js", durableObjects: { COUNTER: "Counter" } },
-        transform: {},
-      }));
+      writeFileSync(
+        path.join(dir, "jest.config.cjs"),
+        jestConfig({
+          testEnvironment: "miniflare",
+          testEnvironmentOptions: { modules: true, scriptPath: "src/counter.js", durableObjects: { COUNTER: "Counter" } },
+          transform: {},
+        }),
+      );
     },
-    file: (i) => ["test/file-" + pad(i) + ".test.js", testFile(i, `const env = getMiniflareBindings();
+    file: (i) => [
+      "test/file-" + pad(i) + ".test.js",
+      testFile(
+        i,
+        `const env = getMiniflareBindings();
 const storageOf = (id) => getMiniflareDurableObjectStorage(id);
-`)],
+`,
+      ),
+    ],
   };
 }
 
 /** The variants: runner x runtime. `files(i)` is a test file's name and text; `setup(dir)` writes the rest. */
 export const VARIANTS = {
   "durabox-jest": {
-    runner: "jest", runtime: "durabox",
+    runner: "jest",
+    runtime: "durabox",
     label: "durabox, Jest",
     setup: (dir) => {
       writeFileSync(path.join(dir, "wrangler.toml"), WRANGLER);
       writeFileSync(path.join(dir, "jest.config.cjs"), jestConfig({ preset: "jest-environment-durabox" }));
     },
-    file: (i) => ["test/file-" + pad(i) + ".test.js", testFile(i, `import { env, getDurableObjectStorage } from "durabox/testing";
+    file: (i) => [
+      "test/file-" + pad(i) + ".test.js",
+      testFile(
+        i,
+        `import { env, getDurableObjectStorage } from "durabox/testing";
 const storageOf = async (id) => getDurableObjectStorage(id);
-`)],
+`,
+      ),
+    ],
   },
   "durabox-vitest": {
-    runner: "vitest", runtime: "durabox",
+    runner: "vitest",
+    runtime: "durabox",
     label: "durabox, Vitest",
     setup: (dir) => {
       writeFileSync(path.join(dir, "wrangler.toml"), WRANGLER);
-      writeFileSync(path.join(dir, "vitest.config.mjs"), `import { defineConfig } from "vitest/config";
+      writeFileSync(
+        path.join(dir, "vitest.config.mjs"),
+        `import { defineConfig } from "vitest/config";
 import { durabox } from "vitest-environment-durabox/config";
 
 export default defineConfig({
   plugins: [durabox()],
 });
-`);
+`,
+      );
     },
-    file: (i) => ["test/file-" + pad(i) + ".test.js", testFile(i, `import { describe, expect, test } from "vitest";
+    file: (i) => [
+      "test/file-" + pad(i) + ".test.js",
+      testFile(
+        i,
+        `import { describe, expect, test } from "vitest";
 import { env, getDurableObjectStorage } from "durabox/testing";
 const storageOf = async (id) => getDurableObjectStorage(id);
-`)],
+`,
+      ),
+    ],
   },
   "miniflare-jest": miniflareJest("jest"),
   "miniflare-jest29": miniflareJest("jest29"),
   "miniflare-vitest": {
-    runner: "vitest", runtime: "miniflare", peers: "vitest",
+    runner: "vitest",
+    runtime: "miniflare",
+    peers: "vitest",
     label: "Miniflare 2, Vitest",
     setup: (dir) => {
-      writeFileSync(path.join(dir, "vitest.config.mjs"), `import { defineConfig } from "vitest/config";
+      writeFileSync(
+        path.join(dir, "vitest.config.mjs"),
+        `import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
@@ -303,33 +355,56 @@ export default defineConfig({
     environmentOptions: { modules: true, scriptPath: "src/counter.js", durableObjects: { COUNTER: "Counter" } },
   },
 });
-`);
+`,
+      );
     },
-    file: (i) => ["test/file-" + pad(i) + ".test.js", testFile(i, `import { expect, test } from "vitest";
+    file: (i) => [
+      "test/file-" + pad(i) + ".test.js",
+      testFile(
+        i,
+        `import { expect, test } from "vitest";
 const describe = setupMiniflareIsolatedStorage();
 const env = getMiniflareBindings();
 const storageOf = (id) => getMiniflareDurableObjectStorage(id);
-`)],
+`,
+      ),
+    ],
   },
   "floor-jest": {
-    runner: "jest", runtime: "floor",
+    runner: "jest",
+    runtime: "floor",
     label: "floor, Jest",
     // Node's environment; the same esbuild transform as durabox's preset, so only the environment differs.
-    setup: (dir) => writeFileSync(path.join(dir, "jest.config.cjs"), jestConfig({
-      testEnvironment: "node",
-      transform: { "\\.[cm]?[jt]sx?$": "jest-environment-durabox/transform" },
-    })),
+    setup: (dir) =>
+      writeFileSync(
+        path.join(dir, "jest.config.cjs"),
+        jestConfig({
+          testEnvironment: "node",
+          transform: { "\\.[cm]?[jt]sx?$": "jest-environment-durabox/transform" },
+        }),
+      ),
     file: (i) => ["test/file-" + pad(i) + ".test.js", testFile(i, FLOOR_PRELUDE(`import { Counter } from "../src/counter.js";`))],
   },
   "floor-vitest": {
-    runner: "vitest", runtime: "floor",
+    runner: "vitest",
+    runtime: "floor",
     label: "floor, Vitest",
-    setup: (dir) => writeFileSync(path.join(dir, "vitest.config.mjs"), `import { defineConfig } from "vitest/config";
+    setup: (dir) =>
+      writeFileSync(
+        path.join(dir, "vitest.config.mjs"),
+        `import { defineConfig } from "vitest/config";
 
 export default defineConfig({ test: { environment: "node" } });
-`),
-    file: (i) => ["test/file-" + pad(i) + ".test.js", testFile(i, FLOOR_PRELUDE(`import { beforeEach, describe, expect, test } from "vitest";
-import { Counter } from "../src/counter.js";`))],
+`,
+      ),
+    file: (i) => [
+      "test/file-" + pad(i) + ".test.js",
+      testFile(
+        i,
+        FLOOR_PRELUDE(`import { beforeEach, describe, expect, test } from "vitest";
+import { Counter } from "../src/counter.js";`),
+      ),
+    ],
   },
 };
 
@@ -380,11 +455,12 @@ export function runnerVersion(name) {
 /** The node arguments that run the variant's whole suite once, from its folder, with WORKERS workers. */
 export function commandOf(name, extra = []) {
   const variant = VARIANTS[name];
-  const workers = variant.runner === "jest"
-    ? [`--maxWorkers=${WORKERS}`]
-    : Number(runnerVersion(name).split(".")[0]) >= 1
+  const workers =
+    variant.runner === "jest"
       ? [`--maxWorkers=${WORKERS}`]
-      : [`--maxThreads=${WORKERS}`, `--minThreads=${WORKERS}`];
+      : Number(runnerVersion(name).split(".")[0]) >= 1
+        ? [`--maxWorkers=${WORKERS}`]
+        : [`--maxThreads=${WORKERS}`, `--minThreads=${WORKERS}`];
   const run = variant.runner === "jest" ? ["--ci"] : ["run"];
   return [runnerBin(variant), ...run, ...workers, ...extra];
 }
@@ -397,7 +473,11 @@ export function commandOf(name, extra = []) {
  */
 export function childEnv(name) {
   const miniflare = VARIANTS[name].runtime === "miniflare";
-  const env = { ...process.env, CI: "true", NODE_OPTIONS: miniflare ? "--experimental-vm-modules --disable-warning=ExperimentalWarning" : "" };
+  const env = {
+    ...process.env,
+    CI: "true",
+    NODE_OPTIONS: miniflare ? "--experimental-vm-modules --disable-warning=ExperimentalWarning" : "",
+  };
   delete env.VITEST;
   delete env.JEST_WORKER_ID;
   return env;
@@ -457,7 +537,10 @@ export function hasHyperfine() {
 /** hyperfine's version, or undefined when it is not on PATH. */
 export function hyperfineVersion() {
   try {
-    return execFileSync("hyperfine", ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim().split(" ").pop();
+    return execFileSync("hyperfine", ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
+      .trim()
+      .split(" ")
+      .pop();
   } catch {
     return undefined;
   }
@@ -522,7 +605,9 @@ export async function breakdown(name, dir) {
       const files = JSON.parse(readFileSync(out, "utf8"));
       // Jest 29 reports only start and end (the file after its environment loaded).
       const med = (from, to) =>
-        files.every((f) => typeof f[from] === "number" && typeof f[to] === "number") ? medianOf(files.map((f) => f[to] - f[from])) : undefined;
+        files.every((f) => typeof f[from] === "number" && typeof f[to] === "number")
+          ? medianOf(files.map((f) => f[to] - f[from]))
+          : undefined;
       return {
         environmentMs: med("loadTestEnvironmentStart", "loadTestEnvironmentEnd"),
         setupFilesMs: med("setupFilesStart", "setupFilesEnd"),
@@ -537,7 +622,10 @@ export async function breakdown(name, dir) {
   }
   const { code, output } = await node(name, commandOf(name, ["--reporter=default"]), dir);
   // e.g. "Duration  4.45s (transform 300ms, setup 283ms, import 410ms, tests 2.47s, environment 622ms)"
-  const line = output.replace(/\x1b\[[0-9;]*m/g, "").split("\n").find((l) => /^\s*Duration\s/.test(l));
+  const line = output
+    .replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g"), "")
+    .split("\n")
+    .find((l) => /^\s*Duration\s/.test(l));
   if (code !== 0 || line === undefined) throw new Error(`${name}: no Vitest summary:\n${tail(output)}`);
   const parts = {};
   for (const [, key, value, unit] of line.matchAll(/(\w+) ([\d.]+)(ms|s)\b/g)) parts[key] = Number(value) * (unit === "s" ? 1000 : 1);

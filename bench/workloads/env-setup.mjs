@@ -13,7 +13,13 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Script } from "node:vm";
 import {
-  DURABOX_SUITE_DIR, DURABOX_VITEST_SUITE_DIR, durabox, jestArguments, jestNodeEnvironment, miniflare, miniflareOptions,
+  DURABOX_SUITE_DIR,
+  DURABOX_VITEST_SUITE_DIR,
+  durabox,
+  jestArguments,
+  jestNodeEnvironment,
+  miniflare,
+  miniflareOptions,
   vitestNodeEnvironment,
 } from "../lib/environments.mjs";
 import { median } from "../lib/stats.mjs";
@@ -68,7 +74,9 @@ function vitestFile(environment, options, { bindingsOf, afterSetup, global = () 
 
 /** Stands in for jest-environment-durabox's setup file: the worker through "Jest's require" (see the top). */
 function jestModuleLoader() {
-  const transform = createRequire(import.meta.url)(path.join(DURABOX_SUITE_DIR, "..", "node_modules", "jest-environment-durabox", "dist", "transform.cjs")).default;
+  const transform = createRequire(import.meta.url)(
+    path.join(DURABOX_SUITE_DIR, "..", "node_modules", "jest-environment-durabox", "dist", "transform.cjs"),
+  ).default;
   const compiled = new Map();
   return (environment) => {
     const context = environment.getVmContext();
@@ -164,8 +172,10 @@ async function accumulation(runtime) {
   for (let i = 0; i < 100; i++) await file();
   const after = await measureIn();
   return {
-    promiseBeforeUs: before.promiseUs, promiseAfterUs: after.promiseUs,
-    fetchBeforeUs: before.fetchUs, fetchAfterUs: after.fetchUs,
+    promiseBeforeUs: before.promiseUs,
+    promiseAfterUs: after.promiseUs,
+    fetchBeforeUs: before.fetchUs,
+    fetchAfterUs: after.fetchUs,
   };
 }
 

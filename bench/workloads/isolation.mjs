@@ -49,7 +49,11 @@ async function durabox(Durabox) {
   const ns = await mf.getDurableObjectNamespace("COUNTER");
   const storage = await mf.getDurableObjectStorage(ns.idFromName("big"));
   out.seedMs = await seed(storage);
-  const layers = await time(storage, () => mf.storageLayers.push(), () => mf.storageLayers.pop());
+  const layers = await time(
+    storage,
+    () => mf.storageLayers.push(),
+    () => mf.storageLayers.pop(),
+  );
   Object.assign(out, { layersMeanUs: layers.meanUs, layersP99Us: layers.p99Us, layersRmePct: layers.rmePct });
   await mf.dispose();
 
@@ -63,7 +67,11 @@ async function durabox(Durabox) {
   const id = runtime.env.COUNTER.idFromName("big");
   const scoped = runtime.getDurableObjectStorage(id);
   await seed(scoped);
-  const scopes = await time(scoped, () => runtime.enterScope(), () => runtime.exitScope());
+  const scopes = await time(
+    scoped,
+    () => runtime.enterScope(),
+    () => runtime.exitScope(),
+  );
   Object.assign(out, { scopesMeanUs: scopes.meanUs, scopesP99Us: scopes.p99Us, scopesRmePct: scopes.rmePct });
   await runtime.dispose();
   return out;
@@ -83,7 +91,11 @@ async function miniflare2() {
   const storage = await scope.getMiniflareDurableObjectStorage(env.COUNTER.idFromName("big"));
   const out = { seedMs: await seed(storage) };
   // What Miniflare 2's Jest and Vitest environments do around every test: the factory's push and pop.
-  const layers = await time(storage, () => storageFactory.push(), () => storageFactory.pop());
+  const layers = await time(
+    storage,
+    () => storageFactory.push(),
+    () => storageFactory.pop(),
+  );
   Object.assign(out, { layersMeanUs: layers.meanUs, layersP99Us: layers.p99Us, layersRmePct: layers.rmePct });
   await mf.dispose();
   return out;

@@ -44,7 +44,10 @@ export async function run(Runtime, { runtime } = {}) {
     // Read everything back from Redis, in a new instance.
     const reopened = new Runtime(options());
     const ns2 = await reopened.getDurableObjectNamespace("WRITER");
-    for (const [name, count] of [["inside", inside], ["outside", outside]]) {
+    for (const [name, count] of [
+      ["inside", inside],
+      ["outside", outside],
+    ]) {
       const entries = await (await reopened.getDurableObjectStorage(ns2.idFromName(name))).list();
       checkLastValues(name, entries, count);
     }

@@ -97,7 +97,11 @@ export function parseCommandLine(argv: readonly string[]): CliArguments {
 
   if (positionals[0] === "types") {
     if (positionals.length > 1) fail(`durabox types takes no script, got "${positionals[1]}".`);
-    return { command: "types", config: values.config as string | undefined, out: (values.out as string | undefined) ?? "worker-configuration.d.ts" };
+    return {
+      command: "types",
+      config: values.config as string | undefined,
+      out: (values.out as string | undefined) ?? "worker-configuration.d.ts",
+    };
   }
   if (positionals.length > 1) fail(`Expected at most one script, got: ${positionals.join(" ")}.`);
   if (values.out !== undefined) fail("--out belongs to `durabox types`.");

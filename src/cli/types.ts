@@ -19,7 +19,11 @@ function typeOf(value: unknown, indent: string): string {
 
 /** The import path from the .d.ts to the worker's entry module, without extension. */
 function modulePath(from: string, entry: string): string {
-  const relative = path.relative(path.dirname(from), entry).split(path.sep).join("/").replace(/\.(m?[jt]s|[jt]sx)$/, "");
+  const relative = path
+    .relative(path.dirname(from), entry)
+    .split(path.sep)
+    .join("/")
+    .replace(/\.(m?[jt]s|[jt]sx)$/, "");
   return relative.startsWith(".") ? relative : `./${relative}`;
 }
 

@@ -98,7 +98,8 @@ export function readWranglerConfig(file: string): WranglerWorker {
   const bindings = array("durable_objects.bindings", table("durable_objects", config.durable_objects)?.bindings) ?? [];
   bindings.forEach((entry, i) => {
     const where = `durable_objects.bindings[${i}]`;
-    if (!isTable(entry)) fail(absolute, `"${where}" must be a table like { name = "COUNTER", class_name = "Counter" }, got ${kind(entry)}.`);
+    if (!isTable(entry))
+      fail(absolute, `"${where}" must be a table like { name = "COUNTER", class_name = "Counter" }, got ${kind(entry)}.`);
     const binding = string(`${where}.name`, entry.name);
     const className = string(`${where}.class_name`, entry.class_name);
     if (binding === undefined || className === undefined) {

@@ -87,15 +87,18 @@ export class AlarmScheduler {
   #arm(entry: Scheduled): void {
     if (!this.#automatic) return;
     const delay = Math.max(0, entry.time - Date.now());
-    entry.timer = setTimer(() => {
-      entry.timer = undefined;
-      if (this.#scheduled.get(keyOf(entry.address)) !== entry) return;
-      if (entry.time > Date.now()) return this.#arm(entry);
-      this.#scheduled.delete(keyOf(entry.address));
-      this.#fire(entry.address, entry.retryCount, entry.time).catch(() => {
-        // Reported through the retry; an alarm firing by itself has no caller.
-      });
-    }, Math.min(delay, MAX_TIMER_MS));
+    entry.timer = setTimer(
+      () => {
+        entry.timer = undefined;
+        if (this.#scheduled.get(keyOf(entry.address)) !== entry) return;
+        if (entry.time > Date.now()) return this.#arm(entry);
+        this.#scheduled.delete(keyOf(entry.address));
+        this.#fire(entry.address, entry.retryCount, entry.time).catch(() => {
+          // Reported through the retry; an alarm firing by itself has no caller.
+        });
+      },
+      Math.min(delay, MAX_TIMER_MS),
+    );
     // A pending alarm alone does not keep the process alive.
     entry.timer.unref?.();
   }

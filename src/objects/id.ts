@@ -93,19 +93,13 @@ export class IdFactory {
     }
     const lower = hexId.toLowerCase();
     if (!lower.endsWith(this.#tagHex)) {
-      throw new TypeError(
-        "Invalid Durable Object ID. The ID does not match this Durable Object class.",
-      );
+      throw new TypeError("Invalid Durable Object ID. The ID does not match this Durable Object class.");
     }
     return new DurableObjectId(this.namespace, lower);
   }
 
   /** Whether `id` was made for this namespace. */
   owns(id: unknown): id is DurableObjectId {
-    return (
-      id instanceof DurableObjectId &&
-      namespaceOf(id) === this.namespace &&
-      id.toString().endsWith(this.#tagHex)
-    );
+    return id instanceof DurableObjectId && namespaceOf(id) === this.namespace && id.toString().endsWith(this.#tagHex);
   }
 }

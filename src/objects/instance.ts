@@ -123,7 +123,11 @@ export class ObjectInstance implements StateOwner, StorageHost {
   }
 
   abort(reason?: unknown): void {
-    this.reset(reason instanceof Error ? reason : new DuraboxError("ERR_SCRIPT", `Durable Object aborted: ${String(reason ?? "abort() was called")}`));
+    this.reset(
+      reason instanceof Error
+        ? reason
+        : new DuraboxError("ERR_SCRIPT", `Durable Object aborted: ${String(reason ?? "abort() was called")}`),
+    );
   }
 
   // StorageHost

@@ -17,10 +17,12 @@ import type { ListQuery, StoredEntry } from "./backend.js";
  * pair or an object of pairs; list options), validated in production's order
  * with production's messages, shared by storage and transactions.
  */
-export type KeyArgument = { readonly single: true; readonly keys: [string] } | {
-  readonly single: false;
-  readonly keys: string[];
-};
+export type KeyArgument =
+  | { readonly single: true; readonly keys: [string] }
+  | {
+      readonly single: false;
+      readonly keys: string[];
+    };
 
 export function parseKeys(key: unknown, op: StorageOperation): KeyArgument {
   if (Array.isArray(key)) {
@@ -72,7 +74,7 @@ export interface ListOptions {
 export function parseListOptions(options: ListOptions | undefined): ListQuery | null {
   if (options === undefined || options === null) return {};
   if (typeof options !== "object") {
-    throw new TypeError("list() options must be an object, such as { prefix: \"user:\", limit: 10 }.");
+    throw new TypeError('list() options must be an object, such as { prefix: "user:", limit: 10 }.');
   }
   const { startAfter, reverse, limit } = options;
   let { start, end } = options;
@@ -110,9 +112,7 @@ export function parseListOptions(options: ListOptions | undefined): ListQuery | 
 export function parseAlarmTime(time: unknown): number {
   const ms = time instanceof Date ? time.getTime() : time;
   if (typeof ms !== "number" || Number.isNaN(ms)) {
-    throw new TypeError(
-      `setAlarm() expects a Date or a number of milliseconds since the epoch, got ${describe(time)}.`,
-    );
+    throw new TypeError(`setAlarm() expects a Date or a number of milliseconds since the epoch, got ${describe(time)}.`);
   }
   if (ms <= 0) throw new TypeError("setAlarm() cannot be called with an alarm time <= 0");
   return ms;

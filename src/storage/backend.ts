@@ -64,9 +64,7 @@ export interface WriteBatch {
   readonly readSet?: ReadSet;
 }
 
-export type CommitResult =
-  | { readonly ok: true; /** how many of `deletes` existed */ readonly deleted: number }
-  | { readonly ok: false };
+export type CommitResult = { readonly ok: true; /** how many of `deletes` existed */ readonly deleted: number } | { readonly ok: false };
 
 export interface ObjectStore {
   /** Values aligned with `keys`; undefined where a key is missing. */

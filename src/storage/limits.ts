@@ -16,9 +16,7 @@ export type StorageOperation = "get" | "put" | "delete" | "list";
 
 export function checkKeyPresent(key: unknown, op: StorageOperation): void {
   if (key === undefined) {
-    throw new TypeError(
-      `Failed to execute '${op}' on 'DurableObjectStorage': parameter 1 is not of type 'variant'.`,
-    );
+    throw new TypeError(`Failed to execute '${op}' on 'DurableObjectStorage': parameter 1 is not of type 'variant'.`);
   }
 }
 
@@ -59,9 +57,7 @@ export function checkBatchValue(key: string, serialized: Uint8Array): void {
 
 export function checkTransactionSize(modifiedKeys: number): void {
   if (modifiedKeys > MAX_KEYS_PER_TRANSACTION) {
-    throw new RangeError(
-      `Maximum number of keys modified in a transaction is ${MAX_KEYS_PER_TRANSACTION}.`,
-    );
+    throw new RangeError(`Maximum number of keys modified in a transaction is ${MAX_KEYS_PER_TRANSACTION}.`);
   }
 }
 

@@ -9,10 +9,7 @@ export type Change = Uint8Array | null;
  * The changes of `layers` (top first; the top-most change of a key wins)
  * within the query's range, ignoring its limit.
  */
-export function changesInRange(
-  layers: readonly SortedKeyMap<Change>[],
-  query: ListQuery,
-): Map<string, Change> {
+export function changesInRange(layers: readonly SortedKeyMap<Change>[], query: ListQuery): Map<string, Change> {
   const changes = new Map<string, Change>();
   const unlimited = { ...query, limit: undefined };
   for (const layer of layers) {
@@ -32,11 +29,7 @@ export function widenedQuery(query: ListQuery, changes: number): ListQuery {
 }
 
 /** Lays `changes` over a page listed below them and re-applies order and limit. */
-export function mergeListed(
-  below: readonly StoredEntry[],
-  changes: ReadonlyMap<string, Change>,
-  query: ListQuery,
-): StoredEntry[] {
+export function mergeListed(below: readonly StoredEntry[], changes: ReadonlyMap<string, Change>, query: ListQuery): StoredEntry[] {
   if (changes.size === 0) {
     return query.limit === undefined ? [...below] : below.slice(0, query.limit);
   }

@@ -43,10 +43,7 @@ export class SortedKeyMap<V> {
     if (limit <= 0) return;
     let count = 0;
     if (query.reverse) {
-      const entries =
-        end === undefined
-          ? this.#tree.entriesReversed()
-          : this.#tree.entriesReversed(end, undefined, true);
+      const entries = end === undefined ? this.#tree.entriesReversed() : this.#tree.entriesReversed(end, undefined, true);
       for (const entry of entries) {
         if (start !== undefined && compareKeys(entry[0], start) < 0) return;
         yield entry;

@@ -3,16 +3,7 @@ import { deserialize } from "./codec.js";
 import { DuraboxError } from "../errors.js";
 import { DurableObjectTransaction } from "./transaction.js";
 import type { TransactionLane } from "./transaction-lane.js";
-import {
-  parseAlarmTime,
-  parseKeys,
-  parseListOptions,
-  parsePut,
-  decodeGot,
-  keysToRead,
-  toMap,
-  type ListOptions,
-} from "./arguments.js";
+import { parseAlarmTime, parseKeys, parseListOptions, parsePut, decodeGot, keysToRead, toMap, type ListOptions } from "./arguments.js";
 import type { Awaitable, CommitResult, ObjectStore } from "./backend.js";
 
 export interface ReadOptions {

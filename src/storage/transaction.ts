@@ -4,16 +4,7 @@ import type { KeyRange } from "./keys.js";
 import { checkTransactionSize } from "./limits.js";
 import { changesInRange, mergeListed, widenedQuery, type Change } from "./merge.js";
 import { SortedKeyMap } from "./sorted-map.js";
-import {
-  parseAlarmTime,
-  parseKeys,
-  parseListOptions,
-  parsePut,
-  decodeGot,
-  keysToRead,
-  toMap,
-  type ListOptions,
-} from "./arguments.js";
+import { parseAlarmTime, parseKeys, parseListOptions, parsePut, decodeGot, keysToRead, toMap, type ListOptions } from "./arguments.js";
 import type { Awaitable, CommitResult, ListQuery, ObjectStore, ReadVersion, StoredEntry } from "./backend.js";
 import type { ReadOptions, StorageHost, WriteOptions } from "./storage.js";
 
@@ -98,9 +89,7 @@ export class DurableObjectTransaction {
   }
 
   getAlarm(options?: ReadOptions): Promise<number | null> {
-    return this.#attempt("getAlarm", () =>
-      this.#alarm !== undefined ? this.#alarm : this.#host.read(this.#store.getAlarm(), options),
-    );
+    return this.#attempt("getAlarm", () => (this.#alarm !== undefined ? this.#alarm : this.#host.read(this.#store.getAlarm(), options)));
   }
 
   setAlarm(scheduledTime: number | Date): Promise<void> {
@@ -183,9 +172,7 @@ export class DurableObjectTransaction {
   #check(op: string): void {
     if (this.#state === "rolledBack") throw new Error(`Cannot ${op}() on rolled back transaction`);
     if (this.#state === "committed") {
-      throw new Error(
-        `Cannot call ${op}() on transaction that has already committed: did you move \`txn\` outside of the closure?`,
-      );
+      throw new Error(`Cannot call ${op}() on transaction that has already committed: did you move \`txn\` outside of the closure?`);
     }
   }
 
@@ -214,4 +201,3 @@ function scannedRange(query: ListQuery, listed: readonly StoredEntry[]): KeyRang
   }
   return { ...(query.start !== undefined && { start: query.start }), end: `${last[0]}\u0000` };
 }
-

@@ -36,8 +36,17 @@ type IdOrStub = DurableObjectIdLike | DurableObjectStubLike;
  * not create the runtime, or a file that never uses `env` would pay for it.
  */
 function isProbe(key: string | symbol): boolean {
-  return typeof key === "symbol" || key.startsWith("_") || key.startsWith("$$") || key.startsWith("@@") ||
-    key === "then" || key === "toJSON" || key === "asymmetricMatch" || key === "nodeType" || key === "constructor";
+  return (
+    typeof key === "symbol" ||
+    key.startsWith("_") ||
+    key.startsWith("$$") ||
+    key.startsWith("@@") ||
+    key === "then" ||
+    key === "toJSON" ||
+    key === "asymmetricMatch" ||
+    key === "nodeType" ||
+    key === "constructor"
+  );
 }
 
 /** The runtime's env once it exists, without creating it. */
@@ -72,10 +81,7 @@ export function getDurableObjectStorage(idOrStub: IdOrStub): DurableObjectStorag
 }
 
 /** Runs `callback` inside the object (constructing it), under its input and output gates. */
-export function runInDurableObject<O, R>(
-  stub: IdOrStub,
-  callback: (instance: O, state: DurableObjectState) => R | Promise<R>,
-): Promise<R> {
+export function runInDurableObject<O, R>(stub: IdOrStub, callback: (instance: O, state: DurableObjectState) => R | Promise<R>): Promise<R> {
   return currentTestRuntime().runInDurableObject(stub, callback);
 }
 
@@ -117,7 +123,10 @@ export function getMiniflareDurableObjectInstance<O = unknown>(id: DurableObject
   return currentTestRuntime().getDurableObjectInstance<O>(id);
 }
 
-export function runWithMiniflareDurableObjectGates<R>(state: { readonly id: DurableObjectIdLike }, closure: () => R | Promise<R>): Promise<R> {
+export function runWithMiniflareDurableObjectGates<R>(
+  state: { readonly id: DurableObjectIdLike },
+  closure: () => R | Promise<R>,
+): Promise<R> {
   return currentTestRuntime().runWithGates(state as DurableObjectState, closure);
 }
 

@@ -70,7 +70,10 @@ export class TestRuntime {
    */
   useModuleLoader(moduleLoader: NonNullable<DuraboxHost["moduleLoader"]>): void {
     if (this.#durabox !== undefined) {
-      throw new DuraboxError("ERR_OPTIONS", "The test runtime was used before its setup file ran: load the durabox setup file first in setupFiles.");
+      throw new DuraboxError(
+        "ERR_OPTIONS",
+        "The test runtime was used before its setup file ran: load the durabox setup file first in setupFiles.",
+      );
     }
     this.#host = { ...this.#host, moduleLoader };
   }

@@ -11,7 +11,6 @@ import { bundleWorker, type WorkerSource } from "./bundle.js";
 import { lexerReady, MODULE_PARAMS, moduleToFunctionBody, type ModuleBody } from "./module-transform.js";
 import { DuraboxError } from "../errors.js";
 
-
 export interface EvaluateOptions {
   /** The nodejs_compat flag: Node's globals and `node:*` built-ins. */
   readonly nodejsCompat: boolean;
@@ -93,10 +92,14 @@ export async function loadWorkerModule(source: WorkerSource, options: EvaluateOp
   const bundle = await bundleWorker(source);
   const body = moduleToFunctionBody(bundle.code);
   if (body === undefined) {
-    throw new DuraboxError("ERR_SCRIPT", `Could not load the worker script ${bundle.filename}: its bundle has module syntax durabox cannot run.`);
+    throw new DuraboxError(
+      "ERR_SCRIPT",
+      `Could not load the worker script ${bundle.filename}: its bundle has module syntax durabox cannot run.`,
+    );
   }
   // In another vm context, Node's require (and its source maps) would run the code in the wrong realm.
-  const factory = bundle.sourceMapped && options.vmContext === undefined ? requireFactory(body, options) : compile(body, bundle.filename, options);
+  const factory =
+    bundle.sourceMapped && options.vmContext === undefined ? requireFactory(body, options) : compile(body, bundle.filename, options);
   if (factory === undefined) {
     throw new DuraboxError("ERR_SCRIPT", `Could not compile the worker script ${bundle.filename}.`);
   }

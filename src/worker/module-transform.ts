@@ -35,9 +35,7 @@ interface Edit {
 }
 
 const IDENT = String.raw`[A-Za-z_$][\w$]*`;
-const CLAUSE = new RegExp(
-  String.raw`^import\s*(?:(${IDENT})\s*(?:,\s*)?)?(?:\*\s*as\s+(${IDENT})|\{([^}]*)\})?\s*(?:from\s*)?["']`,
-);
+const CLAUSE = new RegExp(String.raw`^import\s*(?:(${IDENT})\s*(?:,\s*)?)?(?:\*\s*as\s+(${IDENT})|\{([^}]*)\})?\s*(?:from\s*)?["']`);
 
 /** `a as b, c` (an import or export list) as [imported, local] pairs. */
 function parseList(list: string): [string, string][] | undefined {
@@ -131,12 +129,18 @@ export function moduleToFunctionBody(source: string): ModuleBody | undefined {
       if (entry.type === "reexport-all") {
         getters.push(`...__durabox_star(${moduleName})`);
       } else {
-        getters.push(`${JSON.stringify(entry.name)}: () => ${moduleName}${entry.importName === null ? "" : `[${JSON.stringify(entry.importName)}]`}`);
+        getters.push(
+          `${JSON.stringify(entry.name)}: () => ${moduleName}${entry.importName === null ? "" : `[${JSON.stringify(entry.importName)}]`}`,
+        );
       }
       specifiers.push(entry.from);
       const statementEnd = statementEndAfter(source, at);
       if (statementEnd === undefined) return undefined;
-      edits.push({ start: at, end: statementEnd, text: sameLines(source.slice(at, statementEnd), `const ${moduleName} = __durabox_import(${from});`) });
+      edits.push({
+        start: at,
+        end: statementEnd,
+        text: sameLines(source.slice(at, statementEnd), `const ${moduleName} = __durabox_import(${from});`),
+      });
       continue;
     }
     if (afterExport.startsWith("{")) {

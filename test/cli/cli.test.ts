@@ -84,17 +84,20 @@ describe("durabox CLI", () => {
     const url = new URL(`${server.url}/echo`);
     const echoed: string[] = [];
     await new Promise<void>((resolve, reject) => {
-      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { "transfer-encoding": "chunked" } }, (res) => {
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => {
-          echoed.push(chunk);
-          // Only once a chunk came back is the next one sent: a buffering server would hang here.
-          if (echoed.join("").length < 30) req.write(`chunk-${echoed.length} `);
-          else req.end();
-        });
-        res.on("end", resolve);
-        res.on("error", reject);
-      });
+      const req = request(
+        { host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { "transfer-encoding": "chunked" } },
+        (res) => {
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => {
+            echoed.push(chunk);
+            // Only once a chunk came back is the next one sent: a buffering server would hang here.
+            if (echoed.join("").length < 30) req.write(`chunk-${echoed.length} `);
+            else req.end();
+          });
+          res.on("end", resolve);
+          res.on("error", reject);
+        },
+      );
       req.on("error", reject);
       req.write("chunk-0 ");
     });

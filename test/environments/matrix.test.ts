@@ -27,12 +27,20 @@ function pack(dir: string): string {
 
 const npmInstall = (cwd: string): Promise<void> =>
   new Promise((resolve, reject) => {
-    execFile(npm, ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], { cwd, maxBuffer: 64 << 20 }, (error, _stdout, stderr) =>
-      error ? reject(new Error(`npm install in ${cwd} failed: ${stderr}`)) : resolve(),
+    execFile(
+      npm,
+      ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"],
+      { cwd, maxBuffer: 64 << 20 },
+      (error, _stdout, stderr) => (error ? reject(new Error(`npm install in ${cwd} failed: ${stderr}`)) : resolve()),
     );
   });
 
-async function project(name: string, example: string, dependencies: Record<string, string>, tarballs: Record<string, string>): Promise<string> {
+async function project(
+  name: string,
+  example: string,
+  dependencies: Record<string, string>,
+  tarballs: Record<string, string>,
+): Promise<string> {
   const dir = path.join(cache, name);
   mkdirSync(dir, { recursive: true });
   for (const entry of readdirSync(path.join(root, "examples", example))) {
@@ -83,10 +91,15 @@ beforeAll(async () => {
   const forVitest = { durabox: tarballs.durabox, "vitest-environment-durabox": tarballs["vitest-environment-durabox"] };
   const installingNodes = Promise.all([22, 24].map(async (major) => nodes.set(major, await nodeOfMajor(major))));
   [jest29, vitest3, vitest5] = await Promise.all([
-    project("jest29", "jest-counter", { jest: "^29.7.0", "jest-environment-node": "^29.7.0", "@jest/globals": "^29.7.0", "@cloudflare/workers-types": "*" }, {
-      durabox: tarballs.durabox,
-      "jest-environment-durabox": tarballs["jest-environment-durabox"],
-    }),
+    project(
+      "jest29",
+      "jest-counter",
+      { jest: "^29.7.0", "jest-environment-node": "^29.7.0", "@jest/globals": "^29.7.0", "@cloudflare/workers-types": "*" },
+      {
+        durabox: tarballs.durabox,
+        "jest-environment-durabox": tarballs["jest-environment-durabox"],
+      },
+    ),
     project("vitest3", "vitest-counter", { vitest: "^3.2.0", "@cloudflare/workers-types": "*" }, forVitest),
     project("vitest5", "vitest-counter", { vitest: "^5.0.0", "@cloudflare/workers-types": "*" }, forVitest),
   ]);
@@ -118,13 +131,23 @@ describe.each([22, 24])("Node %i", (major) => {
   });
 
   it("runs the Jest example on Jest 30", async () => {
-    const outcome = await runReported(path.join(root, "node_modules", "jest", "bin", "jest.js"), ["--json"], path.join(root, "examples", "jest-counter"), nodes.get(major));
+    const outcome = await runReported(
+      path.join(root, "node_modules", "jest", "bin", "jest.js"),
+      ["--json"],
+      path.join(root, "examples", "jest-counter"),
+      nodes.get(major),
+    );
     expect(outcome.failed).toEqual([]);
     expect(outcome.passed).toHaveLength(15);
   }, 120_000);
 
   it("runs the Vitest example on Vitest 4", async () => {
-    const outcome = await runReported(path.join(root, "node_modules", "vitest", "vitest.mjs"), ["run", "--reporter=json"], path.join(root, "examples", "vitest-counter"), nodes.get(major));
+    const outcome = await runReported(
+      path.join(root, "node_modules", "vitest", "vitest.mjs"),
+      ["run", "--reporter=json"],
+      path.join(root, "examples", "vitest-counter"),
+      nodes.get(major),
+    );
     expect(outcome.failed).toEqual([]);
     expect(outcome.passed).toHaveLength(14);
   }, 120_000);
@@ -132,7 +155,12 @@ describe.each([22, 24])("Node %i", (major) => {
   // Vitest 5 needs Node 22 or later.
   it("runs the Vitest example on Vitest 5", async () => {
     expect(versionOf(vitest5, "vitest")).toMatch(/^5\./);
-    const outcome = await runReported(path.join(vitest5, "node_modules", "vitest", "vitest.mjs"), ["run", "--reporter=json"], vitest5, nodes.get(major));
+    const outcome = await runReported(
+      path.join(vitest5, "node_modules", "vitest", "vitest.mjs"),
+      ["run", "--reporter=json"],
+      vitest5,
+      nodes.get(major),
+    );
     expect(outcome.failed).toEqual([]);
     expect(outcome.passed).toHaveLength(14);
   }, 120_000);

@@ -44,8 +44,18 @@ export async function startRedis(options: { password?: string; appendonly?: bool
   const dir = mkdtempSync(path.join(tmpdir(), "durabox-redis-"));
   let child: ChildProcess | undefined;
   const args = [
-    "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--dir", dir,
-    "--appendonly", options.appendonly ? "yes" : "no", "--appendfsync", "always",
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--dir",
+    dir,
+    "--appendonly",
+    options.appendonly ? "yes" : "no",
+    "--appendfsync",
+    "always",
     ...(options.password ? ["--requirepass", options.password] : []),
   ];
   const start = async (): Promise<void> => {

@@ -87,9 +87,7 @@ describe("alarms", () => {
         expect(next).toBeUndefined();
       }
     }
-    expect(calls).toEqual(
-      Array.from({ length: MAX_ALARM_RETRIES + 1 }, (_, i) => ({ retryCount: i, isRetry: i > 0 })),
-    );
+    expect(calls).toEqual(Array.from({ length: MAX_ALARM_RETRIES + 1 }, (_, i) => ({ retryCount: i, isRetry: i > 0 })));
     expect(await storage.getAlarm()).toBeNull();
   });
 

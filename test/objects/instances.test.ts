@@ -73,9 +73,11 @@ describe("instances", () => {
       constructor(state: DurableObjectState) {
         constructions++;
         if (constructions === 1) {
-          void state.blockConcurrencyWhile(async () => {
-            throw new Error("init failed");
-          }).catch(() => {});
+          void state
+            .blockConcurrencyWhile(async () => {
+              throw new Error("init failed");
+            })
+            .catch(() => {});
         }
       }
       fetch(): Response {

@@ -29,21 +29,24 @@ const awkward = fc.constantFrom("/", "\\", ":", "?", ".", "..", "\u0000", "a", "
 describe("file backend", () => {
   it("keeps every distinct key distinct and inside its directory, across a reopen, in UTF-8 order", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uniqueArray(fc.string({ unit: awkward, minLength: 0, maxLength: 12 }), { minLength: 1, maxLength: 40 }), async (keys) => {
-        const dir = temp();
-        const long = ["k".repeat(2048), "é".repeat(1024), "../".repeat(600)];
-        const all = [...new Set([...keys, ...long])];
-        const first = new FileBackend(dir);
-        const store = first.object(address);
-        store.commit({ puts: all.map((key, i) => [key, serialize(i)] as const) });
-        first.close();
-        const second = new FileBackend(dir);
-        const reopened = second.object(address);
-        const listed = (await reopened.list({})).map(([key, value]) => [key, deserialize(value)]);
-        expect(listed).toEqual([...all].sort(utf8).map((key) => [key, all.indexOf(key)]));
-        expect(walk(dir).sort()).toEqual([".lock", `${encodeURIComponent("tests#Obj")}/${address.id}/log`]);
-        second.close();
-      }),
+      fc.asyncProperty(
+        fc.uniqueArray(fc.string({ unit: awkward, minLength: 0, maxLength: 12 }), { minLength: 1, maxLength: 40 }),
+        async (keys) => {
+          const dir = temp();
+          const long = ["k".repeat(2048), "é".repeat(1024), "../".repeat(600)];
+          const all = [...new Set([...keys, ...long])];
+          const first = new FileBackend(dir);
+          const store = first.object(address);
+          store.commit({ puts: all.map((key, i) => [key, serialize(i)] as const) });
+          first.close();
+          const second = new FileBackend(dir);
+          const reopened = second.object(address);
+          const listed = (await reopened.list({})).map(([key, value]) => [key, deserialize(value)]);
+          expect(listed).toEqual([...all].sort(utf8).map((key) => [key, all.indexOf(key)]));
+          expect(walk(dir).sort()).toEqual([".lock", `${encodeURIComponent("tests#Obj")}/${address.id}/log`]);
+          second.close();
+        },
+      ),
       { numRuns: 30 },
     );
   });
@@ -108,7 +111,11 @@ describe("file backend", () => {
 
   it("persists alarms and schedules them again in the next runtime", async () => {
     const dir = temp();
-    const options = { scriptPath: path.join(fixtures, "counter-worker.mjs"), durableObjects: { COUNTER: "Counter" }, durableObjectsPersist: dir };
+    const options = {
+      scriptPath: path.join(fixtures, "counter-worker.mjs"),
+      durableObjects: { COUNTER: "Counter" },
+      durableObjectsPersist: dir,
+    };
     const first = new Durabox({ ...options, durableObjectsAlarms: false });
     const id = (await first.getDurableObjectNamespace("COUNTER")).idFromName("alarm");
     const at = Date.now() + 300;
@@ -128,14 +135,22 @@ describe("file backend", () => {
   it("drops a torn tail left by a crash and keeps what came before", async () => {
     const dir = temp();
     const first = new FileBackend(dir);
-    first.object(address).commit({ puts: [["a", serialize(1)], ["b", serialize(2)]] });
+    first.object(address).commit({
+      puts: [
+        ["a", serialize(1)],
+        ["b", serialize(2)],
+      ],
+    });
     first.close();
     const log = path.join(dir, encodeURIComponent("tests#Obj"), address.id, "log");
     const whole = statSync(log).size;
     appendFileSync(log, Buffer.from([0x44, 0x42, 0x58, 0x31, 0xff, 0x00, 0x00, 0x00, 1, 2, 3]));
     const second = new FileBackend(dir);
     const store = second.object(address);
-    expect((await store.list({})).map(([key, value]) => [key, deserialize(value)])).toEqual([["a", 1], ["b", 2]]);
+    expect((await store.list({})).map(([key, value]) => [key, deserialize(value)])).toEqual([
+      ["a", 1],
+      ["b", 2],
+    ]);
     expect(statSync(log).size).toBe(whole);
     store.commit({ puts: [["c", serialize(3)]] });
     second.close();

@@ -8,8 +8,7 @@ import type { ObjectStore } from "../../src/storage/backend.js";
 const address = { namespace: "ns", id: "obj" };
 const put = (store: ObjectStore, entries: Record<string, unknown>) =>
   store.commit({ puts: Object.entries(entries).map(([k, v]) => [k, serialize(v)] as const) });
-const list = async (store: ObjectStore, query = {}) =>
-  (await store.list(query)).map(([k, v]) => [k, deserialize(v)]);
+const list = async (store: ObjectStore, query = {}) => (await store.list(query)).map(([k, v]) => [k, deserialize(v)]);
 
 describe("LayeredBackend (per-test snapshots)", () => {
   it("push and pop touch nothing below, however much is stored", async () => {

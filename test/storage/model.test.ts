@@ -99,7 +99,10 @@ class Model {
       case "get":
         return this.data.get(o.key);
       case "getMany":
-        return [...new Set(o.keys)].sort(utf8).filter((k) => this.data.has(k)).map((k) => [k, this.data.get(k)]);
+        return [...new Set(o.keys)]
+          .sort(utf8)
+          .filter((k) => this.data.has(k))
+          .map((k) => [k, this.data.get(k)]);
       case "put":
         this.data.set(o.key, o.value);
         return undefined;
@@ -201,9 +204,7 @@ const LENGTH = 100;
 describe("storage against a reference model", () => {
   it("memory backend: 10,000 random operations", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(op(false), { minLength: LENGTH, maxLength: LENGTH }), (ops) =>
-        runSequence(ops, () => new MemoryBackend()),
-      ),
+      fc.asyncProperty(fc.array(op(false), { minLength: LENGTH, maxLength: LENGTH }), (ops) => runSequence(ops, () => new MemoryBackend())),
       { numRuns: RUNS },
     );
   });

@@ -38,7 +38,10 @@ describe.skipIf(!requireRedisOrSkip())("Redis backend", () => {
     await first.dispose();
     const second = new Durabox(options(redis.url));
     const stored = await (await second.getDurableObjectStorage(id)).list();
-    expect([...stored.entries()]).toEqual([["a", 1], ["b", new Date(7)]]);
+    expect([...stored.entries()]).toEqual([
+      ["a", 1],
+      ["b", new Date(7)],
+    ]);
     await second.dispose();
   });
 
@@ -108,7 +111,8 @@ describe.skipIf(!requireRedisOrSkip())("Redis backend", () => {
     const ns = await mf.getDurableObjectNamespace("WRITER");
     const stub = ns.get(ns.idFromName("pipelined"));
     expect(await (await stub.fetch("https://w/?from=0")).text()).toBe("wrote");
-    const stored = async (runtime: Durabox): Promise<Map<string, number>> => (await runtime.getDurableObjectStorage(ns.idFromName("pipelined"))).list<number>();
+    const stored = async (runtime: Durabox): Promise<Map<string, number>> =>
+      (await runtime.getDurableObjectStorage(ns.idFromName("pipelined"))).list<number>();
     expect([...(await stored(mf)).values()].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
 
     await redis.stop("SIGKILL");
@@ -145,13 +149,17 @@ describe.skipIf(!requireRedisOrSkip())("Redis backend", () => {
     const second = new Durabox(options(redis.url));
     const storage = await second.getDurableObjectStorage(id);
     expect(await storage.getAlarm()).toBe(at);
-    expect(await eventually(async () => (await storage.get<number>("alarmed")) ?? Promise.reject(new Error("not yet")))).toBeGreaterThanOrEqual(at);
+    expect(
+      await eventually(async () => (await storage.get<number>("alarmed")) ?? Promise.reject(new Error("not yet"))),
+    ).toBeGreaterThanOrEqual(at);
     await second.dispose();
   });
 
   it("closes its connections on dispose", async () => {
     const clients = (): number =>
-      execFileSync("redis-cli", ["-p", String(redis.port), "client", "list"], { encoding: "utf8" }).trim().split("\n").length;
+      execFileSync("redis-cli", ["-p", String(redis.port), "client", "list"], { encoding: "utf8" })
+        .trim()
+        .split("\n").length;
     const before = clients();
     const mf = new Durabox(options(redis.url));
     await (await mf.getDurableObjectStorage((await mf.getDurableObjectNamespace("COUNTER")).idFromName("x"))).get("k");
@@ -173,7 +181,11 @@ describe.skipIf(!requireRedisOrSkip())("Redis URLs", () => {
     const mf = new Durabox(options(url));
     await (await mf.getDurableObjectStorage((await mf.getDurableObjectNamespace("COUNTER")).idFromName("db3"))).put("k", 1);
     await mf.dispose();
-    const keys = execFileSync("redis-cli", ["-p", String(secured.port), "-a", "s3cret", "--no-auth-warning", "-n", "3", "--scan", "--pattern", "durabox:*"], { encoding: "utf8" });
+    const keys = execFileSync(
+      "redis-cli",
+      ["-p", String(secured.port), "-a", "s3cret", "--no-auth-warning", "-n", "3", "--scan", "--pattern", "durabox:*"],
+      { encoding: "utf8" },
+    );
     expect(keys).toContain("durabox:");
   });
 

@@ -137,7 +137,7 @@ for (const kind of kinds) {
         calls++;
         await txn.list({ prefix: "item:" });
         await txn.get("missing");
-        if (calls === 1) await storage.put({ other: 1, "zzz": 1, "item": 1 });
+        if (calls === 1) await storage.put({ other: 1, zzz: 1, item: 1 });
         await txn.put("x", 1);
       });
       expect(calls).toBe(1);

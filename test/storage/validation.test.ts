@@ -24,9 +24,7 @@ describe("storage validation, error for error", () => {
     await expect(storage.get(bigKey)).rejects.toThrow(new RangeError("Keys cannot be larger than 2048 bytes."));
     await expect(storage.put(bigKey, 1)).rejects.toThrow(new RangeError("Keys cannot be larger than 2048 bytes."));
     await expect(storage.delete(bigKey)).rejects.toThrow(RangeError);
-    await expect(storage.get(["a", bigKey])).rejects.toThrow(
-      new RangeError(`Key "${bigKey}" is larger than the limit of 2048 bytes.`),
-    );
+    await expect(storage.get(["a", bigKey])).rejects.toThrow(new RangeError(`Key "${bigKey}" is larger than the limit of 2048 bytes.`));
     await expect(storage.put({ a: 1, [bigKey]: 2 })).rejects.toThrow(
       new RangeError(`Key "${bigKey}" is larger than the limit of 2048 bytes.`),
     );
@@ -38,9 +36,7 @@ describe("storage validation, error for error", () => {
 
   it("refuses a value over 128 KiB, allowing the serializer's 32 bytes", async () => {
     await expect(storage.put("k", bigValue)).rejects.toThrow(new RangeError("Values cannot be larger than 131072 bytes."));
-    await expect(storage.put({ k: bigValue })).rejects.toThrow(
-      new RangeError('Value for key "k" is above the limit of 131072 bytes.'),
-    );
+    await expect(storage.put({ k: bigValue })).rejects.toThrow(new RangeError('Value for key "k" is above the limit of 131072 bytes.'));
     await storage.put("k", new Uint8Array(131072));
     expect((await storage.get<Uint8Array>("k"))?.byteLength).toBe(131072);
   });
@@ -87,9 +83,7 @@ describe("storage validation, error for error", () => {
   });
 
   it("refuses deleteAll() and more than 128 modified keys in a transaction", async () => {
-    await expect(storage.transaction((txn) => txn.deleteAll())).rejects.toThrow(
-      new Error("Cannot call deleteAll() within a transaction"),
-    );
+    await expect(storage.transaction((txn) => txn.deleteAll())).rejects.toThrow(new Error("Cannot call deleteAll() within a transaction"));
     await expect(
       storage.transaction(async (txn) => {
         for (let i = 0; i < 129; i++) await txn.put(`k${i}`, i);

@@ -71,7 +71,9 @@ describe("TestRuntime", () => {
     expect(await (await counter(tests).fetch("http://x/")).text()).toBe("2/1");
     await tests.dispose();
     const after = new Durabox(persisted);
-    expect(await (await after.getDurableObjectStorage((await after.getDurableObjectNamespace("COUNTER")).idFromName("c"))).get("n")).toBe(1);
+    expect(await (await after.getDurableObjectStorage((await after.getDurableObjectNamespace("COUNTER")).idFromName("c"))).get("n")).toBe(
+      1,
+    );
     await after.dispose();
 
     const keeping = new TestRuntime({ ...persisted, durableObjectsPersistWrites: true });

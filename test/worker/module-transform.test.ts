@@ -9,7 +9,12 @@ async function viaTransform(source: string, modules: Record<string, Record<strin
   if (body === undefined) return undefined;
   const exports: Record<string, unknown> = {};
   const factory = compileFunction(body.body, [...MODULE_PARAMS]);
-  factory(exports, (specifier: string) => modules[specifier], async (specifier: string) => modules[specifier], { url: "file:///x.mjs" });
+  factory(
+    exports,
+    (specifier: string) => modules[specifier],
+    async (specifier: string) => modules[specifier],
+    { url: "file:///x.mjs" },
+  );
   return { exports, imports: body.imports };
 }
 
@@ -17,7 +22,11 @@ async function viaTransform(source: string, modules: Record<string, Record<strin
 function describe_(value: unknown, depth = 0): unknown {
   if (typeof value === "function") return `function ${value.name}`;
   if (value === null || typeof value !== "object" || depth > 2) return value;
-  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, describe_((value as Record<string, unknown>)[k], depth + 1)]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, describe_((value as Record<string, unknown>)[k], depth + 1)]),
+  );
 }
 
 /** Runs the same module natively, as the oracle. */
@@ -70,7 +79,14 @@ describe("ES module to function body", () => {
       'export const dyn = () => import("m1");',
       "export const all = [def, aa, b, ns.n, c];",
     ].join("\n");
-    const modules = { m1: { default: "D", a: "A", b: "B" }, m2: { n: "N" }, m3: {}, m4: { c: "C" }, m5: { z: "Z" }, m6: { s: "S", default: "hidden" } };
+    const modules = {
+      m1: { default: "D", a: "A", b: "B" },
+      m2: { n: "N" },
+      m3: {},
+      m4: { c: "C" },
+      m5: { z: "Z" },
+      m6: { s: "S", default: "hidden" },
+    };
     const { exports, imports } = (await viaTransform(source, modules))!;
     expect(imports).toEqual(["m1", "m2", "m3", "m4", "m5", "m6", "m6"]);
     expect(exports.all).toEqual(["D", "A", "B", "N", "C"]);

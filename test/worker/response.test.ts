@@ -48,9 +48,10 @@ async function observe(make: Make, body: BodyInit | null, init: ResponseInit | u
         const copy = r.clone();
         return [await copy.text(), await r.text()];
       }
-      default:
+      default: {
         const { bytes } = r as { bytes?: () => Promise<Uint8Array> };
         return bytes ? [...(await bytes.call(r))] : null;
+      }
     }
   };
   const first = await reader(response);

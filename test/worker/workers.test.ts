@@ -98,7 +98,14 @@ describe("several workers (seed: Using a Class Exported by Another Script)", () 
     expect(() => make({ workers: [{ name: "a", script: "export default {}" }, { script: "export default {}" }] })).toThrow(
       /workers\[1\] needs a "name"/,
     );
-    expect(() => make({ workers: [{ name: "a", script: "x" }, { name: "a", script: "y" }] })).toThrow(/Two workers are named "a"/);
+    expect(() =>
+      make({
+        workers: [
+          { name: "a", script: "x" },
+          { name: "a", script: "y" },
+        ],
+      }),
+    ).toThrow(/Two workers are named "a"/);
   });
 });
 
@@ -115,7 +122,9 @@ describe("scriptPath", () => {
 
   it("shows the original TypeScript file and line in a Durable Object's stack trace", async () => {
     // In a child process: Vitest maps stacks with its own source map support.
-    const { stdout } = await run(process.execPath, [fixture("ts-worker", "print-stack.mjs")], { env: { ...process.env, NODE_OPTIONS: "" } });
+    const { stdout } = await run(process.execPath, [fixture("ts-worker", "print-stack.mjs")], {
+      env: { ...process.env, NODE_OPTIONS: "" },
+    });
     const lines = stdout.split("\n");
     expect(lines[0]).toBe("Error: thrown from counter.ts");
     expect(lines[1]).toContain(`at Counter.fetch (${fixture("ts-worker", "src", "counter.ts")}:13:13)`);
@@ -123,8 +132,13 @@ describe("scriptPath", () => {
   });
 
   it("reports a missing import with the file and line", async () => {
-    const mf = make({ script: `import { nothing } from "./does-not-exist.js"; export default { fetch() { return new Response(nothing); } }` });
-    await expect(mf.ready).rejects.toMatchObject({ code: "ERR_SCRIPT", message: expect.stringMatching(/Could not resolve "\.\/does-not-exist\.js"/) });
+    const mf = make({
+      script: `import { nothing } from "./does-not-exist.js"; export default { fetch() { return new Response(nothing); } }`,
+    });
+    await expect(mf.ready).rejects.toMatchObject({
+      code: "ERR_SCRIPT",
+      message: expect.stringMatching(/Could not resolve "\.\/does-not-exist\.js"/),
+    });
   });
 
   it("refuses a service-worker script that declares Durable Objects, saying modules are required", async () => {
@@ -159,7 +173,11 @@ describe("wrangler config", () => {
   });
 
   it("lets options given explicitly win over the file", async () => {
-    const mf = make({ wranglerConfigPath: fixture("wrangler", "toml", "wrangler.toml"), bindings: { GREETING: "explicit" }, compatibilityFlags: [] });
+    const mf = make({
+      wranglerConfigPath: fixture("wrangler", "toml", "wrangler.toml"),
+      bindings: { GREETING: "explicit" },
+      compatibilityFlags: [],
+    });
     expect(await mf.dispatchFetch("/").json()).toEqual({ greeting: "explicit", limit: 3, flags: "undefined" });
   });
 
@@ -180,7 +198,11 @@ describe("wrangler config", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "durabox-config-"));
     const cases: [string, string, RegExp][] = [
       ["wrangler.toml", `main = 5`, /wrangler\.toml: "main" must be a string, got a number/],
-      ["wrangler.toml", `[durable_objects]\nbindings = [{ name = "A" }]`, /"durable_objects\.bindings\[0\]" needs both name and class_name/],
+      [
+        "wrangler.toml",
+        `[durable_objects]\nbindings = [{ name = "A" }]`,
+        /"durable_objects\.bindings\[0\]" needs both name and class_name/,
+      ],
       ["wrangler.toml", `vars = "x"`, /"vars" must be a table/],
       ["wrangler.toml", `compatibility_flags = "nodejs_compat"`, /"compatibility_flags" must be an array/],
       ["wrangler.toml", `name = `, /not valid TOML/],

@@ -8,8 +8,20 @@ import { loadTestingInContext } from "./load-in-context.js";
 const NodeEnvironment = (NodeEnvironmentModule as unknown as { default?: typeof NodeEnvironmentModule }).default ?? NodeEnvironmentModule;
 
 const RUNTIME_KEYS = new Set([
-  "name", "modules", "script", "scriptPath", "durableObjects", "bindings", "compatibilityFlags", "compatibilityDate",
-  "wranglerConfigPath", "durableObjectsAlarms", "durableObjectsPersist", "workers", "isolation", "durableObjectsPersistWrites",
+  "name",
+  "modules",
+  "script",
+  "scriptPath",
+  "durableObjects",
+  "bindings",
+  "compatibilityFlags",
+  "compatibilityDate",
+  "wranglerConfigPath",
+  "durableObjectsAlarms",
+  "durableObjectsPersist",
+  "workers",
+  "isolation",
+  "durableObjectsPersistWrites",
 ]);
 
 /** Splits testEnvironmentOptions into durabox's and the rest (which Jest copies onto the test's global). */
@@ -21,7 +33,7 @@ function splitOptions(options: Record<string, unknown>): { ours: TestRuntimeOpti
 }
 
 const CONCURRENT_ERROR =
-  'durabox: concurrent tests would share one Durable Objects runtime, so per-test isolation cannot hold. ' +
+  "durabox: concurrent tests would share one Durable Objects runtime, so per-test isolation cannot hold. " +
   'Set testEnvironmentOptions.isolation to "file" for this project, or drop .concurrent.';
 
 /**

@@ -3,7 +3,14 @@ import path from "node:path";
 import { transformSync, type Loader } from "esbuild";
 
 const LOADERS: Record<string, Loader> = {
-  ".ts": "ts", ".mts": "ts", ".cts": "ts", ".tsx": "tsx", ".jsx": "jsx", ".js": "js", ".mjs": "js", ".cjs": "js",
+  ".ts": "ts",
+  ".mts": "ts",
+  ".cts": "ts",
+  ".tsx": "tsx",
+  ".jsx": "jsx",
+  ".js": "js",
+  ".mjs": "js",
+  ".cjs": "js",
 };
 const VERSION = "durabox-transform-1";
 

@@ -1,8 +1,20 @@
 import type { TestRuntimeOptions } from "durabox/testing-runtime";
 
 const KNOWN = new Set([
-  "name", "modules", "script", "scriptPath", "durableObjects", "bindings", "compatibilityFlags", "compatibilityDate",
-  "wranglerConfigPath", "durableObjectsAlarms", "durableObjectsPersist", "workers", "isolation", "durableObjectsPersistWrites",
+  "name",
+  "modules",
+  "script",
+  "scriptPath",
+  "durableObjects",
+  "bindings",
+  "compatibilityFlags",
+  "compatibilityDate",
+  "wranglerConfigPath",
+  "durableObjectsAlarms",
+  "durableObjectsPersist",
+  "workers",
+  "isolation",
+  "durableObjectsPersistWrites",
 ]);
 
 /**

@@ -4,7 +4,9 @@ import { currentTestRuntime } from "durabox/testing-runtime";
 
 // Vitest 4.1 exports its runner from "vitest" (and deprecates "vitest/runners");
 // before that only "vitest/runners" has it (and importing "vitest" here is too early).
-const [major = 0, minor = 0] = (createRequire(import.meta.url)("vitest/package.json") as { version: string }).version.split(".").map(Number);
+const [major = 0, minor = 0] = (createRequire(import.meta.url)("vitest/package.json") as { version: string }).version
+  .split(".")
+  .map(Number);
 const VitestTestRunner: typeof RunnerClass =
   major > 4 || (major === 4 && minor >= 1)
     ? ((await import("vitest")) as unknown as { TestRunner: typeof RunnerClass }).TestRunner
@@ -41,7 +43,7 @@ export default class DuraboxRunner extends VitestTestRunner {
     if (runtime.isolation === "test") {
       if (this.#running > 0 || (test as Test).concurrent) {
         throw new Error(
-          'durabox: concurrent tests would share one Durable Objects runtime, so per-test isolation cannot hold. ' +
+          "durabox: concurrent tests would share one Durable Objects runtime, so per-test isolation cannot hold. " +
             'Run this file with isolation: "file" (environmentOptions.durabox.isolation), or drop .concurrent.',
         );
       }

@@ -54,7 +54,9 @@ export class FileBackend implements StorageBackend {
     try {
       mkdirSync(this.directory, { recursive: true });
     } catch (error) {
-      throw new DuraboxError("ERR_OPTIONS", `Cannot create the persistence directory ${this.directory}: ${(error as Error).message}`, { cause: error });
+      throw new DuraboxError("ERR_OPTIONS", `Cannot create the persistence directory ${this.directory}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     this.#release = lockDirectory(this.directory);
   }

@@ -75,7 +75,11 @@ export class RedisBackend implements StorageBackend {
     } catch (error) {
       if (error instanceof DuraboxError) throw error;
       if ((error as Error).name === "ReplyError") {
-        throw new DuraboxError("ERR_STORAGE", `Durable Object storage ${operation}: Redis at ${redactUrl(this.url)} refused the command (${(error as Error).message}).`, { cause: error });
+        throw new DuraboxError(
+          "ERR_STORAGE",
+          `Durable Object storage ${operation}: Redis at ${redactUrl(this.url)} refused the command (${(error as Error).message}).`,
+          { cause: error },
+        );
       }
       throw new DuraboxError(
         "ERR_STORAGE",
