@@ -9,7 +9,7 @@ import { LoadedWorker, type ModuleLoader } from "./worker/worker.js";
 import type { Context } from "node:vm";
 import { MemoryBackend } from "./storage/backends/memory.js";
 import { LayeredBackend } from "./storage/backends/layered.js";
-import { DuraboxError } from "./errors.js";
+import { DuraboxError } from "./base/errors.js";
 import type { DurableObjectNamespace } from "./objects/namespace.js";
 import type { DurableObjectStorage } from "./storage/storage.js";
 
@@ -88,6 +88,8 @@ export class Durabox {
         this.#runtime.define({
           identity,
           className,
+          // SQLite-backed classes run on key-value storage until SQLite storage lands; recorded per class now.
+          storageKind: this.#sqliteClasses(scriptName).has(className) ? "sqlite" : "key-value",
           resolve: () => {
             const resolveFrom = (owner: LoadedWorker | undefined): ResolvedClass => {
               if (owner === undefined) throw new DuraboxError("ERR_SCRIPT", `Worker "${scriptName}" has no code.`);
@@ -184,6 +186,11 @@ export class Durabox {
   /** @internal The layered storage: push/pop for per-test isolation. */
   get storageLayers(): LayeredBackend {
     return this.#storage;
+  }
+
+  /** The classes a worker's wrangler migrations declare SQLite-backed. */
+  #sqliteClasses(workerName: string): ReadonlySet<string> {
+    return new Set(this.#options.workers.find((worker) => worker.name === workerName)?.sqliteClasses ?? []);
   }
 
   #env(workerName: string | undefined): Record<string, unknown> {

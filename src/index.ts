@@ -1,16 +1,16 @@
 export { Durabox, type ResponsePromise } from "./durabox.js";
 export type { DuraboxOptions, DurableObjectBindingOptions } from "./options.js";
-export { DuraboxError, type DuraboxErrorCode } from "./errors.js";
+export { DuraboxError, type DuraboxErrorCode } from "./base/errors.js";
 export { DurableObjectId } from "./objects/id.js";
 export { DurableObjectNamespace, type NewUniqueIdOptions, type GetStubOptions } from "./objects/namespace.js";
 export { DurableObjectStub } from "./objects/stub.js";
 export { DurableObjectState } from "./objects/state.js";
-export {
-  DurableObjectStorage,
-  type ReadOptions as DurableObjectGetOptions,
-  type WriteOptions as DurableObjectPutOptions,
-  type StorageListOptions as DurableObjectListOptions,
-} from "./storage/storage.js";
+export { DurableObjectStorage } from "./storage/storage.js";
+export type {
+  ReadOptions as DurableObjectGetOptions,
+  WriteOptions as DurableObjectPutOptions,
+  StorageListOptions as DurableObjectListOptions,
+} from "./storage/host.js";
 export { DurableObjectTransaction } from "./storage/transaction.js";
-export { DurableObject, WorkerEntrypoint, RpcTarget } from "./worker/cloudflare-workers.js";
+export { DurableObject, WorkerEntrypoint, RpcTarget } from "./rpc/classes.js";
 export type { ExecutionContext } from "./worker/worker.js";

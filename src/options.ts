@@ -1,5 +1,5 @@
 import path from "node:path";
-import { DuraboxError } from "./errors.js";
+import { DuraboxError } from "./base/errors.js";
 import { findWranglerConfig, readWranglerConfig, type WranglerWorker } from "./config/wrangler.js";
 
 /** A Durable Object binding: a class name, or the class of another worker. */

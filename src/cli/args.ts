@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { DuraboxError } from "../errors.js";
+import { DuraboxError } from "../base/errors.js";
 
 export interface ServeArguments {
   readonly command: "serve";

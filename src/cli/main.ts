@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { Durabox } from "../durabox.js";
-import { DuraboxError } from "../errors.js";
+import { DuraboxError } from "../base/errors.js";
 import { HELP, parseCommandLine, type ServeArguments } from "./args.js";
 import { serve } from "./server.js";
 import { writeTypes } from "./types.js";

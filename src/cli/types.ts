@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { findWranglerConfig, readWranglerConfig, type WranglerWorker } from "../config/wrangler.js";
-import { DuraboxError } from "../errors.js";
+import { DuraboxError } from "../base/errors.js";
 
 /** A TypeScript type for a var's value: literals for strings, numbers and booleans. */
 function typeOf(value: unknown, indent: string): string {

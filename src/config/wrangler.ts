@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { ParseError } from "jsonc-parser";
-import { DuraboxError } from "../errors.js";
-import { nodeRequire } from "../node-require.js";
+import { DuraboxError } from "../base/errors.js";
+import { nodeRequire } from "../base/node-require.js";
 
 // Parsers load on first use: a runtime without a config file never pays for them.
 type Toml = typeof import("smol-toml");

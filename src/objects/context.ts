@@ -1,5 +1,4 @@
-import { AsyncLocalStorage } from "node:async_hooks";
-import { processShared } from "../process-shared.js";
+import { sharedAsyncLocalStorage } from "../base/shared-state.js";
 
 /**
  * What is running now: a request into a worker or an event inside an object.
@@ -12,15 +11,6 @@ export interface EventContext {
 }
 
 export const MAX_DEPTH = 16;
-
-/**
- * One per process, kept on Node's AsyncLocalStorage class itself: every
- * enabled instance costs something on every promise, and Jest evaluates
- * durabox once per test file (in the file's context) in a long-lived worker.
- */
-export function sharedAsyncLocalStorage<T>(name: string): AsyncLocalStorage<T> {
-  return processShared(name, () => new AsyncLocalStorage<T>());
-}
 
 const storage = sharedAsyncLocalStorage<EventContext>("eventContext");
 

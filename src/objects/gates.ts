@@ -1,5 +1,5 @@
-// Captured at load, before a test can install fake timers over them.
-const nextTick = process.nextTick.bind(process);
+import { realNextTick as nextTick } from "../base/clock.js";
+
 const resolved = Promise.resolve();
 
 /** Runs `fn` once the microtask queue now running has drained, before any I/O or timer. */

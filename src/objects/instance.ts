@@ -1,11 +1,11 @@
 import { InputGate, OutputGate } from "./gates.js";
 import { DurableObjectState, type StateOwner } from "./state.js";
 import { runInContext } from "./context.js";
-import { DuraboxError } from "../errors.js";
-import { andThen } from "../storage/awaitable.js";
+import { DuraboxError } from "../base/errors.js";
+import type { Awaitable } from "../base/awaitable.js";
 import type { DurableObjectId } from "./id.js";
-import type { DurableObjectStorage, ReadOptions, StorageHost, WriteOptions } from "../storage/storage.js";
-import type { Awaitable } from "../storage/backend.js";
+import type { DurableObjectStorage } from "../storage/storage.js";
+import type { InstanceGates } from "./storage-host.js";
 
 /** A Durable Object class as worker code exports it. */
 export type DurableObjectClass = new (state: DurableObjectState, env: never) => object;
@@ -15,12 +15,12 @@ export interface ResolvedClass {
   readonly env: object;
 }
 
-/** What an instance needs from the runtime that owns it. */
+/** What an instance needs from the record of its object. */
 export interface InstanceHost {
   /** The class and env of the object; a promise while its worker is still loading. */
   resolveClass(): ResolvedClass | Promise<ResolvedClass>;
-  makeStorage(host: StorageHost): DurableObjectStorage;
-  alarmChanged(time: number | null): void;
+  /** The object's storage, gated by this instance. */
+  makeStorage(gates: InstanceGates): DurableObjectStorage;
   /** Forgets this instance: the next event for the id constructs a new one. */
   forget(instance: ObjectInstance): void;
   trackBackground(promise: Promise<unknown>): void;
@@ -33,7 +33,7 @@ export interface InstanceHost {
  * it through the input gate in arrival order and releases its result only
  * through the output gate.
  */
-export class ObjectInstance implements StateOwner, StorageHost {
+export class ObjectInstance implements StateOwner, InstanceGates {
   readonly inputGate = new InputGate();
   readonly outputGate = new OutputGate();
   readonly id: DurableObjectId;
@@ -126,52 +126,7 @@ export class ObjectInstance implements StateOwner, StorageHost {
     this.reset(
       reason instanceof Error
         ? reason
-        : new DuraboxError("ERR_SCRIPT", `Durable Object aborted: ${String(reason ?? "abort() was called")}`),
+        : new DuraboxError("ERR_ABORTED", `Durable Object aborted: ${String(reason ?? "abort() was called")}`),
     );
-  }
-
-  // StorageHost
-
-  read<T>(value: Awaitable<T>, options?: ReadOptions): Promise<T> {
-    const promise = Promise.resolve(value);
-    if (!options?.allowConcurrency) this.inputGate.closeUntil(promise);
-    return promise;
-  }
-
-  write(confirmed: Awaitable<void>, options?: WriteOptions): Promise<void> {
-    // A write that completed synchronously is already confirmed.
-    if (!(confirmed instanceof Promise)) return Promise.resolve();
-    this.#track(confirmed, options);
-    return Promise.resolve();
-  }
-
-  writeWithResult<T>(result: Awaitable<T>, options?: WriteOptions): Promise<T> {
-    if (!(result instanceof Promise)) return Promise.resolve(result);
-    this.#track(result, options);
-    return result;
-  }
-
-  /** A write that fails breaks the object, as production's broken output gate does. */
-  #track(write: Promise<unknown>, options: WriteOptions | undefined): void {
-    if (!options?.allowUnconfirmed) this.outputGate.track(write);
-    write.catch((error: unknown) => this.reset(error));
-  }
-
-  sync(): Promise<void> {
-    return this.outputGate.waitForConfirmed() ?? Promise.resolve();
-  }
-
-  checkAlarmHandler(): Awaitable<void> {
-    return andThen(this.#host.resolveClass(), ({ objectClass }) => checkAlarmHandler(objectClass));
-  }
-
-  alarmChanged(time: number | null): void {
-    this.#host.alarmChanged(time);
-  }
-}
-
-export function checkAlarmHandler(objectClass: DurableObjectClass): void {
-  if (typeof (objectClass.prototype as { alarm?: unknown }).alarm !== "function") {
-    throw new Error("Your Durable Object class must have an alarm() handler in order to call setAlarm()");
   }
 }

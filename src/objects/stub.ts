@@ -1,7 +1,7 @@
 import { currentContext, MAX_DEPTH } from "./context.js";
-import { DuraboxError } from "../errors.js";
-import { isRpcReceiver } from "../worker/cloudflare-workers.js";
-import { cloneValue } from "../storage/realm.js";
+import { DuraboxError } from "../base/errors.js";
+import { isRpcReceiver } from "../rpc/classes.js";
+import { cloneValue } from "../base/realm.js";
 import type { DurableObjectId } from "./id.js";
 import type { ObjectInstance } from "./instance.js";
 

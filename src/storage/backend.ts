@@ -1,20 +1,6 @@
+import type { Awaitable } from "../base/awaitable.js";
 import type { KeyRange } from "./keys.js";
-
-/**
- * The contract every storage backend (memory, file, redis, and the layered
- * overlay used for test isolation) implements. A backend stores bytes under
- * string keys for many objects; it knows nothing of Durable Objects, gates or
- * serialisation. Methods may answer synchronously (memory) or with a promise
- * (file, redis): callers accept both, which keeps the in-memory path free of
- * needless microtask hops.
- */
-export type Awaitable<T> = T | Promise<T>;
-
-/** Which object's data: the namespace's identity and the object's hex id. */
-export interface ObjectAddress {
-  readonly namespace: string;
-  readonly id: string;
-}
+import type { ObjectAddress } from "./address.js";
 
 export interface StorageBackend {
   /** A handle on one object's data. Cheap and synchronous: no I/O. */

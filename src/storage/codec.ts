@@ -1,5 +1,5 @@
 import { Deserializer, Serializer } from "node:v8";
-import { foreignRealm, rehome } from "./realm.js";
+import { foreignRealm, rehome } from "../base/realm.js";
 
 /**
  * Values are stored as V8 serializer output, as in workerd: the plain V8

@@ -1,5 +1,5 @@
 import { compareKeys } from "./keys.js";
-import { nodeRequire } from "../node-require.js";
+import { nodeRequire } from "../base/node-require.js";
 import type { ListQuery } from "./backend.js";
 
 type BTreeClass = typeof import("sorted-btree").default;

@@ -1,49 +1,15 @@
-import { andThen } from "./awaitable.js";
+import { realDelay } from "../base/clock.js";
+import { andThen, type Awaitable } from "../base/awaitable.js";
 import { deserialize } from "./codec.js";
-import { DuraboxError } from "../errors.js";
+import { DuraboxError } from "../base/errors.js";
 import { DurableObjectTransaction } from "./transaction.js";
+import type { ReadOptions, StorageHost, StorageListOptions, WriteOptions } from "./host.js";
 import type { TransactionLane } from "./transaction-lane.js";
-import { parseAlarmTime, parseKeys, parseListOptions, parsePut, decodeGot, keysToRead, toMap, type ListOptions } from "./arguments.js";
-import type { Awaitable, CommitResult, ObjectStore } from "./backend.js";
-
-export interface ReadOptions {
-  allowConcurrency?: boolean;
-  noCache?: boolean;
-}
-export interface WriteOptions extends ReadOptions {
-  allowUnconfirmed?: boolean;
-}
-export type StorageListOptions = ListOptions & ReadOptions;
-
-/**
- * What storage needs from the object it belongs to: its gates, and its alarm
- * scheduling. Storage reached from outside (a test helper) has no gates.
- */
-export interface StorageHost {
-  /** Holds back new events until `value` is there (unless allowConcurrency). */
-  read<T>(value: Awaitable<T>, options?: ReadOptions): Promise<T>;
-  /**
-   * A write whose caller needs no answer (put, deleteAll, setAlarm): in an
-   * object it resolves at once, as production's cached writes do, while the
-   * output gate holds outgoing messages until it is confirmed (unless
-   * allowUnconfirmed).
-   */
-  write(confirmed: Awaitable<void>, options?: WriteOptions): Promise<void>;
-  /** A write whose answer the caller needs (delete's count, a commit's outcome). */
-  writeWithResult<T>(result: Awaitable<T>, options?: WriteOptions): Promise<T>;
-  /** Resolves when every write so far is confirmed. */
-  sync(): Promise<void>;
-  /** Throws (or rejects) unless the object's class has an alarm() handler. */
-  checkAlarmHandler(): Awaitable<void>;
-  /** Told after the stored alarm changed. */
-  alarmChanged(time: number | null): void;
-}
+import { parseAlarmTime, parseKeys, parseListOptions, parsePut, decodeGot, keysToRead, toMap } from "./arguments.js";
+import type { CommitResult, ObjectStore } from "./backend.js";
 
 /** Bounded: a transaction still conflicting after this many attempts fails clearly. */
 export const MAX_TRANSACTION_ATTEMPTS = 16;
-
-// Captured at load, before a test can install fake timers over it.
-const setTimer = setTimeout;
 
 /**
  * Before a retry: nothing for the first (the lane already serialises this
@@ -53,7 +19,7 @@ const setTimer = setTimeout;
 function backoff(attempt: number): Promise<void> | undefined {
   if (attempt <= 2) return undefined;
   const ms = Math.random() * Math.min(2 ** (attempt - 2), 50);
-  return new Promise((resolve) => setTimer(resolve, ms));
+  return realDelay(ms);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { sharedAsyncLocalStorage } from "../objects/context.js";
+import { sharedAsyncLocalStorage } from "../base/shared-state.js";
 
 const holder = sharedAsyncLocalStorage<TransactionLane>("transactionLane");
 

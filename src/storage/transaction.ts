@@ -1,12 +1,12 @@
-import { andThen } from "./awaitable.js";
+import { andThen, type Awaitable } from "../base/awaitable.js";
 import { deserialize } from "./codec.js";
 import type { KeyRange } from "./keys.js";
 import { checkTransactionSize } from "./limits.js";
 import { changesInRange, mergeListed, widenedQuery, type Change } from "./merge.js";
 import { SortedKeyMap } from "./sorted-map.js";
 import { parseAlarmTime, parseKeys, parseListOptions, parsePut, decodeGot, keysToRead, toMap, type ListOptions } from "./arguments.js";
-import type { Awaitable, CommitResult, ListQuery, ObjectStore, ReadVersion, StoredEntry } from "./backend.js";
-import type { ReadOptions, StorageHost, WriteOptions } from "./storage.js";
+import type { CommitResult, ListQuery, ObjectStore, ReadVersion, StoredEntry } from "./backend.js";
+import type { ReadOptions, StorageHost, WriteOptions } from "./host.js";
 
 type TransactionState = "open" | "rolledBack" | "committed";
 

@@ -1,4 +1,4 @@
-import { DuraboxError } from "../errors.js";
+import { DuraboxError } from "../base/errors.js";
 import type { TestRuntime } from "./test-runtime.js";
 
 /**
@@ -19,7 +19,7 @@ export function currentTestRuntime(): TestRuntime {
   const runtime = (globalThis as Holder)[CURRENT];
   if (runtime === undefined) {
     throw new DuraboxError(
-      "ERR_OPTIONS",
+      "ERR_NO_TEST_RUNTIME",
       'No durabox test runtime: run this test with the durabox environment (Jest: testEnvironment: "durabox"; Vitest: environment: "durabox").',
     );
   }

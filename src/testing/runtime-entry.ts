@@ -4,4 +4,4 @@ export { TestRuntime, type TestRuntimeOptions, type Isolation } from "./test-run
 export { registerTestRuntime, currentTestRuntime } from "./registry.js";
 export { installGlobals, testGlobals } from "./helpers.js";
 export type { DuraboxHost } from "../durabox.js";
-export { DurableObject, WorkerEntrypoint, RpcTarget } from "../worker/cloudflare-workers.js";
+export { DurableObject, WorkerEntrypoint, RpcTarget } from "../rpc/classes.js";

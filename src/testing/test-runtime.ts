@@ -1,5 +1,5 @@
 import { Durabox, type DuraboxHost } from "../durabox.js";
-import { DuraboxError } from "../errors.js";
+import { DuraboxError } from "../base/errors.js";
 import { DurableObjectId } from "../objects/id.js";
 import { DurableObjectNamespace } from "../objects/namespace.js";
 import { DurableObjectStub } from "../objects/stub.js";
@@ -71,7 +71,7 @@ export class TestRuntime {
   useModuleLoader(moduleLoader: NonNullable<DuraboxHost["moduleLoader"]>): void {
     if (this.#durabox !== undefined) {
       throw new DuraboxError(
-        "ERR_OPTIONS",
+        "ERR_TEST_SETUP",
         "The test runtime was used before its setup file ran: load the durabox setup file first in setupFiles.",
       );
     }

@@ -1,8 +1,8 @@
 import { statSync } from "node:fs";
 import path from "node:path";
-import { DuraboxError } from "../errors.js";
-import { nodeRequire } from "../node-require.js";
-import { processShared } from "../process-shared.js";
+import { DuraboxError } from "../base/errors.js";
+import { nodeRequire } from "../base/node-require.js";
+import { processShared } from "../base/shared-state.js";
 
 /** Worker code to load: inline module source, or an entry file to bundle. */
 export type WorkerSource =

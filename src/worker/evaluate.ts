@@ -4,12 +4,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { compileFunction, runInContext, type Context } from "node:vm";
-import * as cloudflareWorkers from "./cloudflare-workers.js";
+import * as cloudflareWorkers from "../rpc/classes.js";
 import { workerResponseClass } from "./response.js";
-import { nodeRequire } from "../node-require.js";
+import { nodeRequire } from "../base/node-require.js";
 import { bundleWorker, type WorkerSource } from "./bundle.js";
 import { lexerReady, MODULE_PARAMS, moduleToFunctionBody, type ModuleBody } from "./module-transform.js";
-import { DuraboxError } from "../errors.js";
+import { DuraboxError } from "../base/errors.js";
 
 export interface EvaluateOptions {
   /** The nodejs_compat flag: Node's globals and `node:*` built-ins. */

@@ -1,4 +1,4 @@
-import { nodeRequire } from "../node-require.js";
+import { nodeRequire } from "../base/node-require.js";
 
 type Lexer = typeof import("es-module-lexer");
 let lexer: Lexer | undefined;

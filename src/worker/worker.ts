@@ -2,7 +2,7 @@ import { loadWorkerModule } from "./evaluate.js";
 import type { WorkerSource } from "./bundle.js";
 import type { Context } from "node:vm";
 import { runInContext } from "../objects/context.js";
-import { DuraboxError } from "../errors.js";
+import { DuraboxError } from "../base/errors.js";
 import type { DurableObjectClass } from "../objects/instance.js";
 
 /**

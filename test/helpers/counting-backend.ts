@@ -1,4 +1,5 @@
-import type { ObjectAddress, ObjectStore, StorageBackend } from "../../src/storage/backend.js";
+import { type ObjectAddress } from "../../src/storage/address.js";
+import type { ObjectStore, StorageBackend } from "../../src/storage/backend.js";
 
 /** Counts every call that reaches a backend, to show what an overlay leaves untouched. */
 export function countingBackend(inner: StorageBackend): { backend: StorageBackend; calls: Map<string, number> } {

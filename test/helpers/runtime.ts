@@ -14,7 +14,7 @@ export function runtimeWith(
   });
   const env: Record<string, unknown> = { ...options.env };
   for (const [className, objectClass] of Object.entries(classes)) {
-    runtime.define({ identity: `test#${className}`, className, resolve: () => ({ objectClass, env }) });
+    runtime.define({ identity: `test#${className}`, className, storageKind: "key-value", resolve: () => ({ objectClass, env }) });
     env[className] = runtime.namespace(`test#${className}`);
   }
   return { runtime, ns: (className) => runtime.namespace(`test#${className}`), env };

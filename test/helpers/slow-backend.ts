@@ -1,7 +1,7 @@
+import { type ObjectAddress } from "../../src/storage/address.js";
 import type {
   CommitResult,
   ListQuery,
-  ObjectAddress,
   ObjectStore,
   ReadVersion,
   ScheduledAlarm,

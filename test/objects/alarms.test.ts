@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runtimeWith } from "../helpers/runtime.js";
-import { FIRST_RETRY_DELAY_MS, MAX_ALARM_RETRIES } from "../../src/objects/alarms.js";
+import { FIRST_RETRY_DELAY_MS, MAX_ALARM_RETRIES } from "../../src/objects/alarms/scheduler.js";
 import type { DurableObjectState } from "../../src/objects/state.js";
 
 interface AlarmInfo {

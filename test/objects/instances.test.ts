@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runtimeWith } from "../helpers/runtime.js";
-import { DurableObject } from "../../src/worker/cloudflare-workers.js";
-import { DuraboxError } from "../../src/errors.js";
+import { DurableObject } from "../../src/rpc/classes.js";
+import { DuraboxError } from "../../src/base/errors.js";
 import type { DurableObjectState } from "../../src/objects/state.js";
 import type { DurableObjectNamespace } from "../../src/objects/namespace.js";
 

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { Durabox } from "../../src/index.js";
-import { DuraboxError } from "../../src/errors.js";
+import { DuraboxError } from "../../src/base/errors.js";
 import { FileBackend } from "../../src/storage/backends/file.js";
 import { serialize, deserialize } from "../../src/storage/codec.js";
 

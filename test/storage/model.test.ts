@@ -156,7 +156,7 @@ async function runSequence(ops: Op[], makeBackend: () => StorageBackend, layers?
   const runtime = new ObjectRuntime(backend, { automaticAlarms: false });
   // A namespace per sequence: a shared Redis starts every sequence empty.
   const identity = `m${++sequence}-${process.pid}#M`;
-  runtime.define({ identity, className: "M", resolve: () => ({ objectClass: class {}, env: {} }) });
+  runtime.define({ identity, storageKind: "key-value", className: "M", resolve: () => ({ objectClass: class {}, env: {} }) });
   const storage = runtime.storage(runtime.namespace(identity).idFromName("model"));
   try {
     await runOps(ops, storage, layers);

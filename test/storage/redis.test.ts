@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Durabox } from "../../src/index.js";
-import { DuraboxError } from "../../src/errors.js";
+import { DuraboxError } from "../../src/base/errors.js";
 import { requireRedisOrSkip, startRedis, type RedisServer } from "../helpers/redis.js";
 
 const fixtures = fileURLToPath(new URL("../../fixtures/persistence/", import.meta.url));

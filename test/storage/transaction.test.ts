@@ -10,7 +10,7 @@ import { runtimeWith } from "../helpers/runtime.js";
 import { SlowBackend } from "../helpers/slow-backend.js";
 import { MemoryBackend } from "../../src/storage/backends/memory.js";
 import { MAX_TRANSACTION_ATTEMPTS, type DurableObjectStorage } from "../../src/storage/storage.js";
-import { DuraboxError } from "../../src/errors.js";
+import { DuraboxError } from "../../src/base/errors.js";
 
 class Obj {
   alarm(): void {}

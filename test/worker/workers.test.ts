@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { Durabox } from "../../src/index.js";
-import { DuraboxError } from "../../src/errors.js";
+import { DuraboxError } from "../../src/base/errors.js";
 
 const run = promisify(execFile);
 const fixtures = fileURLToPath(new URL("../../fixtures/", import.meta.url));

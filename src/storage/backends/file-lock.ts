@@ -1,6 +1,6 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
-import { DuraboxError } from "../../errors.js";
+import { DuraboxError } from "../../base/errors.js";
 
 /** Directories this process holds, so two runtimes in one process are refused too. */
 const heldHere = new Set<string>();

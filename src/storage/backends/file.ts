@@ -1,13 +1,13 @@
+import { type ObjectAddress } from "../address.js";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { MemoryBackend, MemoryObjectStore } from "./memory.js";
 import { LogFile, type LogRecord } from "./file-log.js";
 import { lockDirectory } from "./file-lock.js";
-import { DuraboxError, disposedStorageError } from "../../errors.js";
+import { DuraboxError, disposedStorageError } from "../../base/errors.js";
 import type {
   CommitResult,
   ListQuery,
-  ObjectAddress,
   ObjectStore,
   ReadVersion,
   ScheduledAlarm,

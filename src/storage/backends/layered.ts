@@ -1,12 +1,11 @@
+import { addressFromKey, addressKey, type ObjectAddress } from "../address.js";
 import { CommitLog } from "../commit-log.js";
 import { changesInRange, mergeListed, widenedQuery, type Change } from "../merge.js";
 import { SortedKeyMap } from "../sorted-map.js";
-import { andThen } from "../awaitable.js";
+import { andThen, type Awaitable } from "../../base/awaitable.js";
 import type {
-  Awaitable,
   CommitResult,
   ListQuery,
-  ObjectAddress,
   ObjectStore,
   ReadVersion,
   ScheduledAlarm,
@@ -33,8 +32,6 @@ interface LayeredVersion {
   readonly epoch: number;
   readonly inner: ReadVersion;
 }
-
-const addressKey = (address: ObjectAddress): string => `${address.namespace}\u0000${address.id}`;
 
 /**
  * Copy-on-write layers over any backend: the per-test snapshot of the test
@@ -71,7 +68,7 @@ export class LayeredBackend implements StorageBackend {
     const changed: ObjectAddress[] = [];
     for (const [key, object] of layer) {
       if (object.alarm !== undefined || object.cleared) {
-        const [namespace = "", id = ""] = key.split("\u0000");
+        const { namespace, id } = addressFromKey(key);
         changed.push({ namespace, id });
       }
     }
@@ -117,7 +114,7 @@ export class LayeredBackend implements StorageBackend {
     const touched = new Set<string>();
     for (const layer of this.#layers) {
       for (const key of layer.keys()) {
-        const [ns, id = ""] = key.split("\u0000");
+        const { namespace: ns, id } = addressFromKey(key);
         if (ns === namespace) touched.add(id);
       }
     }
@@ -139,7 +136,7 @@ export class LayeredBackend implements StorageBackend {
       for (const layer of this.#layers) {
         for (const [key, object] of layer) {
           if (object.alarm === undefined && !object.cleared) continue;
-          const [namespace = "", id = ""] = key.split("\u0000");
+          const { namespace, id } = addressFromKey(key);
           if (object.alarm === null || object.alarm === undefined) alarms.delete(key);
           else alarms.set(key, { namespace, id, time: object.alarm });
         }

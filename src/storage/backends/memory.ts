@@ -1,10 +1,10 @@
+import { type ObjectAddress } from "../address.js";
 import { CommitLog } from "../commit-log.js";
-import { disposedStorageError } from "../../errors.js";
+import { disposedStorageError } from "../../base/errors.js";
 import { SortedKeyMap } from "../sorted-map.js";
 import type {
   CommitResult,
   ListQuery,
-  ObjectAddress,
   ObjectStore,
   ReadSet,
   ReadVersion,

@@ -1,11 +1,11 @@
-import { DuraboxError, disposedStorageError } from "../../errors.js";
-import { nodeRequire } from "../../node-require.js";
+import { addressFromKey, addressKey, type ObjectAddress } from "../address.js";
+import { DuraboxError, disposedStorageError } from "../../base/errors.js";
+import { nodeRequire } from "../../base/node-require.js";
 import { COMMIT, LIST } from "./redis-scripts.js";
 import type { Redis as RedisClient, RedisOptions } from "ioredis";
 import type {
   CommitResult,
   ListQuery,
-  ObjectAddress,
   ObjectStore,
   ReadVersion,
   ScheduledAlarm,
@@ -102,7 +102,7 @@ export class RedisBackend implements StorageBackend {
       const flat = await client.zrange(`${PREFIX}alarms`, 0, -1, "WITHSCORES");
       const alarms: ScheduledAlarm[] = [];
       for (let i = 0; i < flat.length; i += 2) {
-        const [namespace = "", id = ""] = flat[i]!.split("\u0000");
+        const { namespace, id } = addressFromKey(flat[i]!);
         alarms.push({ namespace, id, time: Number(flat[i + 1]) });
       }
       return alarms;
@@ -132,9 +132,9 @@ class RedisObjectStore implements ObjectStore {
     this.#backend = backend;
     this.#address = address;
     // The hash tag keeps an object's keys on one node of a cluster.
-    const base = `${PREFIX}{${address.namespace}\u0000${address.id}}:`;
+    const base = `${PREFIX}{${addressKey(address)}}:`;
     this.#keys = { k: `${base}k`, v: `${base}v`, n: `${base}n`, l: `${base}l` };
-    this.#member = `${address.namespace}\u0000${address.id}`;
+    this.#member = addressKey(address);
   }
 
   get(keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {

@@ -1,6 +1,8 @@
+import { realmShared } from "../base/shared-state.js";
+
 /**
- * durabox's `cloudflare:workers` module: what `import { DurableObject } from
- * "cloudflare:workers"` gives worker code. Base classes store `ctx` and `env`
+ * The classes of the `cloudflare:workers` module (src/cloudflare-workers.ts
+ * is the entry worker code imports). Base classes store `ctx` and `env`
  * as production's do; a class extending DurableObject is what makes its
  * public methods callable over RPC on stubs.
  *
@@ -36,13 +38,11 @@ interface WorkersModule {
   readonly RpcTarget: typeof RpcTargetBase;
 }
 
-const REGISTRY = Symbol.for("durabox.cloudflare-workers");
-const realm = globalThis as { [REGISTRY]?: WorkersModule };
-const shared: WorkersModule = (realm[REGISTRY] ??= {
+const shared = realmShared<WorkersModule>("cloudflare-workers", () => ({
   DurableObject: DurableObjectBase,
   WorkerEntrypoint: WorkerEntrypointBase,
   RpcTarget: RpcTargetBase,
-});
+}));
 
 export const DurableObject = shared.DurableObject;
 export type DurableObject<Env = unknown> = DurableObjectBase<Env>;

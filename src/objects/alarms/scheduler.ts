@@ -1,10 +1,6 @@
-import type { ObjectAddress } from "../storage/backend.js";
+import { addressKey, type ObjectAddress } from "../../storage/address.js";
 
-// Captured at load, before a test can install fake timers over them.
-const setTimer = setTimeout;
-const clearTimer = clearTimeout;
-/** setTimeout fires at once beyond 2^31-1 ms: longer waits go in steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+import { MAX_TIMER_MS, realClearTimeout as clearTimer, realSetTimeout as setTimer } from "../../base/clock.js";
 
 export const MAX_ALARM_RETRIES = 6;
 export const FIRST_RETRY_DELAY_MS = 2000;
@@ -20,8 +16,6 @@ interface Scheduled {
   retryCount: number;
   timer: ReturnType<typeof setTimeout> | undefined;
 }
-
-const keyOf = (address: ObjectAddress): string => `${address.namespace}\u0000${address.id}`;
 
 /**
  * Fires each object's alarm at its time (one per object), and retries a
@@ -45,12 +39,12 @@ export class AlarmScheduler {
     if (this.#disposed) return;
     this.cancel(address);
     const entry: Scheduled = { address, time, retryCount, timer: undefined };
-    this.#scheduled.set(keyOf(address), entry);
+    this.#scheduled.set(addressKey(address), entry);
     this.#arm(entry);
   }
 
   cancel(address: ObjectAddress): void {
-    const key = keyOf(address);
+    const key = addressKey(address);
     const entry = this.#scheduled.get(key);
     if (entry === undefined) return;
     if (entry.timer !== undefined) clearTimer(entry.timer);
@@ -59,7 +53,7 @@ export class AlarmScheduler {
 
   /** When the object's alarm (or its next retry) fires, if one is scheduled. */
   scheduledTime(address: ObjectAddress): { time: number; retryCount: number } | undefined {
-    const entry = this.#scheduled.get(keyOf(address));
+    const entry = this.#scheduled.get(addressKey(address));
     return entry && { time: entry.time, retryCount: entry.retryCount };
   }
 
@@ -70,7 +64,7 @@ export class AlarmScheduler {
 
   /** Runs an object's scheduled alarm now. Resolves false when none was scheduled. */
   async runNow(address: ObjectAddress): Promise<boolean> {
-    const entry = this.#scheduled.get(keyOf(address));
+    const entry = this.#scheduled.get(addressKey(address));
     const retryCount = entry?.retryCount ?? 0;
     if (entry !== undefined) this.cancel(address);
     return (await this.#fire(address, retryCount, entry?.time)) === "ran";
@@ -90,9 +84,9 @@ export class AlarmScheduler {
     entry.timer = setTimer(
       () => {
         entry.timer = undefined;
-        if (this.#scheduled.get(keyOf(entry.address)) !== entry) return;
+        if (this.#scheduled.get(addressKey(entry.address)) !== entry) return;
         if (entry.time > Date.now()) return this.#arm(entry);
-        this.#scheduled.delete(keyOf(entry.address));
+        this.#scheduled.delete(addressKey(entry.address));
         this.#fire(entry.address, entry.retryCount, entry.time).catch(() => {
           // Reported through the retry; an alarm firing by itself has no caller.
         });
@@ -108,7 +102,7 @@ export class AlarmScheduler {
       return await this.#run(address, retryCount);
     } catch (error) {
       // Retry unless the handler scheduled something else meanwhile.
-      if (retryCount < MAX_ALARM_RETRIES && !this.#scheduled.has(keyOf(address)) && !this.#disposed) {
+      if (retryCount < MAX_ALARM_RETRIES && !this.#scheduled.has(addressKey(address)) && !this.#disposed) {
         const delay = FIRST_RETRY_DELAY_MS * 2 ** retryCount;
         this.schedule(address, Math.max(Date.now() + delay, time ?? 0), retryCount + 1);
       }

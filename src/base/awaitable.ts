@@ -1,4 +1,5 @@
-import type { Awaitable } from "./backend.js";
+/** A value now, or a promise of it: backends that answer synchronously (memory) return plain values. */
+export type Awaitable<T> = T | Promise<T>;
 
 /**
  * Continues with `fn` at once when `value` is already there, and after it

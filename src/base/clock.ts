@@ -1,0 +1,18 @@
+/**
+ * The real clock and timers, captured when durabox loads: a test may install
+ * fake timers over the globals afterwards (vi.useFakeTimers,
+ * jest.useFakeTimers), and durabox's own waits (alarm timers, transaction
+ * backoff) must not be captured by them.
+ */
+export const realSetTimeout: typeof setTimeout = setTimeout;
+export const realClearTimeout: typeof clearTimeout = clearTimeout;
+/** process.nextTick, which Vitest's and Jest's fake timers can also replace. */
+export const realNextTick: typeof process.nextTick = process.nextTick.bind(process);
+
+/** setTimeout fires at once beyond 2^31-1 ms: longer waits go in steps of at most this. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Resolves after `ms` of real time. */
+export function realDelay(ms: number): Promise<void> {
+  return new Promise((resolve) => realSetTimeout(resolve, ms));
+}

@@ -1,0 +1,69 @@
+/**
+ * durabox's own errors carry a stable `code` (as undici's do) so callers can
+ * branch on it; the message always says what was wrong and how to fix it.
+ * Errors that production Workers throw as plain TypeError/RangeError/Error are
+ * thrown as exactly those, not as DuraboxError, so user code sees what it
+ * would see on Cloudflare.
+ *
+ * Every code, with the condition it stands for:
+ */
+export const ERROR_CODES = {
+  /** An option, CLI flag or wrangler config value is invalid, unknown, or contradicts another. */
+  ERR_OPTIONS: "invalid options",
+  /** The worker exports no class of the name a Durable Object binding gives. */
+  ERR_CLASS_NOT_FOUND: "class not exported",
+  /** The export a Durable Object binding names is not a class. */
+  ERR_NOT_A_CLASS: "export is not a class",
+  /** No binding or class of that name is configured. */
+  ERR_BINDING_NOT_FOUND: "binding not configured",
+  /** A worker or object was sent an event it has no handler for (fetch). */
+  ERR_NO_HANDLER: "no handler",
+  /** A fetch handler returned something other than a Response. */
+  ERR_RESPONSE_TYPE: "handler returned a non-Response",
+  /** Worker code could not be found, bundled, compiled or loaded. */
+  ERR_SCRIPT: "worker code failed to load",
+  /** The runtime (or its storage) was used after dispose(). */
+  ERR_DISPOSED: "runtime disposed",
+  /** An event was waiting for an instance that was evicted (a test's eviction, or between tests). */
+  ERR_EVICTED: "instance evicted",
+  /** An event was waiting for an instance that its code aborted with ctx.abort(). */
+  ERR_ABORTED: "instance aborted",
+  /** A transaction kept conflicting with other writes past the attempt limit. */
+  ERR_TRANSACTION_CONTENTION: "transaction contention",
+  /** Objects called each other deeper than the recursion limit. */
+  ERR_RECURSION: "call recursion too deep",
+  /** A persistence directory is in use by another running runtime. */
+  ERR_PERSIST_LOCKED: "persistence directory locked",
+  /** The persistence backend (file system or Redis) failed; nothing was half-written. */
+  ERR_STORAGE: "storage backend failed",
+  /** A test helper was called where no durabox test runtime exists (not under the durabox environment). */
+  ERR_NO_TEST_RUNTIME: "no test runtime",
+  /** The test environment was set up out of order (the runtime was used before its setup file ran). */
+  ERR_TEST_SETUP: "test environment set up out of order",
+} as const;
+
+export type DuraboxErrorCode = keyof typeof ERROR_CODES;
+
+/** Marks DuraboxErrors of every copy of durabox in the process (Jest evaluates one per test file). */
+const BRAND = Symbol.for("durabox.error");
+
+export class DuraboxError extends Error {
+  override readonly name = "DuraboxError";
+  readonly code: DuraboxErrorCode;
+
+  constructor(code: DuraboxErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+
+  /** `instanceof DuraboxError` holds for an error made by any copy of durabox, as undici's errors do. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
+  }
+}
+Object.defineProperty(DuraboxError.prototype, BRAND, { value: true });
+
+/** What a backend throws when used after its runtime was disposed. */
+export function disposedStorageError(): DuraboxError {
+  return new DuraboxError("ERR_DISPOSED", "This storage belongs to a disposed runtime: create a new Durabox to read or write storage.");
+}

@@ -1,0 +1,43 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+
+/**
+ * State that must not be per copy of durabox. Jest evaluates durabox once per
+ * test file (inside the file's vm context) in a long-lived worker, and a test
+ * runner may load a second copy for the test's own imports; module-level
+ * state would then be per file, or per copy. Two scopes exist:
+ *
+ * - per process (`processShared`): kept on Node's AsyncLocalStorage class,
+ *   an object every copy in every realm gets from Node itself;
+ * - per realm (`realmShared`): kept on the realm's global object, so every
+ *   copy evaluated in one test file's context sees the same value.
+ *
+ * Both key by a registered symbol, `Symbol.for("durabox.<name>")`.
+ */
+export function processShared<T>(name: string, make: () => T): T {
+  const holder = AsyncLocalStorage as unknown as Record<symbol, T | undefined>;
+  return (holder[Symbol.for(`durabox.${name}`)] ??= make());
+}
+
+/** A value shared by every copy of durabox in one realm (on `global`, this realm's global by default). */
+export function realmShared<T>(name: string, make: () => T, global: object = globalThis): T {
+  const holder = global as Record<symbol, T | undefined>;
+  return (holder[Symbol.for(`durabox.${name}`)] ??= make());
+}
+
+/** Replaces (or, with undefined, clears) a realm-shared value. */
+export function setRealmShared<T>(name: string, value: T | undefined, global: object = globalThis): void {
+  (global as Record<symbol, T | undefined>)[Symbol.for(`durabox.${name}`)] = value;
+}
+
+/** Reads a realm-shared value without making one. */
+export function peekRealmShared<T>(name: string, global: object = globalThis): T | undefined {
+  return (global as Record<symbol, T | undefined>)[Symbol.for(`durabox.${name}`)];
+}
+
+/**
+ * One AsyncLocalStorage per name and process: every enabled instance costs
+ * something on every promise, so copies of durabox must not each make one.
+ */
+export function sharedAsyncLocalStorage<T>(name: string): AsyncLocalStorage<T> {
+  return processShared(name, () => new AsyncLocalStorage<T>());
+}

@@ -1,0 +1,32 @@
+import { ObjectStorageHost } from "../storage-host.js";
+import { MAX_ALARM_RETRIES, type AlarmOutcome } from "./scheduler.js";
+import type { ObjectRecord } from "../object-record.js";
+
+/**
+ * Delivers one alarm event to an object, under its gates: calls alarm() with
+ * `{ retryCount, isRetry }` if an alarm is still stored, then clears the
+ * stored alarm unless the handler set a new one. A throw leaves the alarm
+ * stored for the scheduler's retry, except after the last retry.
+ */
+export function runAlarm(record: ObjectRecord, retryCount: number): Promise<AlarmOutcome> {
+  const instance = record.instance();
+  const { store } = record;
+  return instance.deliver(0, async (object) => {
+    const time = await store.getAlarm();
+    const handler = (object as { alarm?: unknown }).alarm;
+    if (time === null || typeof handler !== "function") return "none";
+    const clearIfUnchanged = async (): Promise<void> => {
+      if ((await store.getAlarm()) !== time) return;
+      // Through the instance's output gate: the event ends once the clear is confirmed.
+      await new ObjectStorageHost(record, instance).writeWithResult(store.commit({ alarm: null }));
+    };
+    try {
+      await handler.call(object, { retryCount, isRetry: retryCount > 0 });
+    } catch (error) {
+      if (retryCount >= MAX_ALARM_RETRIES) await clearIfUnchanged();
+      throw error;
+    }
+    await clearIfUnchanged();
+    return "ran";
+  });
+}

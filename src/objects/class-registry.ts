@@ -1,0 +1,48 @@
+import { DuraboxError } from "../base/errors.js";
+import { IdFactory } from "./id.js";
+import type { ResolvedClass } from "./instance.js";
+
+/** How a class keeps its data: the 2022 key-value storage, or a SQLite database per object. */
+export type StorageKind = "key-value" | "sqlite";
+
+/** One Durable Object class as the runtime knows it. */
+export interface ObjectClassSpec {
+  /** Unique per class and the worker that exports it (`<worker>#<class>`); ids derive from it. */
+  readonly identity: string;
+  readonly className: string;
+  readonly storageKind: StorageKind;
+  /** The class and its worker's env; a promise while the worker is loading. */
+  resolve(): ResolvedClass | Promise<ResolvedClass>;
+}
+
+export interface RegisteredClass {
+  readonly spec: ObjectClassSpec;
+  readonly ids: IdFactory;
+}
+
+/** The Durable Object classes of one runtime, by namespace identity, each with its id factory. */
+export class ClassRegistry {
+  readonly #classes = new Map<string, RegisteredClass>();
+
+  /** Registers a class; a second binding of the same class keeps the first registration. */
+  define(spec: ObjectClassSpec): void {
+    if (!this.#classes.has(spec.identity)) this.#classes.set(spec.identity, { spec, ids: new IdFactory(spec.identity) });
+  }
+
+  has(identity: string): boolean {
+    return this.#classes.has(identity);
+  }
+
+  /** The class of a namespace identity, or undefined (data of a class no longer configured). */
+  find(identity: string): RegisteredClass | undefined {
+    return this.#classes.get(identity);
+  }
+
+  get(identity: string): RegisteredClass {
+    const known = this.#classes.get(identity);
+    if (known === undefined) {
+      throw new DuraboxError("ERR_BINDING_NOT_FOUND", `No Durable Object class is defined for "${identity}".`);
+    }
+    return known;
+  }
+}

@@ -1,0 +1,64 @@
+import { addressKey, type ObjectAddress } from "../storage/address.js";
+import { namespaceOf, type DurableObjectId } from "./id.js";
+import { ObjectRecord, type RecordContext } from "./object-record.js";
+import type { ClassRegistry } from "./class-registry.js";
+import type { StorageBackend } from "../storage/backend.js";
+import type { ObjectInstance } from "./instance.js";
+
+/** The address of an id: its namespace identity and hex form. */
+export function addressOf(id: DurableObjectId): ObjectAddress {
+  return { namespace: namespaceOf(id), id: id.toString() };
+}
+
+/** One record per object of a runtime, by address, made on first use. */
+export class ObjectTable {
+  readonly #records = new Map<string, ObjectRecord>();
+  /** Records with a live instance: eviction between tests visits only these. */
+  readonly #live = new Set<ObjectRecord>();
+  readonly #classes: ClassRegistry;
+  readonly #backend: StorageBackend;
+  readonly #context: RecordContext;
+
+  constructor(classes: ClassRegistry, backend: StorageBackend, context: Omit<RecordContext, "liveChanged">) {
+    this.#classes = classes;
+    this.#backend = backend;
+    this.#context = {
+      ...context,
+      liveChanged: (record, live) => {
+        if (live) this.#live.add(record);
+        else this.#live.delete(record);
+      },
+    };
+  }
+
+  /** The record of `id`, made if there is none; the id's class must be registered. */
+  record(id: DurableObjectId): ObjectRecord {
+    const address = addressOf(id);
+    const key = addressKey(address);
+    let record = this.#records.get(key);
+    if (record === undefined) {
+      const registered = this.#classes.get(address.namespace);
+      record = new ObjectRecord(id, address, this.#backend.object(address), registered, this.#context);
+      this.#records.set(key, record);
+    }
+    return record;
+  }
+
+  /** The record at `address` if its class is still registered (stored data may outlive its class). */
+  recordAt(address: ObjectAddress): ObjectRecord | undefined {
+    const existing = this.#records.get(addressKey(address));
+    if (existing !== undefined) return existing;
+    const registered = this.#classes.find(address.namespace);
+    return registered && this.record(registered.ids.idFromString(address.id));
+  }
+
+  /** The live instance of `id`, without making a record or an instance. */
+  liveInstance(id: DurableObjectId): ObjectInstance | undefined {
+    return this.#records.get(addressKey(addressOf(id)))?.liveInstance;
+  }
+
+  /** Every live instance now. */
+  liveInstances(): ObjectInstance[] {
+    return [...this.#live].map((record) => record.liveInstance!);
+  }
+}

@@ -1,0 +1,87 @@
+import { andThen, type Awaitable } from "../base/awaitable.js";
+import { OutputGate, type InputGate } from "./gates.js";
+import type { ReadOptions, StorageHost, WriteOptions } from "../storage/host.js";
+import type { ResolvedClass } from "./instance.js";
+
+/** A live instance's gates, when storage belongs to one. */
+export interface InstanceGates {
+  readonly inputGate: InputGate;
+  readonly outputGate: OutputGate;
+  /** Breaks the instance: after a failed write the object cannot trust what it holds. */
+  reset(error: unknown): void;
+}
+
+/** What the adapter needs of the object's record, gated or not. */
+export interface StorageOwner {
+  resolveClass(): ResolvedClass | Promise<ResolvedClass>;
+  alarmChanged(time: number | null): void;
+}
+
+/**
+ * Storage's view of the object it belongs to. Inside a live instance
+ * (`gates` given) reads close the input gate and writes resolve at once while
+ * the output gate holds the object's results until they are confirmed, as in
+ * production. From outside (a test helper, no gates) the same adapter lets
+ * reads through and makes each write wait for its confirmation.
+ */
+export class ObjectStorageHost implements StorageHost {
+  readonly #owner: StorageOwner;
+  readonly #gates: InstanceGates | undefined;
+  /** The instance's output gate, or one of its own for sync() from outside. */
+  readonly #outputGate: OutputGate;
+
+  constructor(owner: StorageOwner, gates?: InstanceGates) {
+    this.#owner = owner;
+    this.#gates = gates;
+    this.#outputGate = gates?.outputGate ?? new OutputGate();
+  }
+
+  read<T>(value: Awaitable<T>, options?: ReadOptions): Promise<T> {
+    const promise = Promise.resolve(value);
+    if (this.#gates !== undefined && !options?.allowConcurrency) this.#gates.inputGate.closeUntil(promise);
+    return promise;
+  }
+
+  write(confirmed: Awaitable<void>, options?: WriteOptions): Promise<void> {
+    // A write that completed synchronously is already confirmed.
+    if (!(confirmed instanceof Promise)) return Promise.resolve();
+    this.#track(confirmed, options);
+    return this.#gates === undefined ? confirmed : Promise.resolve();
+  }
+
+  writeWithResult<T>(result: Awaitable<T>, options?: WriteOptions): Promise<T> {
+    if (!(result instanceof Promise)) return Promise.resolve(result);
+    this.#track(result, options);
+    return result;
+  }
+
+  sync(): Promise<void> {
+    return this.#outputGate.waitForConfirmed() ?? Promise.resolve();
+  }
+
+  checkAlarmHandler(): Awaitable<void> {
+    return andThen(this.#owner.resolveClass(), ({ objectClass }) => checkAlarmHandler(objectClass));
+  }
+
+  alarmChanged(time: number | null): void {
+    this.#owner.alarmChanged(time);
+  }
+
+  #track(write: Promise<unknown>, options: WriteOptions | undefined): void {
+    const gates = this.#gates;
+    if (gates === undefined) {
+      this.#outputGate.track(write);
+      return;
+    }
+    if (!options?.allowUnconfirmed) gates.outputGate.track(write);
+    // A write that fails breaks the object, as production's broken output gate does.
+    write.catch((error: unknown) => gates.reset(error));
+  }
+}
+
+/** setAlarm() needs an alarm() handler on the class, with production's message. */
+export function checkAlarmHandler(objectClass: ResolvedClass["objectClass"]): void {
+  if (typeof (objectClass.prototype as { alarm?: unknown }).alarm !== "function") {
+    throw new Error("Your Durable Object class must have an alarm() handler in order to call setAlarm()");
+  }
+}
