@@ -2,7 +2,7 @@ import { normalizeOptions, type DuraboxOptions, type NormalizedOptions, type Nor
 import { FileBackend } from "./storage/backends/file.js";
 import { RedisBackend } from "./storage/backends/redis.js";
 import type { StorageBackend } from "./storage/backend.js";
-import type { ResolvedClass } from "./objects/instance.js";
+import type { ResolvedClass } from "./objects/class-registry.js";
 import { ObjectRuntime } from "./objects/runtime.js";
 import { DurableObjectId } from "./objects/id.js";
 import { LoadedWorker, type ModuleLoader } from "./worker/worker.js";

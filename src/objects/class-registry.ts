@@ -1,6 +1,14 @@
 import { DuraboxError } from "../base/errors.js";
 import { IdFactory } from "./id.js";
-import type { ResolvedClass } from "./instance.js";
+import type { DurableObjectState } from "./state.js";
+
+/** A Durable Object class as worker code exports it. */
+export type DurableObjectClass = new (state: DurableObjectState, env: never) => object;
+
+export interface ResolvedClass {
+  readonly objectClass: DurableObjectClass;
+  readonly env: object;
+}
 
 /** How a class keeps its data: the 2022 key-value storage, or a SQLite database per object. */
 export type StorageKind = "key-value" | "sqlite";

@@ -49,6 +49,15 @@ export class InputGate {
     settled.then(reopen, reopen);
   }
 
+  /**
+   * Lets every waiting event through at once, for an instance that was
+   * reset: each then fails with the reset's error instead of waiting for a
+   * lock (a blockConcurrencyWhile that never settles) that no longer matters.
+   */
+  releaseAll(): void {
+    for (const next of this.#waiting.splice(0)) next();
+  }
+
   /** Keeps the gate shut until the current microtask drain ends (one check per drain). */
   #settle(): void {
     if (this.#settling) return;

@@ -6,14 +6,7 @@ import type { Awaitable } from "../base/awaitable.js";
 import type { DurableObjectId } from "./id.js";
 import type { DurableObjectStorage } from "../storage/storage.js";
 import type { InstanceGates } from "./storage-host.js";
-
-/** A Durable Object class as worker code exports it. */
-export type DurableObjectClass = new (state: DurableObjectState, env: never) => object;
-
-export interface ResolvedClass {
-  readonly objectClass: DurableObjectClass;
-  readonly env: object;
-}
+import type { ResolvedClass } from "./class-registry.js";
 
 /** What an instance needs from the record of its object. */
 export interface InstanceHost {
@@ -107,6 +100,7 @@ export class ObjectInstance implements StateOwner, InstanceGates {
     if (this.#broken !== undefined) return;
     this.#broken = { error };
     this.#host.forget(this);
+    this.inputGate.releaseAll();
   }
 
   // StateOwner

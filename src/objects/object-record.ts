@@ -1,10 +1,10 @@
 import { addressKey, type ObjectAddress } from "../storage/address.js";
 import { DurableObjectStorage } from "../storage/storage.js";
 import { TransactionLane } from "../storage/transaction-lane.js";
-import { ObjectInstance, type ResolvedClass } from "./instance.js";
+import { ObjectInstance } from "./instance.js";
+import type { RegisteredClass, ResolvedClass } from "./class-registry.js";
 import { ObjectStorageHost, type InstanceGates, type StorageOwner } from "./storage-host.js";
 import type { ObjectStore } from "../storage/backend.js";
-import type { RegisteredClass } from "./class-registry.js";
 import type { DurableObjectId } from "./id.js";
 
 /** What every record of one runtime shares. */

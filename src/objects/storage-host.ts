@@ -1,7 +1,7 @@
 import { andThen, type Awaitable } from "../base/awaitable.js";
 import { OutputGate, type InputGate } from "./gates.js";
 import type { ReadOptions, StorageHost, WriteOptions } from "../storage/host.js";
-import type { ResolvedClass } from "./instance.js";
+import type { ResolvedClass } from "./class-registry.js";
 
 /** A live instance's gates, when storage belongs to one. */
 export interface InstanceGates {

@@ -1,22 +1,20 @@
 import { DuraboxError } from "../base/errors.js";
+import { peekRealmShared, setRealmShared } from "../base/shared-state.js";
 import type { TestRuntime } from "./test-runtime.js";
 
 /**
- * The test file's runtime, on the global object under a registered symbol:
- * every copy of durabox in the file's realm (the environment's, and the one
- * the test imports as `durabox/testing`, which a runner may load separately)
- * finds the same runtime.
+ * The test file's runtime, shared per realm: every copy of durabox in the
+ * file's realm (the environment's, and the one the test imports as
+ * `durabox/testing`, which a runner may load separately) finds the same one.
  */
-const CURRENT = Symbol.for("durabox.testRuntime");
-
-type Holder = { [CURRENT]?: TestRuntime };
+const CURRENT = "testRuntime";
 
 export function registerTestRuntime(global: object, runtime: TestRuntime | undefined): void {
-  (global as Holder)[CURRENT] = runtime;
+  setRealmShared(CURRENT, runtime, global);
 }
 
 export function currentTestRuntime(): TestRuntime {
-  const runtime = (globalThis as Holder)[CURRENT];
+  const runtime = peekRealmShared<TestRuntime>(CURRENT);
   if (runtime === undefined) {
     throw new DuraboxError(
       "ERR_NO_TEST_RUNTIME",

@@ -7,8 +7,8 @@ import { findWranglerConfig } from "../config/wrangler.js";
 import type { DuraboxOptions } from "../options.js";
 import type { DurableObjectState } from "../objects/state.js";
 import type { DurableObjectStorage } from "../storage/storage.js";
-
-export type Isolation = "test" | "file";
+import { IsolationPolicy, type Isolation } from "./isolation-policy.js";
+export type { Isolation } from "./isolation-policy.js";
 
 /** The options of the test environments: the runtime's, plus isolation. */
 export interface TestRuntimeOptions extends DuraboxOptions {
@@ -39,6 +39,8 @@ function idOf(idOrStub: IdOrStub, helper: string): DurableObjectId {
  */
 export class TestRuntime {
   readonly isolation: Isolation;
+  /** What the environments call on their runner's suite and test events. */
+  readonly events = new IsolationPolicy(this);
   readonly #options: DuraboxOptions;
   #host: DuraboxHost;
   readonly #keepWrites: boolean;

@@ -3,7 +3,7 @@ import type { WorkerSource } from "./bundle.js";
 import type { Context } from "node:vm";
 import { runInContext } from "../objects/context.js";
 import { DuraboxError } from "../base/errors.js";
-import type { DurableObjectClass } from "../objects/instance.js";
+import type { DurableObjectClass } from "../objects/class-registry.js";
 
 /**
  * Loads a worker's entry module through a test runner's module system (so

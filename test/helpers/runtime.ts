@@ -1,6 +1,6 @@
 import { ObjectRuntime } from "../../src/objects/runtime.js";
 import { MemoryBackend } from "../../src/storage/backends/memory.js";
-import type { DurableObjectClass } from "../../src/objects/instance.js";
+import type { DurableObjectClass } from "../../src/objects/class-registry.js";
 import type { DurableObjectNamespace } from "../../src/objects/namespace.js";
 import type { StorageBackend } from "../../src/storage/backend.js";
 

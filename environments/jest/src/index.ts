@@ -32,10 +32,6 @@ function splitOptions(options: Record<string, unknown>): { ours: TestRuntimeOpti
   return { ours: ours as TestRuntimeOptions, rest };
 }
 
-const CONCURRENT_ERROR =
-  "durabox: concurrent tests would share one Durable Objects runtime, so per-test isolation cannot hold. " +
-  'Set testEnvironmentOptions.isolation to "file" for this project, or drop .concurrent.';
-
 /**
  * `testEnvironment: "durabox"`: Node's environment plus one Durable Objects
  * runtime per test file (created on first use), its helpers as globals, and
@@ -60,26 +56,27 @@ export default class DuraboxEnvironment extends NodeEnvironment {
     testing.installGlobals(global, { setupMiniflareIsolatedStorage: () => global.describe });
   }
 
+  /** Translates circus events into the isolation policy's (src/testing/isolation-policy.ts). */
   async handleTestEvent(event: Circus.Event): Promise<void> {
-    const runtime = this.#runtime;
-    if (runtime === undefined || runtime.isolation !== "test") return;
+    const events = this.#runtime?.events;
+    if (events === undefined) return;
     switch (event.name) {
       case "run_describe_start":
-        runtime.enterScope();
+        events.suiteStarted();
         break;
       case "run_describe_finish":
-        await runtime.exitScope();
+        await events.suiteEnded();
         break;
-      case "test_start":
-        if (event.test.concurrent) event.test.errors.push(new Error(CONCURRENT_ERROR) as unknown as Circus.TestError);
-        runtime.enterScope();
+      case "test_start": {
+        const refused = events.testStarted(event.test);
+        if (refused !== undefined) event.test.errors.push(refused as unknown as Circus.TestError);
         break;
+      }
       case "test_retry":
-        await runtime.exitScope();
-        runtime.enterScope();
+        await events.testRetried(event.test);
         break;
       case "test_done":
-        await runtime.exitScope();
+        await events.testEnded(event.test);
         break;
       default:
         break;

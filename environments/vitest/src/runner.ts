@@ -17,59 +17,40 @@ type Task = Parameters<RunnerClass["onBeforeRunTask"]>[0];
 type Test = Parameters<RunnerClass["onAfterTryTask"]>[0];
 
 /**
- * The durabox() config helper's runner: Vitest's own, plus a storage scope
- * around every describe block (so what its beforeAll wrote is gone after it)
- * and every test (so each test starts from what its describe blocks set up;
- * instances are evicted and alarms rescheduled as each scope ends).
+ * The durabox() config helper's runner: Vitest's own, with its suite and
+ * test events translated into the isolation policy's
+ * (src/testing/isolation-policy.ts): a storage scope around every describe
+ * block and every test.
  */
 export default class DuraboxRunner extends VitestTestRunner {
-  #running = 0;
-
   override async onBeforeRunSuite(suite: Suite): Promise<void> {
     await super.onBeforeRunSuite(suite);
-    const runtime = currentTestRuntime();
-    if (runtime.isolation === "test") runtime.enterScope();
+    currentTestRuntime().events.suiteStarted();
   }
 
   override async onAfterRunSuite(suite: Suite): Promise<void> {
-    const runtime = currentTestRuntime();
-    if (runtime.isolation === "test") await runtime.exitScope();
+    await currentTestRuntime().events.suiteEnded();
     await super.onAfterRunSuite(suite);
   }
 
   override async onBeforeRunTask(test: Task): Promise<void> {
     await super.onBeforeRunTask(test);
-    const runtime = currentTestRuntime();
-    if (runtime.isolation === "test") {
-      if (this.#running > 0 || (test as Test).concurrent) {
-        throw new Error(
-          "durabox: concurrent tests would share one Durable Objects runtime, so per-test isolation cannot hold. " +
-            'Run this file with isolation: "file" (environmentOptions.durabox.isolation), or drop .concurrent.',
-        );
-      }
-      this.#running++;
-      runtime.enterScope();
-    }
+    const refused = currentTestRuntime().events.testStarted(test as Test);
+    if (refused !== undefined) throw refused;
   }
 
   override onBeforeTryTask(test: Task, options?: { retry: number; repeats: number }): void | Promise<void> {
-    const runtime = currentTestRuntime();
     // A retry or repeat starts again from the state before the test.
-    if (runtime.isolation === "test" && options !== undefined && (options.retry > 0 || options.repeats > 0)) {
-      return runtime.exitScope().then(() => {
-        runtime.enterScope();
-        return super.onBeforeTryTask(test);
-      });
+    if (options !== undefined && (options.retry > 0 || options.repeats > 0)) {
+      return currentTestRuntime()
+        .events.testRetried(test)
+        .then(() => super.onBeforeTryTask(test));
     }
     return super.onBeforeTryTask(test);
   }
 
   override async onAfterRunTask(test: Task): Promise<void> {
-    const runtime = currentTestRuntime();
-    if (runtime.isolation === "test" && this.#running > 0) {
-      this.#running--;
-      await runtime.exitScope();
-    }
+    await currentTestRuntime().events.testEnded(test);
     super.onAfterRunTask(test);
   }
 }

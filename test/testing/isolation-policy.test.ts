@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { IsolationPolicy, type Isolation } from "../../src/testing/isolation-policy.js";
+
+/** A runtime that records the scope calls the policy makes. */
+function recorder(isolation: Isolation): { policy: IsolationPolicy; calls: string[] } {
+  const calls: string[] = [];
+  const policy = new IsolationPolicy({
+    isolation,
+    enterScope: () => void calls.push("enter"),
+    exitScope: async () => void calls.push("exit"),
+  });
+  return { policy, calls };
+}
+
+describe("the isolation policy", () => {
+  it('under "test", scopes every describe block and every test, nested', async () => {
+    const { policy, calls } = recorder("test");
+    const test = {};
+    policy.suiteStarted();
+    expect(policy.testStarted(test)).toBeUndefined();
+    await policy.testEnded(test);
+    await policy.suiteEnded();
+    expect(calls).toEqual(["enter", "enter", "exit", "exit"]);
+  });
+
+  it('under "file", does nothing between tests', async () => {
+    const { policy, calls } = recorder("file");
+    const test = { concurrent: true };
+    policy.suiteStarted();
+    expect(policy.testStarted(test)).toBeUndefined();
+    await policy.testRetried(test);
+    await policy.testEnded(test);
+    await policy.suiteEnded();
+    expect(calls).toEqual([]);
+  });
+
+  it("starts a retried test from the state before its first try", async () => {
+    const { policy, calls } = recorder("test");
+    const test = {};
+    policy.testStarted(test);
+    await policy.testRetried(test);
+    await policy.testEnded(test);
+    expect(calls).toEqual(["enter", "exit", "enter", "exit"]);
+  });
+
+  it("refuses a concurrent test, and a test started while another runs, entering no scope for it", async () => {
+    const { policy, calls } = recorder("test");
+    const concurrent = policy.testStarted({ concurrent: true });
+    expect(concurrent).toMatchObject({ code: "ERR_OPTIONS", message: expect.stringContaining('isolation: "file"') });
+    const first = {};
+    const second = {};
+    expect(policy.testStarted(first)).toBeUndefined();
+    expect(policy.testStarted(second)?.message).toContain("concurrent tests would share one Durable Objects runtime");
+    // The refused test ending does not end the running test's scope.
+    await policy.testEnded(second);
+    expect(calls).toEqual(["enter"]);
+    await policy.testEnded(first);
+    expect(calls).toEqual(["enter", "exit"]);
+  });
+});
