@@ -3,13 +3,41 @@
 // one file imports in about half the time of the ~60 compiled modules), in
 // ESM and, for Jest, CommonJS. Then the environment packages.
 import { execFileSync } from "node:child_process";
-import { chmodSync, rmSync } from "node:fs";
+import { chmodSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
 import { build } from "esbuild";
 
 rmSync("dist", { recursive: true, force: true });
 execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json", "--emitDeclarationOnly"], {
   stdio: "inherit",
 });
+
+pruneDeclarations("dist", ["index.d.ts", "testing/index.d.ts", "testing/runtime-entry.d.ts", "cloudflare-workers.d.ts"]);
+
+/**
+ * Keeps only the declaration files the package's entries reach: internal
+ * modules' types (backends, records, the object runtime) do not ship.
+ */
+function pruneDeclarations(root, entries) {
+  const reached = new Set();
+  const visit = (file) => {
+    if (reached.has(file)) return;
+    reached.add(file);
+    for (const [, specifier] of readFileSync(file, "utf8").matchAll(/(?:from|import\()\s*"(\.[^"]+)"/g)) {
+      visit(path.join(path.dirname(file), specifier.replace(/\.js$/, ".d.ts")));
+    }
+  };
+  for (const entry of entries) visit(path.join(root, entry));
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+    const file = path.join(entry.parentPath, entry.name);
+    if (entry.isFile() && file.endsWith(".d.ts") && !reached.has(file)) rmSync(file);
+  }
+  // Folders left empty (deepest first).
+  const folders = readdirSync(root, { recursive: true, withFileTypes: true }).filter((entry) => entry.isDirectory());
+  for (const folder of folders.map((entry) => path.join(entry.parentPath, entry.name)).sort((a, b) => b.length - a.length)) {
+    if (readdirSync(folder).length === 0) rmSync(folder, { recursive: true });
+  }
+}
 
 const shared = {
   bundle: true,

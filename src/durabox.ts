@@ -5,8 +5,8 @@ import type { StorageBackend } from "./storage/backend.js";
 import type { ResolvedClass } from "./objects/class-registry.js";
 import { ObjectRuntime } from "./objects/runtime.js";
 import { DurableObjectId } from "./objects/id.js";
-import { LoadedWorker, type ModuleLoader } from "./worker/worker.js";
-import type { Context } from "node:vm";
+import { LoadedWorker } from "./worker/worker.js";
+import type { DuraboxHost } from "./durabox-host.js";
 import { MemoryBackend } from "./storage/backends/memory.js";
 import { LayeredBackend } from "./storage/backends/layered.js";
 import { DuraboxError } from "./base/errors.js";
@@ -46,16 +46,6 @@ function openBackend(persistence: NormalizedPersistence): StorageBackend {
 /** dispatchFetch resolves relative URLs against the address `durabox` serves on by default. */
 const DISPATCH_BASE = "http://localhost:8787";
 
-/** @internal How a test runner hosts a Durabox: not part of the public options. */
-export interface DuraboxHost {
-  /** Resolves relative paths and finds wrangler config (default: process.cwd()). */
-  readonly cwd?: string;
-  /** Loads `scriptPath` entries through the runner's module system. */
-  readonly moduleLoader?: ModuleLoader;
-  /** Evaluates bundled worker code in the runner's vm context. */
-  readonly vmContext?: Context;
-}
-
 /**
  * A Durable Objects runtime in this process: a worker, its Durable Object
  * classes, and their storage. Construction is synchronous and cheap; the
@@ -72,6 +62,9 @@ export class Durabox {
   readonly #host: DuraboxHost;
   #disposed = false;
 
+  constructor(options?: DuraboxOptions);
+  /** @internal A test runner hosting the runtime passes where and how to load code. */
+  constructor(options: DuraboxOptions, host: DuraboxHost);
   constructor(options: DuraboxOptions = {}, host: DuraboxHost = {}) {
     this.#host = host;
     this.#options = normalizeOptions(options, host.cwd);

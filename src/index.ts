@@ -13,4 +13,4 @@ export type {
 } from "./storage/host.js";
 export { DurableObjectTransaction } from "./storage/transaction.js";
 export { DurableObject, WorkerEntrypoint, RpcTarget } from "./rpc/classes.js";
-export type { ExecutionContext } from "./worker/worker.js";
+export type { ExecutionContext } from "./worker/contracts.js";

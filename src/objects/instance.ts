@@ -42,15 +42,6 @@ export class ObjectInstance implements StateOwner, InstanceGates {
     this.state = new DurableObjectState(id, host.makeStorage(this), this);
   }
 
-  /** The user's object, if it has been constructed. */
-  get constructed(): object | undefined {
-    return this.#object;
-  }
-
-  get broken(): boolean {
-    return this.#broken !== undefined;
-  }
-
   /** Runs `event` on the object under its gates, at `depth` in a chain of calls. */
   deliver<T>(depth: number, event: (object: object) => Awaitable<T>): Promise<T> {
     if (this.#object === undefined && this.#constructing === undefined) {

@@ -2,7 +2,7 @@ import { checkJurisdiction, IdFactory, type DurableObjectId } from "./id.js";
 import { DurableObjectStub, rpcStub } from "./stub.js";
 import type { ObjectInstance } from "./instance.js";
 
-/** What a namespace needs from the runtime. */
+/** @internal What a namespace needs from the runtime. */
 export interface NamespaceHost {
   instance(id: DurableObjectId): ObjectInstance;
 }

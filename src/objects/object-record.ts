@@ -1,4 +1,4 @@
-import { addressKey, type ObjectAddress } from "../storage/address.js";
+import type { ObjectAddress } from "../storage/address.js";
 import { DurableObjectStorage } from "../storage/storage.js";
 import { TransactionLane } from "../storage/transaction-lane.js";
 import { ObjectInstance } from "./instance.js";
@@ -39,10 +39,6 @@ export class ObjectRecord implements StorageOwner {
     this.store = store;
     this.#class = registered;
     this.#context = context;
-  }
-
-  get key(): string {
-    return addressKey(this.address);
   }
 
   /** The live instance, if there is one (never makes one). */

@@ -5,7 +5,7 @@ import { cloneValue } from "../base/realm.js";
 import type { DurableObjectId } from "./id.js";
 import type { ObjectInstance } from "./instance.js";
 
-/** How a stub reaches its object: through the runtime, on every call. */
+/** @internal How a stub reaches its object: through the runtime, on every call. */
 export interface StubTarget {
   /** The live instance for the id now (a new one after eviction or reset). */
   instance(): ObjectInstance;

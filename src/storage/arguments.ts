@@ -1,3 +1,4 @@
+import type { ListOptions } from "./host.js";
 import { serialize } from "./codec.js";
 import { compareKeys, prefixEnd } from "./keys.js";
 import {
@@ -59,15 +60,6 @@ export function parsePut(keyOrEntries: unknown, value: unknown): StoredEntry[] {
   const bytes = serialize(value);
   checkSingleValue(bytes);
   return [[key, bytes]];
-}
-
-export interface ListOptions {
-  start?: string;
-  startAfter?: string;
-  end?: string;
-  prefix?: string;
-  reverse?: boolean;
-  limit?: number;
 }
 
 /** The range a list() call scans, or null when the range is empty. */

@@ -1,9 +1,18 @@
 import type { Awaitable } from "../base/awaitable.js";
-import type { ListOptions } from "./arguments.js";
 
 // The contract between storage and whatever it belongs to (an object with
 // gates, or a test reaching storage from outside). Storage and transactions
 // both speak it; neither imports the other for it.
+
+/** storage.list() options: a range in UTF-8 key order. */
+export interface ListOptions {
+  start?: string;
+  startAfter?: string;
+  end?: string;
+  prefix?: string;
+  reverse?: boolean;
+  limit?: number;
+}
 
 export interface ReadOptions {
   allowConcurrency?: boolean;
@@ -15,6 +24,7 @@ export interface WriteOptions extends ReadOptions {
 export type StorageListOptions = ListOptions & ReadOptions;
 
 /**
+ * @internal
  * What storage needs from the object it belongs to: its gates, and its alarm
  * scheduling. Storage reached from outside (a test helper) has no gates.
  */

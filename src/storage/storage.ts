@@ -24,7 +24,7 @@ function backoff(attempt: number): Promise<void> | undefined {
 
 /**
  * The DurableObjectStorage API (state.storage). Validation, serialisation and
- * gating happen here; the bytes live in an ObjectStore. Every call reaches the
+ * gating happen here; the bytes live in the object's store. Every call reaches the
  * store synchronously, in call order, so a get() after an un-awaited put()
  * sees the put, as in production.
  */

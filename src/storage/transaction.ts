@@ -4,9 +4,9 @@ import type { KeyRange } from "./keys.js";
 import { checkTransactionSize } from "./limits.js";
 import { changesInRange, mergeListed, widenedQuery, type Change } from "./merge.js";
 import { SortedKeyMap } from "./sorted-map.js";
-import { parseAlarmTime, parseKeys, parseListOptions, parsePut, decodeGot, keysToRead, toMap, type ListOptions } from "./arguments.js";
+import { parseAlarmTime, parseKeys, parseListOptions, parsePut, decodeGot, keysToRead, toMap } from "./arguments.js";
 import type { CommitResult, ListQuery, ObjectStore, ReadVersion, StoredEntry } from "./backend.js";
-import type { ReadOptions, StorageHost, WriteOptions } from "./host.js";
+import type { ReadOptions, StorageHost, StorageListOptions, WriteOptions } from "./host.js";
 
 type TransactionState = "open" | "rolledBack" | "committed";
 
@@ -66,7 +66,7 @@ export class DurableObjectTransaction {
     });
   }
 
-  list<T = unknown>(options?: ListOptions & ReadOptions): Promise<Map<string, T>> {
+  list<T = unknown>(options?: StorageListOptions): Promise<Map<string, T>> {
     return this.#attempt("list", () => {
       const query = parseListOptions(options);
       if (query === null) return new Map();

@@ -3,5 +3,5 @@
 export { TestRuntime, type TestRuntimeOptions, type Isolation } from "./test-runtime.js";
 export { registerTestRuntime, currentTestRuntime } from "./registry.js";
 export { installGlobals, testGlobals } from "./helpers.js";
-export type { DuraboxHost } from "../durabox.js";
+export type { DuraboxHost } from "../durabox-host.js";
 export { DurableObject, WorkerEntrypoint, RpcTarget } from "../rpc/classes.js";

@@ -1,4 +1,5 @@
-import { Durabox, type DuraboxHost } from "../durabox.js";
+import { Durabox } from "../durabox.js";
+import type { DuraboxHost } from "../durabox-host.js";
 import { DuraboxError } from "../base/errors.js";
 import { DurableObjectId } from "../objects/id.js";
 import { DurableObjectNamespace } from "../objects/namespace.js";

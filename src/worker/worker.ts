@@ -1,22 +1,10 @@
 import { loadWorkerModule } from "./evaluate.js";
 import type { WorkerSource } from "./bundle.js";
+import type { ExecutionContext, ModuleLoader } from "./contracts.js";
 import type { Context } from "node:vm";
 import { runInContext } from "../objects/context.js";
 import { DuraboxError } from "../base/errors.js";
 import type { DurableObjectClass } from "../objects/class-registry.js";
-
-/**
- * Loads a worker's entry module through a test runner's module system (so
- * its mocks, transforms and coverage apply) instead of durabox's bundler.
- */
-export type ModuleLoader = (entryPath: string) => Record<string, unknown> | Promise<Record<string, unknown>>;
-
-/** What a worker's fetch handler receives as its third argument. */
-export interface ExecutionContext {
-  waitUntil(promise: Promise<unknown>): void;
-  passThroughOnException(): void;
-  readonly props: Record<string, unknown>;
-}
 
 /**
  * A worker whose code has been loaded: its exports and its env. Knows how to

@@ -14,7 +14,7 @@ const LAYERS: readonly (readonly [layer: string, prefixes: readonly string[]])[]
   ["objects", ["src/objects/"]],
   ["worker", ["src/worker/"]],
   ["config", ["src/config/", "src/options/", "src/options.ts"]],
-  ["runtime", ["src/durabox.ts"]],
+  ["runtime", ["src/durabox.ts", "src/durabox-host.ts"]],
   ["testing", ["src/testing/"]],
   ["cli", ["src/cli/"]],
   ["entries", ["src/index.ts", "src/cloudflare-workers.ts"]],
