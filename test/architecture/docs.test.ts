@@ -1,0 +1,25 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { sourceFiles } from "./import-graph.js";
+
+describe("docs/ARCHITECTURE.md", () => {
+  const page = readFileSync("docs/ARCHITECTURE.md", "utf8");
+
+  it("names every source file (by its path under src/)", () => {
+    const missing = sourceFiles("src")
+      .map((file) => path.relative("src", file))
+      .filter((file) => !page.includes(`\`${file}\``));
+    expect(missing).toEqual([]);
+  });
+
+  it("names no source file that does not exist", () => {
+    const existing = new Set(sourceFiles("src").map((file) => path.relative("src", file)));
+    const named = [...page.matchAll(/`((?:[a-z-]+\/)*[a-z-]+\.ts)`/g)].map((m) => m[1]!);
+    expect(named.filter((file) => !existing.has(file))).toEqual([]);
+  });
+
+  it("has no table broken by a blank line (a row after a gap renders as literal pipes)", () => {
+    expect(page).not.toMatch(/\|\n\n\|/);
+  });
+});
