@@ -81,6 +81,21 @@ export class TestRuntime {
     this.#host = { ...this.#host, moduleLoader };
   }
 
+  /**
+   * A new test file starts on this runtime: the previous file's Durable
+   * Objects runtime (if one was created) is disposed, and the next use
+   * creates a fresh one. A runner that runs several files in one environment
+   * (Vitest with \`isolate: false\`) calls this from the setup file, which runs
+   * once per file; with one environment per file it does nothing.
+   */
+  async startFile(): Promise<void> {
+    if (this.#depth !== 0) throw new Error("durabox: startFile() inside a scope");
+    const previous = this.#durabox;
+    if (previous === undefined) return;
+    this.#durabox = undefined;
+    await previous.dispose();
+  }
+
   /** Whether the runtime has been created (a file that never used it has not). */
   get created(): boolean {
     return this.#durabox !== undefined;

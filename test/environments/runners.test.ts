@@ -99,6 +99,14 @@ describe("Vitest (environment: durabox)", () => {
     expect(outcome.passed).toHaveLength(5);
   });
 
+  it("runs files that share one environment (isolate: false, threads and forks) each on a fresh runtime", async () => {
+    for (const pool of ["threads", "forks"]) {
+      const outcome = await vitest("fixtures/vitest-no-isolate", ["--no-isolate", `--pool=${pool}`, "--maxWorkers=1"]);
+      expect(outcome.failed, pool).toEqual([]);
+      expect(outcome.passed, pool).toHaveLength(3);
+    }
+  });
+
   it("refuses concurrent tests clearly under per-test isolation", async () => {
     const outcome = await vitest("fixtures/vitest-concurrent");
     expect(outcome.failed.map((f) => f.message).join("\n")).toContain("concurrent tests would share one Durable Objects runtime");

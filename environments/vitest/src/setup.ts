@@ -3,4 +3,7 @@
 // to it and a class a test imports is the class the runtime constructs.
 import { currentTestRuntime } from "durabox/testing-runtime";
 
-currentTestRuntime().useModuleLoader((entry) => import(/* @vite-ignore */ entry) as Promise<Record<string, unknown>>);
+const runtime = currentTestRuntime();
+// With isolate: false one environment serves several files: each starts on a fresh runtime.
+await runtime.startFile();
+runtime.useModuleLoader((entry) => import(/* @vite-ignore */ entry) as Promise<Record<string, unknown>>);
