@@ -24,6 +24,7 @@ const entries = {
   index: "src/index.ts",
   testing: "src/testing/index.ts",
   "testing-runtime": "src/testing/runtime-entry.ts",
+  options: "src/options/entry.ts",
   "cloudflare-workers": "src/worker/cloudflare-workers.ts",
 };
 await build({ ...shared, format: "esm", entryPoints: entries, outdir: "dist", outExtension: { ".js": ".js" } });
