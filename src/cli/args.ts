@@ -49,7 +49,11 @@ const FROM_FLAG: { readonly [K in keyof DuraboxOptions]?: (values: string[]) => 
 const PARSE_OPTIONS: NonNullable<ParseArgsConfig["options"]> = Object.fromEntries(
   ALL_FLAGS.map((flag) => [
     flag.name,
-    { type: flag.value === undefined ? "boolean" : "string", ...(flag.short !== undefined && { short: flag.short }), multiple: !!flag.multiple },
+    {
+      type: flag.value === undefined ? "boolean" : "string",
+      ...(flag.short !== undefined && { short: flag.short }),
+      multiple: !!flag.multiple,
+    },
   ]),
 );
 /** Flags whose value may be left out (`--do-persist` alone). */

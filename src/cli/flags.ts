@@ -10,8 +10,8 @@ export interface OptionFlag {
   readonly flag: CliFlag;
 }
 
-export const OPTION_FLAGS: readonly OptionFlag[] = Object.entries({ ...workerOptions, ...runtimeOptions }).flatMap(([option, declaration]) =>
-  declaration.cli === undefined ? [] : [{ option: option as keyof DuraboxOptions, flag: declaration.cli }],
+export const OPTION_FLAGS: readonly OptionFlag[] = Object.entries({ ...workerOptions, ...runtimeOptions }).flatMap(
+  ([option, declaration]) => (declaration.cli === undefined ? [] : [{ option: option as keyof DuraboxOptions, flag: declaration.cli }]),
 );
 
 export const PORT_FLAG: CliFlag = { name: "port", short: "p", value: "PORT", help: "port to listen on (default 8787; 0 picks a free one)" };
@@ -21,4 +21,11 @@ export const HELP_FLAG: CliFlag = { name: "help", short: "h", help: "show this h
 export const VERSION_FLAG: CliFlag = { name: "version", short: "v", help: "show the version" };
 
 /** Every flag, in --help's order. */
-export const ALL_FLAGS: readonly CliFlag[] = [...OPTION_FLAGS.map(({ flag }) => flag), PORT_FLAG, HOST_FLAG, OUT_FLAG, HELP_FLAG, VERSION_FLAG];
+export const ALL_FLAGS: readonly CliFlag[] = [
+  ...OPTION_FLAGS.map(({ flag }) => flag),
+  PORT_FLAG,
+  HOST_FLAG,
+  OUT_FLAG,
+  HELP_FLAG,
+  VERSION_FLAG,
+];
