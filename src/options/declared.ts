@@ -24,6 +24,11 @@ export const durableObjectBindingOptions = {
   }),
 } satisfies OptionTable;
 
+/** The object form's fields as the README shows them: "className, scriptName?". */
+const bindingFields = Object.entries(durableObjectBindingOptions as OptionTable)
+  .map(([name, field]) => `${name}${field.required ? "" : "?"}`)
+  .join(", ");
+
 /** One worker's options: the entry worker's at the top level, or each of `workers`. */
 export const workerOptions = {
   name: option({
@@ -50,9 +55,9 @@ export const workerOptions = {
     wrangler: "main",
   }),
   durableObjects: option({
-    doc: "Durable Object bindings on `env`: binding name to class name, or to the object below; `scriptName` uses a class exported by another worker",
+    doc: "Durable Object bindings on `env`: binding name to class name, or to an object of the `durableObjects.BINDING` fields; `scriptName` uses a class exported by another worker",
     type: shape<Record<string, string | DurableObjectBindingOptions>>(
-      '`{ BINDING: "ClassName" }` or `{ BINDING: { className, ... } }`',
+      `\`{ BINDING: "ClassName" }\` or \`{ BINDING: { ${bindingFields} } }\``,
       "an object such as {example}",
       isRecord,
     ),
