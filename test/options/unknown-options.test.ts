@@ -3,6 +3,7 @@ import { Durabox, DuraboxError } from "../../src/index.js";
 import { TestRuntime } from "../../src/testing/test-runtime.js";
 import { DURABOX_OPTION_NAMES, TEST_OPTION_NAMES, WORKER_OPTION_NAMES } from "../../src/options/names.js";
 import { unknownOptionError } from "../../src/options/unknown.js";
+import { durableObjectBindingOptions } from "../../src/options/declared.js";
 
 const script = "export class Counter {} export default { fetch() { return new Response('ok'); } }";
 
@@ -71,7 +72,7 @@ describe("unknown options in new Durabox()", () => {
       () => new Durabox({ script, durableObjects: { COUNTER: { className: "Counter", scriptname: "x" } } } as never),
     );
     expect(message).toBe(
-      'Unknown option "durableObjects.COUNTER.scriptname". Supported options: className, scriptName. Did you mean "durableObjects.COUNTER.scriptName"?',
+      `Unknown option "durableObjects.COUNTER.scriptname". Supported options: ${Object.keys(durableObjectBindingOptions).join(", ")}. Did you mean "durableObjects.COUNTER.scriptName"?`,
     );
     expect(
       errorOf(() => new Durabox({ script, durableObjects: { COUNTER: { className: "Counter", scriptName: 1 } } } as never)).message,
