@@ -12,7 +12,13 @@ execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconf
   stdio: "inherit",
 });
 
-pruneDeclarations("dist", ["index.d.ts", "testing/index.d.ts", "testing/runtime-entry.d.ts", "cloudflare-workers.d.ts"]);
+pruneDeclarations("dist", [
+  "index.d.ts",
+  "testing/index.d.ts",
+  "testing/runtime-entry.d.ts",
+  "options/entry.d.ts",
+  "cloudflare-workers.d.ts",
+]);
 
 /**
  * Keeps only the declaration files the package's entries reach: internal
@@ -52,6 +58,7 @@ const entries = {
   index: "src/index.ts",
   testing: "src/testing/index.ts",
   "testing-runtime": "src/testing/runtime-entry.ts",
+  options: "src/options/entry.ts",
   "cloudflare-workers": "src/cloudflare-workers.ts",
 };
 await build({ ...shared, format: "esm", entryPoints: entries, outdir: "dist", outExtension: { ".js": ".js" } });

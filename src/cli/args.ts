@@ -1,17 +1,16 @@
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { DuraboxError } from "../base/errors.js";
+import type { DuraboxOptions } from "../options.js";
+import { ALL_FLAGS, OPTION_FLAGS } from "./flags.js";
+
+export { HELP } from "./help.js";
 
 export interface ServeArguments {
   readonly command: "serve";
-  readonly script: string | undefined;
-  readonly durableObjects: Record<string, { className: string; scriptName?: string }>;
-  readonly persist: string | true | undefined;
+  /** The options the flags (and the script) set. */
+  readonly options: DuraboxOptions;
   readonly port: number;
   readonly host: string;
-  readonly config: string | undefined;
-  readonly bindings: Record<string, string>;
-  readonly compatibilityDate: string | undefined;
-  readonly compatibilityFlags: string[];
 }
 export interface TypesArguments {
   readonly command: "types";
@@ -19,35 +18,6 @@ export interface TypesArguments {
   readonly out: string;
 }
 export type CliArguments = ServeArguments | TypesArguments | { readonly command: "help" | "version" };
-
-export const HELP = `durabox: serve a Cloudflare Worker and its Durable Objects locally, in Node.js
-
-Usage:
-  durabox [script] [options]       serve the worker over HTTP
-  durabox types [--config FILE] [--out FILE]
-                                   write a .d.ts with the Env of the config's bindings
-
-Options:
-  -o, --do NAME=Class[@script]     bind a Durable Object class (repeatable); @script names
-                                   the worker exporting it
-      --do-persist [PATH|URL]      keep Durable Object data: no value = ./.durabox/do,
-                                   a directory, or redis://host:port
-  -p, --port PORT                  port to listen on (default 8787; 0 picks a free one)
-      --host HOST                  address to bind (default 127.0.0.1)
-  -c, --config FILE                wrangler.toml / wrangler.json(c) (default: found from
-                                   the working directory)
-  -b, --binding KEY=VALUE          a plain binding on env (repeatable)
-      --compatibility-date DATE    Workers compatibility date, e.g. 2024-09-23
-      --compatibility-flag FLAG    a compatibility flag, e.g. nodejs_compat (repeatable)
-  -h, --help                       show this help
-  -v, --version                    show the version
-
-Examples:
-  durabox src/index.ts --do COUNTER=Counter --port 8787
-  durabox --config wrangler.toml --do-persist ./data
-  durabox worker.mjs -o API=Api@api -b GREETING=hello --do-persist redis://127.0.0.1:6379
-  durabox types --config wrangler.toml --out worker-configuration.d.ts
-`;
 
 function fail(message: string): never {
   throw new DuraboxError("ERR_OPTIONS", message);
@@ -61,32 +31,43 @@ function pairs(values: readonly string[], flag: string, example: string): [strin
   });
 }
 
+/** How a flag's text becomes its option's value where that is not the text itself (or, for a repeatable flag, the list of texts). */
+const FROM_FLAG: { readonly [K in keyof DuraboxOptions]?: (values: string[]) => DuraboxOptions[K] } = {
+  durableObjects: (values) => {
+    const durableObjects: NonNullable<DuraboxOptions["durableObjects"]> = {};
+    for (const [name, target] of pairs(values, "--do", "COUNTER=Counter")) {
+      const [className, scriptName] = target.split("@");
+      if (!className) fail(`--do ${name}= needs a class name, for example --do ${name}=Counter.`);
+      durableObjects[name] = scriptName ? { className, scriptName } : { className };
+    }
+    return durableObjects;
+  },
+  bindings: (values) => Object.fromEntries(pairs(values, "--binding", "GREETING=hello")),
+  durableObjectsPersist: ([value]) => (value === "true" ? true : value),
+};
+
+const PARSE_OPTIONS: NonNullable<ParseArgsConfig["options"]> = Object.fromEntries(
+  ALL_FLAGS.map((flag) => [
+    flag.name,
+    {
+      type: flag.value === undefined ? "boolean" : "string",
+      ...(flag.short !== undefined && { short: flag.short }),
+      multiple: !!flag.multiple,
+    },
+  ]),
+);
+/** Flags whose value may be left out (`--do-persist` alone). */
+const OPTIONAL_VALUE = new Set(ALL_FLAGS.filter((flag) => flag.value?.startsWith("[")).map((flag) => `--${flag.name}`));
+
 /** Parses the command line; throws ERR_OPTIONS with a message naming the flag. */
 export function parseCommandLine(argv: readonly string[]): CliArguments {
-  // --do-persist takes an optional value: give the bare flag an explicit one.
+  // A flag whose value is optional, given alone: give it an explicit one.
   const args = argv.flatMap((arg, i) =>
-    arg === "--do-persist" && (argv[i + 1] === undefined || argv[i + 1]!.startsWith("-")) ? ["--do-persist=true"] : [arg],
+    OPTIONAL_VALUE.has(arg) && (argv[i + 1] === undefined || argv[i + 1]!.startsWith("-")) ? [`${arg}=true`] : [arg],
   );
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        do: { type: "string", short: "o", multiple: true },
-        "do-persist": { type: "string" },
-        port: { type: "string", short: "p" },
-        host: { type: "string" },
-        config: { type: "string", short: "c" },
-        binding: { type: "string", short: "b", multiple: true },
-        "compatibility-date": { type: "string" },
-        "compatibility-flag": { type: "string", multiple: true },
-        out: { type: "string" },
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean", short: "v" },
-      },
-    });
+    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: PARSE_OPTIONS });
   } catch (error) {
     fail(`${(error as Error).message.replace(/\. To specify a positional argument.*$/s, ".")}`);
   }
@@ -106,28 +87,19 @@ export function parseCommandLine(argv: readonly string[]): CliArguments {
   if (positionals.length > 1) fail(`Expected at most one script, got: ${positionals.join(" ")}.`);
   if (values.out !== undefined) fail("--out belongs to `durabox types`.");
 
-  const durableObjects: ServeArguments["durableObjects"] = {};
-  for (const [name, target] of pairs((values.do as string[] | undefined) ?? [], "--do", "COUNTER=Counter")) {
-    const [className, scriptName] = target.split("@");
-    if (!className) fail(`--do ${name}= needs a class name, for example --do ${name}=Counter.`);
-    durableObjects[name] = scriptName ? { className, scriptName } : { className };
+  const options: Record<string, unknown> = {};
+  if (positionals[0] !== undefined) options.scriptPath = positionals[0];
+  for (const { option, flag } of OPTION_FLAGS) {
+    const value = values[flag.name];
+    if (value === undefined) continue;
+    const convert = FROM_FLAG[option] as ((values: string[]) => unknown) | undefined;
+    const texts = typeof value === "boolean" ? [] : [value].flat();
+    options[option] = convert !== undefined ? convert(texts) : typeof value === "boolean" || flag.multiple ? value : texts[0];
   }
 
   const portText = (values.port as string | undefined) ?? "8787";
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a whole number from 0 to 65535, got "${portText}".`);
 
-  const persist = values["do-persist"] as string | undefined;
-  return {
-    command: "serve",
-    script: positionals[0],
-    durableObjects,
-    persist: persist === "true" ? true : persist,
-    port,
-    host: (values.host as string | undefined) ?? "127.0.0.1",
-    config: values.config as string | undefined,
-    bindings: Object.fromEntries(pairs((values.binding as string[] | undefined) ?? [], "--binding", "GREETING=hello")),
-    compatibilityDate: values["compatibility-date"] as string | undefined,
-    compatibilityFlags: (values["compatibility-flag"] as string[] | undefined) ?? [],
-  };
+  return { command: "serve", options: options as DuraboxOptions, port, host: (values.host as string | undefined) ?? "127.0.0.1" };
 }

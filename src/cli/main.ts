@@ -18,16 +18,8 @@ function version(): string {
 
 function optionsFor(args: ServeArguments): DuraboxOptions {
   // --config, else a wrangler config found from here up, else none (a script must be given).
-  const config = args.config ?? findWranglerConfig(process.cwd());
-  const options: DuraboxOptions = { durableObjectsAlarms: true };
-  if (config !== undefined) options.wranglerConfigPath = config;
-  if (args.script !== undefined) options.scriptPath = args.script;
-  if (Object.keys(args.durableObjects).length > 0) options.durableObjects = args.durableObjects;
-  if (Object.keys(args.bindings).length > 0) options.bindings = args.bindings;
-  if (args.compatibilityDate !== undefined) options.compatibilityDate = args.compatibilityDate;
-  if (args.compatibilityFlags.length > 0) options.compatibilityFlags = args.compatibilityFlags;
-  if (args.persist !== undefined) options.durableObjectsPersist = args.persist;
-  return options;
+  const config = args.options.wranglerConfigPath ?? findWranglerConfig(process.cwd());
+  return { durableObjectsAlarms: true, ...args.options, ...(config !== undefined && { wranglerConfigPath: config }) };
 }
 
 async function runServe(args: ServeArguments): Promise<void> {

@@ -1,3 +1,7 @@
+// Every value this module exports is a test helper: durabox/testing
+// re-exports the module, and the environments install each export as a
+// global (globals.ts). Adding a helper is exporting it here, then naming it
+// in both environments' globals.d.ts and the README (a test checks them).
 import { currentTestRuntime } from "./registry.js";
 import type { DurableObjectId } from "../objects/id.js";
 import type { DurableObjectNamespace } from "../objects/namespace.js";
@@ -136,29 +140,4 @@ export function flushMiniflareDurableObjectAlarms(ids?: DurableObjectIdLike[]): 
 
 export function getMiniflareDurableObjectIds(namespace: string): Promise<DurableObjectId[]> {
   return currentTestRuntime().listDurableObjectIdsByBinding(namespace);
-}
-
-/** Every helper above, by name: what the environments install as globals. */
-export const testGlobals = {
-  getBindings,
-  getDurableObjectStorage,
-  runInDurableObject,
-  runDurableObjectAlarm,
-  flushDurableObjectAlarms,
-  listDurableObjectIds,
-  evictDurableObject,
-  getMiniflareBindings,
-  getMiniflareDurableObjectStorage,
-  getMiniflareDurableObjectState,
-  getMiniflareDurableObjectInstance,
-  runWithMiniflareDurableObjectGates,
-  flushMiniflareDurableObjectAlarms,
-  getMiniflareDurableObjectIds,
-};
-
-/** Puts `env` and the helpers on a test file's global object. */
-export function installGlobals(global: object, extra: Record<string, unknown> = {}): void {
-  for (const [name, value] of Object.entries({ env, ...testGlobals, ...extra })) {
-    Object.defineProperty(global, name, { configurable: true, enumerable: true, writable: true, value });
-  }
 }

@@ -1,25 +1,5 @@
 // durabox/testing: what tests import (the environments also install these
 // as globals). Small on purpose: a test runner may load it once per test
 // file; everything it does goes through the file's registered runtime.
-export {
-  env,
-  getBindings,
-  getDurableObjectStorage,
-  runInDurableObject,
-  runDurableObjectAlarm,
-  flushDurableObjectAlarms,
-  listDurableObjectIds,
-  evictDurableObject,
-  getMiniflareBindings,
-  getMiniflareDurableObjectStorage,
-  getMiniflareDurableObjectState,
-  getMiniflareDurableObjectInstance,
-  runWithMiniflareDurableObjectGates,
-  flushMiniflareDurableObjectAlarms,
-  getMiniflareDurableObjectIds,
-  type ProvidedEnv,
-  type DurableObjectIdLike,
-  type DurableObjectStubLike,
-  type DurableObjectNamespaceLike,
-} from "./helpers.js";
+export * from "./helpers.js";
 export type { TestRuntimeOptions, Isolation } from "./test-runtime.js";

@@ -1,7 +1,7 @@
 import { DuraboxError } from "../base/errors.js";
+import type { Isolation } from "../options.js";
 
-/** "test" (default): storage, instances and alarms roll back after every test; "file": only between files. */
-export type Isolation = "test" | "file";
+export type { Isolation };
 
 /** The scope operations the policy drives: a layer of storage (and evictions) per scope. */
 export interface ScopedRuntime {

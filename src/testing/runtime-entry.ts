@@ -2,6 +2,6 @@
 // itself); tests import durabox/testing instead.
 export { TestRuntime, type TestRuntimeOptions, type Isolation } from "./test-runtime.js";
 export { registerTestRuntime, currentTestRuntime } from "./registry.js";
-export { installGlobals, testGlobals } from "./helpers.js";
+export { installGlobals, testGlobals } from "./globals.js";
 export type { DuraboxHost } from "../durabox-host.js";
 export { DurableObject, WorkerEntrypoint, RpcTarget } from "../rpc/classes.js";

@@ -5,22 +5,16 @@ import { DurableObjectId } from "../objects/id.js";
 import { DurableObjectNamespace } from "../objects/namespace.js";
 import { DurableObjectStub } from "../objects/stub.js";
 import { findWranglerConfig } from "../config/wrangler.js";
-import type { DuraboxOptions } from "../options.js";
+import type { DuraboxOptions, Isolation, TestRuntimeOptions } from "../options.js";
+import { testOptions } from "../options/declared.js";
+import { checkValues } from "../options/check.js";
+import { TEST_OPTION_NAMES } from "../options/names.js";
+import { checkOptionKeys } from "../options/unknown.js";
 import type { DurableObjectState } from "../objects/state.js";
 import type { DurableObjectStorage } from "../storage/storage.js";
-import { IsolationPolicy, type Isolation } from "./isolation-policy.js";
-export type { Isolation } from "./isolation-policy.js";
+import { IsolationPolicy } from "./isolation-policy.js";
 
-/** The options of the test environments: the runtime's, plus isolation. */
-export interface TestRuntimeOptions extends DuraboxOptions {
-  /** "test" (default): storage, instances and alarms roll back after every test; "file": only between files. */
-  isolation?: Isolation;
-  /**
-   * With persistence configured, tests run on a layer above the stored data
-   * and their writes are dropped at the end; true keeps them.
-   */
-  durableObjectsPersistWrites?: boolean;
-}
+export type { Isolation, TestRuntimeOptions };
 
 /** Durabox's ids and stubs, typed loosely: user code often has them typed by @cloudflare/workers-types. */
 type IdOrStub = DurableObjectId | DurableObjectStub | { toString(): string } | { readonly id: { toString(): string } };
@@ -51,10 +45,14 @@ export class TestRuntime {
   #disposed = false;
 
   constructor(options: TestRuntimeOptions = {}, host: DuraboxHost = {}) {
-    const { isolation = "test", durableObjectsPersistWrites = false, ...runtimeOptions } = options;
-    if (isolation !== "test" && isolation !== "file") {
-      throw new DuraboxError("ERR_OPTIONS", `Option "isolation" must be "test" or "file", got ${JSON.stringify(isolation)}.`);
-    }
+    // The test-only options are checked here; the rest when the runtime is created.
+    checkOptionKeys(options, TEST_OPTION_NAMES);
+    checkValues(options as Record<string, unknown>, testOptions);
+    const {
+      isolation = testOptions.isolation.default,
+      durableObjectsPersistWrites = testOptions.durableObjectsPersistWrites.default,
+      ...runtimeOptions
+    } = options;
     this.isolation = isolation;
     this.#keepWrites = durableObjectsPersistWrites;
     this.#host = host;

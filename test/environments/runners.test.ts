@@ -13,13 +13,16 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 const jestBin = path.join(root, "node_modules", "jest", "bin", "jest.js");
 const vitestBin = path.join(root, "node_modules", "vitest", "vitest.mjs");
 
-function jest(project: string, extra: string[] = []): Promise<Outcome> {
-  return runReported(jestBin, ["--json", ...extra], path.join(root, project));
+function jest(project: string, extra: string[] = [], env: Record<string, string> = {}): Promise<Outcome> {
+  return runReported(jestBin, ["--json", ...extra], path.join(root, project), process.execPath, env);
 }
 
-function vitest(project: string, extra: string[] = [], cwd = path.join(root, project)): Promise<Outcome> {
-  return runReported(vitestBin, ["run", "--reporter=json", ...extra], cwd);
+function vitest(project: string, extra: string[] = [], cwd = path.join(root, project), env: Record<string, string> = {}): Promise<Outcome> {
+  return runReported(vitestBin, ["run", "--reporter=json", ...extra], cwd, process.execPath, env);
 }
+
+/** Every failure message, and the runner's output (Vitest 4 reports an environment that fails to start outside any file). */
+const messages = (outcome: Outcome): string => [...outcome.failed.map((failure) => failure.message), outcome.output].join("\n");
 
 function coverageOf(summaryFile: string, source: string): { lines: number; covered: number } {
   const summary = JSON.parse(readFileSync(summaryFile, "utf8")) as Record<string, { lines: { total: number; covered: number } }>;
@@ -62,6 +65,34 @@ describe("Jest (testEnvironment: durabox)", () => {
     const outcome = await jest("fixtures/jest-miniflare-suite");
     expect(outcome.failed).toEqual([]);
     expect(outcome.passed).toHaveLength(4);
+  });
+
+  describe("testEnvironmentOptions, checked against the declared options", () => {
+    const worker = { scriptPath: "worker.mjs", durableObjects: { BOX: "Box" } };
+    const run = (options: object): Promise<Outcome> =>
+      jest("fixtures/options-check", [], { DURABOX_FIXTURE_OPTIONS: JSON.stringify(options) });
+
+    it("fails the test file naming an unknown option and the nearest known one", async () => {
+      const outcome = await run({ scriptPath: "worker.mjs", durableObject: { BOX: "Box" } });
+      expect(outcome.passed).toEqual([]);
+      expect(messages(outcome)).toMatch(
+        /Unknown option "durableObject" in testEnvironmentOptions\. Supported options: name, .*, isolation, durableObjectsPersistWrites, customExportConditions, globalsCleanup\. Did you mean "durableObjects"\?/,
+      );
+    });
+
+    it("says plainly that a Miniflare option is not supported yet, instead of failing later on undefined", async () => {
+      const outcome = await run({ ...worker, r2Buckets: ["BUCKET"] });
+      expect(outcome.passed).toEqual([]);
+      expect(messages(outcome)).toContain(
+        'Option "r2Buckets" in testEnvironmentOptions is Miniflare\'s option for R2 buckets, which durabox does not support yet.',
+      );
+    });
+
+    it("passes jest-environment-node's own options on to it, and keeps durabox's", async () => {
+      const outcome = await run({ ...worker, customExportConditions: ["node", "node-addons"] });
+      expect(outcome.failed).toEqual([]);
+      expect(outcome.passed).toHaveLength(2);
+    });
   });
 });
 
@@ -110,5 +141,43 @@ describe("Vitest (environment: durabox)", () => {
   it("refuses concurrent tests clearly under per-test isolation", async () => {
     const outcome = await vitest("fixtures/vitest-concurrent");
     expect(outcome.failed.map((f) => f.message).join("\n")).toContain("concurrent tests would share one Durable Objects runtime");
+  });
+
+  describe("options, checked against the declared options", () => {
+    const worker = { scriptPath: "worker.mjs", durableObjects: { BOX: "Box" } };
+    const dir = path.join(root, "fixtures/options-check");
+    // The default reporter too: Vitest 4 reports an environment that fails to start outside the JSON report.
+    const run = (config: object): Promise<Outcome> =>
+      vitest("fixtures/options-check", ["--reporter=default"], dir, { DURABOX_FIXTURE_CONFIG: JSON.stringify(config) });
+
+    it("refuses an unknown option in durabox({...}) when the config loads, naming the nearest", async () => {
+      await expect(run({ helper: { ...worker, isolaton: "file" } })).rejects.toThrow(
+        /Unknown option "isolaton" in durabox\(\{\.\.\.\}\)\. Supported options: .*\. Did you mean "isolation"\?/,
+      );
+    });
+
+    it("fails the run naming an unknown option in environmentOptions.durabox", async () => {
+      const outcome = await run({ environmentOptions: { durabox: { ...worker, r2Bucket: ["B"] }, jsdom: { url: "http://x/" } } });
+      expect(outcome.passed).toEqual([]);
+      expect(messages(outcome)).toMatch(
+        /Unknown option "r2Bucket" in environmentOptions\.durabox\. Supported options: .*\. Did you mean "r2Buckets"\? It is Miniflare's option for R2 buckets, which durabox does not support yet\./,
+      );
+    });
+
+    it("refuses a durabox option beside environmentOptions.durabox, where it would be ignored", async () => {
+      const outcome = await run({ environmentOptions: { durabox: worker, isolation: "file" } });
+      expect(messages(outcome)).toContain('Option "isolation" is in environmentOptions, outside environmentOptions.durabox');
+    });
+
+    it("reads unkeyed options, leaving other environments' keys alone, and refuses a misspelt one", async () => {
+      const passing = await run({ environmentOptions: { ...worker, jsdom: { url: "http://x/" }, happyDOM: {} } });
+      expect(passing.failed).toEqual([]);
+      expect(passing.passed).toHaveLength(1);
+      const failing = await run({ environmentOptions: { ...worker, bindigns: { A: 1 } } });
+      expect(failing.passed).toEqual([]);
+      expect(messages(failing)).toMatch(
+        /Unknown option "bindigns" in environmentOptions\. Supported options: .*\. Did you mean "bindings"\? If it holds another environment's options/,
+      );
+    });
   });
 });

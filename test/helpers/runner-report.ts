@@ -6,6 +6,8 @@ import path from "node:path";
 export interface Outcome {
   passed: string[];
   failed: { name: string; message: string }[];
+  /** The runner's stdout and stderr: where errors outside any test file (an environment failing to start) show. */
+  output: string;
 }
 
 interface JsonReport {
@@ -16,12 +18,19 @@ interface JsonReport {
  * Runs a real Jest or Vitest (`bin`, with its JSON reporter among `args`) as
  * a child of `node`, and reads the report it writes: Jest's `--json` and
  * Vitest's `--reporter=json` share this shape. The report goes to a
- * temporary directory, never into the project run.
+ * temporary directory, never into the project run. `extraEnv` is added to
+ * the child's environment.
  */
-export function runReported(bin: string, args: string[], cwd: string, node = process.execPath): Promise<Outcome> {
+export function runReported(
+  bin: string,
+  args: string[],
+  cwd: string,
+  node = process.execPath,
+  extraEnv: Record<string, string> = {},
+): Promise<Outcome> {
   const out = path.join(mkdtempSync(path.join(tmpdir(), "durabox-report-")), "result.json");
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, NODE_OPTIONS: "", CI: "true" };
+    const env = { ...process.env, NODE_OPTIONS: "", CI: "true", ...extraEnv };
     execFile(node, [bin, ...args, `--outputFile=${out}`], { cwd, env, maxBuffer: 64 << 20 }, (_error, stdout, stderr) => {
       let report: JsonReport;
       try {
@@ -32,6 +41,7 @@ export function runReported(bin: string, args: string[], cwd: string, node = pro
       }
       const results = report.testResults.flatMap((file) => file.assertionResults);
       resolve({
+        output: `${stdout}${stderr}`,
         passed: results.filter((r) => r.status === "passed").map((r) => r.fullName),
         failed: [
           ...results.filter((r) => r.status === "failed").map((r) => ({ name: r.fullName, message: r.failureMessages.join("\n") })),

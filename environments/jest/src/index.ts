@@ -1,36 +1,12 @@
 import NodeEnvironmentModule from "jest-environment-node";
 import type { Config, Circus } from "@jest/types";
 import type { EnvironmentContext, JestEnvironmentConfig } from "@jest/environment";
-import type { TestRuntime, TestRuntimeOptions } from "durabox/testing-runtime";
+import type { TestRuntime } from "durabox/testing-runtime";
 import { loadTestingInContext } from "./load-in-context.js";
+import { splitOptions } from "./options.js";
 
 // jest-environment-node is CommonJS with the class on `default` (and `TestEnvironment`).
 const NodeEnvironment = (NodeEnvironmentModule as unknown as { default?: typeof NodeEnvironmentModule }).default ?? NodeEnvironmentModule;
-
-const RUNTIME_KEYS = new Set([
-  "name",
-  "modules",
-  "script",
-  "scriptPath",
-  "durableObjects",
-  "bindings",
-  "compatibilityFlags",
-  "compatibilityDate",
-  "wranglerConfigPath",
-  "durableObjectsAlarms",
-  "durableObjectsPersist",
-  "workers",
-  "isolation",
-  "durableObjectsPersistWrites",
-]);
-
-/** Splits testEnvironmentOptions into durabox's and the rest (which Jest copies onto the test's global). */
-function splitOptions(options: Record<string, unknown>): { ours: TestRuntimeOptions; rest: Record<string, unknown> } {
-  const ours: Record<string, unknown> = {};
-  const rest: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(options)) (RUNTIME_KEYS.has(key) ? ours : rest)[key] = value;
-  return { ours: ours as TestRuntimeOptions, rest };
-}
 
 /**
  * `testEnvironment: "durabox"`: Node's environment plus one Durable Objects

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestRuntimeOptions } from "durabox/testing";
-import { ROOT_KEY } from "./options.js";
+import { checkHelperOptions, OPTIONS_KEY, ROOT_KEY } from "./options.js";
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 
@@ -18,6 +18,8 @@ export interface DuraboxVitestPlugin {
  * per-test isolation.
  */
 export function durabox(options: TestRuntimeOptions = {}): DuraboxVitestPlugin {
+  // Checked here, so a misspelt option fails the config, with its line in the stack.
+  checkHelperOptions(options);
   return {
     name: "durabox",
     config(config) {
@@ -28,7 +30,7 @@ export function durabox(options: TestRuntimeOptions = {}): DuraboxVitestPlugin {
         resolve: { alias: { "cloudflare:workers": fileURLToPath(import.meta.resolve("durabox/cloudflare-workers")) } },
         test: {
           environment: "durabox",
-          environmentOptions: { durabox: options, [ROOT_KEY]: root },
+          environmentOptions: { [OPTIONS_KEY]: options, [ROOT_KEY]: root },
           setupFiles: [here("./setup.js")],
           runner: here("./runner.js"),
         },

@@ -1,35 +1,57 @@
-import type { TestRuntimeOptions } from "durabox/testing-runtime";
+import { checkOptionKeys, DuraboxError, TEST_OPTION_NAMES, type TestRuntimeOptions } from "durabox/options";
 
-const KNOWN = new Set([
-  "name",
-  "modules",
-  "script",
-  "scriptPath",
-  "durableObjects",
-  "bindings",
-  "compatibilityFlags",
-  "compatibilityDate",
-  "wranglerConfigPath",
-  "durableObjectsAlarms",
-  "durableObjectsPersist",
-  "workers",
-  "isolation",
-  "durableObjectsPersistWrites",
-]);
+/** Where durabox's options go in `environmentOptions` (Vitest's convention: keyed by environment). */
+export const OPTIONS_KEY = "durabox";
+/** Where the durabox() helper puts the project's root among the environment options. */
+export const ROOT_KEY = "duraboxRoot";
+/** Vitest's own environments' keys (jsdom, happy-dom): left alone. */
+const OTHER_ENVIRONMENT_KEYS = ["jsdom", "happyDOM"];
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** Throws unless `options` are all durabox's: for durabox({...}), which takes nothing else. */
+export function checkHelperOptions(options: unknown): TestRuntimeOptions {
+  if (!isRecord(options))
+    throw new DuraboxError("ERR_OPTIONS", `durabox(options) expects an object of durabox options, got ${JSON.stringify(options)}.`);
+  checkOptionKeys(options, TEST_OPTION_NAMES, { where: "durabox({...})" });
+  return options as TestRuntimeOptions;
+}
 
 /**
- * Vitest hands every environment all of `environmentOptions`: ours are under
- * `durabox` (Vitest's convention); options given unkeyed, as
- * vitest-environment-miniflare read them, are accepted too.
+ * Vitest hands every environment all of `environmentOptions`. Ours are under
+ * `durabox`, where every key must be durabox's; given there, durabox's
+ * option names outside it are refused (they would be ignored). Without that
+ * key, options are read unkeyed as vitest-environment-miniflare read them:
+ * then every key must be durabox's, except Vitest's other environments'
+ * (jsdom, happyDOM).
  */
 export function durableOptions(environmentOptions: Record<string, unknown> | undefined): TestRuntimeOptions {
   const all = environmentOptions ?? {};
-  if (typeof all.durabox === "object" && all.durabox !== null) return all.durabox as TestRuntimeOptions;
-  return Object.fromEntries(Object.entries(all).filter(([key]) => KNOWN.has(key))) as TestRuntimeOptions;
+  if (all[OPTIONS_KEY] !== undefined) {
+    const ours = all[OPTIONS_KEY];
+    if (!isRecord(ours)) {
+      throw new DuraboxError(
+        "ERR_OPTIONS",
+        `environmentOptions.${OPTIONS_KEY} must be an object of durabox options, got ${JSON.stringify(ours)}.`,
+      );
+    }
+    checkOptionKeys(ours, TEST_OPTION_NAMES, { where: `environmentOptions.${OPTIONS_KEY}` });
+    const stray = Object.keys(all).find((key) => (TEST_OPTION_NAMES as readonly string[]).includes(key));
+    if (stray !== undefined) {
+      throw new DuraboxError(
+        "ERR_OPTIONS",
+        `Option "${stray}" is in environmentOptions, outside environmentOptions.${OPTIONS_KEY} where durabox reads its options: move it there.`,
+      );
+    }
+    return ours as TestRuntimeOptions;
+  }
+  const unkeyed = Object.fromEntries(Object.entries(all).filter(([key]) => key !== ROOT_KEY && !OTHER_ENVIRONMENT_KEYS.includes(key)));
+  checkOptionKeys(unkeyed, TEST_OPTION_NAMES, {
+    where: "environmentOptions",
+    hint: `If it holds another environment's options, put durabox's under environmentOptions.${OPTIONS_KEY}: other keys are then left alone.`,
+  });
+  return unkeyed as TestRuntimeOptions;
 }
-
-/** Where the durabox() helper puts the project's root among the environment options. */
-export const ROOT_KEY = "duraboxRoot";
 
 /** The project root the durabox() helper recorded, if it was used. */
 export function projectRoot(environmentOptions: Record<string, unknown> | undefined): string | undefined {

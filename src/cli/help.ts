@@ -1,0 +1,41 @@
+import type { CliFlag } from "../options/declaration.js";
+import { ALL_FLAGS } from "./flags.js";
+
+const INDENT = 35;
+const WIDTH = 90;
+
+/** One flag's --help entry: `  -o, --do NAME=Class[@script]     text`, wrapped under its column. */
+export function flagHelp(flag: CliFlag): string {
+  const left = `  ${flag.short === undefined ? "    " : `-${flag.short}, `}--${flag.name}${flag.value === undefined ? "" : ` ${flag.value}`}`;
+  const words = `${flag.help}${flag.multiple ? " (repeatable)" : ""}`.split(" ");
+  const lines: string[] = [];
+  let line = "";
+  for (const word of words) {
+    if (line !== "" && INDENT + line.length + 1 + word.length > WIDTH) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  lines.push(line);
+  const first = left.length < INDENT - 1 ? left.padEnd(INDENT) : `${left}\n${" ".repeat(INDENT)}`;
+  return first + lines.join(`\n${" ".repeat(INDENT)}`);
+}
+
+export const HELP = `durabox: serve a Cloudflare Worker and its Durable Objects locally, in Node.js
+
+Usage:
+  durabox [script] [options]       serve the worker over HTTP
+  durabox types [--config FILE] [--out FILE]
+                                   write a .d.ts with the Env of the config's bindings
+
+Options:
+${ALL_FLAGS.map(flagHelp).join("\n")}
+
+Examples:
+  durabox src/index.ts --do COUNTER=Counter --port 8787
+  durabox --config wrangler.toml --do-persist ./data
+  durabox worker.mjs -o API=Api@api -b GREETING=hello --do-persist redis://127.0.0.1:6379
+  durabox types --config wrangler.toml --out worker-configuration.d.ts
+`;

@@ -1,0 +1,173 @@
+// Every option of durabox, declared once. Option types (types.ts), the
+// accepted keys of `new Durabox()`, `workers[i]` and both test environments
+// (names.ts), the checks of normalizeOptions (check.ts), the CLI's flags and
+// their --help lines (cli/args.ts) and the README's options table
+// (test/options/readme.test.ts) all come from here. Adding an option is an
+// entry here plus the code that uses it. Names follow Miniflare's.
+import { option, requiredOption, type OptionsOf, type OptionTable } from "./declaration.js";
+import { boolean, isRecord, oneOf, shape, string } from "./value-types.js";
+
+const isString = (value: unknown): boolean => typeof value === "string";
+
+/** The object form of a Durable Object binding: `durableObjects: { NAME: { className, ... } }`. */
+export const durableObjectBindingOptions = {
+  className: requiredOption({
+    doc: "the class, as the script exports it",
+    type: shape<string>("string", "a class name (a string)", (value) => typeof value === "string" && value !== ""),
+    example: '"Counter"',
+  }),
+  scriptName: option({
+    doc: "the name of the worker exporting the class (default: this worker)",
+    type: shape<string>("string", "a worker's name (a string)", isString),
+    example: '"api"',
+  }),
+} satisfies OptionTable;
+
+/** The object form's fields as the README shows them: "className, scriptName?". */
+const bindingFields = Object.entries(durableObjectBindingOptions as OptionTable)
+  .map(([name, field]) => `${name}${field.required ? "" : "?"}`)
+  .join(", ");
+
+/** One worker's options: the entry worker's at the top level, or each of `workers`. */
+export const workerOptions = {
+  name: option({
+    doc: "the worker's name: what `scriptName` refers to (needed for all but the first worker)",
+    type: string,
+    example: '"api"',
+    wrangler: "name",
+  }),
+  modules: option({
+    doc: "modules format; implied, and the only format durabox runs",
+    type: boolean,
+    example: "true",
+    default: true,
+  }),
+  script: option({
+    doc: "the worker's module source, inline (JavaScript or TypeScript)",
+    type: string,
+    example: '"export default { fetch() { ... } }"',
+  }),
+  scriptPath: option({
+    doc: "the worker's entry file (`.js`, `.mjs`, `.ts`), bundled with esbuild: local files and npm packages resolved (with the `workerd`/`worker`/`browser` conditions), TypeScript stripped, stack traces pointing at your source lines",
+    type: string,
+    example: '"src/index.ts"',
+    wrangler: "main",
+  }),
+  durableObjects: option({
+    doc: "Durable Object bindings on `env`: binding name to class name, or to an object of the `durableObjects.BINDING` fields; `scriptName` uses a class exported by another worker",
+    type: shape<Record<string, string | DurableObjectBindingOptions>>(
+      `\`{ BINDING: "ClassName" }\` or \`{ BINDING: { ${bindingFields} } }\``,
+      "an object such as {example}",
+      isRecord,
+    ),
+    example: '{ COUNTER: "Counter" }',
+    wrangler: "durable_objects.bindings",
+    cli: {
+      name: "do",
+      short: "o",
+      value: "NAME=Class[@script]",
+      multiple: true,
+      help: "bind a Durable Object class; @script names the worker exporting it",
+    },
+  }),
+  bindings: option({
+    doc: "plain values on `env`",
+    type: shape<Record<string, unknown>>("object", "an object of name to value", isRecord),
+    example: '{ GREETING: "hello" }',
+    default: {},
+    wrangler: "vars",
+    cli: { name: "binding", short: "b", value: "KEY=VALUE", multiple: true, help: "a plain binding on env" },
+  }),
+  compatibilityFlags: option({
+    doc: "Workers compatibility flags: `nodejs_compat` gives worker code `process`, `Buffer`, `require` and `node:*` imports",
+    type: shape<string[]>(
+      "string[]",
+      "an array of strings, such as {example}",
+      (value) => Array.isArray(value) && value.every(isString),
+      () => undefined,
+    ),
+    example: '["nodejs_compat"]',
+    default: [],
+    wrangler: "compatibility_flags",
+    cli: { name: "compatibility-flag", value: "FLAG", multiple: true, help: "a compatibility flag, e.g. nodejs_compat" },
+  }),
+  compatibilityDate: option({
+    doc: "the Workers compatibility date, recorded for the worker",
+    type: string,
+    example: '"2024-09-23"',
+    wrangler: "compatibility_date",
+    cli: { name: "compatibility-date", value: "DATE", help: "Workers compatibility date, e.g. 2024-09-23" },
+  }),
+  wranglerConfigPath: option({
+    doc: "read `wrangler.toml`, `wrangler.json` or `wrangler.jsonc` (`true`: found from the working directory up) for the options that name a wrangler key, and `[build.upload] main/dir` and `[[migrations]]`; options you pass win over the file",
+    type: shape<string | boolean>(
+      "string or `true`",
+      "a path or true (find wrangler.toml from the working directory)",
+      (value) => typeof value === "string" || typeof value === "boolean",
+    ),
+    example: '"wrangler.toml"',
+    cli: {
+      name: "config",
+      short: "c",
+      value: "FILE",
+      help: "wrangler.toml / wrangler.json(c) (default: found from the working directory)",
+    },
+  }),
+} satisfies OptionTable;
+
+/** Options of the whole runtime: top level only. */
+export const runtimeOptions = {
+  durableObjectsPersist: option({
+    doc: "where Durable Object data lives: in memory (`false`), `./.durabox/do` (`true`), the directory given, or Redis (`redis://`, `rediss://`)",
+    type: shape<boolean | string>(
+      "`false`, `true`, a directory, a `redis://` URL",
+      "true, a directory or a redis:// URL",
+      (value) => typeof value === "boolean" || (typeof value === "string" && value !== ""),
+    ),
+    example: '"redis://127.0.0.1:6379/0"',
+    default: false,
+    wrangler: "durable_objects_persist",
+    cli: {
+      name: "do-persist",
+      value: "[PATH|URL]",
+      help: "keep Durable Object data: no value = ./.durabox/do, a directory, or redis://host:port",
+    },
+  }),
+  durableObjectsAlarms: option({
+    doc: "whether alarms fire by themselves at their time (`false`: only when a test runs them)",
+    type: boolean,
+    example: "false",
+    default: true,
+  }),
+  workers: option({
+    doc: "more workers, each with the per-worker options; with no script at the top level the first is the entry",
+    type: shape<WorkerOptions[]>("array of worker options", "an array of worker options", Array.isArray),
+    example: '[{ name: "api", scriptPath: "api/src/worker.mjs" }]',
+  }),
+} satisfies OptionTable;
+
+/** Options of the test environments only (Jest's testEnvironmentOptions, Vitest's environmentOptions.durabox). */
+export const testOptions = {
+  isolation: option({
+    doc: "`test`: storage, instances and alarms roll back after every test and describe block; `file`: only between files",
+    type: oneOf("test", "file"),
+    example: '"file"',
+    default: "test",
+  }),
+  durableObjectsPersistWrites: option({
+    doc: "with persistence configured, tests run on a layer above the stored data and their writes are dropped at the end; `true` keeps them",
+    type: boolean,
+    example: "true",
+    default: false,
+  }),
+} satisfies OptionTable;
+
+// The two recursive option types live beside their tables (the tables refer to them).
+
+/** A Durable Object binding's object form: a class, of this worker or of the worker `scriptName` names. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface DurableObjectBindingOptions extends OptionsOf<typeof durableObjectBindingOptions> {}
+
+/** One worker's options; names follow Miniflare's. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface WorkerOptions extends OptionsOf<typeof workerOptions> {}

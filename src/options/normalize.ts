@@ -1,0 +1,55 @@
+import { checkValues } from "./check.js";
+import { runtimeOptions } from "./declared.js";
+import { fail } from "./fail.js";
+import { DURABOX_OPTION_NAMES, WORKER_OPTION_NAMES } from "./names.js";
+import type { NormalizedOptions } from "./normalized.js";
+import { normalizePersistence } from "./persistence.js";
+import type { DuraboxOptions, WorkerOptions } from "./types.js";
+import { checkOptionKeys } from "./unknown.js";
+import { isRecord, typeName } from "./value-types.js";
+import { normalizeWorker } from "./worker.js";
+
+/**
+ * Validates options once, at the edge, into the normalised shape everything
+ * deeper relies on: nothing below re-checks or re-defaults them.
+ */
+export function normalizeOptions(options: DuraboxOptions, cwd = process.cwd()): NormalizedOptions {
+  if (!isRecord(options as unknown)) fail(`Durabox options must be an object, got ${typeName(options)}.`);
+  checkOptionKeys(options, DURABOX_OPTION_NAMES);
+  checkValues(options as Record<string, unknown>, runtimeOptions);
+  const extra = options.workers ?? [];
+  extra.forEach((worker, i) => {
+    if (!isRecord(worker)) fail(`workers[${i}] must be an object of worker options, got ${typeName(worker)}.`);
+    checkOptionKeys(worker, WORKER_OPTION_NAMES, { prefix: `workers[${i}].` });
+  });
+
+  const top: WorkerOptions = Object.fromEntries(WORKER_OPTION_NAMES.filter((key) => key in options).map((key) => [key, options[key]]));
+  const topIsWorker = WORKER_OPTION_NAMES.some((key) => top[key] !== undefined) || extra.length === 0;
+  const raw: { options: WorkerOptions; prefix: string }[] = [
+    ...(topIsWorker ? [{ options: top, prefix: "" }] : []),
+    ...extra.map((worker, i) => ({ options: worker, prefix: `workers[${i}].` })),
+  ];
+  const workers = raw.map(({ options: worker, prefix }, index) => normalizeWorker(worker, prefix, cwd, index === 0));
+
+  const names = new Set<string>();
+  for (const worker of workers) {
+    if (names.has(worker.name)) fail(`Two workers are named "${worker.name}": give each worker a distinct name.`);
+    names.add(worker.name);
+  }
+  for (const worker of workers) {
+    for (const { binding, scriptName } of worker.durableObjects) {
+      if (!names.has(scriptName)) {
+        const known = [...names].map((n) => `"${n}"`).join(", ");
+        fail(
+          `durableObjects.${binding} names scriptName "${scriptName}", but no worker of that name is configured (workers: ${known}). Add it to "workers".`,
+        );
+      }
+    }
+  }
+  const persist = options.durableObjectsPersist ?? workers[0]?.configPersist;
+  return {
+    workers,
+    automaticAlarms: options.durableObjectsAlarms ?? runtimeOptions.durableObjectsAlarms.default,
+    persistence: normalizePersistence(persist, cwd),
+  };
+}

@@ -1,0 +1,75 @@
+import path from "node:path";
+import { findWranglerConfig, readWranglerConfig, type WranglerWorker } from "../config/wrangler.js";
+import { checkValues } from "./check.js";
+import { workerOptions } from "./declared.js";
+import { normalizeDurableObjects } from "./durable-objects.js";
+import { fail } from "./fail.js";
+import type { NormalizedSource, NormalizedWorker } from "./normalized.js";
+import { isUrl } from "./persistence.js";
+import type { WorkerOptions } from "./types.js";
+
+/** One worker's options, over its wrangler config's, checked and defaulted. `prefix` names it in errors ("workers[0]."). */
+export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: string, isEntry: boolean): NormalizedWorker {
+  checkValues(options as Record<string, unknown>, workerOptions, prefix);
+  if (options.script !== undefined && options.scriptPath !== undefined) {
+    fail(`Options "${prefix}script" and "${prefix}scriptPath" were both given: pass one, the inline source or the path of the entry file.`);
+  }
+
+  const config = readConfig(options.wranglerConfigPath, cwd);
+  const name = options.name ?? config?.name ?? (isEntry ? "" : undefined);
+  if (name === undefined) fail(`${prefix.slice(0, -1)} needs a "name": workers other than the first are reached by name.`);
+
+  const durableObjects = normalizeDurableObjects({ ...config?.durableObjects, ...options.durableObjects }, prefix, name);
+  if (options.modules === false) {
+    fail(
+      durableObjects.length > 0
+        ? `Durable Objects need the modules format, but "${prefix}modules" is false. Remove \`modules: false\` and export the classes from an ES module.`
+        : `durabox runs modules-format workers only ("export default { fetch }"): remove \`${prefix}modules: false\`.`,
+    );
+  }
+
+  const bindings = { ...config?.vars, ...(options.bindings ?? workerOptions.bindings.default) };
+  for (const { binding } of durableObjects) {
+    if (binding in bindings) fail(`"${binding}" is both a Durable Object binding and a plain binding: rename one.`);
+  }
+
+  let source: NormalizedSource | undefined;
+  if (options.script !== undefined) {
+    source = { kind: "script", code: options.script, resolveDir: cwd, filename: path.join(cwd, `<script${name ? `:${name}` : ""}>.mjs`) };
+  } else if (options.scriptPath !== undefined) {
+    source = { kind: "path", path: path.resolve(cwd, options.scriptPath) };
+  } else if (config?.scriptPath !== undefined) {
+    source = { kind: "path", path: config.scriptPath };
+  }
+  if (source === undefined && durableObjects.some((d) => d.scriptName === name)) {
+    fail(
+      `Durable Object bindings name classes of ${name ? `worker "${name}"` : "this worker"}, but it has no code: pass "${prefix}script" or "${prefix}scriptPath"${config ? `, or set "main" in ${config.file}` : ""}.`,
+    );
+  }
+
+  return {
+    name,
+    source,
+    durableObjects,
+    bindings,
+    compatibilityFlags: [...(options.compatibilityFlags ?? config?.compatibilityFlags ?? workerOptions.compatibilityFlags.default)],
+    compatibilityDate: options.compatibilityDate ?? config?.compatibilityDate,
+    sqliteClasses: config?.sqliteClasses ?? [],
+    configPersist:
+      typeof config?.durableObjectsPersist === "string" && !isUrl(config.durableObjectsPersist)
+        ? path.resolve(path.dirname(config.file), config.durableObjectsPersist)
+        : config?.durableObjectsPersist,
+  };
+}
+
+function readConfig(configPath: string | boolean | undefined, cwd: string): WranglerWorker | undefined {
+  if (configPath === undefined || configPath === false) return undefined;
+  if (configPath === true) {
+    const found = findWranglerConfig(cwd);
+    if (found === undefined) {
+      fail(`wranglerConfigPath is true, but no wrangler.toml, wrangler.json or wrangler.jsonc was found in ${cwd} or above it.`);
+    }
+    return readWranglerConfig(found);
+  }
+  return readWranglerConfig(path.resolve(cwd, configPath));
+}
