@@ -98,13 +98,23 @@ describe("storage validation, error for error", () => {
       txn.rollback();
       await expect(txn.get("a")).rejects.toThrow(new Error("Cannot get() on rolled back transaction"));
       await expect(txn.put("a", 1)).rejects.toThrow(new Error("Cannot put() on rolled back transaction"));
-      expect(() => txn.rollback()).toThrow(new Error("Cannot rollback() on rolled back transaction"));
+      // A second rollback() is ignored, as in production.
+      expect(txn.rollback()).toBeUndefined();
     });
+    await storage.transaction(async (txn) => {
+      await txn.put("b", 1);
+      txn.rollback();
+      txn.rollback();
+    });
+    expect(await storage.get("b")).toBeUndefined();
     await storage.transaction(async (txn) => {
       escaped = txn;
     });
     await expect(escaped!.get("a")).rejects.toThrow(
       new Error("Cannot call get() on transaction that has already committed: did you move `txn` outside of the closure?"),
+    );
+    expect(() => (escaped as unknown as { rollback(): void }).rollback()).toThrow(
+      new Error("Cannot call rollback() on transaction that has already committed: did you move `txn` outside of the closure?"),
     );
   });
 
