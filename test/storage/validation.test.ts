@@ -136,6 +136,18 @@ describe("storage validation, error for error", () => {
     expect(await storage.get("f")).toBe(2);
   });
 
+  it("rejects with a throwing getter's own error, storing nothing", async () => {
+    const own = new RangeError("getter says no");
+    const value = {
+      get x(): number {
+        throw own;
+      },
+    };
+    await expect(storage.put("g", value)).rejects.toBe(own);
+    await expect(storage.put({ a: 1, g: value })).rejects.toBe(own);
+    expect((await storage.list()).size).toBe(0);
+  });
+
   it("refuses an alarm time <= 0, and setAlarm on a class without alarm()", async () => {
     await expect(storage.setAlarm(0)).rejects.toThrow(new TypeError("setAlarm() cannot be called with an alarm time <= 0"));
     await expect(storage.setAlarm(-5)).rejects.toThrow(TypeError);
