@@ -42,7 +42,8 @@ export function parsePut(keyOrEntries: unknown, value: unknown): StoredEntry[] {
     const entries = Object.entries(keyOrEntries as Record<string, unknown>);
     checkPairCount(entries.length);
     const pairs: StoredEntry[] = [];
-    for (const [key, entryValue] of entries) {
+    for (const [rawKey, entryValue] of entries) {
+      const key = toKey(rawKey);
       checkBatchKeys([key]);
       // Production skips undefined values in an entries object.
       if (entryValue === undefined) continue;
