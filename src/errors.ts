@@ -18,7 +18,14 @@ export type DuraboxErrorCode =
   | "ERR_RECURSION"
   | "ERR_RPC"
   | "ERR_PERSIST_LOCKED"
-  | "ERR_STORAGE";
+  /** Storage failed (Redis unreachable, a full or read-only disk); nothing was half-written. */
+  | "ERR_STORAGE"
+  /**
+   * A persisted object's log is damaged (not merely torn by a crash): the
+   * object is refused, the file left as it is; `durabox repair <dir>` keeps
+   * the intact records.
+   */
+  | "ERR_STORAGE_CORRUPT";
 
 export class DuraboxError extends Error {
   override readonly name = "DuraboxError";

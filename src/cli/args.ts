@@ -18,7 +18,11 @@ export interface TypesArguments {
   readonly config: string | undefined;
   readonly out: string;
 }
-export type CliArguments = ServeArguments | TypesArguments | { readonly command: "help" | "version" };
+export interface RepairArguments {
+  readonly command: "repair";
+  readonly directory: string;
+}
+export type CliArguments = ServeArguments | TypesArguments | RepairArguments | { readonly command: "help" | "version" };
 
 export const HELP = `durabox: serve a Cloudflare Worker and its Durable Objects locally, in Node.js
 
@@ -26,6 +30,9 @@ Usage:
   durabox [script] [options]       serve the worker over HTTP
   durabox types [--config FILE] [--out FILE]
                                    write a .d.ts with the Env of the config's bindings
+  durabox repair DIR               recover a persistence directory whose logs are damaged
+                                   (ERR_STORAGE_CORRUPT): keeps every whole record, moves
+                                   each damaged log aside as log.corrupt-<time>
 
 Options:
   -o, --do NAME=Class[@script]     bind a Durable Object class (repeatable); @script names
@@ -47,6 +54,7 @@ Examples:
   durabox --config wrangler.toml --do-persist ./data
   durabox worker.mjs -o API=Api@api -b GREETING=hello --do-persist redis://127.0.0.1:6379
   durabox types --config wrangler.toml --out worker-configuration.d.ts
+  durabox repair ./.durabox/do
 `;
 
 function fail(message: string): never {
@@ -102,6 +110,12 @@ export function parseCommandLine(argv: readonly string[]): CliArguments {
       config: values.config as string | undefined,
       out: (values.out as string | undefined) ?? "worker-configuration.d.ts",
     };
+  }
+  if (positionals[0] === "repair") {
+    if (positionals.length !== 2) {
+      fail("durabox repair takes one persistence directory, for example durabox repair ./.durabox/do.");
+    }
+    return { command: "repair", directory: positionals[1]! };
   }
   if (positionals.length > 1) fail(`Expected at most one script, got: ${positionals.join(" ")}.`);
   if (values.out !== undefined) fail("--out belongs to `durabox types`.");

@@ -61,7 +61,8 @@ describe("file backend", () => {
       await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
       await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 200));
       child.kill("SIGKILL");
-      await new Promise((resolve) => child.once("exit", resolve));
+      // "close", not "exit": only then has every acknowledgement in the pipe been read.
+      await new Promise((resolve) => child.once("close", resolve));
       const acknowledged = output.trim().split("\n").map(Number);
       lastAcknowledged = acknowledged[acknowledged.length - 1]!;
 
