@@ -1,4 +1,5 @@
 import { AlarmScheduler, MAX_ALARM_RETRIES, type AlarmOutcome } from "./alarms.js";
+import { AlarmClaims } from "./alarm-claims.js";
 import { DurableObjectId, IdFactory, namespaceOf } from "./id.js";
 import { checkAlarmHandler, ObjectInstance, type ResolvedClass } from "./instance.js";
 import { andThen } from "../storage/awaitable.js";
@@ -37,10 +38,13 @@ export class ObjectRuntime {
   readonly #instances = new Map<string, ObjectInstance>();
   readonly #data = new Map<string, ObjectData>();
   readonly #background = new Set<Promise<unknown>>();
+  /** Storage shared with other runtimes (Redis): which runtime runs each alarm. */
+  readonly #alarmClaims: AlarmClaims;
 
   constructor(backend: StorageBackend, options: { automaticAlarms: boolean }) {
     this.backend = backend;
     this.alarms = new AlarmScheduler((address, retryCount) => this.#runAlarm(address, retryCount), options.automaticAlarms);
+    this.#alarmClaims = new AlarmClaims(this.alarms);
   }
 
   define(spec: ObjectClassSpec): void {
@@ -154,6 +158,7 @@ export class ObjectRuntime {
 
   async dispose(): Promise<void> {
     this.alarms.dispose();
+    this.#alarmClaims.dispose();
     this.evictAll();
     await this.settleBackground();
     await this.backend.close();
@@ -204,17 +209,20 @@ export class ObjectRuntime {
       const time = await store.getAlarm();
       const handler = (object as { alarm?: unknown }).alarm;
       if (time === null || typeof handler !== "function") return "none";
-      const clearIfUnchanged = async (): Promise<void> => {
-        if ((await store.getAlarm()) === time) await instance.writeWithResult(store.commit({ alarm: null }));
-      };
-      try {
-        await handler.call(object, { retryCount, isRetry: retryCount > 0 });
-      } catch (error) {
-        if (retryCount >= MAX_ALARM_RETRIES) await clearIfUnchanged();
-        throw error;
-      }
-      await clearIfUnchanged();
-      return "ran";
+      // Claim before running; "none" when another runtime sharing the storage runs it.
+      return this.#alarmClaims.run(address, store, time, retryCount, async () => {
+        const clearIfUnchanged = async (): Promise<void> => {
+          if ((await store.getAlarm()) === time) await instance.writeWithResult(store.commit({ alarm: null }));
+        };
+        try {
+          await handler.call(object, { retryCount, isRetry: retryCount > 0 });
+        } catch (error) {
+          if (retryCount >= MAX_ALARM_RETRIES) await clearIfUnchanged();
+          throw error;
+        }
+        await clearIfUnchanged();
+        return "ran";
+      });
     });
   }
 }
