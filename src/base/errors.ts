@@ -34,8 +34,14 @@ export const ERROR_CODES = {
   ERR_RECURSION: "call recursion too deep",
   /** A persistence directory is in use by another running runtime. */
   ERR_PERSIST_LOCKED: "persistence directory locked",
-  /** The persistence backend (file system or Redis) failed; nothing was half-written. */
+  /** Storage failed (Redis unreachable, a full or read-only disk); nothing was half-written. */
   ERR_STORAGE: "storage backend failed",
+  /**
+   * A persisted object's log is damaged (not merely torn by a crash): the
+   * object is refused, the file left as it is; `durabox repair <dir>` keeps
+   * the intact records.
+   */
+  ERR_STORAGE_CORRUPT: "stored data damaged",
   /** A test helper was called where no durabox test runtime exists (not under the durabox environment). */
   ERR_NO_TEST_RUNTIME: "no test runtime",
   /** The test environment was set up out of order (the runtime was used before its setup file ran). */

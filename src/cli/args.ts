@@ -17,7 +17,11 @@ export interface TypesArguments {
   readonly config: string | undefined;
   readonly out: string;
 }
-export type CliArguments = ServeArguments | TypesArguments | { readonly command: "help" | "version" };
+export interface RepairArguments {
+  readonly command: "repair";
+  readonly directory: string;
+}
+export type CliArguments = ServeArguments | TypesArguments | RepairArguments | { readonly command: "help" | "version" };
 
 function fail(message: string): never {
   throw new DuraboxError("ERR_OPTIONS", message);
@@ -83,6 +87,12 @@ export function parseCommandLine(argv: readonly string[]): CliArguments {
       config: values.config as string | undefined,
       out: (values.out as string | undefined) ?? "worker-configuration.d.ts",
     };
+  }
+  if (positionals[0] === "repair") {
+    if (positionals.length !== 2) {
+      fail("durabox repair takes one persistence directory, for example durabox repair ./.durabox/do.");
+    }
+    return { command: "repair", directory: positionals[1]! };
   }
   if (positionals.length > 1) fail(`Expected at most one script, got: ${positionals.join(" ")}.`);
   if (values.out !== undefined) fail("--out belongs to `durabox types`.");

@@ -29,6 +29,9 @@ Usage:
   durabox [script] [options]       serve the worker over HTTP
   durabox types [--config FILE] [--out FILE]
                                    write a .d.ts with the Env of the config's bindings
+  durabox repair DIR               recover a persistence directory whose logs are damaged
+                                   (ERR_STORAGE_CORRUPT): keeps every whole record, moves
+                                   each damaged log aside as log.corrupt-<time>
 
 Options:
 ${ALL_FLAGS.map(flagHelp).join("\n")}
@@ -38,4 +41,5 @@ Examples:
   durabox --config wrangler.toml --do-persist ./data
   durabox worker.mjs -o API=Api@api -b GREETING=hello --do-persist redis://127.0.0.1:6379
   durabox types --config wrangler.toml --out worker-configuration.d.ts
+  durabox repair ./.durabox/do
 `;

@@ -6,6 +6,7 @@ import { HELP, parseCommandLine, type ServeArguments } from "./args.js";
 import { serve } from "./server.js";
 import { writeTypes } from "./types.js";
 import { findWranglerConfig } from "../config/wrangler.js";
+import { repairPersistenceDirectory } from "../storage/backends/file-repair.js";
 import type { DuraboxOptions } from "../options.js";
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -56,6 +57,18 @@ async function runServe(args: ServeArguments): Promise<void> {
   process.once("SIGTERM", stop);
 }
 
+function runRepair(directory: string): void {
+  const report = repairPersistenceDirectory(directory);
+  out(`durabox repair: read ${report.checked} object log(s) in ${report.directory}`);
+  if (report.repaired.length === 0) out("No damaged log: nothing to repair.");
+  for (const repaired of report.repaired) {
+    const lost = repaired.lost.map(({ offset, length }) => `${length} bytes at byte ${offset}`).join(", ");
+    out(`repaired ${repaired.log} (object ${repaired.id} of ${repaired.namespace}):`);
+    out(`  kept ${repaired.keptRecords} whole record(s); left out ${lost}`);
+    out(`  the damaged log is kept as ${repaired.damagedCopy}`);
+  }
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   const args = parseCommandLine(argv);
   switch (args.command) {
@@ -68,6 +81,8 @@ async function main(argv: readonly string[]): Promise<void> {
     case "types":
       out(`durabox: wrote ${await writeTypes(args.config, args.out)}`);
       return;
+    case "repair":
+      return runRepair(args.directory);
     case "serve":
       return runServe(args);
   }

@@ -3,6 +3,7 @@ import { runAlarm } from "./alarms/runner.js";
 import { ClassRegistry, type ObjectClassSpec } from "./class-registry.js";
 import { addressOf, ObjectTable } from "./object-table.js";
 import { namespaceOf, type DurableObjectId } from "./id.js";
+import { AlarmClaims } from "./alarms/claims.js";
 import { DurableObjectNamespace } from "./namespace.js";
 import { DuraboxError } from "../base/errors.js";
 import type { ObjectInstance } from "./instance.js";
@@ -22,6 +23,8 @@ export class ObjectRuntime {
   readonly #classes = new ClassRegistry();
   readonly #objects: ObjectTable;
   readonly #background = new Set<Promise<unknown>>();
+  /** Storage shared with other runtimes (Redis): which runtime runs each alarm. */
+  readonly #alarmClaims: AlarmClaims;
 
   constructor(backend: StorageBackend, options: { automaticAlarms: boolean }) {
     this.backend = backend;
@@ -31,8 +34,9 @@ export class ObjectRuntime {
     });
     this.alarms = new AlarmScheduler((address, retryCount) => {
       const record = this.#objects.recordAt(address);
-      return record === undefined ? Promise.resolve("none") : runAlarm(record, retryCount);
+      return record === undefined ? Promise.resolve("none") : runAlarm(record, retryCount, this.#alarmClaims);
     }, options.automaticAlarms);
+    this.#alarmClaims = new AlarmClaims(this.alarms);
   }
 
   define(spec: ObjectClassSpec): void {
@@ -114,6 +118,7 @@ export class ObjectRuntime {
 
   async dispose(): Promise<void> {
     this.alarms.dispose();
+    this.#alarmClaims.dispose();
     this.evictAll();
     await this.settleBackground();
     await this.backend.close();

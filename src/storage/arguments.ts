@@ -43,7 +43,8 @@ export function parsePut(keyOrEntries: unknown, value: unknown): StoredEntry[] {
     const entries = Object.entries(keyOrEntries as Record<string, unknown>);
     checkPairCount(entries.length);
     const pairs: StoredEntry[] = [];
-    for (const [key, entryValue] of entries) {
+    for (const [rawKey, entryValue] of entries) {
+      const key = toKey(rawKey);
       checkBatchKeys([key]);
       // Production skips undefined values in an entries object.
       if (entryValue === undefined) continue;
@@ -75,10 +76,9 @@ export function parseListOptions(options: ListOptions | undefined): ListQuery | 
     throw new TypeError("list() cannot be called with both start and startAfter values.");
   }
   if (limit !== undefined) {
-    if (typeof limit !== "number" || Number.isNaN(limit)) {
-      throw new TypeError(`List limit must be a number, got ${typeof limit}.`);
-    }
-    if (limit <= 0) throw new TypeError("List limit must be positive.");
+    if (typeof limit !== "number") throw new TypeError(`List limit must be a number, got ${typeof limit}.`);
+    // Production reads the limit as an int: NaN and Infinity become 0, so they are "not positive" too.
+    if (!(limit > 0) || limit === Infinity) throw new TypeError("List limit must be positive.");
   }
   if (start !== undefined) start = toKey(start);
   if (end !== undefined) end = toKey(end);
@@ -100,14 +100,30 @@ export function parseListOptions(options: ListOptions | undefined): ListQuery | 
   return query;
 }
 
-/** setAlarm(time): a Date or milliseconds since the epoch, after 0. */
+/**
+ * Production holds an alarm time as nanoseconds in an int64 (workerd's
+ * jsg DateWrapper), so it refuses times from 2^63 ns on, with this message
+ * (the year in it is production's).
+ */
+const MAX_ALARM_NANOS = 2 ** 63;
+
+/** setAlarm(time): a Date or milliseconds since the epoch, after 0, with production's messages. */
 export function parseAlarmTime(time: unknown): number {
-  const ms = time instanceof Date ? time.getTime() : time;
-  if (typeof ms !== "number" || Number.isNaN(ms)) {
+  const ms = isDate(time) ? Date.prototype.getTime.call(time) : time;
+  if (typeof ms !== "number") {
     throw new TypeError(`setAlarm() expects a Date or a number of milliseconds since the epoch, got ${describe(time)}.`);
   }
+  // NaN, Infinity and an invalid Date (whose time is NaN).
+  if (!Number.isFinite(ms)) throw new TypeError("The value cannot be converted because it is not a valid Date.");
+  if (ms * 1e6 >= MAX_ALARM_NANOS) throw new TypeError("This API doesn't support dates after 2189.");
+  if (ms * 1e6 <= -MAX_ALARM_NANOS) throw new TypeError("This API doesn't support dates before 1687.");
   if (ms <= 0) throw new TypeError("setAlarm() cannot be called with an alarm time <= 0");
   return ms;
+}
+
+/** A Date, also one made in another realm (a test runner's vm context). */
+function isDate(value: unknown): value is Date {
+  return value instanceof Date || Object.prototype.toString.call(value) === "[object Date]";
 }
 
 function describe(value: unknown): string {

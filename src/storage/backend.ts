@@ -59,4 +59,25 @@ export interface ObjectStore {
   getAlarm(): Awaitable<number | null>;
   readVersion(): Awaitable<ReadVersion>;
   commit(batch: WriteBatch): Awaitable<CommitResult>;
+  /**
+   * Storage that several runtimes share (Redis), each of which schedules the
+   * stored alarms, claims the alarm set for `time` before a runtime runs it,
+   * atomically, so one runtime runs it. A claim lapses unless renewed: a
+   * runtime that dies mid-alarm leaves it to another (at-least-once, as in
+   * production). Storage used by one runtime leaves this out: every alarm is
+   * that runtime's.
+   */
+  claimAlarm?(time: number): Awaitable<AlarmClaim>;
 }
+
+export type AlarmClaim =
+  | {
+      readonly claimed: true;
+      /** Ends the claim; with `holdMs`, keeps it that much longer (a retry of the alarm is due then). */
+      release(holdMs?: number): void;
+    }
+  | {
+      readonly claimed: false;
+      /** When another runtime's claim lapses (ms since the epoch); absent when the alarm is no longer set for that time. */
+      readonly heldUntil?: number;
+    };

@@ -28,17 +28,30 @@ const FAST_STRING_MAX = 256;
 export function serialize(value: unknown): Uint8Array {
   const fast = serializeFast(value);
   if (fast !== undefined) return fast;
-  const serializer = new Serializer();
+  const serializer = new WorkersSerializer();
   serializer.writeHeader();
   try {
     serializer.writeValue(value);
   } catch (error) {
-    // V8 reports "x could not be cloned." as a plain Error; the platform's
-    // structured clone throws a DataCloneError DOMException with that message.
-    const message = error instanceof Error ? error.message : String(error);
-    throw new DOMException(message, "DataCloneError");
+    // A SharedArrayBuffer is refused on a path that skips the hook below.
+    if (error instanceof Error && error.name === "Error" && error.message.endsWith(" could not be cloned.")) {
+      throw new DOMException(error.message, "DataCloneError");
+    }
+    // Anything else is the value's own error (a throwing getter): production rethrows it as is.
+    throw error;
   }
   return serializer.releaseBuffer();
+}
+
+/**
+ * V8 asks the serializer for the error to throw for a value it cannot clone
+ * (Node's default makes a plain Error): the platform's structured clone, and
+ * production, throw a DataCloneError DOMException with V8's message.
+ */
+class WorkersSerializer extends Serializer {
+  _getDataCloneError(message: string): Error {
+    return new DOMException(message, "DataCloneError");
+  }
 }
 
 export function deserialize(bytes: Uint8Array): unknown {

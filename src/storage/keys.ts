@@ -55,6 +55,27 @@ export function prefixEnd(prefix: string): string | undefined {
   return undefined;
 }
 
+/** A lone surrogate: a high one not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+type WellFormedString = string & { isWellFormed?(): boolean; toWellFormed?(): string };
+
+/**
+ * The key as stored: production and Redis hold keys as UTF-8, where a lone
+ * surrogate (half of a pair, not a character) becomes U+FFFD, so "\uD800",
+ * "\uDC00" and "\uFFFD" are one key there. Every backend stores what this
+ * returns, so all of them agree (String.prototype.toWellFormed, Node 20+).
+ */
+export function wellFormedKey(key: string): string {
+  const text = key as WellFormedString;
+  if (text.isWellFormed !== undefined) return text.isWellFormed() ? key : text.toWellFormed!();
+  return replaceLoneSurrogates(key);
+}
+
+/** toWellFormed for a runtime without it. */
+export function replaceLoneSurrogates(key: string): string {
+  return key.replace(LONE_SURROGATE, "\uFFFD");
+}
+
 const encoder = new TextEncoder();
 
 /** Whether a key's UTF-8 encoding is longer than `limit` bytes. */

@@ -1,4 +1,4 @@
-import { keyLongerThan } from "./keys.js";
+import { keyLongerThan, wellFormedKey } from "./keys.js";
 
 /**
  * Production's storage limits, with production's messages (see
@@ -61,7 +61,10 @@ export function checkTransactionSize(modifiedKeys: number): void {
   }
 }
 
-/** Keys arrive as strings in production; anything else but undefined is coerced. */
+/**
+ * Keys arrive as strings in production; anything else but undefined is
+ * coerced. Lone surrogates become U+FFFD, as UTF-8 storage makes them.
+ */
 export function toKey(key: unknown): string {
-  return typeof key === "string" ? key : String(key);
+  return wellFormedKey(typeof key === "string" ? key : String(key));
 }

@@ -84,6 +84,8 @@ export class DurableObjectTransaction {
   }
 
   rollback(): void {
+    // Production ignores a second rollback() (workerd: "allow multiple calls to rollback()").
+    if (this.#state === "rolledBack") return;
     this.#check("rollback");
     this.#state = "rolledBack";
   }

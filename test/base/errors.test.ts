@@ -30,7 +30,7 @@ describe("DuraboxError", () => {
       .join("\n");
     for (const code of Object.keys(ERROR_CODES)) expect(source, code).toContain(`"${code}"`);
     const declaration = readFileSync("src/base/errors.ts", "utf8");
-    for (const code of Object.keys(ERROR_CODES)) expect(declaration).toMatch(new RegExp(`/\\*\\* [^*]+\\*/\\n  ${code}:`));
+    for (const code of Object.keys(ERROR_CODES)) expect(declaration).toMatch(new RegExp(`/\\*\\*(?:[^*]|\\*(?!/))+\\*/\\n  ${code}:`));
   });
 
   it("marks eviction ERR_EVICTED and abort() ERR_ABORTED, not ERR_DISPOSED", async () => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -134,13 +134,50 @@ describe("durabox CLI", () => {
     }
   });
 
+  it("recovers a damaged persistence directory with durabox repair", async () => {
+    const data = path.join(mkdtempSync(path.join(tmpdir(), "durabox-cli-")), "data");
+    const first = await start([worker, "--do", "COUNTER=Counter", "--do-persist", data]);
+    for (let n = 1; n <= 4; n++) expect(await (await fetch(`${first.url}/c`)).text()).toBe(String(n));
+    first.child.kill("SIGINT");
+    expect(await first.exited).toBe(0);
+    // Flip one bit in the checksum of the second of the four records (n = 2).
+    const objectDir = path.join(
+      data,
+      readdirSync(data).find((name) => !name.startsWith("."))!,
+    );
+    const log = path.join(objectDir, readdirSync(objectDir)[0]!, "log");
+    const bytes = readFileSync(log);
+    const second = 12 + bytes.readUInt32LE(4);
+    bytes[second + 8] = bytes[second + 8]! ^ 1;
+    writeFileSync(log, bytes);
+
+    const refused = await start([worker, "--do", "COUNTER=Counter", "--do-persist", data]);
+    expect((await fetch(`${refused.url}/c`)).status).toBe(500);
+    refused.child.kill("SIGINT");
+    expect(await refused.exited).toBe(0);
+
+    const repair = await runToEnd(["repair", data]);
+    expect(repair.code).toBe(0);
+    expect(repair.output).toContain(`durabox repair: read 1 object log(s) in ${data}`);
+    expect(repair.output).toContain(`repaired ${log}`);
+    expect(repair.output).toContain(`kept 3 whole record(s); left out ${second} bytes at byte ${second}`);
+    expect(repair.output).toMatch(/the damaged log is kept as .*log\.corrupt-\d{8}T\d{6}Z/);
+    const repaired = await start([worker, "--do", "COUNTER=Counter", "--do-persist", data]);
+    expect(await (await fetch(`${repaired.url}/c`)).text()).toBe("5");
+    repaired.child.kill("SIGINT");
+    expect(await repaired.exited).toBe(0);
+    expect((await runToEnd(["repair", data])).output).toContain("No damaged log: nothing to repair.");
+    const usage = await runToEnd(["repair"]);
+    expect(usage.code).toBe(1);
+    expect(usage.output).toContain("durabox repair takes one persistence directory, for example durabox repair ./.durabox/do.");
+  });
+
   it("uses ./.durabox/do for a bare --do-persist", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "durabox-cli-"));
     const server = await start([worker, "--do", "COUNTER=Counter", "--do-persist"], dir);
     expect(await (await fetch(`${server.url}/x`)).text()).toBe("1");
     server.child.kill("SIGINT");
     expect(await server.exited).toBe(0);
-    const { readdirSync } = await import("node:fs");
     expect(readdirSync(path.join(dir, ".durabox", "do"))).toContain("%23Counter");
   });
 

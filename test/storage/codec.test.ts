@@ -40,3 +40,36 @@ describe("codec", () => {
     expect(deserialize(serialize(NaN))).toBeNaN();
   });
 });
+
+describe("codec errors", () => {
+  it("rethrows a throwing getter's own error, as V8's structured clone and production do", () => {
+    const own = new RangeError("getter says no");
+    const value = {
+      get x(): number {
+        throw own;
+      },
+    };
+    expect(() => structuredClone(value)).toThrow(own);
+    expect(() => serialize(value)).toThrow(own);
+    expect(() => serialize({ nested: [value] })).toThrow(own);
+  });
+
+  it("refuses what cannot be cloned with a DataCloneError naming it", () => {
+    for (const [value, message] of [
+      [() => 1, "() => 1 could not be cloned."],
+      [Symbol("s"), "Symbol(s) could not be cloned."],
+      [{ a: new WeakMap() }, "#<WeakMap> could not be cloned."],
+      [new SharedArrayBuffer(1), "#<SharedArrayBuffer> could not be cloned."],
+    ] as const) {
+      const error = (() => {
+        try {
+          serialize(value);
+        } catch (caught) {
+          return caught;
+        }
+      })();
+      expect(error).toBeInstanceOf(DOMException);
+      expect(error).toMatchObject({ name: "DataCloneError", message });
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { compareKeys, prefixEnd } from "../../src/storage/keys.js";
+import { compareKeys, prefixEnd, replaceLoneSurrogates, wellFormedKey } from "../../src/storage/keys.js";
 
 const utf8Compare = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 const sign = (n: number): number => Math.sign(n);
@@ -35,5 +35,25 @@ describe("key order", () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe("stored keys", () => {
+  it("replace lone surrogates with U+FFFD exactly as UTF-8 encoding does, keeping pairs", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: "binary" }),
+        fc.string({ unit: fc.constantFrom("\uD800", "\uDBFF", "\uDC00", "\uDFFF", "a") }),
+        (a, b) => {
+          for (const key of [a, b, a + b]) {
+            expect(wellFormedKey(key)).toBe(Buffer.from(key).toString("utf8"));
+            expect(replaceLoneSurrogates(key)).toBe(Buffer.from(key).toString("utf8"));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+    const key = "plain key";
+    expect(wellFormedKey(key)).toBe(key);
   });
 });

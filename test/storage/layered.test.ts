@@ -3,7 +3,7 @@ import { LayeredBackend } from "../../src/storage/backends/layered.js";
 import { MemoryBackend } from "../../src/storage/backends/memory.js";
 import { serialize, deserialize } from "../../src/storage/codec.js";
 import { countingBackend } from "../helpers/counting-backend.js";
-import type { ObjectStore } from "../../src/storage/backend.js";
+import type { ObjectStore, StorageBackend } from "../../src/storage/backend.js";
 
 const address = { namespace: "ns", id: "obj" };
 const put = (store: ObjectStore, entries: Record<string, unknown>) =>
@@ -121,5 +121,39 @@ describe("LayeredBackend (per-test snapshots)", () => {
     layered.push();
     const result = await store.commit({ puts: [["k", serialize(1)]], readSet: { since, keys: ["k"], ranges: [] } });
     expect(result.ok).toBe(false);
+  });
+
+  it("claims an alarm stored below from the storage below, and one a layer holds as its own", async () => {
+    const memory = new MemoryBackend();
+    const claimed: number[] = [];
+    const shared: StorageBackend = {
+      object(at) {
+        const store = memory.object(at);
+        return {
+          get: (keys) => store.get(keys),
+          list: (query) => store.list(query),
+          getAlarm: () => store.getAlarm(),
+          readVersion: () => store.readVersion(),
+          commit: (batch) => store.commit(batch),
+          claimAlarm: (time) => (claimed.push(time), { claimed: false, heldUntil: 1 }),
+        };
+      },
+      listObjects: (namespace) => memory.listObjects(namespace),
+      listAlarms: () => memory.listAlarms(),
+      close: () => memory.close(),
+    };
+    const layered = new LayeredBackend(shared);
+    const store = layered.object(address);
+    await store.commit({ alarm: 100 });
+    expect(await store.claimAlarm!(100)).toEqual({ claimed: false, heldUntil: 1 });
+    layered.push();
+    expect(await store.claimAlarm!(100)).toEqual({ claimed: false, heldUntil: 1 });
+    await store.commit({ alarm: 200 });
+    expect(await store.claimAlarm!(200)).toMatchObject({ claimed: true });
+    layered.pop();
+    layered.push();
+    await store.commit({ deleteAll: true });
+    expect(await store.claimAlarm!(100)).toMatchObject({ claimed: true });
+    expect(claimed).toEqual([100, 100]);
   });
 });

@@ -77,6 +77,13 @@ describe("storage validation, error for error", () => {
   it("refuses a list limit <= 0 and start with startAfter", async () => {
     await expect(storage.list({ limit: 0 })).rejects.toThrow(new TypeError("List limit must be positive."));
     await expect(storage.list({ limit: -1 })).rejects.toThrow(new TypeError("List limit must be positive."));
+    // Production reads the limit as an int, where NaN and Infinity become 0.
+    for (const limit of [NaN, Infinity, -Infinity]) {
+      await expect(storage.list({ limit })).rejects.toThrow(new TypeError("List limit must be positive."));
+    }
+    await expect(storage.list({ limit: "2" as unknown as number })).rejects.toThrow(
+      new TypeError("List limit must be a number, got string."),
+    );
     await expect(storage.list({ start: "a", startAfter: "b" })).rejects.toThrow(
       new TypeError("list() cannot be called with both start and startAfter values."),
     );
@@ -98,13 +105,23 @@ describe("storage validation, error for error", () => {
       txn.rollback();
       await expect(txn.get("a")).rejects.toThrow(new Error("Cannot get() on rolled back transaction"));
       await expect(txn.put("a", 1)).rejects.toThrow(new Error("Cannot put() on rolled back transaction"));
-      expect(() => txn.rollback()).toThrow(new Error("Cannot rollback() on rolled back transaction"));
+      // A second rollback() is ignored, as in production.
+      expect(txn.rollback()).toBeUndefined();
     });
+    await storage.transaction(async (txn) => {
+      await txn.put("b", 1);
+      txn.rollback();
+      txn.rollback();
+    });
+    expect(await storage.get("b")).toBeUndefined();
     await storage.transaction(async (txn) => {
       escaped = txn;
     });
     await expect(escaped!.get("a")).rejects.toThrow(
       new Error("Cannot call get() on transaction that has already committed: did you move `txn` outside of the closure?"),
+    );
+    expect(() => (escaped as unknown as { rollback(): void }).rollback()).toThrow(
+      new Error("Cannot call rollback() on transaction that has already committed: did you move `txn` outside of the closure?"),
     );
   });
 
@@ -119,9 +136,43 @@ describe("storage validation, error for error", () => {
     expect(await storage.get("f")).toBe(2);
   });
 
+  it("rejects with a throwing getter's own error, storing nothing", async () => {
+    const own = new RangeError("getter says no");
+    const value = {
+      get x(): number {
+        throw own;
+      },
+    };
+    await expect(storage.put("g", value)).rejects.toBe(own);
+    await expect(storage.put({ a: 1, g: value })).rejects.toBe(own);
+    expect((await storage.list()).size).toBe(0);
+  });
+
   it("refuses an alarm time <= 0, and setAlarm on a class without alarm()", async () => {
     await expect(storage.setAlarm(0)).rejects.toThrow(new TypeError("setAlarm() cannot be called with an alarm time <= 0"));
     await expect(storage.setAlarm(-5)).rejects.toThrow(TypeError);
+    expect(await storage.getAlarm()).toBeNull();
+  });
+
+  it("refuses alarm times that are not a valid Date, or beyond what production can hold, with production's messages", async () => {
+    const invalid = new TypeError("The value cannot be converted because it is not a valid Date.");
+    for (const time of [NaN, Infinity, -Infinity, new Date("x")]) {
+      await expect(storage.setAlarm(time)).rejects.toThrow(invalid);
+      await expect(storage.transaction((txn) => txn.setAlarm(time))).rejects.toThrow(invalid);
+    }
+    // kj::Date holds int64 nanoseconds: 2^63 ns is in 2262 (production's message says 2189).
+    const tooLate = new TypeError("This API doesn't support dates after 2189.");
+    for (const time of [1e20, 8.64e15, new Date(8.64e15), 2 ** 63 / 1e6]) {
+      await expect(storage.setAlarm(time)).rejects.toThrow(tooLate);
+    }
+    await expect(storage.setAlarm(-1e20)).rejects.toThrow(new TypeError("This API doesn't support dates before 1687."));
+    await expect(storage.setAlarm("soon" as unknown as number)).rejects.toThrow(
+      new TypeError("setAlarm() expects a Date or a number of milliseconds since the epoch, got string."),
+    );
+    expect(await storage.getAlarm()).toBeNull();
+    // The latest time production accepts is stored.
+    await storage.setAlarm(9_223_372_036_854);
+    expect(await storage.getAlarm()).toBe(9_223_372_036_854);
     await expect(noAlarmStorage.setAlarm(Date.now() + 1000)).rejects.toThrow(
       new Error("Your Durable Object class must have an alarm() handler in order to call setAlarm()"),
     );

@@ -1,14 +1,16 @@
 import { ObjectStorageHost } from "../storage-host.js";
 import { MAX_ALARM_RETRIES, type AlarmOutcome } from "./scheduler.js";
+import type { AlarmClaims } from "./claims.js";
 import type { ObjectRecord } from "../object-record.js";
 
 /**
  * Delivers one alarm event to an object, under its gates: calls alarm() with
  * `{ retryCount, isRetry }` if an alarm is still stored, then clears the
  * stored alarm unless the handler set a new one. A throw leaves the alarm
- * stored for the scheduler's retry, except after the last retry.
+ * stored for the scheduler's retry, except after the last retry. Where
+ * runtimes share storage, the alarm runs only if this runtime claims it.
  */
-export function runAlarm(record: ObjectRecord, retryCount: number): Promise<AlarmOutcome> {
+export function runAlarm(record: ObjectRecord, retryCount: number, claims: AlarmClaims): Promise<AlarmOutcome> {
   const instance = record.instance();
   const { store } = record;
   return instance.deliver(0, async (object) => {
@@ -20,13 +22,16 @@ export function runAlarm(record: ObjectRecord, retryCount: number): Promise<Alar
       // Through the instance's output gate: the event ends once the clear is confirmed.
       await new ObjectStorageHost(record, instance).writeWithResult(store.commit({ alarm: null }));
     };
-    try {
-      await handler.call(object, { retryCount, isRetry: retryCount > 0 });
-    } catch (error) {
-      if (retryCount >= MAX_ALARM_RETRIES) await clearIfUnchanged();
-      throw error;
-    }
-    await clearIfUnchanged();
-    return "ran";
+    // "none" when another runtime sharing the storage holds the alarm.
+    return claims.run(record.address, store, time, retryCount, async () => {
+      try {
+        await handler.call(object, { retryCount, isRetry: retryCount > 0 });
+      } catch (error) {
+        if (retryCount >= MAX_ALARM_RETRIES) await clearIfUnchanged();
+        throw error;
+      }
+      await clearIfUnchanged();
+      return "ran";
+    });
   });
 }

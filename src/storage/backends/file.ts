@@ -1,9 +1,10 @@
 import { type ObjectAddress } from "../address.js";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { MemoryBackend, MemoryObjectStore } from "./memory.js";
 import { LogFile, type LogRecord } from "./file-log.js";
 import { lockDirectory } from "./file-lock.js";
+import { corruptLogError, fileStorageError, type FailurePlace } from "./file-errors.js";
 import { DuraboxError, disposedStorageError } from "../../base/errors.js";
 import type {
   CommitResult,
@@ -28,7 +29,7 @@ export function directoryName(namespace: string): string {
   return encodeURIComponent(namespace).replace(/[.!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) || "%";
 }
 
-function namespaceFromDirectory(name: string): string {
+export function namespaceFromDirectory(name: string): string {
   return name === "%" ? "" : decodeURIComponent(name);
 }
 
@@ -58,7 +59,11 @@ export class FileBackend implements StorageBackend {
         cause: error,
       });
     }
-    this.#release = lockDirectory(this.directory);
+    try {
+      this.#release = lockDirectory(this.directory);
+    } catch (error) {
+      throw fileStorageError("start (locking the directory)", { root: this.directory }, error, "Nothing was changed.");
+    }
   }
 
   object(address: ObjectAddress): ObjectStore {
@@ -66,7 +71,7 @@ export class FileBackend implements StorageBackend {
     const dir = this.#objectDirectory(address);
     let store = this.#open.get(dir);
     if (store === undefined) {
-      store = new FileObjectStore(dir, this.#memory.object(address));
+      store = new FileObjectStore(dir, this.#memory.object(address), { root: this.directory, object: address });
       this.#open.set(dir, store);
     }
     return store;
@@ -75,10 +80,16 @@ export class FileBackend implements StorageBackend {
   listObjects(namespace: string): string[] {
     this.#checkOpen();
     const ids: string[] = [];
-    for (const id of listDirectory(path.join(this.directory, directoryName(namespace)))) {
+    for (const id of this.#list(path.join(this.directory, directoryName(namespace)))) {
       if (!/^[0-9a-f]{64}$/.test(id)) continue;
       const store = this.object({ namespace, id }) as FileObjectStore;
-      if (!store.isEmpty) ids.push(id);
+      try {
+        if (!store.isEmpty) ids.push(id);
+      } catch (error) {
+        // A damaged log still holds data: list the object (using it reports the damage).
+        if ((error as DuraboxError).code !== "ERR_STORAGE_CORRUPT") throw error;
+        ids.push(id);
+      }
     }
     return ids;
   }
@@ -86,9 +97,9 @@ export class FileBackend implements StorageBackend {
   listAlarms(): ScheduledAlarm[] {
     this.#checkOpen();
     const alarms: ScheduledAlarm[] = [];
-    for (const namespaceDir of listDirectory(this.directory)) {
+    for (const namespaceDir of this.#list(this.directory)) {
       if (namespaceDir.startsWith(".")) continue;
-      for (const id of listDirectory(path.join(this.directory, namespaceDir))) {
+      for (const id of this.#list(path.join(this.directory, namespaceDir))) {
         let text: string;
         try {
           text = readFileSync(path.join(this.directory, namespaceDir, id, "alarm"), "utf8");
@@ -121,13 +132,37 @@ export class FileBackend implements StorageBackend {
       throw disposedStorageError();
     }
   }
+
+  #list(directory: string): string[] {
+    try {
+      return listDirectory(directory);
+    } catch (error) {
+      throw fileStorageError(`listing ${directory}`, { root: this.directory }, error, "Nothing was changed.");
+    }
+  }
 }
 
-function listDirectory(directory: string): string[] {
+/**
+ * mkdir -p. Node's recursive mkdir reports ENOENT where the file system is
+ * read-only (or forbids it): making the last directory alone gives the real reason.
+ */
+function makeDirectory(directory: string): void {
+  try {
+    mkdirSync(directory, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT" || !existsSync(path.dirname(directory))) throw error;
+    mkdirSync(directory);
+  }
+}
+
+/** A directory's entries; none when it is not there. */
+export function listDirectory(directory: string): string[] {
   try {
     return readdirSync(directory);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    const code = (error as NodeJS.ErrnoException).code;
+    // Not there, or a stray file where a directory would be: nothing stored.
+    if (code === "ENOENT" || code === "ENOTDIR") return [];
     throw error;
   }
 }
@@ -136,13 +171,17 @@ function listDirectory(directory: string): string[] {
 class FileObjectStore implements ObjectStore {
   readonly #directory: string;
   readonly #memory: MemoryObjectStore;
+  readonly #place: FailurePlace;
   #log: LogFile | undefined;
+  /** Set once the log was found damaged: the object stays refused. */
+  #damaged: DuraboxError | undefined;
   /** The log size at which compaction is next considered. */
   #compactAt = COMPACT_MIN_BYTES;
 
-  constructor(directory: string, memory: MemoryObjectStore) {
+  constructor(directory: string, memory: MemoryObjectStore, place: FailurePlace) {
     this.#directory = directory;
     this.#memory = memory;
+    this.#place = place;
   }
 
   get isEmpty(): boolean {
@@ -179,10 +218,24 @@ class FileObjectStore implements ObjectStore {
       ...(batch.puts && { puts: batch.puts }),
       ...(batch.alarm !== undefined && { alarm: batch.alarm }),
     };
-    // On disk first: if the write fails, memory is untouched and the error is the caller's.
-    log.append(record);
+    const alarmBefore = this.#memory.getAlarm();
+    const alarmAfter = batch.alarm !== undefined ? batch.alarm : batch.deleteAll ? null : alarmBefore;
+    // On disk first: if a write fails, memory is untouched and the error is the caller's.
+    try {
+      // The alarm file before the log: should the log write fail, a stale alarm
+      // file only makes the next runtime check an alarm that is not there.
+      if (alarmAfter !== alarmBefore) this.#writeAlarmFile(alarmAfter);
+      log.append(record);
+    } catch (error) {
+      if (alarmAfter !== alarmBefore) this.#tryWriteAlarmFile(alarmBefore);
+      throw fileStorageError(
+        "write",
+        this.#place,
+        error,
+        "Nothing was half-written: the batch was not stored, and the object's data is as it was before it.",
+      );
+    }
     const result = this.#memory.commit({ ...batch, readSet: undefined });
-    if (batch.deleteAll || batch.alarm !== undefined) this.#writeAlarmFile();
     if (log.size > this.#compactAt) this.#maybeCompact(log);
     return result;
   }
@@ -194,24 +247,42 @@ class FileObjectStore implements ObjectStore {
 
   #opened(): LogFile {
     if (this.#log !== undefined) return this.#log;
-    mkdirSync(this.#directory, { recursive: true });
-    const { log, records } = LogFile.open(path.join(this.#directory, "log"));
-    for (const record of records) this.#memory.commit(record);
-    this.#log = log;
-    // The alarm file mirrors the log; a crash between the two is mended here.
-    this.#writeAlarmFile();
-    return log;
+    if (this.#damaged !== undefined) throw this.#damaged;
+    const file = path.join(this.#directory, "log");
+    try {
+      makeDirectory(this.#directory);
+      const opened = LogFile.open(file);
+      if ("damage" in opened) {
+        this.#damaged = corruptLogError(file, opened.size, opened.damage, this.#place);
+        throw this.#damaged;
+      }
+      for (const record of opened.records) this.#memory.commit(record);
+      this.#log = opened.log;
+      // The alarm file mirrors the log; a crash between the two is mended here
+      // (when the disk allows: reading must not need space).
+      this.#tryWriteAlarmFile(this.#memory.getAlarm());
+      return opened.log;
+    } catch (error) {
+      throw fileStorageError("opening the object", this.#place, error, "Nothing stored was changed.");
+    }
   }
 
-  #writeAlarmFile(): void {
+  #writeAlarmFile(alarm: number | null): void {
     const file = path.join(this.#directory, "alarm");
-    const alarm = this.#memory.getAlarm();
     if (alarm === null) {
       rmSync(file, { force: true });
       return;
     }
     writeFileSync(`${file}.tmp`, String(alarm));
     renameSync(`${file}.tmp`, file);
+  }
+
+  #tryWriteAlarmFile(alarm: number | null): void {
+    try {
+      this.#writeAlarmFile(alarm);
+    } catch {
+      // Mended from the log the next time the object is opened.
+    }
   }
 
   /** Rewrites the log as one snapshot record once most of it is superseded. */
@@ -225,6 +296,11 @@ class FileObjectStore implements ObjectStore {
     // Compacting when the log is over twice the live data keeps writes amortised O(1).
     this.#compactAt = 2 * live + COMPACT_MIN_BYTES;
     if (log.size < this.#compactAt) return;
-    log.compact({ deleteAll: true, puts, alarm: this.#memory.getAlarm() });
+    try {
+      log.compact({ deleteAll: true, puts, alarm: this.#memory.getAlarm() });
+    } catch {
+      // The commit is stored; the log stays as it was. Try again once it has grown as much again.
+      this.#compactAt = 2 * log.size;
+    }
   }
 }

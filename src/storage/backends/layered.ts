@@ -4,6 +4,7 @@ import { changesInRange, mergeListed, widenedQuery, type Change } from "../merge
 import { SortedKeyMap } from "../sorted-map.js";
 import { andThen, type Awaitable } from "../../base/awaitable.js";
 import type {
+  AlarmClaim,
   CommitResult,
   ListQuery,
   ObjectStore,
@@ -195,6 +196,14 @@ class LayeredObjectStore implements ObjectStore {
     const { objects, belowVisible } = this.backend.visibleLayers(this.address);
     for (const object of objects) if (object.alarm !== undefined) return object.alarm;
     return belowVisible ? this.below.getAlarm() : null;
+  }
+
+  claimAlarm(time: number): Awaitable<AlarmClaim> {
+    const { objects, belowVisible } = this.backend.visibleLayers(this.address);
+    // An alarm a layer holds is this runtime's alone; one from below is claimed below.
+    const fromLayer = !belowVisible || objects.some((object) => object.alarm !== undefined);
+    if (fromLayer || this.below.claimAlarm === undefined) return { claimed: true, release() {} };
+    return this.below.claimAlarm(time);
   }
 
   readVersion(): Awaitable<ReadVersion> {

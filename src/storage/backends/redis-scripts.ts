@@ -127,3 +127,26 @@ for first = 1, #keys, 1000 do
 end
 return out
 `;
+
+/**
+ * Alarm claims: `{o}:c` holds the id of the runtime running (or about to
+ * retry) the object's alarm, with an expiry that runtime renews; a runtime
+ * that dies lets it lapse. KEYS: alarms, claim. ARGV: member, time, owner, ttl.
+ * Returns {1, 0}: claimed; {0, ms}: another runtime holds it for ms more;
+ * {0, -2}: the alarm is no longer set for that time.
+ */
+export const CLAIM_ALARM = `
+local stored = redis.call("ZSCORE", KEYS[1], ARGV[1])
+if not stored or tonumber(stored) ~= tonumber(ARGV[2]) then return { 0, -2 } end
+local holder = redis.call("GET", KEYS[2])
+if holder and holder ~= ARGV[3] then return { 0, redis.call("PTTL", KEYS[2]) } end
+redis.call("SET", KEYS[2], ARGV[3], "PX", ARGV[4])
+return { 1, 0 }
+`;
+
+/** KEYS: claim. ARGV: owner, ms. Sets the claim's expiry to ms if this owner holds it (ms 0: deletes it). */
+export const EXTEND_CLAIM = `
+if redis.call("GET", KEYS[1]) ~= ARGV[1] then return 0 end
+if tonumber(ARGV[2]) > 0 then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) end
+return redis.call("DEL", KEYS[1])
+`;

@@ -1,9 +1,12 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { addressFromKey, addressKey, type ObjectAddress } from "../address.js";
 import { DuraboxError, disposedStorageError } from "../../base/errors.js";
 import { nodeRequire } from "../../base/node-require.js";
-import { COMMIT, LIST } from "./redis-scripts.js";
+import { CLAIM_ALARM, COMMIT, EXTEND_CLAIM, LIST } from "./redis-scripts.js";
 import type { Redis as RedisClient, RedisOptions } from "ioredis";
 import type {
+  AlarmClaim,
   CommitResult,
   ListQuery,
   ObjectStore,
@@ -30,6 +33,17 @@ export function redactUrl(url: string): string {
 const PREFIX = "durabox:";
 
 /**
+ * How long an alarm claim lasts unless renewed. The runtime running an alarm
+ * renews it every third of this, so only a runtime that died (or blocked its
+ * event loop this long) loses it; another runtime then runs the alarm.
+ */
+export const ALARM_CLAIM_MS = 5000;
+
+// Captured at load, before a test can install fake timers over them.
+const setRepeating = setInterval;
+const clearRepeating = clearInterval;
+
+/**
  * Durable Object data in Redis (ioredis). Each object's keys are a sorted
  * set (range scans by bytes: O(log n + k)) beside a hash of values; every
  * write, and a transaction's validation with it, is one Lua script, so it is
@@ -40,12 +54,18 @@ const PREFIX = "durabox:";
  */
 export class RedisBackend implements StorageBackend {
   readonly url: string;
+  /** This runtime, as alarm claims name it. */
+  readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  readonly alarmClaimMs: number;
   readonly #client: RedisClient;
+  /** Claims this runtime holds, by claim key: their renewal timers. */
+  readonly #claims = new Map<string, ReturnType<typeof setInterval>>();
   #connecting: Promise<void> | undefined;
   #closed = false;
 
-  constructor(url: string) {
+  constructor(url: string, options: { alarmClaimMs?: number } = {}) {
     this.url = url;
+    this.alarmClaimMs = options.alarmClaimMs ?? ALARM_CLAIM_MS;
     const Redis = (nodeRequire("ioredis") as { default: RedisConstructor }).default;
     this.#client = new Redis(url, {
       lazyConnect: true,
@@ -59,6 +79,8 @@ export class RedisBackend implements StorageBackend {
     this.#client.on("error", () => {});
     this.#client.defineCommand("duraboxCommit", { numberOfKeys: 6, lua: COMMIT });
     this.#client.defineCommand("duraboxList", { numberOfKeys: 2, lua: LIST });
+    this.#client.defineCommand("duraboxClaimAlarm", { numberOfKeys: 2, lua: CLAIM_ALARM });
+    this.#client.defineCommand("duraboxExtendClaim", { numberOfKeys: 1, lua: EXTEND_CLAIM });
   }
 
   /** Runs a command once connected, turning any failure into a clear error naming the URL. */
@@ -109,9 +131,60 @@ export class RedisBackend implements StorageBackend {
     });
   }
 
+  /** @internal Claims the alarm of the object whose claim key is `claimKey`; see ObjectStore.claimAlarm. */
+  async claimAlarm(claimKey: string, member: string, time: number): Promise<AlarmClaim> {
+    const [claimed, ms] = await this.call("claiming an alarm", (client) =>
+      (client as unknown as ScriptClient).duraboxClaimAlarm(
+        `${PREFIX}alarms`,
+        claimKey,
+        member,
+        String(time),
+        this.owner,
+        String(this.alarmClaimMs),
+      ),
+    );
+    if (claimed !== 1)
+      return ms === -2 ? { claimed: false } : { claimed: false, heldUntil: Date.now() + (ms >= 0 ? ms : this.alarmClaimMs) };
+    this.#stopRenewing(claimKey);
+    const renewal = setRepeating(() => void this.#extend(claimKey, this.alarmClaimMs), this.alarmClaimMs / 3);
+    renewal.unref?.();
+    this.#claims.set(claimKey, renewal);
+    let released = false;
+    return {
+      claimed: true,
+      release: (holdMs = 0) => {
+        if (released) return;
+        released = true;
+        this.#stopRenewing(claimKey);
+        void this.#extend(claimKey, holdMs > 0 ? holdMs + this.alarmClaimMs : 0);
+      },
+    };
+  }
+
+  /** Sets the claim's expiry (0: ends it) if this runtime still holds it; failures only let it lapse. */
+  async #extend(claimKey: string, ms: number): Promise<void> {
+    if (this.#closed) return;
+    await this.call("renewing an alarm claim", (client) =>
+      (client as unknown as ScriptClient).duraboxExtendClaim(claimKey, this.owner, String(Math.ceil(ms))),
+    ).catch(() => {});
+  }
+
+  #stopRenewing(claimKey: string): void {
+    const renewal = this.#claims.get(claimKey);
+    if (renewal !== undefined) clearRepeating(renewal);
+    this.#claims.delete(claimKey);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // Claims still held (an alarm running or awaiting a retry) end now, not when they lapse.
+    const held = [...this.#claims.keys()];
+    for (const claimKey of held) this.#stopRenewing(claimKey);
+    if (this.#client.status === "ready") {
+      const client = this.#client as unknown as ScriptClient;
+      await Promise.all(held.map((claimKey) => client.duraboxExtendClaim(claimKey, this.owner, "0").catch(() => 0)));
+    }
     if (this.#client.status === "ready") await this.#client.quit().catch(() => this.#client.disconnect());
     else this.#client.disconnect();
   }
@@ -120,11 +193,13 @@ export class RedisBackend implements StorageBackend {
 interface ScriptClient {
   duraboxCommit(...args: (string | Buffer)[]): Promise<[number, number]>;
   duraboxListBuffer(...args: string[]): Promise<(Buffer | null)[]>;
+  duraboxClaimAlarm(...args: string[]): Promise<[number, number]>;
+  duraboxExtendClaim(...args: string[]): Promise<number>;
 }
 
 class RedisObjectStore implements ObjectStore {
   readonly #backend: RedisBackend;
-  readonly #keys: { k: string; v: string; n: string; l: string };
+  readonly #keys: { k: string; v: string; n: string; l: string; c: string };
   readonly #member: string;
   readonly #address: ObjectAddress;
 
@@ -133,7 +208,7 @@ class RedisObjectStore implements ObjectStore {
     this.#address = address;
     // The hash tag keeps an object's keys on one node of a cluster.
     const base = `${PREFIX}{${addressKey(address)}}:`;
-    this.#keys = { k: `${base}k`, v: `${base}v`, n: `${base}n`, l: `${base}l` };
+    this.#keys = { k: `${base}k`, v: `${base}v`, n: `${base}n`, l: `${base}l`, c: `${base}c` };
     this.#member = addressKey(address);
   }
 
@@ -172,6 +247,10 @@ class RedisObjectStore implements ObjectStore {
       const score = await client.zscore(`${PREFIX}alarms`, this.#member);
       return score === null ? null : Number(score);
     });
+  }
+
+  claimAlarm(time: number): Promise<AlarmClaim> {
+    return this.#backend.claimAlarm(this.#keys.c, this.#member, time);
   }
 
   readVersion(): Promise<ReadVersion> {
