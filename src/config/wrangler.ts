@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { ParseError } from "jsonc-parser";
 import { DuraboxError } from "../base/errors.js";
+import { isRecord, typeNameWithArticle } from "../base/describe.js";
 import { nodeRequire } from "../base/node-require.js";
 
 // Parsers load on first use: a runtime without a config file never pays for them.
@@ -45,14 +46,9 @@ function fail(file: string, message: string): never {
 }
 
 type Table = Record<string, unknown>;
-const isTable = (value: unknown): value is Table => typeof value === "object" && value !== null && !Array.isArray(value);
-
-function kind(value: unknown): string {
-  if (Array.isArray(value)) return "an array";
-  if (value === null) return "null";
-  if (isTable(value)) return "a table";
-  return `a ${typeof value}`;
-}
+const isTable = isRecord;
+/** A refused value's type in TOML's words: "a table", "an array", "a string". */
+const kind = (value: unknown): string => typeNameWithArticle(value, "a table");
 
 /** Reads the config; unknown keys are ignored, known keys of the wrong type are errors naming key and file. */
 export function readWranglerConfig(file: string): WranglerWorker {

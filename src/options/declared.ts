@@ -5,7 +5,8 @@
 // (test/options/readme.test.ts) all come from here. Adding an option is an
 // entry here plus the code that uses it. Names follow Miniflare's.
 import { option, requiredOption, type OptionsOf, type OptionTable } from "./declaration.js";
-import { boolean, isRecord, oneOf, shape, string } from "./value-types.js";
+import { boolean, oneOf, shape, string } from "./value-types.js";
+import { isRecord } from "../base/describe.js";
 
 const isString = (value: unknown): boolean => typeof value === "string";
 

@@ -4,7 +4,7 @@ import { durableObjectBindingOptions } from "./declared.js";
 import { fail } from "./fail.js";
 import type { NormalizedBinding } from "./normalized.js";
 import { checkOptionKeys } from "./unknown.js";
-import { isRecord, typeName } from "./value-types.js";
+import { isRecord, typeName } from "../base/describe.js";
 
 const FIELDS = Object.keys(durableObjectBindingOptions);
 

@@ -6,7 +6,7 @@ import type { NormalizedOptions } from "./normalized.js";
 import { normalizePersistence } from "./persistence.js";
 import type { DuraboxOptions, WorkerOptions } from "./types.js";
 import { checkOptionKeys } from "./unknown.js";
-import { isRecord, typeName } from "./value-types.js";
+import { isRecord, typeName } from "../base/describe.js";
 import { normalizeWorker } from "./worker.js";
 
 /**

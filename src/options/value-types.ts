@@ -1,3 +1,4 @@
+import { typeName } from "../base/describe.js";
 /**
  * What an option accepts, in one place: the README's type column, the check
  * at the edge, and the "must be ..." of its error. Checks are of the shape
@@ -12,17 +13,6 @@ export interface ValueType<T> {
   expected(example: string): string;
   /** How the error shows a refused value; undefined leaves "got ..." out. */
   got(value: unknown): string | undefined;
-}
-
-/** The type of a refused value as errors name it: "number", "null", "an array". */
-export function typeName(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function primitive<T>(name: "string" | "boolean"): ValueType<T> {

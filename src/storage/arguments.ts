@@ -1,3 +1,4 @@
+import { className } from "../base/describe.js";
 import type { ListOptions } from "./host.js";
 import { serialize } from "./codec.js";
 import { compareKeys, prefixEnd } from "./keys.js";
@@ -111,7 +112,7 @@ const MAX_ALARM_NANOS = 2 ** 63;
 export function parseAlarmTime(time: unknown): number {
   const ms = isDate(time) ? Date.prototype.getTime.call(time) : time;
   if (typeof ms !== "number") {
-    throw new TypeError(`setAlarm() expects a Date or a number of milliseconds since the epoch, got ${describe(time)}.`);
+    throw new TypeError(`setAlarm() expects a Date or a number of milliseconds since the epoch, got ${className(time)}.`);
   }
   // NaN, Infinity and an invalid Date (whose time is NaN).
   if (!Number.isFinite(ms)) throw new TypeError("The value cannot be converted because it is not a valid Date.");
@@ -124,12 +125,6 @@ export function parseAlarmTime(time: unknown): number {
 /** A Date, also one made in another realm (a test runner's vm context). */
 function isDate(value: unknown): value is Date {
   return value instanceof Date || Object.prototype.toString.call(value) === "[object Date]";
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "object") return value.constructor?.name ?? "object";
-  return typeof value;
 }
 
 /** A Map of entries in the order given (already key order). */
