@@ -18,7 +18,8 @@ export type DuraboxErrorCode =
   | "ERR_RECURSION"
   | "ERR_RPC"
   | "ERR_PERSIST_LOCKED"
-  | "ERR_STORAGE";
+  | "ERR_STORAGE"
+  | "ERR_SQLITE_UNAVAILABLE";
 
 export class DuraboxError extends Error {
   override readonly name = "DuraboxError";
