@@ -31,7 +31,7 @@ export function betterSqlite3Driver(Database: BetterSqlite3Constructor): SqliteD
   return {
     name: "better-sqlite3",
     sqliteVersion,
-    features: { authorizer: false, limits: false, defensive: false },
+    features: { authorizer: false, limits: false, defensive: false, textKeepsNul: true },
     open(location: string, _options: OpenOptions): DriverConnection {
       const db = new Database(location);
       db.unsafeMode(true);
@@ -64,7 +64,7 @@ class BetterConnection implements DriverConnection {
 
 class BetterStatementAdapter implements DriverStatement {
   readonly columnNames: readonly string[];
-  private readonly arguments: (values: readonly DriverValue[]) => unknown[];
+  private readonly bind: (values: readonly DriverValue[]) => unknown[];
 
   constructor(
     private readonly statement: BetterStatement,
@@ -72,15 +72,15 @@ class BetterStatementAdapter implements DriverStatement {
   ) {
     if (statement.reader) statement.raw(true);
     this.columnNames = statement.reader ? statement.columns().map((column) => column.name) : [];
-    this.arguments = betterArguments(parameterNames);
+    this.bind = betterArguments(parameterNames);
   }
 
   run(values: readonly DriverValue[]): number {
-    return this.statement.run(...this.arguments(values)).changes;
+    return this.statement.run(...this.bind(values)).changes;
   }
 
   iterate(values: readonly DriverValue[]): Iterator<unknown[]> {
-    return this.statement.iterate(...this.arguments(values));
+    return this.statement.iterate(...this.bind(values));
   }
 }
 

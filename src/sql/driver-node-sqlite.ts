@@ -34,10 +34,12 @@ export function nodeSqliteDriver(module: NodeSqliteModule): SqliteDriver | strin
   const version = probe.prepare("SELECT sqlite_version()");
   version.setReturnArrays(true);
   const sqliteVersion = String(version.get()?.[0]);
+  const numberedByPosition = probeNumberedByPosition(probe);
   const features = {
     authorizer: typeof probe.setAuthorizer === "function",
     limits: typeof probe.limits === "object" && probe.limits !== null,
     defensive: typeof probe.enableDefensive === "function",
+    textKeepsNul: probeTextKeepsNul(probe),
   };
   probe.close();
   const ok = module.constants?.SQLITE_OK ?? 0;
@@ -51,7 +53,7 @@ export function nodeSqliteDriver(module: NodeSqliteModule): SqliteDriver | strin
       if (features.defensive) db.enableDefensive!(true);
       if (features.limits) Object.assign(db.limits!, options.limits);
       if (features.authorizer) db.setAuthorizer!(authorizerOf(options.authorizer, ok, deny));
-      return new NodeConnection(db);
+      return new NodeConnection(db, numberedByPosition);
     },
     describeError(error: unknown) {
       const candidate = error as { code?: unknown; errcode?: unknown; message?: unknown };
@@ -75,14 +77,17 @@ function authorizerOf(callback: AuthorizerCallback, ok: number, deny: number) {
 }
 
 class NodeConnection implements DriverConnection {
-  constructor(private readonly db: NodeDatabase) {}
+  constructor(
+    private readonly db: NodeDatabase,
+    private readonly numberedByPosition: boolean,
+  ) {}
 
   prepare(sql: string, parameterNames: readonly (string | null)[]): DriverStatement {
     const statement = this.db.prepare(sql);
     statement.setReturnArrays(true);
     // Integers beyond 2^53 would throw; as BigInt they are converted like production converts them.
     statement.setReadBigInts(true);
-    return new NodeStatementAdapter(statement, parameterNames);
+    return new NodeStatementAdapter(statement, nodeArguments(parameterNames, this.numberedByPosition));
   }
 
   exec(sql: string): void {
@@ -96,41 +101,57 @@ class NodeConnection implements DriverConnection {
 
 class NodeStatementAdapter implements DriverStatement {
   readonly columnNames: readonly string[];
-  private readonly arguments: (values: readonly DriverValue[]) => unknown[];
 
   constructor(
     private readonly statement: NodeStatement,
-    parameterNames: readonly (string | null)[],
+    private readonly bind: (values: readonly DriverValue[]) => unknown[],
   ) {
     this.columnNames = statement.columns().map((column) => column.name);
-    this.arguments = nodeArguments(parameterNames);
   }
 
   run(values: readonly DriverValue[]): number {
-    return Number(this.statement.run(...this.arguments(values)).changes);
+    return Number(this.statement.run(...this.bind(values)).changes);
   }
 
   iterate(values: readonly DriverValue[]): Iterator<unknown[]> {
-    return this.statement.iterate(...this.arguments(values));
+    return this.statement.iterate(...this.bind(values));
   }
 }
 
 /**
  * node:sqlite binds an object's keys by name and the other arguments by
- * position; which named parameters positional arguments skip differs between
- * Node versions, so every named one (`:a`, `?3`) goes by name, and only bare
- * `?` (and unused indexes) by position. Production binds every value by index.
+ * position, skipping parameters named `:a`, `@a` or `$a`; whether it skips
+ * `?NNN` too differs between Node versions (`numberedByPosition` says, from
+ * a probe). Production binds every value by its index.
  */
-function nodeArguments(names: readonly (string | null)[]): (values: readonly DriverValue[]) => unknown[] {
-  if (names.every((name) => name === null)) return (values) => values as unknown[];
+function nodeArguments(names: readonly (string | null)[], numberedByPosition: boolean): (values: readonly DriverValue[]) => unknown[] {
+  const byName = (name: string | null): boolean => name !== null && !(numberedByPosition && name.startsWith("?"));
+  if (!names.some(byName)) return (values) => values as unknown[];
   return (values) => {
-    const byName: Record<string, DriverValue> = {};
+    const named: Record<string, DriverValue> = {};
     const positional: DriverValue[] = [];
     values.forEach((value, i) => {
-      const name = names[i];
-      if (name === null || name === undefined) positional.push(value);
-      else byName[name] = value;
+      const name = names[i] ?? null;
+      if (byName(name)) named[name!] = value;
+      else positional.push(value);
     });
-    return [byName, ...positional];
+    return [named, ...positional];
   };
+}
+
+/** Whether positional arguments fill `?NNN` parameters (Node 24) or skip them (Node 22). */
+function probeNumberedByPosition(db: NodeDatabase): boolean {
+  const statement = db.prepare("SELECT ?2");
+  statement.setReturnArrays(true);
+  try {
+    return statement.get(1, 2)?.[0] === 2;
+  } catch {
+    return false;
+  }
+}
+
+function probeTextKeepsNul(db: NodeDatabase): boolean {
+  const statement = db.prepare("SELECT ?");
+  statement.setReturnArrays(true);
+  return statement.get("a\u0000b")?.[0] === "a\u0000b";
 }

@@ -15,8 +15,10 @@ export interface DriverFeatures {
   readonly authorizer: boolean;
   /** sqlite3_limit (node:sqlite 24.15+, 25.8+). */
   readonly limits: boolean;
-  /** SQLITE_DBCONFIG_DEFENSIVE is on (better-sqlite3 always; node:sqlite 24.12+). */
+  /** SQLITE_DBCONFIG_DEFENSIVE is on (node:sqlite 24.12+). */
   readonly defensive: boolean;
+  /** Text with U+0000 binds and reads whole (node:sqlite of Node 22 cuts it at the NUL). */
+  readonly textKeepsNul: boolean;
 }
 
 /** Returns true to allow; may throw to refuse with a tailored error. */
@@ -51,8 +53,8 @@ export interface SqliteErrorInfo {
   readonly code: string;
 }
 
-/** A value a driver binds: text, a double, bytes or NULL. */
-export type DriverValue = string | number | Uint8Array | null;
+/** A value a driver binds: text, a double, bytes or NULL; a BigInt (durabox's own statements only) binds as an INTEGER. */
+export type DriverValue = string | number | bigint | Uint8Array | null;
 
 export interface DriverConnection {
   /** `parameterNames[i]` is parameter i+1's name as written, or null for `?`. */

@@ -24,6 +24,8 @@ export interface ExplainCheckOptions {
 }
 
 const FUNCTION_OPCODES = new Set(["Function", "PureFunc", "AggStep", "AggStep1", "AggInverse", "AggValue", "AggFinal"]);
+/** Called by code SQLite generates itself (ANALYZE), never through the authorizer. */
+const GENERATED_CALLS = new Set(["stat_init", "stat_push", "stat_get"]);
 const OPEN_OPCODES = new Set(["OpenRead", "OpenWrite", "ReopenIdx"]);
 const SHADOW_SUFFIXES: Record<string, readonly string[]> = {
   fts5: ["_data", "_idx", "_content", "_docsize", "_config"],
@@ -55,7 +57,7 @@ export function explainRefusal(
   for (const [opcode, p1, p2, p3, p4] of program) {
     if (FUNCTION_OPCODES.has(opcode)) {
       const name = typeof p4 === "string" ? p4.slice(0, p4.lastIndexOf("(")) : "";
-      if (!options.authorizer && name !== "" && !ALLOWED_FUNCTIONS.has(name))
+      if (!options.authorizer && name !== "" && !ALLOWED_FUNCTIONS.has(name) && !GENERATED_CALLS.has(name))
         return sqlError(`not authorized to use function: ${name}`, "SQLITE_ERROR");
     } else if (OPEN_OPCODES.has(opcode)) {
       const table = p3 === 0 ? schema.tableOfRoot.get(p2) : undefined;

@@ -38,8 +38,14 @@ export function errorOffset(
   if (unrecognized) return at(tokens.find((token) => token.kind === "illegal"));
   const named =
     /^(?:no such column|ambiguous column name|no such function): (.+)$/s.exec(message) ??
-    /^wrong number of arguments to function (.+)\(\)$/s.exec(message);
-  if (named) return at(findName(tokens, named[1]!, "first"));
+    /^wrong number of arguments to function (.+)\(\)$/s.exec(message) ??
+    /^(?:table|index|view|trigger) (.+) already exists$/s.exec(message);
+  if (named) {
+    const token = findName(tokens, named[1]!.replace(/^"(.*)"$/s, "$1"), "first");
+    // UPDATE's SET targets are looked up without a position.
+    if (token !== undefined && isSetTarget(tokens, tokens.indexOf(token))) return undefined;
+    return at(token);
+  }
   // A nested misuse (`count(count(1))`) is reported at the inner call.
   const misuse = /^misuse of (?:aggregate|window) function (.+)\(\)$/s.exec(message);
   if (misuse) return at(findName(tokens, misuse[1]!, "last"));
@@ -64,4 +70,10 @@ function findName(tokens: readonly Token[], name: string, which: "first" | "last
     if (which === "first") break;
   }
   return found;
+}
+
+/** `x` in `UPDATE t SET x = …` or `…, x = …`. */
+function isSetTarget(tokens: readonly Token[], index: number): boolean {
+  const before = tokens[index - 1]?.text.toUpperCase();
+  return tokens[0]?.text.toUpperCase() === "UPDATE" && tokens[index + 1]?.text === "=" && (before === "SET" || before === ",");
 }

@@ -40,17 +40,20 @@ const COMPOUND = new Set(["UNION", "INTERSECT", "EXCEPT"]);
 const encoder = new TextEncoder();
 
 export function statementFacts(tokens: readonly Token[]): StatementFacts {
+  // Empty statements (";") before this one are skipped by SQLite.
   let bodyStart = 0;
+  while (tokens[bodyStart]?.kind === "semicolon") bodyStart++;
   let explain = false;
-  if (keyword(tokens[0]) === "EXPLAIN") {
+  if (keyword(tokens[bodyStart]) === "EXPLAIN") {
     explain = true;
-    bodyStart = keyword(tokens[1]) === "QUERY" && keyword(tokens[2]) === "PLAN" ? 3 : 1;
+    bodyStart += keyword(tokens[bodyStart + 1]) === "QUERY" && keyword(tokens[bodyStart + 2]) === "PLAN" ? 3 : 1;
   }
   const leading = keyword(tokens[bodyStart]);
   const parameters = numberParameters(tokens);
   let violation = parameters.violation;
   violation ??= compoundViolation(tokens);
   violation ??= functionArgumentViolation(tokens);
+  violation ??= tableColumnsViolation(tokens, bodyStart);
   const patterns = likePatterns(tokens, parameters.indexOfToken);
   violation ??= patterns.violation;
   return {
@@ -165,6 +168,39 @@ function functionArgumentViolation(tokens: readonly Token[]): TextViolation | un
     }
   }
   return undefined;
+}
+
+const TABLE_CONSTRAINTS = new Set(["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"]);
+
+/** CREATE TABLE with more column definitions than SQLITE_LIMIT_COLUMN. */
+function tableColumnsViolation(tokens: readonly Token[], bodyStart: number): TextViolation | undefined {
+  if (keyword(tokens[bodyStart]) !== "CREATE") return undefined;
+  let i = bodyStart + 1;
+  while (["TEMP", "TEMPORARY"].includes(keyword(tokens[i]) ?? "")) i++;
+  if (keyword(tokens[i]) !== "TABLE") return undefined;
+  i++;
+  while (["IF", "NOT", "EXISTS"].includes(keyword(tokens[i]) ?? "")) i++;
+  if (tokens[i + 1]?.text === ".") i += 2;
+  const name = nameOf(tokens[i]);
+  if (name === undefined || tokens[i + 1]?.text !== "(") return undefined;
+  let depth = 0;
+  let columns = 0;
+  let atDefinitionStart = true;
+  for (let j = i + 1; j < tokens.length; j++) {
+    const text = tokens[j]!.text;
+    if (text === "(") depth++;
+    else if (text === ")") {
+      if (--depth === 0) break;
+    } else if (depth === 1 && text === ",") {
+      atDefinitionStart = true;
+      continue;
+    }
+    if (depth === 1 && atDefinitionStart && text !== "(") {
+      if (!TABLE_CONSTRAINTS.has(keyword(tokens[j]) ?? "")) columns++;
+      atDefinitionStart = false;
+    }
+  }
+  return columns > SQL_LIMITS.column ? { message: `too many columns on ${name}`, index: undefined, atRuntime: false } : undefined;
 }
 
 /** LIKE/GLOB patterns written as literals (checked now) or parameters (checked when bound). */
