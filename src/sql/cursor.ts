@@ -11,8 +11,10 @@ import { fromDriverValue, type SqlStorageValue, type ToArrayBuffer } from "./val
  */
 export interface CursorSource {
   readonly columnNames: readonly string[];
-  /** Rows still to step; undefined for statements that return none. */
+  /** Rows still to step; undefined for statements that return none, or whose only row is `onlyRow`. */
   readonly rows: Iterator<DriverRow> | undefined;
+  /** The row of a statement known to return at most one, already stepped (undefined: none). */
+  readonly onlyRow?: DriverRow | undefined;
   /** Rows written by a statement that returns none (sqlite3_changes of an INSERT/UPDATE/DELETE). */
   readonly rowsWritten: number;
   /** Rows read by a statement that returns none (an UPDATE or DELETE reads what it changes). */
@@ -44,8 +46,15 @@ export class SqlStorageCursor<T extends Record<string, SqlStorageValue> = Row> i
     this.#read = source.rowsRead;
     this.#written = source.rowsWritten;
     this.#next = DONE;
-    if (source.rows === undefined) source.finished();
-    else this.#next = this.#step();
+    if (source.rows !== undefined) {
+      this.#next = this.#step();
+    } else {
+      source.finished();
+      if (source.onlyRow !== undefined) {
+        this.#next = source.onlyRow;
+        this.#read++;
+      }
+    }
   }
 
   /** @internal */
@@ -55,6 +64,7 @@ export class SqlStorageCursor<T extends Record<string, SqlStorageValue> = Row> i
 
   #step(): DriverRow | typeof DONE {
     const source = this.#source;
+    if (source.rows === undefined) return DONE;
     let step: IteratorResult<DriverRow>;
     try {
       step = source.rows!.next();

@@ -95,12 +95,7 @@ export class SqliteDatabase {
   /** The first row of a trusted query, or undefined. */
   queryOne(sql: string, values: readonly DriverValue[] = []): DriverRow | undefined {
     const statement = this.statement(sql);
-    return this.trusted(() => {
-      const iterator = statement.iterate(values);
-      const step = iterator.next();
-      iterator.return?.();
-      return step.done ? undefined : step.value;
-    });
+    return this.trusted(() => statement.first(values));
   }
 
   /**

@@ -82,6 +82,10 @@ class BetterStatementAdapter implements DriverStatement {
   iterate(values: readonly DriverValue[]): Iterator<unknown[]> {
     return this.statement.iterate(...this.bind(values));
   }
+
+  first(values: readonly DriverValue[]): unknown[] | undefined {
+    return this.statement.get(...this.bind(values));
+  }
 }
 
 /**

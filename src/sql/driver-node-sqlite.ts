@@ -116,6 +116,10 @@ class NodeStatementAdapter implements DriverStatement {
   iterate(values: readonly DriverValue[]): Iterator<unknown[]> {
     return this.statement.iterate(...this.bind(values));
   }
+
+  first(values: readonly DriverValue[]): unknown[] | undefined {
+    return this.statement.get(...this.bind(values));
+  }
 }
 
 /**

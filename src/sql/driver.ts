@@ -73,6 +73,8 @@ export interface DriverStatement {
   run(values: readonly DriverValue[]): number;
   /** Starts stepping a statement that returns columns. */
   iterate(values: readonly DriverValue[]): Iterator<DriverRow>;
+  /** Steps once: the first row, or undefined; the statement is reset after. */
+  first(values: readonly DriverValue[]): DriverRow | undefined;
 }
 
 export function sqliteUnavailable(reasons: readonly string[]): DuraboxError {

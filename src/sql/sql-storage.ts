@@ -135,6 +135,7 @@ export class SqlStorage {
     values: readonly DriverValue[],
     cached: boolean,
   ): SqlStorageCursor<T> {
+    if (compiled.singleRow) return this.#runSingleRow<T>(compiled, statement, values);
     let rows: Iterator<DriverRow>;
     try {
       rows = statement.iterate(values);
@@ -162,6 +163,33 @@ export class SqlStorage {
     // A cursor left unread keeps the cached statement; once it is collected the statement is reused.
     if (cached && !finished) compiled.owner = new WeakRef(cursor);
     return cursor;
+  }
+
+  /** A SELECT known to return at most one row: one step now, and the statement is free again. */
+  #runSingleRow<T extends Record<string, SqlStorageValue>>(
+    compiled: CompiledStatement,
+    statement: DriverStatement,
+    values: readonly DriverValue[],
+  ): SqlStorageCursor<T> {
+    let row: DriverRow | undefined;
+    try {
+      row = statement.first(values);
+    } catch (error) {
+      throw this.#stepError(error);
+    }
+    return SqlStorageCursor.create<T>({
+      columnNames: statement.columnNames,
+      rows: undefined,
+      onlyRow: row,
+      rowsWritten: 0,
+      rowsRead: 0,
+      returnsWrittenRows: false,
+      toArrayBuffer: this.#toArrayBuffer,
+      stepError: (error) => this.#stepError(error),
+      finished: () => {
+        if (compiled.prepared === statement) this.#statements.release(compiled);
+      },
+    });
   }
 
   /** Checks that depend on the values, then opens the implicit transaction for a write. */

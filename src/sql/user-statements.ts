@@ -4,6 +4,7 @@ import { explainRefusal } from "./explain-checks.js";
 import { SQL_LIMITS } from "./limits.js";
 import { LruMap } from "./lru.js";
 import { errorOffset, sqlError } from "./sql-errors.js";
+import { returnsAtMostOneRow } from "./single-row.js";
 import { statementFacts, type StatementFacts } from "./statement-facts.js";
 import { textRefusal } from "./statement-checks.js";
 import { splitStatements } from "./statements.js";
@@ -29,6 +30,8 @@ export interface CompiledStatement {
   readonly dml: "insert" | "update-or-delete" | undefined;
   /** CREATE/DROP/ALTER: cached verdicts of other statements may no longer hold. */
   readonly changesSchema: boolean;
+  /** A SELECT that returns at most one row (decided when prepared): run in one step. */
+  singleRow: boolean;
   prepared: DriverStatement | undefined;
   checkedEpoch: number;
   /** The cached statement is stepping for a cursor; `owner` is that cursor, `rows` its iteration. */
@@ -86,6 +89,7 @@ export class UserStatements {
         tooLong: totalBytes - encoder.encode(query.slice(0, segment.start)).byteLength > SQL_LIMITS.sqlLength,
         dml,
         changesSchema: SCHEMA_KEYWORDS.has(leading ?? ""),
+        singleRow: false,
         prepared: undefined,
         checkedEpoch: -1,
         busy: false,
@@ -111,6 +115,10 @@ export class UserStatements {
     }
     const statement = this.prepare(compiled);
     if (compiled.busy) return { statement, cached: false };
+    compiled.singleRow =
+      statement.columnNames.length > 0 &&
+      !compiled.facts.mayWrite &&
+      returnsAtMostOneRow(this.db, compiled.text, compiled.tokens, compiled.facts.bodyStart, compiled.facts.parameterNames);
     compiled.prepared = statement;
     compiled.checkedEpoch = this.db.schemaEpoch;
     compiled.busy = true;

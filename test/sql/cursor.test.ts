@@ -102,6 +102,23 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("Sq
     expect(error.message).toBe("malformed JSON: SQLITE_ERROR");
   });
 
+  it("behaves the same for lookups by primary key, which run in one step", () => {
+    const { sql } = open();
+    sql.exec("CREATE TABLE w(a, b, c, PRIMARY KEY (a, b)) WITHOUT ROWID; INSERT INTO w VALUES (1, 1, 'x'), (1, 2, 'y')");
+    const point = sql.exec("SELECT b FROM t WHERE a = ?", 2);
+    expect(point.rowsRead).toBe(1);
+    expect([...point]).toEqual([{ b: "v2" }]);
+    expect(sql.exec("SELECT b FROM t WHERE a = ?", 9).toArray()).toEqual([]);
+    expect(thrown(() => sql.exec("SELECT b FROM t WHERE a = ?", 9).one()).message).toBe(
+      "Expected exactly one result from SQL query, but got no results.",
+    );
+    expect(sql.exec("SELECT c FROM w WHERE a = ? AND b = ?", 1, 2).one()).toEqual({ c: "y" });
+    // What a key lookup plan does not show: IN lists and a partial key return several rows.
+    expect(sql.exec("SELECT b FROM t WHERE a IN (1, 2) ORDER BY a").toArray()).toEqual([{ b: "v1" }, { b: "v2" }]);
+    expect(sql.exec("SELECT c FROM w WHERE a = ? ORDER BY b", 1).toArray()).toEqual([{ c: "x" }, { c: "y" }]);
+    expect(sql.exec("SELECT ? AS x", 5).raw().toArray()).toEqual([[5]]);
+  });
+
   it("reuses the cached statement once an unread cursor is gone", () => {
     const { sql } = open(50);
     for (let i = 0; i < 200; i++) sql.exec("SELECT a FROM t ORDER BY a").next();
