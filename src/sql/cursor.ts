@@ -39,9 +39,9 @@ export class SqlStorageCursor<T extends Record<string, SqlStorageValue> = Row> i
   #read: number;
   #written: number;
 
-  /** @internal Created by sql.exec() only. */
-  constructor(token: symbol, source: CursorSource) {
-    if (token !== CONSTRUCTING) throw new TypeError("Illegal constructor");
+  /** @internal Created by sql.exec() only (user code calling it gets production's TypeError). */
+  constructor(token?: symbol, source?: CursorSource) {
+    if (token !== CONSTRUCTING || source === undefined) throw new TypeError("Illegal constructor");
     this.#source = source;
     this.#read = source.rowsRead;
     this.#written = source.rowsWritten;
