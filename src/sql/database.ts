@@ -65,11 +65,11 @@ export class SqliteDatabase {
     this.trusted(() => this.connection.exec(sql));
   }
 
-  /** A trusted statement, prepared once. */
+  /** A trusted statement, prepared once; INTEGERs read as BigInt on every driver. */
   private statement(sql: string): DriverStatement {
     let statement = this.statements.get(sql);
     if (statement === undefined) {
-      statement = this.trusted(() => this.connection.prepare(sql, []));
+      statement = this.trusted(() => this.connection.prepare(sql, [], true));
       this.statements.set(sql, statement);
     }
     return statement;
@@ -104,7 +104,7 @@ export class SqliteDatabase {
    * statement is prepared anew, so several iterations may be open at once.
    */
   *iterate(sql: string, values: readonly DriverValue[]): Generator<DriverRow, void, undefined> {
-    const statement = this.trusted(() => this.connection.prepare(sql, []));
+    const statement = this.trusted(() => this.connection.prepare(sql, [], true));
     const iterator = this.trusted(() => statement.iterate(values));
     try {
       for (;;) {

@@ -15,6 +15,7 @@ interface BetterStatement {
   iterate(...args: unknown[]): Iterator<unknown[]>;
   get(...args: unknown[]): unknown[] | undefined;
   raw(enabled: boolean): BetterStatement;
+  safeIntegers(enabled: boolean): BetterStatement;
   columns(): { name: string }[];
 }
 
@@ -49,8 +50,10 @@ export function betterSqlite3Driver(Database: BetterSqlite3Constructor): SqliteD
 class BetterConnection implements DriverConnection {
   constructor(private readonly db: BetterDatabase) {}
 
-  prepare(sql: string, parameterNames: readonly (string | null)[]): DriverStatement {
-    return new BetterStatementAdapter(this.db.prepare(sql), parameterNames);
+  prepare(sql: string, parameterNames: readonly (string | null)[], exactIntegers = false): DriverStatement {
+    const statement = this.db.prepare(sql);
+    if (exactIntegers && statement.reader) statement.safeIntegers(true);
+    return new BetterStatementAdapter(statement, parameterNames);
   }
 
   exec(sql: string): void {

@@ -57,8 +57,12 @@ export interface SqliteErrorInfo {
 export type DriverValue = string | number | bigint | Uint8Array | null;
 
 export interface DriverConnection {
-  /** `parameterNames[i]` is parameter i+1's name as written, or null for `?`. */
-  prepare(sql: string, parameterNames: readonly (string | null)[]): DriverStatement;
+  /**
+   * `parameterNames[i]` is parameter i+1's name as written, or null for `?`.
+   * With `exactIntegers`, INTEGERs read as BigInt (durabox's own statements,
+   * which copy values exactly); otherwise they may read as numbers.
+   */
+  prepare(sql: string, parameterNames: readonly (string | null)[], exactIntegers?: boolean): DriverStatement;
   /** Runs trusted SQL that returns nothing (setup, savepoints). */
   exec(sql: string): void;
   close(): void;

@@ -2,6 +2,7 @@ import { ALLOWED_FUNCTIONS } from "./allow-lists.js";
 import { isAllowedName } from "./authorizer.js";
 import type { SqliteDatabase } from "./database.js";
 import { notAuthorized, sqlError } from "./sql-errors.js";
+import { virtualTables } from "./virtual-tables.js";
 
 /**
  * Where the driver has no authorizer (or no defensive mode), the compiled
@@ -27,11 +28,6 @@ const FUNCTION_OPCODES = new Set(["Function", "PureFunc", "AggStep", "AggStep1",
 /** Called by code SQLite generates itself (ANALYZE), never through the authorizer. */
 const GENERATED_CALLS = new Set(["stat_init", "stat_push", "stat_get"]);
 const OPEN_OPCODES = new Set(["OpenRead", "OpenWrite", "ReopenIdx"]);
-const SHADOW_SUFFIXES: Record<string, readonly string[]> = {
-  fts5: ["_data", "_idx", "_content", "_docsize", "_config"],
-  rtree: ["_node", "_rowid", "_parent"],
-  rtree_i32: ["_node", "_rowid", "_parent"],
-};
 
 interface SchemaFacts {
   /** Root page -> the table it stores (an index's root maps to its table). */
@@ -101,14 +97,10 @@ function explain(db: SqliteDatabase, body: string, parameterNames: readonly (str
 
 function schemaFacts(db: SqliteDatabase): SchemaFacts {
   const tableOfRoot = new Map<number, string>();
-  const shadowTables = new Set<string>();
-  for (const [type, name, table, root, sql] of db.query("SELECT type, name, tbl_name, rootpage, sql FROM sqlite_schema")) {
+  for (const [table, root] of db.query("SELECT tbl_name, rootpage FROM sqlite_schema")) {
     if (Number(root) > 0) tableOfRoot.set(Number(root), String(table));
-    const module =
-      type === "table" && typeof sql === "string" ? /^CREATE\s+VIRTUAL\s+TABLE\b.*?\bUSING\s+(\w+)/is.exec(sql)?.[1] : undefined;
-    for (const suffix of SHADOW_SUFFIXES[module?.toLowerCase() ?? ""] ?? []) shadowTables.add(`${String(name)}${suffix}`.toLowerCase());
   }
-  return { tableOfRoot, shadowTables };
+  return { tableOfRoot, shadowTables: virtualTables(db).shadows };
 }
 
 function columnName(db: SqliteDatabase, table: string, index: number): string | undefined {
