@@ -42,6 +42,8 @@ export const ERROR_CODES = {
    * the intact records.
    */
   ERR_STORAGE_CORRUPT: "stored data damaged",
+  /** A SQLite-backed class is used where no SQLite driver loads (Node before 22.16 without better-sqlite3). */
+  ERR_SQLITE_UNAVAILABLE: "no SQLite driver",
   /** A test helper was called where no durabox test runtime exists (not under the durabox environment). */
   ERR_NO_TEST_RUNTIME: "no test runtime",
   /** The test environment was set up out of order (the runtime was used before its setup file ran). */

@@ -1,0 +1,147 @@
+import { isAuthorized } from "./authorizer.js";
+import type { DriverConnection, DriverRow, DriverStatement, DriverValue, SqliteDriver } from "./driver.js";
+import { SQL_LIMITS } from "./limits.js";
+import { loadSqliteDriver } from "./load-driver.js";
+
+export interface SqliteDatabaseOptions {
+  /** A database file, or ":memory:" (the default). */
+  readonly location?: string;
+  /** Defaults to the process's driver (loadSqliteDriver()). */
+  readonly driver?: SqliteDriver;
+}
+
+/**
+ * One object's SQLite database: the driver connection, the authorizer that
+ * tells user SQL from durabox's own ("trusted") statements, and a cache of
+ * the trusted statements. Everything above (SQL API, key-value table,
+ * transactions) goes through here.
+ */
+export class SqliteDatabase {
+  readonly driver: SqliteDriver;
+  readonly location: string;
+  private readonly connection: DriverConnection;
+  /** While positive, the authorizer allows everything: durabox's own statements run. */
+  private trustedDepth = 0;
+  private readonly statements = new Map<string, DriverStatement>();
+  /**
+   * Moves whenever a rollback may have undone schema changes, so state
+   * derived from the schema (a table created on first use) is re-checked.
+   */
+  rollbackGeneration = 0;
+  /** Moves on schema changes by user SQL and on rollbacks: emulated checks of cached statements re-run. */
+  schemaEpoch = 0;
+  private closed = false;
+
+  constructor(options: SqliteDatabaseOptions = {}) {
+    this.driver = options.driver ?? loadSqliteDriver();
+    this.location = options.location ?? ":memory:";
+    this.connection = this.driver.open(this.location, {
+      limits: SQL_LIMITS,
+      authorizer: (action, param1, param2, database, trigger) =>
+        this.trustedDepth > 0 || isAuthorized(action, param1, param2, database, trigger),
+    });
+    if (this.location !== ":memory:") {
+      // WAL: a commit is one append, and a killed process leaves the last committed state.
+      this.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
+    }
+  }
+
+  get features(): SqliteDriver["features"] {
+    return this.driver.features;
+  }
+
+  /** Runs `fn` with the authorizer open, for durabox's own statements. */
+  trusted<T>(fn: () => T): T {
+    this.trustedDepth++;
+    try {
+      return fn();
+    } finally {
+      this.trustedDepth--;
+    }
+  }
+
+  /** Trusted SQL without results (several statements allowed). */
+  exec(sql: string): void {
+    this.trusted(() => this.connection.exec(sql));
+  }
+
+  /** A trusted statement, prepared once; INTEGERs read as BigInt on every driver. */
+  private statement(sql: string): DriverStatement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.trusted(() => this.connection.prepare(sql, [], true));
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Runs a trusted statement that returns no rows; returns the number of rows changed. */
+  run(sql: string, values: readonly DriverValue[] = []): number {
+    const statement = this.statement(sql);
+    return this.trusted(() => statement.run(values));
+  }
+
+  /** All rows of a trusted query. */
+  query(sql: string, values: readonly DriverValue[] = []): DriverRow[] {
+    const statement = this.statement(sql);
+    return this.trusted(() => {
+      const rows: DriverRow[] = [];
+      const iterator = statement.iterate(values);
+      for (let step = iterator.next(); !step.done; step = iterator.next()) rows.push(step.value);
+      return rows;
+    });
+  }
+
+  /** The first row of a trusted query, or undefined. */
+  queryOne(sql: string, values: readonly DriverValue[] = []): DriverRow | undefined {
+    const statement = this.statement(sql);
+    return this.trusted(() => statement.first(values));
+  }
+
+  /**
+   * Rows of a trusted query, stepped lazily; each step runs trusted (SQLite
+   * may re-prepare, and re-authorize, a statement while stepping it). The
+   * statement is prepared anew, so several iterations may be open at once.
+   */
+  *iterate(sql: string, values: readonly DriverValue[]): Generator<DriverRow, void, undefined> {
+    const statement = this.trusted(() => this.connection.prepare(sql, [], true));
+    const iterator = this.trusted(() => statement.iterate(values));
+    try {
+      for (;;) {
+        const step = this.trusted(() => iterator.next());
+        if (step.done) return;
+        yield step.value;
+      }
+    } finally {
+      iterator.return?.();
+    }
+  }
+
+  /** Prepares user SQL: the authorizer applies production's rules. */
+  prepare(sql: string, parameterNames: readonly (string | null)[]): DriverStatement {
+    return this.connection.prepare(sql, parameterNames);
+  }
+
+  /** Prepares SQL with the authorizer open (used to probe, never to run user SQL). */
+  prepareTrusted(sql: string): DriverStatement {
+    return this.trusted(() => this.connection.prepare(sql, []));
+  }
+
+  /** page_count * page_size. */
+  get size(): number {
+    const pages = Number(this.queryOne("PRAGMA page_count")?.[0] ?? 0);
+    const pageSize = Number(this.queryOne("PRAGMA page_size")?.[0] ?? 0);
+    return pages * pageSize;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.statements.clear();
+    this.connection.close();
+  }
+}

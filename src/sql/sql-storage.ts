@@ -1,0 +1,222 @@
+import { SqlStorageCursor } from "./cursor.js";
+import type { SqliteDatabase } from "./database.js";
+import type { DriverRow, DriverStatement, DriverValue } from "./driver.js";
+import { SQL_LIMITS } from "./limits.js";
+import { sqlError } from "./sql-errors.js";
+import type { TransactionStack } from "./transactions.js";
+import { UserStatements, type CompiledStatement } from "./user-statements.js";
+import { defaultToArrayBuffer, longerThan, toDriverValue, type SqlStorageValue, type ToArrayBuffer } from "./values.js";
+
+export interface SqlStorageOptions {
+  /** Makes result BLOBs into the caller realm's ArrayBuffers (default: this module's realm). */
+  readonly toArrayBuffer?: ToArrayBuffer;
+  /** Distinct query texts whose prepared statements are kept (default 500). */
+  readonly cacheSize?: number;
+}
+
+const MULTI_STATEMENT_PARAMETERS = "When executing multiple SQL statements in a single call, only the last statement can have parameters.";
+const WRONG_BINDING_COUNT = "Wrong number of parameter bindings for SQL query.";
+
+/** Production's experimental `sql.prepare()` statement type; exec() caches statements itself. */
+export class SqlStorageStatement {
+  constructor() {
+    throw new TypeError("Illegal constructor");
+  }
+}
+
+/**
+ * `ctx.storage.sql` (workers-types SqlStorage): exec() with production's
+ * rules, limits and messages; databaseSize; the Cursor and Statement types.
+ */
+export class SqlStorage {
+  readonly #db: SqliteDatabase;
+  readonly #transactions: TransactionStack;
+  readonly #statements: UserStatements;
+  readonly #toArrayBuffer: ToArrayBuffer;
+
+  constructor(db: SqliteDatabase, transactions: TransactionStack, options: SqlStorageOptions = {}) {
+    this.#db = db;
+    this.#transactions = transactions;
+    this.#statements = new UserStatements(db, options.cacheSize ?? 500);
+    this.#toArrayBuffer = options.toArrayBuffer ?? defaultToArrayBuffer;
+  }
+
+  exec<T extends Record<string, SqlStorageValue> = Record<string, SqlStorageValue>>(
+    query: string,
+    ...bindings: unknown[]
+  ): SqlStorageCursor<T> {
+    this.#transactions.throwPendingError();
+    if (typeof query === "symbol") throw new TypeError("Cannot convert a Symbol value to a string");
+    const compiled = this.#statements.compile(typeof query === "string" ? query : String(query));
+    const statements = compiled.statements;
+    for (let i = 0; i < statements.length - 1; i++) this.#runIntermediate(statements[i]!);
+    return this.#runLast<T>(statements[statements.length - 1]!, bindings);
+  }
+
+  get databaseSize(): number {
+    return this.#db.size;
+  }
+
+  get Cursor(): typeof SqlStorageCursor {
+    return SqlStorageCursor;
+  }
+
+  get Statement(): typeof SqlStorageStatement {
+    return SqlStorageStatement;
+  }
+
+  /** A statement before the last: it runs now, its rows are discarded, it may not take parameters. */
+  #runIntermediate(compiled: CompiledStatement): void {
+    const { statement, cached } = this.#statements.acquire(compiled);
+    try {
+      if (compiled.facts.parameterCount > 0) throw new Error(MULTI_STATEMENT_PARAMETERS);
+      this.#beforeRun(compiled, []);
+      try {
+        if (statement.columnNames.length === 0) statement.run([]);
+        else for (const iterator = statement.iterate([]); !iterator.next().done;);
+      } catch (error) {
+        throw this.#stepError(error);
+      }
+      if (compiled.changesSchema) this.#db.schemaEpoch++;
+    } finally {
+      if (cached) this.#statements.release(compiled);
+    }
+  }
+
+  #runLast<T extends Record<string, SqlStorageValue>>(compiled: CompiledStatement, bindings: unknown[]): SqlStorageCursor<T> {
+    // Bindings convert first (a BigInt is refused before any SQL is looked at), are counted after preparing.
+    const values = this.#bindingValues(bindings);
+    const { statement, cached } = this.#statements.acquire(compiled);
+    let handedOver = false;
+    try {
+      if (values.length !== compiled.facts.parameterCount) throw new Error(WRONG_BINDING_COUNT);
+      this.#beforeRun(compiled, values);
+      const cursor =
+        statement.columnNames.length === 0
+          ? this.#runWithoutRows<T>(compiled, statement, values)
+          : this.#iterate<T>(compiled, statement, values, cached);
+      handedOver = true;
+      if (compiled.changesSchema) this.#db.schemaEpoch++;
+      return cursor;
+    } finally {
+      if (cached && !handedOver) this.#statements.release(compiled);
+    }
+  }
+
+  #runWithoutRows<T extends Record<string, SqlStorageValue>>(
+    compiled: CompiledStatement,
+    statement: DriverStatement,
+    values: readonly DriverValue[],
+  ): SqlStorageCursor<T> {
+    let changes: number;
+    try {
+      changes = statement.run(values);
+    } catch (error) {
+      throw this.#stepError(error);
+    }
+    const written = compiled.dml === undefined ? 0 : changes;
+    return SqlStorageCursor.create<T>({
+      columnNames: [],
+      rows: undefined,
+      rowsWritten: written,
+      rowsRead: compiled.dml === "update-or-delete" ? changes : 0,
+      returnsWrittenRows: false,
+      toArrayBuffer: this.#toArrayBuffer,
+      stepError: (error) => this.#stepError(error),
+      finished: () => {
+        if (compiled.prepared === statement) this.#statements.release(compiled);
+      },
+    });
+  }
+
+  #iterate<T extends Record<string, SqlStorageValue>>(
+    compiled: CompiledStatement,
+    statement: DriverStatement,
+    values: readonly DriverValue[],
+    cached: boolean,
+  ): SqlStorageCursor<T> {
+    if (compiled.singleRow) return this.#runSingleRow<T>(compiled, statement, values);
+    let rows: Iterator<DriverRow>;
+    try {
+      rows = statement.iterate(values);
+    } catch (error) {
+      throw this.#stepError(error);
+    }
+    let finished = false;
+    if (cached) compiled.rows = rows;
+    const cursor = SqlStorageCursor.create<T>({
+      columnNames: statement.columnNames,
+      rows,
+      rowsWritten: 0,
+      rowsRead: 0,
+      returnsWrittenRows: compiled.dml !== undefined,
+      toArrayBuffer: this.#toArrayBuffer,
+      stepError: (error) => this.#stepError(error),
+      finished: () => {
+        finished = true;
+        if (cached && compiled.rows === rows) {
+          compiled.rows = undefined;
+          this.#statements.release(compiled);
+        }
+      },
+    });
+    // A cursor left unread keeps the cached statement; once it is collected the statement is reused.
+    if (cached && !finished) compiled.owner = new WeakRef(cursor);
+    return cursor;
+  }
+
+  /** A SELECT known to return at most one row: one step now, and the statement is free again. */
+  #runSingleRow<T extends Record<string, SqlStorageValue>>(
+    compiled: CompiledStatement,
+    statement: DriverStatement,
+    values: readonly DriverValue[],
+  ): SqlStorageCursor<T> {
+    let row: DriverRow | undefined;
+    try {
+      row = statement.first(values);
+    } catch (error) {
+      throw this.#stepError(error);
+    }
+    return SqlStorageCursor.create<T>({
+      columnNames: statement.columnNames,
+      rows: undefined,
+      onlyRow: row,
+      rowsWritten: 0,
+      rowsRead: 0,
+      returnsWrittenRows: false,
+      toArrayBuffer: this.#toArrayBuffer,
+      stepError: (error) => this.#stepError(error),
+      finished: () => {
+        if (compiled.prepared === statement) this.#statements.release(compiled);
+      },
+    });
+  }
+
+  /** Checks that depend on the values, then opens the implicit transaction for a write. */
+  #beforeRun(compiled: CompiledStatement, values: readonly DriverValue[]): void {
+    const { facts } = compiled;
+    if (!this.#db.features.limits) {
+      if (facts.violation?.atRuntime) throw sqlError(facts.violation.message, "SQLITE_ERROR");
+      for (const index of facts.patternParameters) {
+        const pattern = values[index];
+        if (pattern !== undefined && pattern !== null && longerThan(pattern, SQL_LIMITS.likePatternLength)) {
+          throw sqlError("LIKE or GLOB pattern too complex", "SQLITE_ERROR");
+        }
+      }
+    }
+    if (facts.mayWrite) this.#transactions.beforeWrite();
+  }
+
+  #bindingValues(bindings: unknown[]): DriverValue[] {
+    const values = bindings.map((binding, i) => toDriverValue(binding, i + 1));
+    for (const value of values) {
+      if (value !== null && longerThan(value, SQL_LIMITS.length)) throw sqlError("string or blob too big", "SQLITE_TOOBIG");
+    }
+    return values;
+  }
+
+  #stepError(error: unknown): Error {
+    const info = this.#db.driver.describeError(error);
+    return info === undefined ? (error as Error) : sqlError(info.message, info.code);
+  }
+}

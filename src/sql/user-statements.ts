@@ -1,0 +1,196 @@
+import type { SqliteDatabase } from "./database.js";
+import type { DriverRow, DriverStatement } from "./driver.js";
+import { explainRefusal } from "./explain-checks.js";
+import { SQL_LIMITS } from "./limits.js";
+import { LruMap } from "./lru.js";
+import { errorOffset, sqlError } from "./sql-errors.js";
+import { returnsAtMostOneRow } from "./single-row.js";
+import { statementFacts, type StatementFacts } from "./statement-facts.js";
+import { textRefusal } from "./statement-checks.js";
+import { splitStatements } from "./statements.js";
+import { byteLength, type Token } from "./tokenizer.js";
+
+/**
+ * User SQL, compiled once per distinct text: split into statements, each
+ * with its facts and the refusals its text alone decides, and its prepared
+ * statement kept for the next exec() of the same text (production caches
+ * exec()'s statements too). Preparing runs the checks the driver cannot do
+ * natively; their verdict is kept until the schema changes.
+ */
+export interface CompiledStatement {
+  readonly text: string;
+  readonly tokens: readonly Token[];
+  readonly empty: boolean;
+  readonly facts: StatementFacts;
+  /** The message of a refusal decided from the text (thrown as a fresh Error each time). */
+  readonly refusal: string | undefined;
+  /** The SQL from here to the end is longer than SQLite's statement limit. */
+  readonly tooLong: boolean;
+  /** INSERT/UPDATE/DELETE/REPLACE: rowsWritten counts its changes. */
+  readonly dml: "insert" | "update-or-delete" | undefined;
+  /** CREATE/DROP/ALTER: cached verdicts of other statements may no longer hold. */
+  readonly changesSchema: boolean;
+  /** A SELECT that returns at most one row (decided when prepared): run in one step. */
+  singleRow: boolean;
+  prepared: DriverStatement | undefined;
+  checkedEpoch: number;
+  /** The cached statement is stepping for a cursor; `owner` is that cursor, `rows` its iteration. */
+  busy: boolean;
+  owner: WeakRef<object> | undefined;
+  rows: Iterator<DriverRow> | undefined;
+}
+
+export interface CompiledQuery {
+  readonly statements: readonly CompiledStatement[];
+}
+
+const SCHEMA_KEYWORDS = new Set(["CREATE", "DROP", "ALTER"]);
+const encoder = new TextEncoder();
+
+export class UserStatements {
+  private readonly cache: LruMap<string, CompiledQuery>;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    cacheSize: number,
+  ) {
+    this.cache = new LruMap(cacheSize);
+  }
+
+  compile(query: string): CompiledQuery {
+    let compiled = this.cache.get(query);
+    if (compiled === undefined) {
+      compiled = this.compileAnew(query);
+      this.cache.set(query, compiled);
+    }
+    return compiled;
+  }
+
+  private compileAnew(query: string): CompiledQuery {
+    const emulateAuthorizer = !this.db.features.authorizer;
+    const totalBytes = byteLength(query);
+    const statements = splitStatements(query).map((segment): CompiledStatement => {
+      const facts = statementFacts(segment.tokens);
+      const leading = facts.leading;
+      const refusal = segment.empty ? undefined : textRefusal(segment.tokens, facts, emulateAuthorizer)?.message;
+      const dml =
+        leading === "INSERT" || leading === "REPLACE" || (leading === "WITH" && facts.mayWrite)
+          ? "insert"
+          : leading === "UPDATE" || leading === "DELETE"
+            ? "update-or-delete"
+            : undefined;
+      return {
+        text: segment.text,
+        tokens: segment.tokens,
+        empty: segment.empty,
+        facts,
+        refusal,
+        // Production prepares the whole remaining text, so the limit applies to it.
+        tooLong: totalBytes - encoder.encode(query.slice(0, segment.start)).byteLength > SQL_LIMITS.sqlLength,
+        dml,
+        changesSchema: SCHEMA_KEYWORDS.has(leading ?? ""),
+        singleRow: false,
+        prepared: undefined,
+        checkedEpoch: -1,
+        busy: false,
+        owner: undefined,
+        rows: undefined,
+      };
+    });
+    return { statements };
+  }
+
+  /**
+   * The prepared statement to run `compiled` with: the cached one when free
+   * (or when the cursor holding it is gone), else a fresh one.
+   */
+  acquire(compiled: CompiledStatement): { statement: DriverStatement; cached: boolean } {
+    if (compiled.prepared !== undefined && compiled.checkedEpoch === this.db.schemaEpoch) {
+      if (compiled.busy && compiled.owner !== undefined && compiled.owner.deref() === undefined) this.release(compiled);
+      if (!compiled.busy) {
+        compiled.busy = true;
+        return { statement: compiled.prepared, cached: true };
+      }
+      return { statement: this.prepare(compiled), cached: false };
+    }
+    const statement = this.prepare(compiled);
+    if (compiled.busy) return { statement, cached: false };
+    compiled.singleRow =
+      statement.columnNames.length > 0 &&
+      !compiled.facts.mayWrite &&
+      returnsAtMostOneRow(this.db, compiled.text, compiled.tokens, compiled.facts.bodyStart, compiled.facts.parameterNames);
+    compiled.prepared = statement;
+    compiled.checkedEpoch = this.db.schemaEpoch;
+    compiled.busy = true;
+    return { statement, cached: true };
+  }
+
+  /** The cached statement is free again (its cursor finished, or was collected). */
+  release(compiled: CompiledStatement): void {
+    const rows = compiled.rows;
+    compiled.busy = false;
+    compiled.owner = undefined;
+    compiled.rows = undefined;
+    rows?.return?.();
+  }
+
+  /** Prepares with every check production's SQLite would make before running. */
+  private prepare(compiled: CompiledStatement): DriverStatement {
+    if (compiled.empty) throw new Error("SQL code did not contain a statement.");
+    if (compiled.tooLong) throw sqlError("string or blob too big", "SQLITE_TOOBIG");
+    if (compiled.refusal !== undefined) throw new Error(compiled.refusal);
+    const { facts } = compiled;
+    const features = this.db.features;
+    if (!features.limits && facts.violation !== undefined && !facts.violation.atRuntime) {
+      const { message, index } = facts.violation;
+      throw sqlError(message, "SQLITE_ERROR", index === undefined ? undefined : byteOffsetOf(compiled.text, index));
+    }
+    let statement: DriverStatement;
+    try {
+      statement = this.db.prepare(compiled.text, facts.parameterNames);
+    } catch (error) {
+      throw this.prepareError(error, compiled);
+    }
+    const explainNeeded = !features.authorizer || (!features.defensive && facts.mayWrite);
+    if (explainNeeded && facts.leading !== "PRAGMA") {
+      const body = compiled.text.slice(compiled.tokens[facts.bodyStart]?.start ?? 0);
+      const refusal = explainRefusal(this.db, body, facts.parameterNames, features);
+      if (refusal !== undefined) throw refusal;
+    }
+    if (!features.limits && statement.columnNames.length > SQL_LIMITS.column) {
+      throw sqlError("too many columns in result set", "SQLITE_ERROR");
+    }
+    return statement;
+  }
+
+  private prepareError(error: unknown, compiled: CompiledStatement): unknown {
+    const info = this.db.driver.describeError(error);
+    if (info === undefined) return error;
+    // A limit the text check knows about (the driver enforced it natively): the text check knows where.
+    const violation = compiled.facts.violation;
+    if (violation !== undefined && violation.message === info.message) {
+      return sqlError(info.message, info.code, violation.index === undefined ? undefined : byteOffsetOf(compiled.text, violation.index));
+    }
+    // Preparing a cut-down PRAGMA could apply it: no offset search for those.
+    const offset =
+      compiled.facts.leading === "PRAGMA"
+        ? undefined
+        : errorOffset(info.message, compiled.text, compiled.tokens, (prefix) => {
+            try {
+              this.db.prepareTrusted(prefix);
+              return undefined;
+            } catch (failure) {
+              return this.db.driver.describeError(failure)?.message;
+            }
+          });
+    return sqlError(info.message, info.code, offset);
+  }
+
+  clear(): void {
+    this.cache.clear();
+  }
+}
+
+function byteOffsetOf(text: string, index: number): number {
+  return encoder.encode(text.slice(0, index)).byteLength;
+}

@@ -1,0 +1,128 @@
+import { describe, expect, it } from "vitest";
+import { openStorage, sqliteDrivers, thrown } from "../helpers/sqlite.js";
+
+describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("SqlStorageCursor on %s", (_name, driver) => {
+  const open = (rows = 3) => {
+    const storage = openStorage(driver);
+    storage.sql.exec("CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT)");
+    for (let i = 1; i <= rows; i++) storage.sql.exec("INSERT INTO t VALUES (?, ?)", i, `v${i}`);
+    return storage;
+  };
+
+  it("iterates rows as objects with next(), for…of and toArray()", () => {
+    const { sql } = open();
+    const cursor = sql.exec("SELECT a, b FROM t ORDER BY a");
+    expect(cursor.next()).toEqual({ done: false, value: { a: 1, b: "v1" } });
+    expect([...cursor]).toEqual([
+      { a: 2, b: "v2" },
+      { a: 3, b: "v3" },
+    ]);
+    expect(cursor.next()).toEqual({ done: true, value: undefined });
+    expect(cursor.toArray()).toEqual([]);
+    expect(sql.exec("SELECT b FROM t ORDER BY a DESC").toArray()).toEqual([{ b: "v3" }, { b: "v2" }, { b: "v1" }]);
+  });
+
+  it("one() returns the only row, with production's two messages otherwise", () => {
+    const { sql } = open();
+    expect(sql.exec("SELECT b FROM t WHERE a = ?", 2).one()).toEqual({ b: "v2" });
+    const none = thrown(() => sql.exec("SELECT b FROM t WHERE a = 9").one());
+    expect(none.constructor).toBe(Error);
+    expect(none.message).toBe("Expected exactly one result from SQL query, but got no results.");
+    expect(thrown(() => sql.exec("SELECT b FROM t").one()).message).toBe(
+      "Expected exactly one result from SQL query, but got multiple results.",
+    );
+  });
+
+  it("raw() yields arrays and shares the position with the object iterator", () => {
+    const { sql } = open();
+    const cursor = sql.exec("SELECT a, b FROM t ORDER BY a");
+    expect(cursor.next().value).toEqual({ a: 1, b: "v1" });
+    const raw = cursor.raw();
+    expect(raw.next()).toEqual({ done: false, value: [2, "v2"] });
+    expect(cursor.next().value).toEqual({ a: 3, b: "v3" });
+    expect(raw.next()).toEqual({ done: true, value: undefined });
+    expect(sql.exec("SELECT a, b FROM t ORDER BY a").raw().toArray()).toEqual([
+      [1, "v1"],
+      [2, "v2"],
+      [3, "v3"],
+    ]);
+    expect([...sql.exec("SELECT a FROM t WHERE a < 3 ORDER BY a").raw()]).toEqual([[1], [2]]);
+  });
+
+  it("keeps duplicate column names in columnNames and raw rows; objects keep the last", () => {
+    const { sql } = open();
+    const cursor = sql.exec("SELECT 1 AS x, 2 AS x, 3 AS y");
+    expect(cursor.columnNames).toEqual(["x", "x", "y"]);
+    expect(cursor.raw().toArray()).toEqual([[1, 2, 3]]);
+    expect(sql.exec("SELECT 1 AS x, 2 AS x").one()).toEqual({ x: 2 });
+    expect(sql.exec("INSERT INTO t(b) VALUES ('z')").columnNames).toEqual([]);
+  });
+
+  it("counts rows read as they are stepped, and rows written by writes", () => {
+    const { sql } = open();
+    const cursor = sql.exec("SELECT a FROM t");
+    // The first row is stepped when exec() returns, each later one when the previous is handed out.
+    expect(cursor.rowsRead).toBe(1);
+    cursor.next();
+    expect(cursor.rowsRead).toBe(2);
+    cursor.toArray();
+    expect(cursor.rowsRead).toBe(3);
+    expect(cursor.rowsWritten).toBe(0);
+    const insert = sql.exec("INSERT INTO t(b) VALUES ('x'), ('y')");
+    expect([insert.rowsRead, insert.rowsWritten]).toEqual([0, 2]);
+    const update = sql.exec("UPDATE t SET b = 'u' WHERE a <= 2");
+    expect([update.rowsRead, update.rowsWritten]).toEqual([2, 2]);
+    const returning = sql.exec("DELETE FROM t WHERE a > 3 RETURNING a");
+    expect(returning.toArray()).toHaveLength(2);
+    expect(returning.rowsWritten).toBe(2);
+    expect(sql.exec("CREATE TABLE u(x)").rowsWritten).toBe(0);
+  });
+
+  it("runs a write at exec() even if its cursor is never read", () => {
+    const { sql } = open();
+    sql.exec("INSERT INTO t(b) VALUES ('unread') RETURNING a");
+    expect(sql.exec("SELECT count(*) AS n FROM t WHERE b = 'unread'").one()).toEqual({ n: 1 });
+  });
+
+  it("lets writes run while a cursor is open, which then sees them (no snapshot, as documented)", () => {
+    const { sql } = open();
+    const cursor = sql.exec("SELECT a, b FROM t ORDER BY a");
+    const seen: string[] = [];
+    for (const row of cursor) {
+      seen.push(String(row.b));
+      // The next row is already stepped (production steps one ahead too): change the one after it.
+      sql.exec("UPDATE t SET b = 'changed' WHERE a = ?", Number(row.a) + 2);
+    }
+    expect(seen).toEqual(["v1", "v2", "changed"]);
+  });
+
+  it("reports an error raised while stepping, in production's shape", () => {
+    const { sql } = open();
+    const error = thrown(() => sql.exec("SELECT CASE WHEN a = 2 THEN json('{bad') ELSE a END AS v FROM t ORDER BY a").toArray());
+    expect(error.message).toBe("malformed JSON: SQLITE_ERROR");
+  });
+
+  it("behaves the same for lookups by primary key, which run in one step", () => {
+    const { sql } = open();
+    sql.exec("CREATE TABLE w(a, b, c, PRIMARY KEY (a, b)) WITHOUT ROWID; INSERT INTO w VALUES (1, 1, 'x'), (1, 2, 'y')");
+    const point = sql.exec("SELECT b FROM t WHERE a = ?", 2);
+    expect(point.rowsRead).toBe(1);
+    expect([...point]).toEqual([{ b: "v2" }]);
+    expect(sql.exec("SELECT b FROM t WHERE a = ?", 9).toArray()).toEqual([]);
+    expect(thrown(() => sql.exec("SELECT b FROM t WHERE a = ?", 9).one()).message).toBe(
+      "Expected exactly one result from SQL query, but got no results.",
+    );
+    expect(sql.exec("SELECT c FROM w WHERE a = ? AND b = ?", 1, 2).one()).toEqual({ c: "y" });
+    // What a key lookup plan does not show: IN lists and a partial key return several rows.
+    expect(sql.exec("SELECT b FROM t WHERE a IN (1, 2) ORDER BY a").toArray()).toEqual([{ b: "v1" }, { b: "v2" }]);
+    expect(sql.exec("SELECT c FROM w WHERE a = ? ORDER BY b", 1).toArray()).toEqual([{ c: "x" }, { c: "y" }]);
+    expect(sql.exec("SELECT ? AS x", 5).raw().toArray()).toEqual([[5]]);
+  });
+
+  it("reuses the cached statement once an unread cursor is gone", () => {
+    const { sql } = open(50);
+    for (let i = 0; i < 200; i++) sql.exec("SELECT a FROM t ORDER BY a").next();
+    // Abandoned cursors do not break later runs of the same text.
+    expect(sql.exec("SELECT a FROM t ORDER BY a").toArray()).toHaveLength(50);
+  });
+});
