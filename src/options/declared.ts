@@ -21,6 +21,11 @@ export const durableObjectBindingOptions = {
     type: shape<string>("string", "a worker's name (a string)", isString),
     example: '"api"',
   }),
+  useSQLite: option({
+    doc: 'whether the class is SQLite-backed (`false`: key-value); wrangler\'s `new_sqlite_classes` migrations and `exports` with `storage = "sqlite"` say so too, and every source naming the class must agree',
+    type: boolean,
+    example: "true",
+  }),
 } satisfies OptionTable;
 
 /** The object form's fields as the README shows them: "className, scriptName?". */
@@ -99,7 +104,7 @@ export const workerOptions = {
     cli: { name: "compatibility-date", value: "DATE", help: "Workers compatibility date, e.g. 2024-09-23" },
   }),
   wranglerConfigPath: option({
-    doc: "read `wrangler.toml`, `wrangler.json` or `wrangler.jsonc` (`true`: found from the working directory up) for the options that name a wrangler key, and `[build.upload] main/dir` and `[[migrations]]`; options you pass win over the file",
+    doc: "read `wrangler.toml`, `wrangler.json` or `wrangler.jsonc` (`true`: found from the working directory up) for the options that name a wrangler key, and `[build.upload] main/dir`, and `[[migrations]]` or `exports` (which classes are SQLite-backed); options you pass win over the file",
     type: shape<string | boolean>(
       "string or `true`",
       "a path or true (find wrangler.toml from the working directory)",
