@@ -70,9 +70,9 @@ export const workerOptions = {
     cli: {
       name: "do",
       short: "o",
-      value: "NAME=Class[@script]",
+      value: "NAME=Class[@script][:sqlite]",
       multiple: true,
-      help: "bind a Durable Object class; @script names the worker exporting it",
+      help: "bind a Durable Object class; @script names the worker exporting it, :sqlite makes the class SQLite-backed",
     },
   }),
   bindings: option({
