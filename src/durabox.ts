@@ -81,8 +81,9 @@ export class Durabox {
         this.#runtime.define({
           identity,
           className,
-          // SQLite-backed classes run on key-value storage until SQLite storage lands; recorded per class now.
-          storageKind: this.#sqliteClasses(scriptName).has(className) ? "sqlite" : "key-value",
+          // Resolved once per class from every source by normalizeOptions. SQLite-backed classes
+          // run on key-value storage until SQLite storage lands; the kind is recorded now.
+          storageKind: this.#options.workers.find((w) => w.name === scriptName)!.storageKinds.get(className)!,
           resolve: () => {
             const resolveFrom = (owner: LoadedWorker | undefined): ResolvedClass => {
               if (owner === undefined) throw new DuraboxError("ERR_SCRIPT", `Worker "${scriptName}" has no code.`);
@@ -179,11 +180,6 @@ export class Durabox {
   /** @internal The layered storage: push/pop for per-test isolation. */
   get storageLayers(): LayeredBackend {
     return this.#storage;
-  }
-
-  /** The classes a worker's wrangler migrations declare SQLite-backed. */
-  #sqliteClasses(workerName: string): ReadonlySet<string> {
-    return new Set(this.#options.workers.find((worker) => worker.name === workerName)?.sqliteClasses ?? []);
   }
 
   #env(workerName: string | undefined): Record<string, unknown> {

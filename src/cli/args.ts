@@ -40,9 +40,14 @@ const FROM_FLAG: { readonly [K in keyof DuraboxOptions]?: (values: string[]) => 
   durableObjects: (values) => {
     const durableObjects: NonNullable<DuraboxOptions["durableObjects"]> = {};
     for (const [name, target] of pairs(values, "--do", "COUNTER=Counter")) {
-      const [className, scriptName] = target.split("@");
+      // Class[@script][:sqlite]: neither a class nor a worker name holds "@" or ":".
+      const [located = "", ...suffixes] = target.split(":");
+      const [className, scriptName] = located.split("@");
       if (!className) fail(`--do ${name}= needs a class name, for example --do ${name}=Counter.`);
-      durableObjects[name] = scriptName ? { className, scriptName } : { className };
+      if (suffixes.length > 1 || (suffixes.length === 1 && suffixes[0] !== "sqlite")) {
+        fail(`--do ${name}=${target}: the only suffix is ":sqlite" (a SQLite-backed class), for example --do ${name}=${className}:sqlite.`);
+      }
+      durableObjects[name] = { className, ...(scriptName && { scriptName }), ...(suffixes.length === 1 && { useSQLite: true }) };
     }
     return durableObjects;
   },

@@ -2,8 +2,9 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { ParseError } from "jsonc-parser";
 import { DuraboxError } from "../base/errors.js";
-import { isRecord, typeNameWithArticle } from "../base/describe.js";
 import { nodeRequire } from "../base/node-require.js";
+import { readDurableObjectClasses, type DeclaredClasses } from "./durable-object-classes.js";
+import { configValues, isTable, kind, type ConfigValues, type Table } from "./values.js";
 
 // Parsers load on first use: a runtime without a config file never pays for them.
 type Toml = typeof import("smol-toml");
@@ -19,8 +20,8 @@ export interface WranglerWorker {
   readonly vars: Record<string, unknown>;
   readonly compatibilityDate?: string;
   readonly compatibilityFlags?: string[];
-  /** Classes whose migrations declare SQLite-backed storage. */
-  readonly sqliteClasses: string[];
+  /** The Durable Object classes `[[migrations]]` or `exports` declare, as the config leaves them. */
+  readonly classes: DeclaredClasses;
   /** `durable_objects_persist` (top level, or under [miniflare] as Miniflare 2 read it). */
   readonly durableObjectsPersist?: boolean | string;
 }
@@ -41,15 +42,6 @@ export function findWranglerConfig(directory: string): string | undefined {
   }
 }
 
-function fail(file: string, message: string): never {
-  throw new DuraboxError("ERR_OPTIONS", `${file}: ${message}`);
-}
-
-type Table = Record<string, unknown>;
-const isTable = isRecord;
-/** A refused value's type in TOML's words: "a table", "an array", "a string". */
-const kind = (value: unknown): string => typeNameWithArticle(value, "a table");
-
 /** Reads the config; unknown keys are ignored, known keys of the wrong type are errors naming key and file. */
 export function readWranglerConfig(file: string): WranglerWorker {
   const absolute = path.resolve(file);
@@ -61,22 +53,8 @@ export function readWranglerConfig(file: string): WranglerWorker {
   }
   const config = parseConfig(absolute, text);
   const directory = path.dirname(absolute);
-
-  const string = (key: string, value: unknown): string | undefined => {
-    if (value === undefined) return undefined;
-    if (typeof value !== "string") fail(absolute, `"${key}" must be a string, got ${kind(value)}.`);
-    return value;
-  };
-  const table = (key: string, value: unknown): Table | undefined => {
-    if (value === undefined) return undefined;
-    if (!isTable(value)) fail(absolute, `"${key}" must be a table (an object), got ${kind(value)}.`);
-    return value;
-  };
-  const array = (key: string, value: unknown): unknown[] | undefined => {
-    if (value === undefined) return undefined;
-    if (!Array.isArray(value)) fail(absolute, `"${key}" must be an array, got ${kind(value)}.`);
-    return value;
-  };
+  const values: ConfigValues = configValues(absolute);
+  const { string, table, array } = values;
 
   const name = string("name", config.name);
   let scriptPath: string | undefined;
@@ -94,12 +72,11 @@ export function readWranglerConfig(file: string): WranglerWorker {
   const bindings = array("durable_objects.bindings", table("durable_objects", config.durable_objects)?.bindings) ?? [];
   bindings.forEach((entry, i) => {
     const where = `durable_objects.bindings[${i}]`;
-    if (!isTable(entry))
-      fail(absolute, `"${where}" must be a table like { name = "COUNTER", class_name = "Counter" }, got ${kind(entry)}.`);
+    if (!isTable(entry)) values.fail(`"${where}" must be a table like { name = "COUNTER", class_name = "Counter" }, got ${kind(entry)}.`);
     const binding = string(`${where}.name`, entry.name);
     const className = string(`${where}.class_name`, entry.class_name);
     if (binding === undefined || className === undefined) {
-      fail(absolute, `"${where}" needs both name and class_name, like { name = "COUNTER", class_name = "Counter" }.`);
+      values.fail(`"${where}" needs both name and class_name, like { name = "COUNTER", class_name = "Counter" }.`);
     }
     const scriptName = string(`${where}.script_name`, entry.script_name);
     durableObjects[binding] = scriptName === undefined ? { className } : { className, scriptName };
@@ -110,19 +87,11 @@ export function readWranglerConfig(file: string): WranglerWorker {
   const flags = array("compatibility_flags", config.compatibility_flags);
   flags?.forEach((flag, i) => string(`compatibility_flags[${i}]`, flag));
 
-  const sqliteClasses: string[] = [];
-  (array("migrations", config.migrations) ?? []).forEach((migration, i) => {
-    if (!isTable(migration)) fail(absolute, `"migrations[${i}]" must be a table, got ${kind(migration)}.`);
-    const added = array(`migrations[${i}].new_sqlite_classes`, migration.new_sqlite_classes) ?? [];
-    added.forEach((className, j) => sqliteClasses.push(string(`migrations[${i}].new_sqlite_classes[${j}]`, className)!));
-    (array(`migrations[${i}].new_classes`, migration.new_classes) ?? []).forEach((className, j) =>
-      string(`migrations[${i}].new_classes[${j}]`, className),
-    );
-  });
+  const classes = readDurableObjectClasses(config, values);
 
   const persistValue = config.durable_objects_persist ?? table("miniflare", config.miniflare)?.durable_objects_persist;
   if (persistValue !== undefined && typeof persistValue !== "boolean" && typeof persistValue !== "string") {
-    fail(absolute, `"durable_objects_persist" must be true, a directory or a redis:// URL, got ${kind(persistValue)}.`);
+    values.fail(`"durable_objects_persist" must be true, a directory or a redis:// URL, got ${kind(persistValue)}.`);
   }
 
   return {
@@ -133,17 +102,18 @@ export function readWranglerConfig(file: string): WranglerWorker {
     vars,
     ...(compatibilityDate !== undefined && { compatibilityDate }),
     ...(flags !== undefined && { compatibilityFlags: flags as string[] }),
-    sqliteClasses,
+    classes,
     ...(persistValue !== undefined && { durableObjectsPersist: persistValue }),
   };
 }
 
 function parseConfig(file: string, text: string): Table {
+  const values: ConfigValues = configValues(file);
   if (file.endsWith(".toml")) {
     try {
       return (nodeRequire("smol-toml") as Toml).parse(text) as Table;
     } catch (error) {
-      fail(file, `not valid TOML: ${(error as Error).message}`);
+      values.fail(`not valid TOML: ${(error as Error).message}`);
     }
   }
   const { parse: parseJsonc, printParseErrorCode } = nodeRequire("jsonc-parser") as Jsonc;
@@ -152,8 +122,8 @@ function parseConfig(file: string, text: string): Table {
   const first = errors[0];
   if (first !== undefined) {
     const line = text.slice(0, first.offset).split("\n").length;
-    fail(file, `not valid JSON: ${printParseErrorCode(first.error)} at line ${line}.`);
+    values.fail(`not valid JSON: ${printParseErrorCode(first.error)} at line ${line}.`);
   }
-  if (!isTable(value)) fail(file, `the config must be an object, got ${kind(value)}.`);
+  if (!isTable(value)) values.fail(`the config must be an object, got ${kind(value)}.`);
   return value;
 }

@@ -22,6 +22,11 @@ export const durableObjectBindingOptions = {
     type: shape<string>("string", "a worker's name (a string)", isString),
     example: '"api"',
   }),
+  useSQLite: option({
+    doc: 'whether the class is SQLite-backed (`false`: key-value); wrangler\'s `new_sqlite_classes` migrations and `exports` with `storage = "sqlite"` say so too, and every source naming the class must agree',
+    type: boolean,
+    example: "true",
+  }),
 } satisfies OptionTable;
 
 /** The object form's fields as the README shows them: "className, scriptName?". */
@@ -66,9 +71,9 @@ export const workerOptions = {
     cli: {
       name: "do",
       short: "o",
-      value: "NAME=Class[@script]",
+      value: "NAME=Class[@script][:sqlite]",
       multiple: true,
-      help: "bind a Durable Object class; @script names the worker exporting it",
+      help: "bind a Durable Object class; @script names the worker exporting it, :sqlite makes the class SQLite-backed",
     },
   }),
   bindings: option({
@@ -100,7 +105,7 @@ export const workerOptions = {
     cli: { name: "compatibility-date", value: "DATE", help: "Workers compatibility date, e.g. 2024-09-23" },
   }),
   wranglerConfigPath: option({
-    doc: "read `wrangler.toml`, `wrangler.json` or `wrangler.jsonc` (`true`: found from the working directory up) for the options that name a wrangler key, and `[build.upload] main/dir` and `[[migrations]]`; options you pass win over the file",
+    doc: "read `wrangler.toml`, `wrangler.json` or `wrangler.jsonc` (`true`: found from the working directory up) for the options that name a wrangler key, and `[build.upload] main/dir`, and `[[migrations]]` or `exports` (which classes are SQLite-backed); options you pass win over the file",
     type: shape<string | boolean>(
       "string or `true`",
       "a path or true (find wrangler.toml from the working directory)",

@@ -27,6 +27,12 @@ export function normalizeDurableObjects(value: Record<string, unknown>, prefix: 
       );
     }
     checkValues(entry, durableObjectBindingOptions, `${path}.`);
-    return { binding, className: entry.className as string, scriptName: (entry.scriptName as string | undefined) ?? workerName };
+    const useSQLite = entry.useSQLite as boolean | undefined;
+    return {
+      binding,
+      className: entry.className as string,
+      scriptName: (entry.scriptName as string | undefined) ?? workerName,
+      ...(useSQLite !== undefined && { useSQLite }),
+    };
   });
 }

@@ -4,6 +4,7 @@ import { fail } from "./fail.js";
 import { DURABOX_OPTION_NAMES, WORKER_OPTION_NAMES } from "./names.js";
 import type { NormalizedOptions } from "./normalized.js";
 import { normalizePersistence } from "./persistence.js";
+import { resolveStorageKinds } from "./storage-kinds.js";
 import type { DuraboxOptions, WorkerOptions } from "./types.js";
 import { checkOptionKeys } from "./unknown.js";
 import { isRecord, typeName } from "../base/describe.js";
@@ -29,14 +30,14 @@ export function normalizeOptions(options: DuraboxOptions, cwd = process.cwd()): 
     ...(topIsWorker ? [{ options: top, prefix: "" }] : []),
     ...extra.map((worker, i) => ({ options: worker, prefix: `workers[${i}].` })),
   ];
-  const workers = raw.map(({ options: worker, prefix }, index) => normalizeWorker(worker, prefix, cwd, index === 0));
+  const drafts = raw.map(({ options: worker, prefix }, index) => normalizeWorker(worker, prefix, cwd, index === 0));
 
   const names = new Set<string>();
-  for (const worker of workers) {
+  for (const { worker } of drafts) {
     if (names.has(worker.name)) fail(`Two workers are named "${worker.name}": give each worker a distinct name.`);
     names.add(worker.name);
   }
-  for (const worker of workers) {
+  for (const { worker } of drafts) {
     for (const { binding, scriptName } of worker.durableObjects) {
       if (!names.has(scriptName)) {
         const known = [...names].map((n) => `"${n}"`).join(", ");
@@ -46,6 +47,8 @@ export function normalizeOptions(options: DuraboxOptions, cwd = process.cwd()): 
       }
     }
   }
+  const storageKinds = resolveStorageKinds(drafts.map(({ sources }) => sources));
+  const workers = drafts.map(({ worker }) => ({ ...worker, storageKinds: storageKinds.get(worker.name)! }));
   const persist = options.durableObjectsPersist ?? workers[0]?.configPersist;
   return {
     workers,

@@ -5,6 +5,8 @@ export interface NormalizedBinding {
   readonly className: string;
   /** The worker exporting the class. */
   readonly scriptName: string;
+  /** What the binding says of the class's storage, when it says (`useSQLite`, or `:sqlite` on the command line). */
+  readonly useSQLite?: boolean;
 }
 
 export type NormalizedSource =
@@ -18,8 +20,14 @@ export interface NormalizedWorker {
   readonly bindings: Readonly<Record<string, unknown>>;
   readonly compatibilityFlags: readonly string[];
   readonly compatibilityDate: string | undefined;
-  /** Classes declared SQLite-backed by the config's migrations. */
-  readonly sqliteClasses: readonly string[];
+  /**
+   * How each class this worker exports keeps its data, one answer per class
+   * from every source (its config's migrations or exports, every binding of
+   * it): each class bound by any worker, and each live class of its config.
+   * The union is objects/class-registry.ts's StorageKind, spelled out: the
+   * public declarations reach this file and must not reach the registry.
+   */
+  readonly storageKinds: ReadonlyMap<string, "key-value" | "sqlite">;
   /** durable_objects_persist from the worker's wrangler config, relative paths resolved. */
   readonly configPersist: boolean | string | undefined;
 }

@@ -5,11 +5,18 @@ import { workerOptions } from "./declared.js";
 import { normalizeDurableObjects } from "./durable-objects.js";
 import { fail } from "./fail.js";
 import type { NormalizedSource, NormalizedWorker } from "./normalized.js";
+import type { ClassSources } from "./storage-kinds.js";
 import { isUrl } from "./persistence.js";
 import type { WorkerOptions } from "./types.js";
 
+/** A worker normalised but for its classes' storage kinds, which need every worker (normalize.ts), and what its config declares of them. */
+export interface WorkerDraft {
+  readonly worker: Omit<NormalizedWorker, "storageKinds">;
+  readonly sources: ClassSources;
+}
+
 /** One worker's options, over its wrangler config's, checked and defaulted. `prefix` names it in errors ("workers[0]."). */
-export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: string, isEntry: boolean): NormalizedWorker {
+export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: string, isEntry: boolean): WorkerDraft {
   checkValues(options as Record<string, unknown>, workerOptions, prefix);
   if (options.script !== undefined && options.scriptPath !== undefined) {
     fail(`Options "${prefix}script" and "${prefix}scriptPath" were both given: pass one, the inline source or the path of the entry file.`);
@@ -47,18 +54,21 @@ export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: str
     );
   }
 
-  return {
+  const worker = {
     name,
     source,
     durableObjects,
     bindings,
     compatibilityFlags: [...(options.compatibilityFlags ?? config?.compatibilityFlags ?? workerOptions.compatibilityFlags.default)],
     compatibilityDate: options.compatibilityDate ?? config?.compatibilityDate,
-    sqliteClasses: config?.sqliteClasses ?? [],
     configPersist:
       typeof config?.durableObjectsPersist === "string" && !isUrl(config.durableObjectsPersist)
         ? path.resolve(path.dirname(config.file), config.durableObjectsPersist)
         : config?.durableObjectsPersist,
+  };
+  return {
+    worker,
+    sources: { name, prefix, bindings: durableObjects, config: config && { file: config.file, classes: config.classes } },
   };
 }
 

@@ -189,7 +189,7 @@ describe("wrangler config", () => {
   it("records which classes the migrations declare SQLite-backed", async () => {
     const { normalizeOptions } = await import("../../src/options.js");
     const normalized = normalizeOptions({ wranglerConfigPath: fixture("wrangler", "jsonc", "wrangler.jsonc") });
-    expect(normalized.workers[0]!.sqliteClasses).toEqual(["Sql"]);
+    expect(Object.fromEntries(normalized.workers[0]!.storageKinds)).toEqual({ Store: "key-value", Sql: "sqlite" });
   });
 
   it("names the key and the file when a known key has the wrong type", async () => {
