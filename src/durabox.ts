@@ -10,8 +10,9 @@ import type { DuraboxHost } from "./durabox-host.js";
 import { MemoryBackend } from "./storage/backends/memory.js";
 import { LayeredBackend } from "./storage/backends/layered.js";
 import { DuraboxError } from "./base/errors.js";
+import { loadSqliteDriver } from "./sql/load-driver.js";
 import type { DurableObjectNamespace } from "./objects/namespace.js";
-import type { DurableObjectStorage } from "./storage/storage.js";
+import type { ObjectStorage } from "./objects/object-storage.js";
 
 /** A promise of a Response that also reads its body: `await mf.dispatchFetch(url).text()`. */
 export interface ResponsePromise extends Promise<Response> {
@@ -60,6 +61,7 @@ export class Durabox {
   readonly #envs = new Map<string, Record<string, unknown>>();
   readonly #loaded = new Map<string, LoadedWorker>();
   readonly #host: DuraboxHost;
+  readonly #usesSqlite: boolean;
   #disposed = false;
 
   constructor(options?: DuraboxOptions);
@@ -71,7 +73,18 @@ export class Durabox {
     // Always layered: with no layer pushed it passes straight through, and the
     // test environments push and pop layers for per-test isolation.
     this.#storage = new LayeredBackend(openBackend(this.#options.persistence));
-    this.#runtime = new ObjectRuntime(this.#storage, { automaticAlarms: this.#options.automaticAlarms });
+    this.#runtime = new ObjectRuntime(this.#storage, { automaticAlarms: this.#options.automaticAlarms, layers: this.#storage });
+    const sqliteClasses = this.#options.workers.flatMap((worker) =>
+      [...worker.storageKinds].filter(([, kind]) => kind === "sqlite").map(([className]) => className),
+    );
+    if (sqliteClasses.length > 0 && this.#options.persistence.kind === "redis") {
+      throw new DuraboxError(
+        "ERR_OPTIONS",
+        `SQLite-backed Durable Objects (${sqliteClasses.join(", ")}) persist to a directory, not to Redis: ` +
+          "set durableObjectsPersist to a directory (or true for ./.durabox/do), or leave it out to keep them in memory.",
+      );
+    }
+    this.#usesSqlite = sqliteClasses.length > 0;
     for (const worker of this.#options.workers) this.#envs.set(worker.name, { ...worker.bindings });
     for (const worker of this.#options.workers) {
       const env = this.#envs.get(worker.name)!;
@@ -150,7 +163,7 @@ export class Durabox {
   }
 
   /** The storage of the object with this id, without constructing the object. */
-  async getDurableObjectStorage(id: DurableObjectId): Promise<DurableObjectStorage> {
+  async getDurableObjectStorage(id: DurableObjectId): Promise<ObjectStorage> {
     await this.#whenReady();
     if (!(id instanceof DurableObjectId)) {
       throw new TypeError(
@@ -177,11 +190,6 @@ export class Durabox {
     return this.#runtime;
   }
 
-  /** @internal The layered storage: push/pop for per-test isolation. */
-  get storageLayers(): LayeredBackend {
-    return this.#storage;
-  }
-
   #env(workerName: string | undefined): Record<string, unknown> {
     const name = workerName ?? this.#options.workers[0]!.name;
     const env = this.#envs.get(name);
@@ -202,6 +210,8 @@ export class Durabox {
   }
 
   async #load(): Promise<void> {
+    // No SQLite driver (Node before 22.16 without better-sqlite3): say so at start, naming both fixes.
+    if (this.#usesSqlite) loadSqliteDriver();
     await Promise.all(
       this.#options.workers.map(async (worker) => {
         if (worker.source === undefined) return;

@@ -7,6 +7,10 @@ export { DurableObjectNamespace, type NewUniqueIdOptions, type GetStubOptions } 
 export { DurableObjectStub } from "./objects/stub.js";
 export { DurableObjectState } from "./objects/state.js";
 export { DurableObjectStorage } from "./storage/storage.js";
+export type { ObjectStorage } from "./objects/object-storage.js";
+export type { SqlStorage } from "./sql/sql-storage.js";
+export type { SqlStorageCursor } from "./sql/cursor.js";
+export type { SyncKvStorage } from "./sql/sync-kv.js";
 export type {
   ReadOptions as DurableObjectGetOptions,
   WriteOptions as DurableObjectPutOptions,

@@ -1,10 +1,10 @@
+import type { ObjectStorage } from "./object-storage.js";
 import { InputGate, OutputGate } from "./gates.js";
 import { DurableObjectState, type StateOwner } from "./state.js";
 import { runInContext } from "./context.js";
 import { DuraboxError } from "../base/errors.js";
 import type { Awaitable } from "../base/awaitable.js";
 import type { DurableObjectId } from "./id.js";
-import type { DurableObjectStorage } from "../storage/storage.js";
 import type { InstanceGates } from "./storage-host.js";
 import type { ResolvedClass } from "./class-registry.js";
 
@@ -13,7 +13,9 @@ export interface InstanceHost {
   /** The class and env of the object; a promise while its worker is still loading. */
   resolveClass(): ResolvedClass | Promise<ResolvedClass>;
   /** The object's storage, gated by this instance. */
-  makeStorage(gates: InstanceGates): DurableObjectStorage;
+  makeStorage(gates: InstanceGates): ObjectStorage;
+  /** Commits what the event wrote and has not committed yet (a SQLite object's implicit transaction). */
+  flushWrites(): void;
   /** Forgets this instance: the next event for the id constructs a new one. */
   forget(instance: ObjectInstance): void;
   trackBackground(promise: Promise<unknown>): void;
@@ -59,6 +61,12 @@ export class ObjectInstance implements StateOwner, InstanceGates {
   async #run<T>(depth: number, event: (object: object) => Awaitable<T>): Promise<T> {
     if (this.#broken !== undefined) throw this.#broken.error;
     const result = await runInContext({ depth }, () => event(this.#object!));
+    try {
+      this.#host.flushWrites();
+    } catch (error) {
+      this.reset(error);
+      throw error;
+    }
     const confirmed = this.outputGate.waitForConfirmed();
     if (confirmed !== undefined) await confirmed;
     return result;

@@ -1,5 +1,9 @@
 import type { ObjectAddress } from "../storage/address.js";
-import { DurableObjectStorage } from "../storage/storage.js";
+import { ObjectStorage } from "./object-storage.js";
+import { SqliteDurableObjectStorage, type CommitControl } from "../sql/durable-object-storage.js";
+import { SqliteObjectStorage } from "../sql/sqlite-object-storage.js";
+import type { Awaitable } from "../base/awaitable.js";
+import type { SqliteFile } from "../storage/backend.js";
 import { TransactionLane } from "../storage/transaction-lane.js";
 import { ObjectInstance } from "./instance.js";
 import type { RegisteredClass, ResolvedClass } from "./class-registry.js";
@@ -15,6 +19,12 @@ export interface RecordContext {
   trackBackground(promise: Promise<unknown>): void;
   /** Told when the record gains or loses its live instance. */
   liveChanged(record: ObjectRecord, live: boolean): void;
+  /** Where a SQLite-backed object's database lives (undefined: in memory). */
+  sqliteFile(address: ObjectAddress): SqliteFile | undefined;
+  /** Test isolation layers in force: a database opened now starts with as many. */
+  layerDepth(): number;
+  /** Told when the record opens its SQLite database. */
+  sqliteOpened(record: ObjectRecord): void;
 }
 
 /**
@@ -32,6 +42,15 @@ export class ObjectRecord implements StorageOwner {
   readonly #class: RegisteredClass;
   readonly #context: RecordContext;
   #instance: ObjectInstance | undefined;
+  /** A SQLite-backed object's database, opened on first use and kept across instances. */
+  #sqlite: SqliteObjectStorage | undefined;
+  #sqliteFile: SqliteFile | undefined;
+  /** Async transactions in progress: while any is, the implicit transaction is not committed at the end of a run. */
+  #commitHolds = 0;
+  readonly #commits: CommitControl = {
+    hold: () => void this.#commitHolds++,
+    release: () => void this.#commitHolds--,
+  };
 
   constructor(id: DurableObjectId, address: ObjectAddress, store: ObjectStore, registered: RegisteredClass, context: RecordContext) {
     this.id = id;
@@ -49,9 +68,14 @@ export class ObjectRecord implements StorageOwner {
   /** The live instance, made (not yet constructed) if there is none. */
   instance(): ObjectInstance {
     if (this.#instance !== undefined) return this.#instance;
+    // A session restored from a bookmark (onNextSessionRestoreBookmark, then abort) starts here.
+    this.#sqlite?.restorePendingBookmark();
     const instance = new ObjectInstance(this.id, {
       resolveClass: () => this.resolveClass(),
       makeStorage: (gates) => this.storage(gates),
+      flushWrites: () => {
+        if (this.#commitHolds === 0) this.#sqlite?.commit();
+      },
       forget: (gone) => {
         if (this.#instance !== gone) return;
         this.#instance = undefined;
@@ -64,9 +88,58 @@ export class ObjectRecord implements StorageOwner {
     return instance;
   }
 
+  get isSqlite(): boolean {
+    return this.#class.spec.storageKind === "sqlite";
+  }
+
   /** The object's storage API: gated by a live instance, or (no gates) as reached from outside. */
-  storage(gates?: InstanceGates): DurableObjectStorage {
-    return new DurableObjectStorage(this.store, new ObjectStorageHost(this, gates), this.lane);
+  storage(gates?: InstanceGates): ObjectStorage {
+    const host = new ObjectStorageHost(this, gates);
+    // One public type for both kinds, as workers-types has it: ObjectStorage declares sql, kv and transactionSync.
+    if (this.isSqlite) return new SqliteDurableObjectStorage(this.sqlite, host, this.#commits) as unknown as ObjectStorage;
+    return new ObjectStorage(this.store, host, this.lane);
+  }
+
+  /** The SQLite database of a SQLite-backed object, opened (and given the layers in force) on first use. */
+  get sqlite(): SqliteObjectStorage {
+    if (this.#sqlite !== undefined) return this.#sqlite;
+    const file = this.#context.sqliteFile(this.address);
+    const sqlite = new SqliteObjectStorage({
+      ...(file !== undefined && { location: file.path }),
+      pointInTimeRecovery: true,
+      scheduleCommit: (commit) => {
+        // Inside an async transaction the commit waits for its end (it commits or rolls back itself).
+        if (this.#commitHolds === 0) queueMicrotask(commit);
+      },
+      // A commit that fails (a deferred constraint) resets the object, as production does.
+      onCommitError: (error) => this.#instance?.reset(error),
+    });
+    for (let depth = this.#context.layerDepth(); depth > 0; depth--) sqlite.push();
+    this.#sqlite = sqlite;
+    this.#sqliteFile = file;
+    // The mirror a new runtime schedules alarms from may lag a crash: mend it.
+    file?.mirrorAlarm(sqlite.getAlarm());
+    this.#context.sqliteOpened(this);
+    return sqlite;
+  }
+
+  /** The open SQLite database, without opening one. */
+  get openSqlite(): SqliteObjectStorage | undefined {
+    return this.#sqlite;
+  }
+
+  /** The stored alarm time, wherever the class keeps it. */
+  readAlarm(): Awaitable<number | null> {
+    return this.isSqlite ? this.sqlite.getAlarm() : this.store.getAlarm();
+  }
+
+  /** Removes the stored alarm (after it ran), through the instance's output gate. */
+  clearAlarm(gates: InstanceGates): Promise<unknown> {
+    if (!this.isSqlite) return new ObjectStorageHost(this, gates).writeWithResult(this.store.commit({ alarm: null }));
+    this.sqlite.deleteAlarm();
+    this.sqlite.commit();
+    this.#sqliteFile?.mirrorAlarm(null);
+    return Promise.resolve();
   }
 
   resolveClass(): ResolvedClass | Promise<ResolvedClass> {
@@ -74,6 +147,12 @@ export class ObjectRecord implements StorageOwner {
   }
 
   alarmChanged(time: number | null): void {
+    this.#sqliteFile?.mirrorAlarm(time);
     this.#context.alarmChanged(this.address, time);
+  }
+
+  /** Closes the SQLite database, if open (the runtime is disposing). */
+  close(): void {
+    this.#sqlite?.close();
   }
 }

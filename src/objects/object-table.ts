@@ -15,11 +15,13 @@ export class ObjectTable {
   readonly #records = new Map<string, ObjectRecord>();
   /** Records with a live instance: eviction between tests visits only these. */
   readonly #live = new Set<ObjectRecord>();
+  /** Records with an open SQLite database: isolation layers visit only these. */
+  readonly #sqlite = new Set<ObjectRecord>();
   readonly #classes: ClassRegistry;
   readonly #backend: StorageBackend;
   readonly #context: RecordContext;
 
-  constructor(classes: ClassRegistry, backend: StorageBackend, context: Omit<RecordContext, "liveChanged">) {
+  constructor(classes: ClassRegistry, backend: StorageBackend, context: Omit<RecordContext, "liveChanged" | "sqliteOpened">) {
     this.#classes = classes;
     this.#backend = backend;
     this.#context = {
@@ -28,6 +30,7 @@ export class ObjectTable {
         if (live) this.#live.add(record);
         else this.#live.delete(record);
       },
+      sqliteOpened: (record) => this.#sqlite.add(record),
     };
   }
 
@@ -55,6 +58,11 @@ export class ObjectTable {
   /** The live instance of `id`, without making a record or an instance. */
   liveInstance(id: DurableObjectId): ObjectInstance | undefined {
     return this.#records.get(addressKey(addressOf(id)))?.liveInstance;
+  }
+
+  /** Records whose SQLite database is open. */
+  sqliteRecords(): ObjectRecord[] {
+    return [...this.#sqlite];
   }
 
   /** Every live instance now. */

@@ -1,3 +1,4 @@
+import type { ObjectStorage } from "./object-storage.js";
 import { AlarmScheduler } from "./alarms/scheduler.js";
 import { runAlarm } from "./alarms/runner.js";
 import { ClassRegistry, type ObjectClassSpec } from "./class-registry.js";
@@ -9,7 +10,6 @@ import { DuraboxError } from "../base/errors.js";
 import type { ObjectInstance } from "./instance.js";
 import type { ObjectAddress } from "../storage/address.js";
 import type { StorageBackend } from "../storage/backend.js";
-import type { DurableObjectStorage } from "../storage/storage.js";
 
 /**
  * Every Durable Object of one Durabox: the classes (ClassRegistry), one
@@ -26,11 +26,18 @@ export class ObjectRuntime {
   /** Storage shared with other runtimes (Redis): which runtime runs each alarm. */
   readonly #alarmClaims: AlarmClaims;
 
-  constructor(backend: StorageBackend, options: { automaticAlarms: boolean }) {
+  /** The key-value backend's isolation layers (a LayeredBackend), when the runtime has them. */
+  readonly #layers: IsolationLayers | undefined;
+  #layerDepth = 0;
+
+  constructor(backend: StorageBackend, options: { automaticAlarms: boolean; layers?: IsolationLayers }) {
     this.backend = backend;
+    this.#layers = options.layers;
     this.#objects = new ObjectTable(this.#classes, backend, {
       alarmChanged: (address, time) => this.#alarmChanged(address, time),
       trackBackground: (promise) => this.trackBackground(promise),
+      sqliteFile: (address) => backend.sqliteFile?.(address),
+      layerDepth: () => this.#layerDepth,
     });
     this.alarms = new AlarmScheduler((address, retryCount) => {
       const record = this.#objects.recordAt(address);
@@ -59,8 +66,32 @@ export class ObjectRuntime {
   }
 
   /** Storage of `id` from outside the object: does not construct it. */
-  storage(id: DurableObjectId): DurableObjectStorage {
+  storage(id: DurableObjectId): ObjectStorage {
     return this.#objects.record(id).storage();
+  }
+
+  /**
+   * Starts an isolation layer over all storage: the key-value backend's, and
+   * a savepoint in every SQLite database (those opened later start with as
+   * many). O(1) in what is stored.
+   */
+  pushLayer(): void {
+    if (this.#layers === undefined) throw new Error("durabox: this runtime has no isolation layers");
+    this.#layers.push();
+    this.#layerDepth++;
+    for (const record of this.#objects.sqliteRecords()) record.openSqlite!.push();
+  }
+
+  /** Drops the innermost layer; returns the objects whose stored alarm may have changed. */
+  popLayer(): ObjectAddress[] {
+    if (this.#layers === undefined || this.#layerDepth === 0) throw new Error("durabox: popLayer() without pushLayer()");
+    const changed = this.#layers.pop();
+    this.#layerDepth--;
+    for (const record of this.#objects.sqliteRecords()) {
+      record.openSqlite!.pop();
+      changed.push(record.address);
+    }
+    return changed;
   }
 
   /** Drops the live instance of `id`; the next event constructs a new one. */
@@ -82,6 +113,9 @@ export class ObjectRuntime {
     const hexes = new Set(await this.backend.listObjects(identity));
     for (const instance of this.#objects.liveInstances()) {
       if (namespaceOf(instance.id) === identity) hexes.add(instance.id.toString());
+    }
+    for (const record of this.#objects.sqliteRecords()) {
+      if (record.address.namespace === identity && !record.openSqlite!.isEmpty) hexes.add(record.address.id);
     }
     return [...hexes].map((hex) => ids.idFromString(hex));
   }
@@ -107,7 +141,7 @@ export class ObjectRuntime {
     }
     for (const address of addresses) {
       const record = this.#objects.recordAt(address);
-      if (record !== undefined) this.#alarmChanged(address, await record.store.getAlarm());
+      if (record !== undefined) this.#alarmChanged(address, await record.readAlarm());
     }
   }
 
@@ -121,6 +155,7 @@ export class ObjectRuntime {
     this.#alarmClaims.dispose();
     this.evictAll();
     await this.settleBackground();
+    for (const record of this.#objects.sqliteRecords()) record.close();
     await this.backend.close();
   }
 
@@ -135,6 +170,12 @@ export class ObjectRuntime {
     if (time === null) this.alarms.cancel(address);
     else this.alarms.schedule(address, time);
   }
+}
+
+/** Push/pop copy-on-write layers of the key-value backend (LayeredBackend). */
+export interface IsolationLayers {
+  push(): void;
+  pop(): ObjectAddress[];
 }
 
 function evictedError(): DuraboxError {

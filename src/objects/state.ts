@@ -1,5 +1,5 @@
+import type { ObjectStorage } from "./object-storage.js";
 import type { DurableObjectId } from "./id.js";
-import type { DurableObjectStorage } from "../storage/storage.js";
 
 /** What the state needs from the instance it belongs to. */
 export interface StateOwner {
@@ -14,11 +14,11 @@ export interface StateOwner {
  */
 export class DurableObjectState {
   readonly id: DurableObjectId;
-  readonly storage: DurableObjectStorage;
+  readonly storage: ObjectStorage;
   readonly #owner: StateOwner;
 
   /** @internal */
-  constructor(id: DurableObjectId, storage: DurableObjectStorage, owner: StateOwner) {
+  constructor(id: DurableObjectId, storage: ObjectStorage, owner: StateOwner) {
     this.id = id;
     this.storage = storage;
     this.#owner = owner;

@@ -182,6 +182,18 @@ export class SqliteObjectStorage {
     return this.snapshots;
   }
 
+  /** Whether the object holds nothing: no SQL objects of its own, no key-value data, no alarm. */
+  get isEmpty(): boolean {
+    this.transactions.throwPendingError();
+    const own = this.db.queryOne(
+      "SELECT 1 FROM sqlite_master WHERE name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' LIMIT 1",
+    );
+    if (own !== undefined) return false;
+    const kvTable = this.db.queryOne("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_cf_KV'");
+    if (kvTable !== undefined && this.db.queryOne("SELECT 1 FROM _cf_KV LIMIT 1") !== undefined) return false;
+    return this.metadata.getAlarm() === null;
+  }
+
   /** Commits the implicit transaction now (the object layer's output gate can call this). */
   commit(): void {
     this.transactions.commit();

@@ -10,6 +10,17 @@ export interface StorageBackend {
   /** Every scheduled alarm, so a new runtime can schedule them again. */
   listAlarms(): Awaitable<ScheduledAlarm[]>;
   close(): Awaitable<void>;
+  /**
+   * Where a SQLite-backed object's database lives, for backends that keep
+   * objects on disk; absent (or undefined) means in memory.
+   */
+  sqliteFile?(address: ObjectAddress): SqliteFile | undefined;
+}
+
+/** A SQLite-backed object's database file, and the alarm mirror a new runtime schedules alarms from. */
+export interface SqliteFile {
+  readonly path: string;
+  mirrorAlarm(time: number | null): void;
 }
 
 export interface ScheduledAlarm extends ObjectAddress {

@@ -6,7 +6,7 @@ import { currentTestRuntime } from "./registry.js";
 import type { DurableObjectId } from "../objects/id.js";
 import type { DurableObjectNamespace } from "../objects/namespace.js";
 import type { DurableObjectState } from "../objects/state.js";
-import type { DurableObjectStorage } from "../storage/storage.js";
+import type { ObjectStorage } from "../objects/object-storage.js";
 
 /**
  * The bindings tests see as `env`. Augment it with your worker's Env to type
@@ -80,7 +80,7 @@ export function getBindings<Env = ProvidedEnv>(): Env {
 }
 
 /** The object's storage, without constructing the object. */
-export function getDurableObjectStorage(idOrStub: IdOrStub): DurableObjectStorage {
+export function getDurableObjectStorage(idOrStub: IdOrStub): ObjectStorage {
   return currentTestRuntime().getDurableObjectStorage(idOrStub);
 }
 
@@ -115,7 +115,7 @@ export function getMiniflareBindings<Bindings = ProvidedEnv>(): Bindings {
   return currentTestRuntime().getBindings<Bindings>();
 }
 
-export async function getMiniflareDurableObjectStorage(id: DurableObjectIdLike): Promise<DurableObjectStorage> {
+export async function getMiniflareDurableObjectStorage(id: DurableObjectIdLike): Promise<ObjectStorage> {
   return currentTestRuntime().getDurableObjectStorage(id);
 }
 

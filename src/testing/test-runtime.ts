@@ -11,7 +11,7 @@ import { checkValues } from "../options/check.js";
 import { TEST_OPTION_NAMES } from "../options/names.js";
 import { checkOptionKeys } from "../options/unknown.js";
 import type { DurableObjectState } from "../objects/state.js";
-import type { DurableObjectStorage } from "../storage/storage.js";
+import type { ObjectStorage } from "../objects/object-storage.js";
 import { IsolationPolicy } from "./isolation-policy.js";
 
 export type { Isolation, TestRuntimeOptions };
@@ -110,7 +110,7 @@ export class TestRuntime {
       const durabox = new Durabox(this.#options, this.#host);
       // A base layer: persisted data is read, never changed, unless the user asked to keep test writes.
       const base = this.#keepWrites ? 0 : 1;
-      for (let i = 0; i < base + this.#depth; i++) durabox.storageLayers.push();
+      for (let i = 0; i < base + this.#depth; i++) durabox.runtime.pushLayer();
       this.#durabox = durabox;
     }
     return this.#durabox;
@@ -126,7 +126,7 @@ export class TestRuntime {
   }
 
   /** The object's storage, without constructing the object. */
-  getDurableObjectStorage(idOrStub: IdOrStub): DurableObjectStorage {
+  getDurableObjectStorage(idOrStub: IdOrStub): ObjectStorage {
     return this.durabox.runtime.storage(idOf(idOrStub, "getDurableObjectStorage"));
   }
 
@@ -186,7 +186,7 @@ export class TestRuntime {
   /** Starts a scope (a describe block or a test): what happens in it is undone by exitScope. */
   enterScope(): void {
     this.#depth++;
-    this.#durabox?.storageLayers.push();
+    this.#durabox?.runtime.pushLayer();
   }
 
   /**
@@ -199,7 +199,7 @@ export class TestRuntime {
     this.#depth--;
     const durabox = this.#durabox;
     if (durabox === undefined) return;
-    const changed = durabox.storageLayers.pop();
+    const changed = durabox.runtime.popLayer();
     durabox.runtime.evictAll();
     await durabox.runtime.rescheduleAlarms(changed);
   }

@@ -1,4 +1,3 @@
-import { ObjectStorageHost } from "../storage-host.js";
 import { MAX_ALARM_RETRIES, type AlarmOutcome } from "./scheduler.js";
 import type { AlarmClaims } from "./claims.js";
 import type { ObjectRecord } from "../object-record.js";
@@ -14,13 +13,13 @@ export function runAlarm(record: ObjectRecord, retryCount: number, claims: Alarm
   const instance = record.instance();
   const { store } = record;
   return instance.deliver(0, async (object) => {
-    const time = await store.getAlarm();
+    const time = await record.readAlarm();
     const handler = (object as { alarm?: unknown }).alarm;
     if (time === null || typeof handler !== "function") return "none";
     const clearIfUnchanged = async (): Promise<void> => {
-      if ((await store.getAlarm()) !== time) return;
+      if ((await record.readAlarm()) !== time) return;
       // Through the instance's output gate: the event ends once the clear is confirmed.
-      await new ObjectStorageHost(record, instance).writeWithResult(store.commit({ alarm: null }));
+      await record.clearAlarm(instance);
     };
     // "none" when another runtime sharing the storage holds the alarm.
     return claims.run(record.address, store, time, retryCount, async () => {

@@ -12,6 +12,7 @@ import type {
   ObjectStore,
   ReadVersion,
   ScheduledAlarm,
+  SqliteFile,
   StorageBackend,
   StoredEntry,
   WriteBatch,
@@ -84,7 +85,7 @@ export class FileBackend implements StorageBackend {
       if (!/^[0-9a-f]{64}$/.test(id)) continue;
       const store = this.object({ namespace, id }) as FileObjectStore;
       try {
-        if (!store.isEmpty) ids.push(id);
+        if (!store.isEmpty || existsSync(path.join(this.directory, directoryName(namespace), id, SQLITE_FILE))) ids.push(id);
       } catch (error) {
         // A damaged log still holds data: list the object (using it reports the damage).
         if ((error as DuraboxError).code !== "ERR_STORAGE_CORRUPT") throw error;
@@ -92,6 +93,26 @@ export class FileBackend implements StorageBackend {
       }
     }
     return ids;
+  }
+
+  /** A SQLite-backed object's database: `db.sqlite` in the object's directory, with the same `alarm` mirror as the log. */
+  sqliteFile(address: ObjectAddress): SqliteFile {
+    this.#checkOpen();
+    const directory = this.#objectDirectory(address);
+    try {
+      mkdirSync(directory, { recursive: true });
+    } catch (error) {
+      throw fileStorageError(
+        "creating the object's directory",
+        { root: this.directory, object: address },
+        error,
+        "Nothing stored was changed.",
+      );
+    }
+    return {
+      path: path.join(directory, SQLITE_FILE),
+      mirrorAlarm: (time) => writeAlarmMirror(directory, time),
+    };
   }
 
   listAlarms(): ScheduledAlarm[] {
@@ -268,13 +289,7 @@ class FileObjectStore implements ObjectStore {
   }
 
   #writeAlarmFile(alarm: number | null): void {
-    const file = path.join(this.#directory, "alarm");
-    if (alarm === null) {
-      rmSync(file, { force: true });
-      return;
-    }
-    writeFileSync(`${file}.tmp`, String(alarm));
-    renameSync(`${file}.tmp`, file);
+    writeAlarmMirror(this.#directory, alarm);
   }
 
   #tryWriteAlarmFile(alarm: number | null): void {
@@ -303,4 +318,18 @@ class FileObjectStore implements ObjectStore {
       this.#compactAt = 2 * log.size;
     }
   }
+}
+
+/** A SQLite-backed object's database, beside where a key-value object keeps its log. */
+const SQLITE_FILE = "db.sqlite";
+
+/** The `alarm` file: the time, rewritten atomically (temp + rename), removed when there is none. */
+function writeAlarmMirror(directory: string, alarm: number | null): void {
+  const file = path.join(directory, "alarm");
+  if (alarm === null) {
+    rmSync(file, { force: true });
+    return;
+  }
+  writeFileSync(`${file}.tmp`, String(alarm));
+  renameSync(`${file}.tmp`, file);
 }

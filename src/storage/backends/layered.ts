@@ -10,6 +10,7 @@ import type {
   ObjectStore,
   ReadVersion,
   ScheduledAlarm,
+  SqliteFile,
   StorageBackend,
   StoredEntry,
   WriteBatch,
@@ -109,6 +110,10 @@ export class LayeredBackend implements StorageBackend {
   /** @internal */
   get epoch(): number {
     return this.#epoch;
+  }
+
+  sqliteFile(address: ObjectAddress): SqliteFile | undefined {
+    return this.#below.sqliteFile?.(address);
   }
 
   listObjects(namespace: string): Awaitable<string[]> {

@@ -1,0 +1,198 @@
+import { andThen } from "../base/awaitable.js";
+import { parseAlarmTime } from "../storage/arguments.js";
+import type { ReadOptions, StorageHost, StorageListOptions, WriteOptions } from "../storage/host.js";
+import type { SqliteObjectStorage } from "./sqlite-object-storage.js";
+import type { SqlStorage } from "./sql-storage.js";
+import type { SyncKvStorage } from "./sync-kv.js";
+
+/** What an async transaction on a SQLite object needs of its owner: holding the implicit transaction open. */
+export interface CommitControl {
+  /** While held, the implicit transaction is not committed at the end of a synchronous run. */
+  hold(): void;
+  release(): void;
+}
+
+/** The `txn` of storage.transaction() on a SQLite object: the storage itself, plus rollback(). */
+export interface SqliteTransaction {
+  get<T = unknown>(key: string, options?: ReadOptions): Promise<T | undefined>;
+  get<T = unknown>(keys: string[], options?: ReadOptions): Promise<Map<string, T>>;
+  put<T>(key: string, value: T, options?: WriteOptions): Promise<void>;
+  put<T>(entries: Record<string, T>, options?: WriteOptions): Promise<void>;
+  delete(key: string, options?: WriteOptions): Promise<boolean>;
+  delete(keys: string[], options?: WriteOptions): Promise<number>;
+  list<T = unknown>(options?: StorageListOptions): Promise<Map<string, T>>;
+  getAlarm(options?: ReadOptions): Promise<number | null>;
+  setAlarm(scheduledTime: number | Date, options?: WriteOptions): Promise<void>;
+  deleteAlarm(options?: WriteOptions): Promise<void>;
+  rollback(): void;
+}
+
+/**
+ * `ctx.storage` of a SQLite-backed object: the asynchronous key-value API,
+ * `sql`, `kv`, `transactionSync`, alarms and bookmarks, all over the object's
+ * one database. Reads answer from the database at once (there is no I/O to
+ * wait for); writes join the implicit transaction, which commits when the
+ * synchronous run ends, so writes with no `await` between them commit
+ * together, and the object's output gate holds its results until then.
+ */
+export class SqliteDurableObjectStorage {
+  readonly #sqlite: SqliteObjectStorage;
+  readonly #host: StorageHost;
+  readonly #commits: CommitControl;
+
+  /** @internal Storage is made by the runtime, one per object. */
+  constructor(sqlite: SqliteObjectStorage, host: StorageHost, commits: CommitControl) {
+    this.#sqlite = sqlite;
+    this.#host = host;
+    this.#commits = commits;
+  }
+
+  get sql(): SqlStorage {
+    return this.#sqlite.sql;
+  }
+
+  get kv(): SyncKvStorage {
+    return this.#sqlite.kv;
+  }
+
+  get<T = unknown>(key: string, options?: ReadOptions): Promise<T | undefined>;
+  get<T = unknown>(keys: string[], options?: ReadOptions): Promise<Map<string, T>>;
+  get(key: string | string[]): Promise<unknown> {
+    return attempt(() => this.#sqlite.get(key));
+  }
+
+  put<T>(key: string, value: T, options?: WriteOptions): Promise<void>;
+  put<T>(entries: Record<string, T>, options?: WriteOptions): Promise<void>;
+  put(keyOrEntries: unknown, value?: unknown): Promise<void> {
+    return attempt(() => {
+      const entriesForm = typeof keyOrEntries === "object" && keyOrEntries !== null && !Array.isArray(keyOrEntries);
+      this.#sqlite.put(keyOrEntries, entriesForm ? undefined : value);
+    });
+  }
+
+  delete(key: string, options?: WriteOptions): Promise<boolean>;
+  delete(keys: string[], options?: WriteOptions): Promise<number>;
+  delete(key: string | string[]): Promise<boolean | number> {
+    return attempt(() => this.#sqlite.delete(key));
+  }
+
+  list<T = unknown>(options?: StorageListOptions): Promise<Map<string, T>> {
+    return attempt(() => this.#sqlite.list(options) as Map<string, T>);
+  }
+
+  /** Deletes SQL tables, key-value data and the alarm, atomically. */
+  deleteAll(_options?: WriteOptions): Promise<void> {
+    return attempt(() => {
+      const { alarm } = this.#sqlite.deleteAll();
+      if (alarm !== null) this.#host.alarmChanged(null);
+    });
+  }
+
+  getAlarm(_options?: ReadOptions): Promise<number | null> {
+    return attempt(() => this.#sqlite.getAlarm());
+  }
+
+  setAlarm(scheduledTime: number | Date, _options?: WriteOptions): Promise<void> {
+    return attempt(() => {
+      const time = parseAlarmTime(scheduledTime);
+      return andThen(this.#host.checkAlarmHandler(), () => {
+        this.#sqlite.setAlarm(time);
+        this.#host.alarmChanged(time);
+      });
+    });
+  }
+
+  deleteAlarm(_options?: WriteOptions): Promise<void> {
+    return attempt(() => {
+      this.#sqlite.deleteAlarm();
+      this.#host.alarmChanged(null);
+    });
+  }
+
+  /** Resolves once every write so far is committed. */
+  sync(): Promise<void> {
+    return attempt(() => {
+      this.#sqlite.commit();
+      return this.#host.sync();
+    });
+  }
+
+  /** Runs `fn` in a savepoint: what it writes commits with the enclosing transaction, or not at all if it throws. Nests. */
+  transactionSync<T>(fn: () => T): T {
+    return this.#sqlite.transactionSync(fn);
+  }
+
+  /**
+   * On a SQLite object `txn` is the storage itself (and `sql` joins in too):
+   * everything the closure writes, across its awaits, commits together, or
+   * not at all if it throws or calls `txn.rollback()`. No other event reaches
+   * the object meanwhile.
+   */
+  async transaction<T>(closure: (txn: SqliteTransaction) => Promise<T>): Promise<T> {
+    if (typeof closure !== "function") {
+      throw new TypeError("transaction() expects a function: storage.transaction(async (txn) => { ... })");
+    }
+    if (this.#sqlite.transactions.transactionSyncDepth > 0) {
+      throw new Error("Cannot call transaction() inside transactionSync(); use transactionSync() to nest.");
+    }
+    // Writes made before the transaction are not part of it.
+    this.#sqlite.commit();
+    let rolledBack = false;
+    const txn = {
+      get: this.get.bind(this),
+      put: this.put.bind(this),
+      delete: this.delete.bind(this),
+      list: this.list.bind(this),
+      getAlarm: this.getAlarm.bind(this),
+      setAlarm: this.setAlarm.bind(this),
+      deleteAlarm: this.deleteAlarm.bind(this),
+      rollback: (): void => {
+        rolledBack = true;
+        this.#sqlite.rollback();
+      },
+    } as SqliteTransaction;
+    this.#commits.hold();
+    const run = (async (): Promise<T> => {
+      try {
+        const result = await closure(txn);
+        if (rolledBack) this.#sqlite.rollback();
+        else this.#sqlite.commit();
+        return result;
+      } catch (error) {
+        this.#sqlite.rollback();
+        throw error;
+      } finally {
+        this.#commits.release();
+      }
+    })();
+    // Holds other events back until the transaction ends, as its writes are not yet committed.
+    return this.#host.read(run);
+  }
+
+  getCurrentBookmark(): Promise<string> {
+    return attempt(() => this.#sqlite.getCurrentBookmark());
+  }
+
+  getBookmarkForTime(time: number | Date): Promise<string> {
+    return attempt(() => this.#sqlite.getBookmarkForTime(time));
+  }
+
+  /** The next session of the object (after `ctx.abort()`) starts from `bookmark`; resolves with a bookmark that undoes it. */
+  onNextSessionRestoreBookmark(bookmark: string): Promise<string> {
+    return attempt(() => this.#sqlite.onNextSessionRestoreBookmark(bookmark));
+  }
+
+  /** Local workerd resolves at once: there are no replicas to wait for. */
+  waitForBookmark(_bookmark: string): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** Turns a synchronous throw into a rejected promise, as an async API must. */
+function attempt<T>(fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
