@@ -130,6 +130,17 @@ describe.each([22, 24])("Node %i", (major) => {
     expect(execFileSync(nodes.get(major)!, ["--version"], { encoding: "utf8" })).toMatch(new RegExp(`^v${major}\\.`));
   });
 
+  it("runs the SQLite storage tests on node:sqlite (the driver this Node brings)", async () => {
+    const outcome = await runReported(
+      path.join(root, "node_modules", "vitest", "vitest.mjs"),
+      ["run", "--reporter=json", "test/sql", "test/objects/sqlite-objects.test.ts"],
+      root,
+      nodes.get(major),
+    );
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.passed.length).toBeGreaterThan(80);
+  }, 180_000);
+
   it("runs the Jest example on Jest 30", async () => {
     const outcome = await runReported(
       path.join(root, "node_modules", "jest", "bin", "jest.js"),
