@@ -31,7 +31,8 @@ function coverageOf(summaryFile: string, source: string): { lines: number; cover
   return { lines: entry.lines.total, covered: entry.lines.covered };
 }
 
-describe("Jest (testEnvironment: durabox)", () => {
+// Each test runs a real runner as a child process: allow for a loaded machine.
+describe("Jest (testEnvironment: durabox)", { timeout: 90_000 }, () => {
   it("runs examples/jest-counter with the preset: isolation, nested beforeAll, alarms, fields, mocks, instanceof, realm", async () => {
     const outcome = await jest("examples/jest-counter");
     expect(outcome.failed).toEqual([]);
@@ -96,7 +97,7 @@ describe("Jest (testEnvironment: durabox)", () => {
   });
 });
 
-describe("Vitest (environment: durabox)", () => {
+describe("Vitest (environment: durabox)", { timeout: 90_000 }, () => {
   it("runs examples/vitest-counter with the durabox() helper: isolation, nested beforeAll, alarms, fields, mocks, instanceof", async () => {
     const outcome = await vitest("examples/vitest-counter");
     expect(outcome.failed).toEqual([]);
