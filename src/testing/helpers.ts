@@ -84,9 +84,24 @@ export function getDurableObjectStorage(idOrStub: IdOrStub): ObjectStorage {
   return currentTestRuntime().getDurableObjectStorage(idOrStub);
 }
 
+/**
+ * What a runInDurableObject callback may declare its `state` as: durabox's
+ * DurableObjectState (the default), or @cloudflare/workers-types' global
+ * `DurableObjectState`, as tests written for Cloudflare's test API annotate
+ * it (durabox's class has no WebSocket members yet, so it is not assignable
+ * to that type, and the annotation would otherwise not compile).
+ */
+export interface DurableObjectStateLike {
+  readonly id: DurableObjectIdLike;
+  readonly storage: object;
+}
+
 /** Runs `callback` inside the object (constructing it), under its input and output gates. */
-export function runInDurableObject<O, R>(stub: IdOrStub, callback: (instance: O, state: DurableObjectState) => R | Promise<R>): Promise<R> {
-  return currentTestRuntime().runInDurableObject(stub, callback);
+export function runInDurableObject<O, R, S extends DurableObjectStateLike = DurableObjectState>(
+  stub: IdOrStub,
+  callback: (instance: O, state: S) => R | Promise<R>,
+): Promise<R> {
+  return currentTestRuntime().runInDurableObject(stub, callback as unknown as (instance: O, state: DurableObjectState) => R | Promise<R>);
 }
 
 /** Runs the object's scheduled alarm now; resolves whether there was one to run. */

@@ -163,6 +163,28 @@ describe.each([22, 24])("Node %i", (major) => {
     expect(outcome.passed).toHaveLength(14);
   }, 120_000);
 
+  // node:sqlite instead of better-sqlite3 from Node 22.16 on.
+  it("runs the SQLite examples on Jest 30 and Vitest 4", async () => {
+    const [jestOutcome, vitestOutcome] = [
+      await runReported(
+        path.join(root, "node_modules", "jest", "bin", "jest.js"),
+        ["--json"],
+        path.join(root, "examples", "jest-sqlite"),
+        nodes.get(major),
+      ),
+      await runReported(
+        path.join(root, "node_modules", "vitest", "vitest.mjs"),
+        ["run", "--reporter=json"],
+        path.join(root, "examples", "vitest-sqlite"),
+        nodes.get(major),
+      ),
+    ];
+    expect(jestOutcome.failed).toEqual([]);
+    expect(jestOutcome.passed).toHaveLength(14);
+    expect(vitestOutcome.failed).toEqual([]);
+    expect(vitestOutcome.passed).toHaveLength(14);
+  }, 240_000);
+
   // Vitest 5 needs Node 22 or later.
   it("runs the Vitest example on Vitest 5", async () => {
     expect(versionOf(vitest5, "vitest")).toMatch(/^5\./);

@@ -39,6 +39,12 @@ describe("Jest (testEnvironment: durabox)", { timeout: 90_000 }, () => {
     expect(outcome.passed).toHaveLength(15);
   });
 
+  it("runs examples/jest-sqlite: SQL in and outside the object, rollback of rows and schema, alarms, eviction, ids, BLOBs of the test's realm", async () => {
+    const outcome = await jest("examples/jest-sqlite");
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.passed).toHaveLength(14);
+  });
+
   it("counts the object's lines in V8 coverage", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "durabox-jest-coverage-"));
     const outcome = await jest("examples/jest-counter", [
@@ -100,6 +106,12 @@ describe("Jest (testEnvironment: durabox)", { timeout: 90_000 }, () => {
 describe("Vitest (environment: durabox)", { timeout: 90_000 }, () => {
   it("runs examples/vitest-counter with the durabox() helper: isolation, nested beforeAll, alarms, fields, mocks, instanceof", async () => {
     const outcome = await vitest("examples/vitest-counter");
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.passed).toHaveLength(14);
+  });
+
+  it("runs examples/vitest-sqlite: SQL in and outside the object, rollback of rows and schema, alarms, eviction, ids, BLOBs", async () => {
+    const outcome = await vitest("examples/vitest-sqlite");
     expect(outcome.failed).toEqual([]);
     expect(outcome.passed).toHaveLength(14);
   });

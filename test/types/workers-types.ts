@@ -1,15 +1,18 @@
 /**
  * Type test (compiled by `npm run typecheck`, never run): durabox's ids,
  * storage and transactions satisfy @cloudflare/workers-types' interfaces, so
- * code typed for Workers accepts them. Members of later features (SQLite
- * storage, WebSocket hibernation) are left out until they exist.
+ * code typed for Workers accepts them. WebSocket hibernation members are left
+ * out until they exist.
  */
 import type {
   DurableObjectId as CfId,
+  DurableObjectState as CfState,
   DurableObjectStorage as CfStorage,
   DurableObjectTransaction as CfTransaction,
 } from "@cloudflare/workers-types";
 import type { DurableObjectId, DurableObjectStorage, DurableObjectTransaction } from "../../src/index.js";
+import type { ObjectStorage } from "../../src/objects/object-storage.js";
+import { getDurableObjectStorage, runInDurableObject } from "../../src/testing/helpers.js";
 
 type KeyValueStorage = Pick<
   CfStorage,
@@ -24,6 +27,11 @@ export function asWorkersTypes(
   return [id, storage, txn];
 }
 
+/** `ctx.storage` and what getDurableObjectStorage() returns: the whole of workers-types' storage, SQLite members included. */
+export function objectStorageAsWorkersTypes(storage: ObjectStorage): CfStorage {
+  return storage;
+}
+
 /** User code written against workers-types runs on durabox's storage. */
 export async function userCode(storage: KeyValueStorage): Promise<number> {
   const n = (await storage.get<number>("n")) ?? 0;
@@ -34,4 +42,22 @@ export async function userCode(storage: KeyValueStorage): Promise<number> {
     await txn.setAlarm(new Date());
   });
   return page.size;
+}
+
+/** SQLite-backed user code typed by workers-types: sql, kv, transactionSync and bookmarks. */
+export async function sqliteUserCode(storage: CfStorage): Promise<string> {
+  storage.transactionSync(() => {
+    storage.sql.exec("INSERT INTO t (a) VALUES (?)", 1);
+    storage.kv.put("count", (storage.kv.get<number>("count") ?? 0) + 1);
+  });
+  const { n } = storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM t").one();
+  return n > 0 ? storage.getCurrentBookmark() : storage.getBookmarkForTime(Date.now());
+}
+
+/** A test hands durabox's storage to such code, and may annotate runInDurableObject's state with workers-types' type. */
+export async function testCode(stub: { id: CfId }): Promise<number> {
+  await sqliteUserCode(getDurableObjectStorage(stub));
+  const rows = await runInDurableObject(stub, (_instance: unknown, state: CfState) => state.storage.sql.exec("SELECT 1 AS one").toArray());
+  const size = await runInDurableObject(stub, (_instance, state) => state.storage.sql.databaseSize);
+  return rows.length + size;
 }
