@@ -1,4 +1,4 @@
-import path from "node:path";
+import * as path from "./base/path.js";
 import { DuraboxError } from "./base/errors.js";
 import { findWranglerConfig, readWranglerConfig, type WranglerWorker } from "./config/wrangler.js";
 
