@@ -575,10 +575,10 @@ async function runSuites(workload, rounds, runsPerRound) {
 }
 
 /**
- * 7e. Each project once per mode, one Jest run at a time (lib/memory.mjs). The durabox column holds
+ * 7e. Each project once per mode and round, one Jest run at a time (lib/memory.mjs). The durabox column holds
  * durabox's figures; the same suite without durabox is the comparison (Miniflare 2 is not measured here).
  */
-async function runMemoryWorkload(workload) {
+async function runMemoryWorkload(workload, rounds) {
   if (!memorySupported()) {
     return {
       workload,
@@ -589,8 +589,12 @@ async function runMemoryWorkload(workload) {
       skipped: "the worker's memory is read from /proc (Linux only)",
     };
   }
-  const results = await runMemory({ progress });
+  // Rounds one after another; each figure is the median over the rounds.
+  const runs = [];
+  for (let round = 1; round <= rounds; round++)
+    runs.push(await runMemory({ progress: (text) => progress(`${text} (round ${round}/${rounds})`) }));
   progress("");
+  const results = medianResults(runs);
   const [durabox, floor] = MEMORY_PROJECTS.map((p) => p.variant);
   const natural = results.natural;
   const forced = results.forced;
@@ -680,6 +684,17 @@ function suiteMethod(machine, rounds) {
 `;
 }
 
+/** runMemory's results of several rounds, each number the median of its rounds. */
+function medianResults(runs) {
+  const merge = (values) =>
+    typeof values[0] === "number"
+      ? median(values)
+      : values[0] === undefined
+        ? undefined
+        : Object.fromEntries(Object.keys(values[0]).map((key) => [key, merge(values.map((v) => v[key]))]));
+  return merge(runs);
+}
+
 /** The Method section's part on workload 7e (a Jest worker's memory). */
 function memoryMethod() {
   return `- Workload 7e generates 7a's suite with ${MEMORY_FILES} files twice: durabox's project (the preset, the worker from
@@ -689,7 +704,7 @@ function memoryMethod() {
   and a reporter reads the worker's \`VmRSS\` and \`VmHWM\` (peak) from \`/proc\` after every file. Each project runs
   twice: as a user runs it (the garbage collector left alone: how large the worker grows), then with
   \`NODE_OPTIONS=--expose-gc\` and \`--logHeapUsage\` (Jest collects garbage fully after each file and reports the heap:
-  what stays behind). The projects are generated afresh, so each one's first run also transforms its files (the same
+  what stays behind). Figures are medians over the rounds. The projects are generated afresh, so each one's first run also transforms its files (the same
   work for both). \`test/environments/memory.test.ts\` checks deterministically (forced GCs, \`FinalizationRegistry\`)
   that a test file's context is collected once the worker has moved on.
 `;
@@ -792,7 +807,7 @@ async function runAll({ selected, built, needsSuites, redis, redisSkipped, round
   const sections = [];
   for (const workload of selected) {
     if (workload.kind === "memory") {
-      const section = await runMemoryWorkload(workload);
+      const section = await runMemoryWorkload(workload, rounds);
       sections.push(section);
       console.log(workload.title);
       console.log(section.text);
