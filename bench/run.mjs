@@ -704,9 +704,13 @@ function memoryMethod() {
   and a reporter reads the worker's \`VmRSS\` and \`VmHWM\` (peak) from \`/proc\` after every file. Each project runs
   twice: as a user runs it (the garbage collector left alone: how large the worker grows), then with
   \`NODE_OPTIONS=--expose-gc\` and \`--logHeapUsage\` (Jest collects garbage fully after each file and reports the heap:
-  what stays behind). Figures are medians over the rounds. The projects are generated afresh, so each one's first run also transforms its files (the same
-  work for both). \`test/environments/memory.test.ts\` checks deterministically (forced GCs, \`FinalizationRegistry\`)
-  that a test file's context is collected once the worker has moved on.
+  what stays behind). Figures are medians over the rounds. Each round generates the projects afresh, so each one's
+  first run also transforms its files (the same work for both). With the GC left alone, Node 20's V8 runs few full
+  collections in a Jest worker (\`--trace-gc\`: two in the first 100 files of either project) and lets the heap grow
+  between them, so the worker's size there follows how much each file allocates and when V8 happens to collect, for
+  both projects alike (expect ±20% run to run); the forced rows show what is actually kept.
+  \`test/environments/memory.test.ts\` checks deterministically (forced GCs, \`FinalizationRegistry\`) that a test
+  file's context is collected once the worker has moved on.
 `;
 }
 
