@@ -32,6 +32,7 @@ import {
   verify,
 } from "./lib/suites.mjs";
 import { VARIANT_NAMES as ENV_SETUP_VARIANTS } from "./workloads/env-setup.mjs";
+import { MEMORY_CHECKPOINTS, MEMORY_FILES, MEMORY_MODES, MEMORY_PROJECTS, memorySupported, runMemory } from "./lib/memory.mjs";
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.join(BENCH, "..");
@@ -276,10 +277,33 @@ const WORKLOADS = [
     ],
     summary: ["promiseBeforeUs", "promiseAfterUs"],
   },
+  {
+    name: "memory",
+    // Not a child workload: real Jest runs of two generated projects (runMemoryWorkload below).
+    kind: "memory",
+    title: `7e. one Jest worker's resident memory over ${MEMORY_FILES} test files (7a's suite: ${TESTS_PER_FILE} tests a file), durabox beside the same tests without durabox`,
+    rows: [
+      { label: "worker RSS after 100 files, GC left alone", key: "rss100", unit: "MiB", better: "lower" },
+      { label: `worker RSS after ${MEMORY_FILES} files, GC left alone`, key: "rss400", unit: "MiB", better: "lower" },
+      { label: "worker peak RSS, GC left alone", key: "peak", unit: "MiB", better: "lower" },
+      { label: `worker RSS after ${MEMORY_FILES} files, full GC after each file`, key: "forcedRss400", unit: "MiB", better: "lower" },
+      { label: `heap after the GC after file ${MEMORY_FILES}`, key: "forcedHeap", unit: "MiB", better: "lower" },
+      { label: `the same without durabox: worker RSS after ${MEMORY_FILES} files, GC left alone`, key: "floorRss400", unit: "MiB" },
+    ],
+    summary: ["rss400", "forcedRss400"],
+    target: {
+      text: `durabox ≤ 1.5× the worker's RSS without durabox after ${MEMORY_FILES} files`,
+      met: (d) => d.rss400 <= 1.5 * d.floorRss400 && d.forcedRss400 <= 1.5 * d.floorForcedRss400,
+      detail: (d) =>
+        `${fmtRatio(d.rss400 / d.floorRss400)} with the GC left alone, ${fmtRatio(d.forcedRss400 / d.floorForcedRss400)} with a full GC after each file`,
+    },
+  },
 ];
 
 /** The workloads on the test environments (they need bench/.suites and the Miniflare 2 environments). */
 const SUITE_WORKLOADS = new Set(["suite", "env-setup", "isolation", "accumulation"]);
+/** Workloads that run the staged packages in bench/.suites but need no Miniflare 2. */
+const STAGED_WORKLOADS = new Set([...SUITE_WORKLOADS, "memory"]);
 
 const fmtRatio = (x) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : "—");
 
@@ -550,6 +574,67 @@ async function runSuites(workload, rounds, runsPerRound) {
   };
 }
 
+/**
+ * 7e. Each project once per mode and round, one Jest run at a time (lib/memory.mjs). The durabox column holds
+ * durabox's figures; the same suite without durabox is the comparison (Miniflare 2 is not measured here).
+ */
+async function runMemoryWorkload(workload, rounds) {
+  if (!memorySupported()) {
+    return {
+      workload,
+      d: {},
+      m: {},
+      rows: rowsOf(workload, {}, {}),
+      targets: [],
+      skipped: "the worker's memory is read from /proc (Linux only)",
+    };
+  }
+  // Rounds one after another; each figure is the median over the rounds.
+  const runs = [];
+  for (let round = 1; round <= rounds; round++)
+    runs.push(await runMemory({ progress: (text) => progress(`${text} (round ${round}/${rounds})`) }));
+  progress("");
+  const results = medianResults(runs);
+  const [durabox, floor] = MEMORY_PROJECTS.map((p) => p.variant);
+  const natural = results.natural;
+  const forced = results.forced;
+  const d = {
+    rss100: natural[durabox].rss[100],
+    rss400: natural[durabox].rss[MEMORY_FILES],
+    peak: natural[durabox].peak,
+    forcedRss400: forced[durabox].rss[MEMORY_FILES],
+    forcedHeap: forced[durabox].heap,
+    floorRss400: natural[floor].rss[MEMORY_FILES],
+    floorForcedRss400: forced[floor].rss[MEMORY_FILES],
+  };
+  const targets = targetsOf(workload).map((t) => ({ text: t.text, met: Boolean(t.met(d, {})), detail: t.detail?.(d, {}) }));
+  const mib = (value) => (value === undefined ? "—" : `${Math.round(value)} MiB`);
+  const header = ["mode", "figure", ...MEMORY_PROJECTS.map((p) => p.label), "durabox ÷ without"];
+  const rows = MEMORY_MODES.flatMap((mode) => {
+    const r = results[mode.name];
+    const figures = [
+      ...MEMORY_CHECKPOINTS.map((n) => [`worker RSS after ${n} files`, (v) => v.rss[n]]),
+      ["worker peak RSS (VmHWM)", (v) => v.peak],
+      ...(mode.name === "forced" ? [[`heap after the GC after file ${MEMORY_FILES}`, (v) => v.heap]] : []),
+    ];
+    return figures.map(([label, of], i) => [
+      i === 0 ? mode.label : "",
+      label,
+      ...MEMORY_PROJECTS.map((p) => mib(of(r[p.variant]))),
+      fmtRatio(of(r[durabox]) / of(r[floor])),
+    ]);
+  });
+  return {
+    workload,
+    d,
+    m: {},
+    rows: rowsOf(workload, d, {}),
+    targets,
+    text: gridText(header, rows),
+    details: gridMarkdown(header, rows),
+  };
+}
+
 /** The Method section's part on workload 7 (test environments). */
 function suiteMethod(machine, rounds) {
   return `- Workload 7a generates one test suite and runs it as seven projects in \`bench/.suites/\`: ${FILES} files, each with
@@ -599,6 +684,36 @@ function suiteMethod(machine, rounds) {
 `;
 }
 
+/** runMemory's results of several rounds, each number the median of its rounds. */
+function medianResults(runs) {
+  const merge = (values) =>
+    typeof values[0] === "number"
+      ? median(values)
+      : values[0] === undefined
+        ? undefined
+        : Object.fromEntries(Object.keys(values[0]).map((key) => [key, merge(values.map((v) => v[key]))]));
+  return merge(runs);
+}
+
+/** The Method section's part on workload 7e (a Jest worker's memory). */
+function memoryMethod() {
+  return `- Workload 7e generates 7a's suite with ${MEMORY_FILES} files twice: durabox's project (the preset, the worker from
+  \`wrangler.toml\`) and the same tests without durabox (7a's floor: Jest's \`node\` environment, the Counter class on a
+  Map, the same esbuild transform). Jest runs each with one worker process (\`--maxWorkers=1\` alone would run the tests
+  in Jest's own process; \`--workerIdleMemoryLimit=1000GB\`, never reached, makes it a worker), one project at a time,
+  and a reporter reads the worker's \`VmRSS\` and \`VmHWM\` (peak) from \`/proc\` after every file. Each project runs
+  twice: as a user runs it (the garbage collector left alone: how large the worker grows), then with
+  \`NODE_OPTIONS=--expose-gc\` and \`--logHeapUsage\` (Jest collects garbage fully after each file and reports the heap:
+  what stays behind). Figures are medians over the rounds. Each round generates the projects afresh, so each one's
+  first run also transforms its files (the same work for both). With the GC left alone, Node 20's V8 runs few full
+  collections in a Jest worker (\`--trace-gc\`: two in the first 100 files of either project) and lets the heap grow
+  between them, so the worker's size there follows how much each file allocates and when V8 happens to collect, for
+  both projects alike (expect ±20% run to run); the forced rows show what is actually kept.
+  \`test/environments/memory.test.ts\` checks deterministically (forced GCs, \`FinalizationRegistry\`) that a test
+  file's context is collected once the worker has moved on.
+`;
+}
+
 /** Versions for the suite's tables, filled in by main(). */
 const machineVersions = {};
 
@@ -622,7 +737,7 @@ async function main() {
   // Every child measures this copy, so a rebuild during the run (the build empties dist/ first)
   // neither breaks it nor mixes two builds in one RESULTS.md.
   const needsSuites = selected.some((w) => SUITE_WORKLOADS.has(w.name));
-  const built = await snapshotBuild(needsSuites);
+  const built = await snapshotBuild(selected.some((w) => STAGED_WORKLOADS.has(w.name)));
   ensurePeer();
   if (needsSuites) {
     ensureSuitePeers();
@@ -695,6 +810,16 @@ async function runAll({ selected, built, needsSuites, redis, redisSkipped, round
 
   const sections = [];
   for (const workload of selected) {
+    if (workload.kind === "memory") {
+      const section = await runMemoryWorkload(workload, rounds);
+      sections.push(section);
+      console.log(workload.title);
+      console.log(section.text);
+      for (const target of section.targets)
+        console.log(`target: ${target.text} — ${target.met ? "MET" : "MISSED"}${target.detail ? ` (${target.detail})` : ""}`);
+      console.log();
+      continue;
+    }
     if (workload.kind === "suite") {
       const section = await runSuites(workload, rounds, suiteRuns);
       sections.push(section);
@@ -881,7 +1006,7 @@ Miniflare 2 ÷ durabox. Above 1× favours durabox.
   \`getDurableObjectStorage(id)\` to \`list()\` returning all 1,000 entries (checked in order); durabox locks a
   persistence directory, so every instance is disposed before the next opens it.
 - Workloads 6c and 6d are 6a and 6b on Redis: see "Redis" below.
-${machine.jest ? suiteMethod(machine, rounds) : ""}
+${machine.jest ? suiteMethod(machine, rounds) : ""}${sections.some((s) => s.workload.kind === "memory") ? memoryMethod() : ""}
 
 ${redisSection(
   machine,

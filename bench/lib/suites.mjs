@@ -418,10 +418,13 @@ module.exports = ${JSON.stringify({ ...config, cacheDirectory: "<rootDir>/.jest-
 `;
 }
 
-/** Writes the variant's project into bench/.suites/<variant>/ (from scratch) and returns its folder. */
-export function generate(name) {
+/**
+ * Writes the variant's project into bench/.suites/<variant>/ (from scratch) and returns its folder;
+ * `files` and `folder` make a larger copy elsewhere (workload 7e).
+ */
+export function generate(name, { files = FILES, folder = name } = {}) {
   const variant = VARIANTS[name];
-  const dir = path.join(SUITES_DIR, name);
+  const dir = path.join(SUITES_DIR, folder);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(path.join(dir, "src"), { recursive: true });
   mkdirSync(path.join(dir, "test"), { recursive: true });
@@ -431,7 +434,7 @@ export function generate(name) {
   writeFileSync(path.join(dir, "src", "counter.js"), COUNTER_SOURCE);
   if (variant.peers) symlinkSync(path.join(PEER_SETS[variant.peers].dir, "node_modules"), path.join(dir, "node_modules"), "dir");
   variant.setup(dir);
-  for (let i = 1; i <= FILES; i++) {
+  for (let i = 1; i <= files; i++) {
     const [file, text] = variant.file(i);
     writeFileSync(path.join(dir, file), text);
   }

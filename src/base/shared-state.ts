@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { runInThisContext } from "node:vm";
 
 /**
  * State that must not be per copy of durabox. Jest evaluates durabox once per
@@ -12,6 +13,11 @@ import { AsyncLocalStorage } from "node:async_hooks";
  *   copy evaluated in one test file's context sees the same value.
  *
  * Both key by a registered symbol, `Symbol.for("durabox.<name>")`.
+ *
+ * A per-process value must hold nothing made in a test file's realm: an
+ * object of that realm (a Map, a record) keeps the realm, the file's whole vm
+ * context, alive for as long as the worker. `processSharedMap` and
+ * `processRecord` make their objects in Node's own realm.
  */
 export function processShared<T>(name: string, make: () => T): T {
   const holder = AsyncLocalStorage as unknown as Record<symbol, T | undefined>;
@@ -40,4 +46,31 @@ export function peekRealmShared<T>(name: string, global: object = globalThis): T
  */
 export function sharedAsyncLocalStorage<T>(name: string): AsyncLocalStorage<T> {
   return processShared(name, () => new AsyncLocalStorage<T>());
+}
+
+interface MainRealm {
+  readonly Map: MapConstructor;
+  readonly Object: ObjectConstructor;
+}
+
+/** Node's own realm's Map and Object, whichever realm this copy of durabox was evaluated in. */
+function mainRealm(): MainRealm {
+  // vm.runInThisContext runs in Node's main context even when called from another.
+  return processShared("mainRealm", () => runInThisContext("({ Map, Object })") as MainRealm);
+}
+
+/** A Map per process, made in Node's own realm: keep primitives or `processRecord`s in it. */
+export function processSharedMap<K, V>(name: string): Map<K, V> {
+  return processShared(name, () => new (mainRealm().Map)<K, V>());
+}
+
+/** A frozen shallow copy of `record`, made in Node's own realm (its values must be primitives or of that realm too). */
+export function processRecord<T extends object>(record: T): Readonly<T> {
+  const { Object: MainObject } = mainRealm();
+  return MainObject.freeze(MainObject.assign(MainObject.create(null) as T, record));
+}
+
+/** A copy of `map`, made in Node's own realm (its keys and values must be primitives or of that realm too). */
+export function processMap<K, V>(map: ReadonlyMap<K, V>): ReadonlyMap<K, V> {
+  return new (mainRealm().Map)<K, V>(map);
 }

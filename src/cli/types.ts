@@ -1,5 +1,5 @@
 import { writeFileSync } from "node:fs";
-import path from "node:path";
+import * as path from "../base/path.js";
 import { findWranglerConfig, readWranglerConfig, type WranglerWorker } from "../config/wrangler.js";
 import { DuraboxError } from "../base/errors.js";
 

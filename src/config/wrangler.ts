@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
+import * as path from "../base/path.js";
 import type { ParseError } from "jsonc-parser";
 import { DuraboxError } from "../base/errors.js";
 import { nodeRequire } from "../base/node-require.js";

@@ -1,4 +1,4 @@
-import path from "node:path";
+import * as path from "../base/path.js";
 import { checkValue } from "./check.js";
 import { runtimeOptions } from "./declared.js";
 import { fail } from "./fail.js";

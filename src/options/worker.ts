@@ -1,4 +1,4 @@
-import path from "node:path";
+import * as path from "../base/path.js";
 import { findWranglerConfig, readWranglerConfig, type WranglerWorker } from "../config/wrangler.js";
 import { checkValues } from "./check.js";
 import { workerOptions } from "./declared.js";

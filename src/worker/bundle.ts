@@ -1,8 +1,8 @@
 import { statSync } from "node:fs";
-import path from "node:path";
+import * as path from "../base/path.js";
 import { DuraboxError } from "../base/errors.js";
 import { nodeRequire } from "../base/node-require.js";
-import { processShared } from "../base/shared-state.js";
+import { processMap, processRecord, processSharedMap } from "../base/shared-state.js";
 
 /** Worker code to load: inline module source, or an entry file to bundle. */
 export type WorkerSource =
@@ -40,7 +40,9 @@ export async function bundleWorker(source: WorkerSource): Promise<BundledWorker>
   const cached = fileCache.get(source.path);
   if (cached !== undefined && unchanged(cached.inputs)) return cached.bundle;
   const fresh = await build(source);
-  fileCache.set(source.path, { bundle: fresh, inputs: fresh.inputs });
+  const { code, filename, sourceMapped } = fresh;
+  // Copies in Node's own realm: the cache outlives the test file (and realm) that built it.
+  fileCache.set(source.path, processRecord({ bundle: processRecord({ code, filename, sourceMapped }), inputs: processMap(fresh.inputs) }));
   return fresh;
 }
 
@@ -50,8 +52,8 @@ interface CachedBundle {
   readonly inputs: ReadonlyMap<string, number>;
 }
 
-/** Per process (not per copy of durabox): a test suite's files share one bundle of the worker. */
-const fileCache = processShared("bundleCache", () => new Map<string, CachedBundle>());
+/** Per process (not per copy of durabox, nor per test realm): a test suite's files share one bundle of the worker. */
+const fileCache = processSharedMap<string, CachedBundle>("bundleCache");
 
 function unchanged(inputs: ReadonlyMap<string, number>): boolean {
   for (const [file, mtime] of inputs) {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import path from "node:path";
+import * as path from "../base/path.js";
 import { pathToFileURL } from "node:url";
 import { compileFunction, runInContext, type Context } from "node:vm";
 import * as cloudflareWorkers from "../rpc/classes.js";

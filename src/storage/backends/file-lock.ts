@@ -1,5 +1,5 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
-import path from "node:path";
+import * as path from "../../base/path.js";
 import { DuraboxError } from "../../base/errors.js";
 
 /** Directories this process holds, so two runtimes in one process are refused too. */

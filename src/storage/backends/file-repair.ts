@@ -12,7 +12,7 @@ import {
   writeFileSync,
   writeSync,
 } from "node:fs";
-import path from "node:path";
+import * as path from "../../base/path.js";
 import { DuraboxError } from "../../base/errors.js";
 import { fileStorageError } from "./file-errors.js";
 import { lockDirectory } from "./file-lock.js";

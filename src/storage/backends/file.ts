@@ -1,6 +1,6 @@
 import { type ObjectAddress } from "../address.js";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import path from "node:path";
+import * as path from "../../base/path.js";
 import { MemoryBackend, MemoryObjectStore } from "./memory.js";
 import { LogFile, type LogRecord } from "./file-log.js";
 import { lockDirectory } from "./file-lock.js";
