@@ -588,7 +588,7 @@ function suiteMethod(machine, rounds) {
   \`durabox/testing\`, through the runner's module registry) also run for every file (see 7a's breakdown).
 - Workload 7c writes 100,000 keys (\`put\` of 128-entry objects) into one object's storage and then times, with
   tinybench, a storage layer push, one \`put\` overwriting a stored key, and the pop, checking afterwards that every
-  overwritten key reads its seeded value and that 100,000 keys are listed. durabox: \`mf.storageLayers\` of a
+  overwritten key reads its seeded value and that 100,000 keys are listed. durabox: \`mf.runtime.pushLayer()\`/\`popLayer()\` of a
   \`Durabox\`, and the environments' \`TestRuntime\` from \`durabox/testing-runtime\` (\`enterScope()\`, \`await exitScope()\`, which also evicts
   live instances and reschedules alarms). Miniflare 2: the \`StackedMemoryStorageFactory\` its Jest and Vitest
   environments push and pop around every test, with the object's storage from \`createMiniflareEnvironment\`.
