@@ -121,7 +121,6 @@ export class TransactionStack {
     this.rollbackTo(IMPLICIT);
     this.implicitOpen = false;
     this.syncDepth = 0;
-    this.rolledBack();
   }
 
   /**
@@ -156,7 +155,6 @@ export class TransactionStack {
     } catch (error) {
       this.rollbackTo(name);
       this.syncDepth--;
-      this.rolledBack();
       throw error;
     }
     this.db.run(`RELEASE ${name}`);
@@ -182,18 +180,26 @@ export class TransactionStack {
     this.rollbackTo(name);
     this.layers--;
     this.implicitOpen = false;
-    this.rolledBack();
   }
 
-  /** Undoes a savepoint's changes and ends it. */
+  /**
+   * Undoes a savepoint's changes and ends it. Only a rollback that changed
+   * the schema (SQLite's schema cookie moves with every schema change and
+   * goes back with the rollback) makes cached statements check themselves
+   * again: a test's pop() that undid rows only keeps them, as each re-check
+   * prepares and EXPLAINs the statement anew.
+   */
   private rollbackTo(name: string): void {
+    const schema = this.schemaVersion();
     this.db.run(`ROLLBACK TO ${name}`);
     this.db.run(`RELEASE ${name}`);
-  }
-
-  private rolledBack(): void {
+    if (this.schemaVersion() === schema) return;
     this.db.rollbackGeneration++;
     this.db.schemaEpoch++;
+  }
+
+  private schemaVersion(): string {
+    return String(this.db.queryOne("PRAGMA schema_version")?.[0]);
   }
 }
 
