@@ -7,7 +7,18 @@ import globals from "globals";
 
 export default tseslint.config(
   {
-    ignores: ["**/node_modules/", "**/dist/", "coverage/", ".matrix/", ".durabox/", "bench/.peers/", "fixtures/", "**/*.d.ts"],
+    ignores: [
+      "**/node_modules/",
+      "**/dist/",
+      "coverage/",
+      ".matrix/",
+      ".durabox/",
+      "bench/.peers/",
+      "bench/.suites/",
+      "bench/.dist/",
+      "fixtures/",
+      "**/*.d.ts",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
