@@ -10,29 +10,29 @@ import { REDIS_URL_ENV, startRedis } from "./lib/redis.mjs";
 import { DIST_SNAPSHOT, DURABOX_ENTRY_ENV } from "./lib/runtimes.mjs";
 import { runWorkload, importTime } from "./lib/spawn.mjs";
 import { median } from "./lib/stats.mjs";
-import { rowsOf, textTable, markdownTable, formatValue, gridText, gridMarkdown } from "./lib/report.mjs";
+import { rowsOf, textTable, markdownTable, gridText, gridMarkdown, progress } from "./lib/report.mjs";
+import { breakdownTables, runTable, seconds, timeVariants, versionOf } from "./lib/suite-runs.mjs";
 import {
   COUNTER_TESTS,
   FETCHES,
   FILES,
-  SUITES_DIR,
   TESTS_PER_FILE,
   TOTAL_TESTS,
   VARIANTS,
   WORKERS,
+  SQL_SUITE_VARIANTS,
   ensureSuitePeers,
   generate,
-  breakdown,
   hyperfineVersion,
   peerVersion,
   rootVersion,
-  runnerVersion,
   stagePackages,
-  timeSuite,
-  verify,
 } from "./lib/suites.mjs";
 import { VARIANT_NAMES as ENV_SETUP_VARIANTS } from "./workloads/env-setup.mjs";
 import { MEMORY_CHECKPOINTS, MEMORY_FILES, MEMORY_MODES, MEMORY_PROJECTS, memorySupported, runMemory } from "./lib/memory.mjs";
+import { ensureNodeBuild, nodeBuildVersion } from "./lib/node-builds.mjs";
+import { ITEM_TESTS } from "./lib/sql-suite.mjs";
+import { SQLITE_HEADER, runSqlSuites, sqliteSection, sqliteTextTable, withSqliteSection } from "./lib/sqlite-section.mjs";
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.join(BENCH, "..");
@@ -51,6 +51,148 @@ const freshListRows = [
   { label: "first repeat (first reopen in the process)", key: "coldMs", unit: "ms", better: "lower" },
   { label: "construct + getDurableObjectNamespace + the above, median", key: "totalMedianMs", unit: "ms", better: "lower" },
   { label: "writing the 1,000 keys first (put ×8)", key: "seedMs", unit: "ms", better: "lower" },
+];
+
+// 8a-8d, SQLite-backed objects: durabox against the floor (the same work on the driver, or in a test
+// runner's node environment with a hand-written fake); Miniflare 2 has no SQL storage. RESULTS.md keeps them
+// in a section of their own (lib/sqlite-section.mjs), which `--only sqlite` rewrites alone.
+const sqlExecRows = [
+  {
+    label: "point select by primary key over 10,000 rows: exec(…).one() (floor: get())",
+    key: "selectOpsPerSec",
+    unit: "ops/s",
+    better: "higher",
+  },
+  {
+    label: "insert, 100 in one synchronous run, its commit included (floor: between BEGIN and COMMIT)",
+    key: "insertRunOpsPerSec",
+    unit: "ops/s",
+    better: "higher",
+  },
+  {
+    label: "insert, one per synchronous run, each committed (floor: autocommit)",
+    key: "insertEachOpsPerSec",
+    unit: "ops/s",
+    better: "higher",
+  },
+  { label: "floor only: one insert per run between SAVEPOINT and RELEASE", key: "insertEachSavepointOpsPerSec", unit: "ops/s" },
+  { label: "mean time per point select", key: "selectMeanUs", unit: "µs", better: "lower" },
+  { label: "mean time per insert, 100 in one run", key: "insertRunMeanUs", unit: "µs", better: "lower" },
+  { label: "mean time per insert, one per run", key: "insertEachMeanUs", unit: "µs", better: "lower" },
+  { label: "relative margin of error (worst of the three)", key: "maxRmePct", unit: "%" },
+  { label: "driver", key: "driver" },
+];
+
+const atLeast = (share, key, text) => ({
+  text: `durabox ≥ ${share}× the driver: ${text}`,
+  met: (d, f) => d[key] >= share * f[key],
+  detail: (d, f) => `${fmtRatio(d[key] / f[key])}`,
+});
+
+const sqlExecTargets = [
+  atLeast(0.7, "selectOpsPerSec", "point select"),
+  atLeast(0.7, "insertRunOpsPerSec", "insert, 100 in one run"),
+  {
+    ...atLeast(0.7, "insertEachOpsPerSec", "insert, one per run"),
+    detail: (d, f) =>
+      `${fmtRatio(d.insertEachOpsPerSec / f.insertEachOpsPerSec)}; the driver itself, with a savepoint around each insert as durabox's ` +
+      `implicit transaction needs, runs at ${fmtRatio(f.insertEachSavepointOpsPerSec / f.insertEachOpsPerSec)} of its autocommit, ` +
+      `and durabox at ${fmtRatio(d.insertEachOpsPerSec / f.insertEachSavepointOpsPerSec)} of that`,
+  },
+];
+
+const layerRows = (prefix, label, rows) => [
+  ...rows.map((count) => ({
+    label: `${label}, ${count.toLocaleString("en-US")} rows stored, mean`,
+    key: `${prefix}${count}MeanUs`,
+    unit: "µs",
+    better: "lower",
+  })),
+  {
+    label: `${label}, ${rows.at(-1).toLocaleString("en-US")} rows stored, median`,
+    key: `${prefix}${rows.at(-1)}MedianUs`,
+    unit: "µs",
+    better: "lower",
+  },
+  {
+    label: `${label}, ${rows.at(-1).toLocaleString("en-US")} rows stored, p99`,
+    key: `${prefix}${rows.at(-1)}P99Us`,
+    unit: "µs",
+    better: "lower",
+  },
+];
+
+const ISOLATION_ROWS = [0, 10_000, 100_000];
+const largest = ISOLATION_ROWS.at(-1);
+
+const SQLITE_WORKLOADS = [
+  {
+    name: "sql-exec",
+    group: "sqlite",
+    sides: ["durabox", "floor"],
+    title: "8a. sql.exec in a SQLite-backed object against the same statements on the driver, on the Node running the bench",
+    short: "8a. sql.exec vs the driver",
+    rows: sqlExecRows,
+    summary: ["selectOpsPerSec", "insertRunOpsPerSec", "insertEachOpsPerSec"],
+    targets: sqlExecTargets,
+  },
+  {
+    name: "sql-exec-node24",
+    parts: ["sql-exec"],
+    node: 24,
+    group: "sqlite",
+    sides: ["durabox", "floor"],
+    title: "8b. the same on Node 24 (the registry's build), where durabox uses node:sqlite",
+    short: "8b. sql.exec vs the driver, Node 24",
+    rows: sqlExecRows,
+    summary: ["selectOpsPerSec", "insertRunOpsPerSec", "insertEachOpsPerSec"],
+    targets: sqlExecTargets,
+  },
+  {
+    name: "sql-isolation",
+    group: "sqlite",
+    sides: ["durabox", "floor"],
+    title: "8c. per-test isolation of a SQLite-backed object with 0, 10,000 and 100,000 rows stored: enter a scope, insert one row, exit",
+    short: "8c. per-test scope over stored rows",
+    rows: [
+      ...layerRows("layers", "runtime pushLayer + insert + popLayer (floor: SAVEPOINT, INSERT, ROLLBACK TO, RELEASE)", ISOLATION_ROWS),
+      ...layerRows("scopes", "TestRuntime enterScope + insert + exitScope", ISOLATION_ROWS),
+      { label: "seeding 100,000 rows (sql.exec inserts in one run)", key: "seedMs", unit: "ms", better: "lower" },
+      { label: "driver", key: "driver" },
+    ],
+    summary: [`layers${largest}MeanUs`, `scopes0MeanUs`, `scopes${largest}MeanUs`],
+    target: {
+      text: `durabox ≤ 100 µs per test scope with ${largest.toLocaleString("en-US")} rows stored (runtime layers and TestRuntime scopes, mean)`,
+      met: (d) => d[`layers${largest}MeanUs`] <= 100 && d[`scopes${largest}MeanUs`] <= 100,
+      detail: (d) =>
+        `${largest.toLocaleString("en-US")} rows against none: ${fmtRatio(d[`layers${largest}MeanUs`] / d.layers0MeanUs)} the time with runtime layers, ` +
+        `${fmtRatio(d[`scopes${largest}MeanUs`] / d.scopes0MeanUs)} with TestRuntime scopes`,
+    },
+  },
+  {
+    name: "sql-suite",
+    kind: "sql-suite",
+    group: "sqlite",
+    title: `8d. test suite of a SQLite-backed class: ${FILES} files × ${ITEM_TESTS + 2} tests under real Jest and Vitest, ${WORKERS} workers, whole-run wall time`,
+    short: "8d. SQLite suite under Jest and Vitest",
+    rows: [
+      { label: "Jest, whole suite, median wall time", key: "jestMs", unit: "ms", better: "lower" },
+      { label: "Vitest, whole suite, median wall time", key: "vitestMs", unit: "ms", better: "lower" },
+    ],
+    summary: ["jestMs", "vitestMs"],
+    targets: [
+      {
+        text: "durabox Jest ≤ 1.3× its floor",
+        met: (d, f) => d.jestMs <= 1.3 * f.jestMs,
+        detail: (d, f) => `${fmtRatio(d.jestMs / f.jestMs)} the floor`,
+      },
+      {
+        text: "durabox Vitest ≤ 1.3× its floor",
+        met: (d, f) => d.vitestMs <= 1.3 * f.vitestMs,
+        detail: (d, f) => `${fmtRatio(d.vitestMs / f.vitestMs)} the floor`,
+      },
+    ],
+  },
 ];
 
 const WORKLOADS = [
@@ -298,6 +440,7 @@ const WORKLOADS = [
         `${fmtRatio(d.rss400 / d.floorRss400)} with the GC left alone, ${fmtRatio(d.forcedRss400 / d.floorForcedRss400)} with a full GC after each file`,
     },
   },
+  ...SQLITE_WORKLOADS,
 ];
 
 /** The workloads on the test environments (they need bench/.suites and the Miniflare 2 environments). */
@@ -355,11 +498,6 @@ async function snapshotBuild(withEnvironments) {
   throw problem;
 }
 
-// A transient status line on a terminal; nothing when piped.
-function progress(text) {
-  if (process.stdout.isTTY) process.stdout.write("\r" + text.padEnd(60) + "\r");
-}
-
 function git(...args) {
   try {
     return execFileSync("git", args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
@@ -379,55 +517,14 @@ const SUITE_ROWS = [
   ["floor-vitest", "vitest", "floor"],
 ];
 
-function spread(times) {
-  if (!times?.length) return undefined;
-  const mean = times.reduce((a, b) => a + b, 0) / times.length;
-  const sd = Math.sqrt(times.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, times.length - 1));
-  return { medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times), sdMs: sd, runs: times.length };
-}
-
-const seconds = (ms) => (ms === undefined ? "—" : `${(ms / 1000).toFixed(2)} s`);
-
 /**
- * 7a. Every variant's project is checked once (all TOTAL_TESTS tests pass; also Jest's transform cache
- * warms), then timed `rounds` times in turn (variants interleaved, so drift of a noisy machine spreads over
- * all), each time 1 warm-up + `runsPerRound` timed runs; figures are over all timed runs.
+ * 7a. Every variant's project checked, timed and broken down (lib/suite-runs.mjs); the tables compare durabox
+ * with Miniflare 2 and with the floor on the same runner.
  */
 async function runSuites(workload, rounds, runsPerRound) {
-  const checks = {};
-  const times = {};
-  for (const [name] of SUITE_ROWS) {
-    progress(`suite: checking ${name} ...`);
-    checks[name] = await verify(name, path.join(SUITES_DIR, name));
-    times[name] = [];
-  }
-  let tool = "hyperfine";
-  for (let round = 1; round <= rounds; round++) {
-    for (const [name] of SUITE_ROWS) {
-      if (!checks[name].ok) continue;
-      progress(`suite: ${name}, round ${round}/${rounds} ...`);
-      try {
-        const result = await timeSuite(name, path.join(SUITES_DIR, name), { runs: runsPerRound });
-        tool = result.tool;
-        times[name].push(...result.times);
-      } catch (error) {
-        checks[name] = { ...checks[name], ok: false, error: `failed while timed: ${error.message.split("\n")[0]}` };
-      }
-    }
-  }
-  // One more run each, for the runners' own accounts of where the time goes.
-  const parts = {};
-  for (const [name] of SUITE_ROWS) {
-    if (!checks[name].ok) continue;
-    progress(`suite: ${name}, breakdown ...`);
-    try {
-      parts[name] = await breakdown(name, path.join(SUITES_DIR, name));
-    } catch (error) {
-      console.error(error.message);
-    }
-  }
-  progress("");
-  const stats = Object.fromEntries(SUITE_ROWS.map(([name]) => [name, checks[name].ok ? spread(times[name]) : undefined]));
+  const names = SUITE_ROWS.map(([name]) => name);
+  const timed = await timeVariants(names, rounds, runsPerRound);
+  const { stats, parts, tool, failures } = timed;
   const ms = (name) => stats[name]?.medianMs;
   const d = {
     jestMs: ms("durabox-jest"),
@@ -439,7 +536,7 @@ async function runSuites(workload, rounds, runsPerRound) {
   const rows = rowsOf(workload, d, m);
   const targets = targetsOf(workload).map((t) => ({ text: t.text, met: Boolean(t.met(d, m)), detail: t.detail?.(d, m) }));
 
-  const version = (name) => `${VARIANTS[name].runner === "jest" ? "Jest" : "Vitest"} ${runnerVersion(name)}`;
+  const version = versionOf;
   // Ratios: durabox against Miniflare 2 on the same runner, and against the floor on the same runner.
   const ratioHeader = [
     "runner",
@@ -475,65 +572,17 @@ async function runSuites(workload, rounds, runsPerRound) {
       fmtRatio(d.vitestMs / d.vitestFloorMs),
     ],
   ];
-  const runHeader = ["run", "runner", "environment", "tests passed", "median", "fastest", "slowest", "σ", "timed runs"];
   const environmentOf = (name) =>
     ({
-      "durabox-jest": "jest-environment-durabox (preset)",
-      "durabox-vitest": "vitest-environment-durabox (durabox())",
       "miniflare-jest": `jest-environment-miniflare ${machineVersions.jestMiniflare ?? ""}`,
       "miniflare-jest29": `jest-environment-miniflare ${machineVersions.jestMiniflare ?? ""}`,
       "miniflare-vitest": `vitest-environment-miniflare ${machineVersions.vitestMiniflare ?? ""}`,
-      "floor-jest": "node (Counter on a Map)",
-      "floor-vitest": "node (Counter on a Map)",
-    })[name];
-  const runRows = SUITE_ROWS.map(([name]) => {
-    const st = stats[name];
-    const check = checks[name];
-    return [
-      VARIANTS[name].label,
-      version(name),
-      environmentOf(name).trim(),
-      check.ok ? `${check.passed}/${TOTAL_TESTS}` : `failed (${check.passed}/${TOTAL_TESTS})`,
-      seconds(st?.medianMs),
-      seconds(st?.minMs),
-      seconds(st?.maxMs),
-      st ? `${(st.sdMs / 1000).toFixed(2)} s` : "—",
-      st?.runs ?? 0,
-    ];
-  });
-  const msCell = (value) => formatValue(value, "ms");
-  const jestPartsHeader = [
-    "run (Jest: per test file, median of the files, ms)",
-    "environment load",
-    "setup files",
-    "framework set-up",
-    "test file: imports + tests",
-    "whole file (Jest 29: after the environment)",
-  ];
-  const jestPartsRows = SUITE_ROWS.filter(([name]) => VARIANTS[name].runner === "jest" && parts[name]).map(([name]) => {
-    const p = parts[name];
-    return [
-      `${VARIANTS[name].label} (${version(name)})`,
-      msCell(p.environmentMs),
-      msCell(p.setupFilesMs),
-      msCell(p.frameworkMs),
-      msCell(p.testFileMs),
-      msCell(p.fileMs),
-    ];
-  });
-  const vitestPartsHeader = ["run (Vitest: summed over the files, ms)", "environment", "setup", "import", "tests", "transform"];
-  const vitestPartsRows = SUITE_ROWS.filter(([name]) => VARIANTS[name].runner === "vitest" && parts[name]).map(([name]) => {
-    const p = parts[name];
-    return [
-      `${VARIANTS[name].label} (${version(name)})`,
-      msCell(p.environmentMs),
-      msCell(p.setupMs),
-      msCell(p.importMs),
-      msCell(p.testsMs),
-      msCell(p.transformMs),
-    ];
-  });
-  const failures = SUITE_ROWS.filter(([name]) => !checks[name].ok).map(([name]) => ({ name, error: checks[name].error }));
+    })[name] ?? VARIANTS[name].environment;
+  const [runHeader, runRows] = runTable(names, timed, environmentOf);
+  const {
+    jest: [jestPartsHeader, jestPartsRows],
+    vitest: [vitestPartsHeader, vitestPartsRows],
+  } = breakdownTables(names, parts);
   return {
     workload,
     d,
@@ -673,7 +722,7 @@ function suiteMethod(machine, rounds) {
   \`durabox/testing\`, through the runner's module registry) also run for every file (see 7a's breakdown).
 - Workload 7c writes 100,000 keys (\`put\` of 128-entry objects) into one object's storage and then times, with
   tinybench, a storage layer push, one \`put\` overwriting a stored key, and the pop, checking afterwards that every
-  overwritten key reads its seeded value and that 100,000 keys are listed. durabox: \`mf.storageLayers\` of a
+  overwritten key reads its seeded value and that 100,000 keys are listed. durabox: \`mf.runtime.pushLayer()\`/\`popLayer()\` of a
   \`Durabox\`, and the environments' \`TestRuntime\` from \`durabox/testing-runtime\` (\`enterScope()\`, \`await exitScope()\`, which also evicts
   live instances and reschedules alarms). Miniflare 2: the \`StackedMemoryStorageFactory\` its Jest and Vitest
   environments push and pop around every test, with the object's storage from \`createMiniflareEnvironment\`.
@@ -723,7 +772,9 @@ async function main() {
   });
   const suiteRuns = Math.max(1, Number(args["suite-runs"]) || 1);
   const rounds = Math.max(1, Number(args.rounds) || 1);
-  const only = args.only?.split(",");
+  // "sqlite" names the SQLite workloads (8a-8d); `--only sqlite` alone rewrites their section of RESULTS.md.
+  const only = args.only?.split(",").flatMap((name) => (name === "sqlite" ? SQLITE_WORKLOADS.map((w) => w.name) : [name]));
+  const sqliteOnly = args.only === "sqlite";
   const selected = WORKLOADS.filter((w) => !only || only.includes(w.name));
 
   // A build running now (another terminal's) empties dist/ first: give it a minute to finish.
@@ -737,12 +788,27 @@ async function main() {
   // Every child measures this copy, so a rebuild during the run (the build empties dist/ first)
   // neither breaks it nor mixes two builds in one RESULTS.md.
   const needsSuites = selected.some((w) => SUITE_WORKLOADS.has(w.name));
-  const built = await snapshotBuild(selected.some((w) => STAGED_WORKLOADS.has(w.name)));
-  ensurePeer();
+  const needsSqlSuite = selected.some((w) => w.kind === "sql-suite");
+  const built = await snapshotBuild(selected.some((w) => STAGED_WORKLOADS.has(w.name)) || needsSqlSuite);
+  // The SQLite workloads have no peer: Miniflare 2 is installed for the others.
+  const needsMiniflare = selected.some((w) => w.group !== "sqlite");
+  if (needsMiniflare) ensurePeer();
   if (needsSuites) {
     ensureSuitePeers();
     // The generated projects: the suite workload runs them, and the in-process ones load their worker.
-    for (const name of Object.keys(VARIANTS)) generate(name);
+    for (const name of Object.keys(VARIANTS)) if (!SQL_SUITE_VARIANTS.includes(name)) generate(name);
+  }
+  if (needsSqlSuite) for (const name of SQL_SUITE_VARIANTS) generate(name);
+  // Other Node majors (8b): the registry's builds, installed once; without one the workload is skipped.
+  const nodeBuilds = {};
+  for (const major of new Set(selected.map((w) => w.node).filter(Boolean))) {
+    try {
+      nodeBuilds[major] = { execPath: ensureNodeBuild(major) };
+      nodeBuilds[major].version = major === Number(process.versions.node.split(".")[0]) ? process.version : nodeBuildVersion(major);
+    } catch (error) {
+      nodeBuilds[major] = { skipped: `Node ${major} could not be installed (${error.message.split("\n")[0]})` };
+      console.log(`Skipping the workloads on Node ${major}: ${nodeBuilds[major].skipped}.\n`);
+    }
   }
   // The Redis workloads: a redis-server of the bench's own, and Miniflare 2's optional Redis packages.
   // Without either they are skipped (their rows read "—"), not failed.
@@ -763,13 +829,39 @@ async function main() {
     if (redisSkipped) console.log(`Skipping the Redis workloads (6c, 6d): ${redisSkipped}.\n`);
   }
   try {
-    await runAll({ selected, built, needsSuites, redis, redisSkipped, rounds, suiteRuns, only });
+    await runAll({
+      selected,
+      built,
+      needsSuites,
+      needsSqlSuite,
+      needsMiniflare,
+      nodeBuilds,
+      redis,
+      redisSkipped,
+      rounds,
+      suiteRuns,
+      only,
+      sqliteOnly,
+    });
   } finally {
     await redis?.stop();
   }
 }
 
-async function runAll({ selected, built, needsSuites, redis, redisSkipped, rounds, suiteRuns, only }) {
+async function runAll({
+  selected,
+  built,
+  needsSuites,
+  needsSqlSuite,
+  needsMiniflare,
+  nodeBuilds,
+  redis,
+  redisSkipped,
+  rounds,
+  suiteRuns,
+  only,
+  sqliteOnly,
+}) {
   const durabox = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).version;
   const machine = {
     cpu: os.cpus()[0]?.model ?? "unknown",
@@ -778,7 +870,8 @@ async function runAll({ selected, built, needsSuites, redis, redisSkipped, round
     node: process.version,
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     durabox,
-    miniflare: miniflareVersion(),
+    ...(needsMiniflare && { miniflare: miniflareVersion() }),
+    nodeBuilds,
     commit: git("rev-parse", "--short", "HEAD"),
     // The bench measures dist/, which may be built from a work tree ahead of HEAD.
     dirty: Boolean(git("status", "--porcelain", "--", "src")),
@@ -794,6 +887,12 @@ async function runAll({ selected, built, needsSuites, redis, redisSkipped, round
       hyperfine: hyperfineVersion(),
       suiteRuns,
     }),
+    ...(needsSqlSuite && {
+      jest: rootVersion("jest"),
+      vitest: rootVersion("vitest"),
+      hyperfine: hyperfineVersion(),
+      suiteRuns,
+    }),
     ...(selected.some((w) => w.needs === "redis") && {
       redis: redis?.version,
       redisSkipped,
@@ -804,7 +903,7 @@ async function runAll({ selected, built, needsSuites, redis, redisSkipped, round
   Object.assign(machineVersions, machine);
   const date = new Date();
   console.log(
-    `durabox ${machine.durabox} vs miniflare ${machine.miniflare} — ${machine.cpu}, ${machine.cores} cores, ` +
+    `durabox ${machine.durabox} vs ${machine.miniflare ? `miniflare ${machine.miniflare}` : "the floor"} — ${machine.cpu}, ${machine.cores} cores, ` +
       `${machine.memoryGiB} GiB, Node ${machine.node}; ${rounds} round(s), each side in its own process, one after the other.\n`,
   );
 
@@ -830,38 +929,60 @@ async function runAll({ selected, built, needsSuites, redis, redisSkipped, round
       console.log();
       continue;
     }
-    if (workload.needs === "redis" && !redis) {
-      const rows = rowsOf(workload, {}, {});
-      sections.push({ workload, d: {}, m: {}, rows, targets: [], skipped: redisSkipped });
+    if (workload.kind === "sql-suite") {
+      const section = await runSqlSuites(workload, rounds, suiteRuns, targetsOf);
+      sections.push(section);
       console.log(workload.title);
-      console.log(`skipped: ${redisSkipped}\n`);
+      console.log(section.text);
+      for (const target of section.targets)
+        console.log(`target: ${target.text} — ${target.met ? "MET" : "MISSED"}${target.detail ? ` (${target.detail})` : ""}`);
+      console.log();
       continue;
     }
-    const results = { durabox: [], miniflare: [] };
+    const skipped = workload.needs === "redis" && !redis ? redisSkipped : workload.node && nodeBuilds[workload.node].skipped;
+    if (skipped) {
+      const rows = rowsOf(workload, {}, {});
+      sections.push({ workload, d: {}, m: {}, rows, targets: [], skipped });
+      console.log(workload.title);
+      console.log(`skipped: ${skipped}\n`);
+      continue;
+    }
+    // The two sides: durabox and Miniflare 2, or (the SQLite workloads) durabox and the floor.
+    const sides = workload.sides ?? ["durabox", "miniflare"];
+    const execPath = workload.node && nodeBuilds[workload.node].execPath;
+    const results = Object.fromEntries(sides.map((side) => [side, []]));
     for (let round = 1; round <= rounds; round++) {
-      for (const runtime of ["durabox", "miniflare"]) {
+      for (const runtime of sides) {
         progress(`${workload.name}: ${runtime}, round ${round}/${rounds} ...`);
         let result = {};
         if (workload.name === "import") result = await importTime(runtime);
-        else for (const part of workload.parts ?? [workload.name]) Object.assign(result, await runWorkload(runtime, part));
+        else for (const part of workload.parts ?? [workload.name]) Object.assign(result, await runWorkload(runtime, part, { execPath }));
         results[runtime].push(result);
       }
     }
     progress("");
-    const d = combine(results.durabox);
-    const m = combine(results.miniflare);
+    const d = combine(results[sides[0]]);
+    const m = combine(results[sides[1]]);
     const rows = rowsOf(workload, d, m);
     const targets = targetsOf(workload).map((t) => ({ text: t.text, met: t.met(d, m), detail: t.detail?.(d, m) }));
     sections.push({ workload, d, m, rows, targets });
     console.log(workload.title);
-    console.log(textTable(rows));
+    console.log(workload.group === "sqlite" ? sqliteTextTable(rows) : textTable(rows));
     for (const target of targets)
       console.log(`target: ${target.text} — ${target.met ? "MET" : "MISSED"}${target.detail ? ` (${target.detail})` : ""}`);
     console.log();
   }
 
   console.log("durabox advantage: ops/s are durabox ÷ Miniflare 2; times and counts are Miniflare 2 ÷ durabox. Above 1× favours durabox.");
+  if (selected.some((w) => w.group === "sqlite"))
+    console.log(`${SQLITE_HEADER[3]} (8a-8d): ops/s are durabox ÷ floor; times are floor ÷ durabox. 1× is as fast as the floor.`);
 
+  if (sqliteOnly) {
+    const file = path.join(BENCH, "RESULTS.md");
+    writeFileSync(file, withSqliteSection(readFileSync(file, "utf8"), sqliteSection({ date, machine, rounds, sections })));
+    console.log("\nRewrote the SQLite section of bench/RESULTS.md (the rest is left as it was).");
+    return;
+  }
   if (only) {
     console.log("\n--only given: bench/RESULTS.md left unchanged.");
     return;
@@ -919,7 +1040,10 @@ ${sections.map(detailsOf).join("\n")}
 `;
 }
 
-function markdown({ date, machine, rounds, sections }) {
+function markdown({ date, machine, rounds, sections: all }) {
+  // The SQLite workloads have a section of their own, with the floor where the others have Miniflare 2.
+  const sqlite = all.filter((s) => s.workload.group === "sqlite");
+  const sections = all.filter((s) => s.workload.group !== "sqlite");
   const summary = sections.flatMap((s) =>
     s.workload.rows
       .filter((row) => (s.workload.summary ?? [s.workload.rows[0].key]).includes(row.key))
@@ -968,7 +1092,7 @@ ${
 ${summary.join("\n")}
 
 "durabox advantage": for ops/s it is durabox ÷ Miniflare 2; for times and counts it is
-Miniflare 2 ÷ durabox. Above 1× favours durabox.
+Miniflare 2 ÷ durabox. Above 1× favours durabox.${sqlite.length > 0 ? "\n\nThe SQLite workloads (8a–8d) compare durabox with the floor: see their section below." : ""}
 
 ## Method
 
@@ -1018,11 +1142,12 @@ ${sections
   .filter((s) => s.workload.needs !== "redis")
   .map(detailsOf)
   .join("\n")}
-## Reproduce
+${sqlite.length > 0 ? sqliteSection({ date, machine, rounds, sections: sqlite }) + "\n" : ""}## Reproduce
 
 \`\`\`sh
 npm run build && npm run bench            # 3 rounds (a few minutes)
 npm run bench -- --rounds 1 --only fetch  # one workload, quick; leaves RESULTS.md alone
+npm run bench -- --only sqlite            # 8a-8d only; rewrites RESULTS.md's SQLite section alone
 \`\`\`
 
 The first run installs miniflare@${machine.miniflare} into \`bench/.peers/\` (with its Redis packages when 6c or 6d runs), and Miniflare 2's test environments

@@ -33,16 +33,12 @@ export function rowsOf(workload, d, m) {
 
 export const HEADER = ["metric", "durabox", "Miniflare 2", "durabox advantage"];
 
-export function textTable(rows) {
-  const all = [HEADER, ...rows];
-  const widths = HEADER.map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  const line = (r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
-  return [line(HEADER), widths.map((w) => "─".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+export function textTable(rows, header = HEADER) {
+  return gridText(header, rows);
 }
 
-export function markdownTable(rows) {
-  const line = (r) => "| " + r.join(" | ") + " |";
-  return [line(HEADER), "|" + HEADER.map((_, i) => (i === 0 ? " --- " : " ---: ")).join("|") + "|", ...rows.map(line)].join("\n");
+export function markdownTable(rows, header = HEADER) {
+  return gridMarkdown(header, rows);
 }
 
 /** A table with its own header, for the terminal (first column left-aligned, the rest right-aligned). */
@@ -57,4 +53,9 @@ export function gridText(header, rows) {
 export function gridMarkdown(header, rows) {
   const line = (r) => "| " + r.join(" | ") + " |";
   return [line(header), "|" + header.map((_, i) => (i === 0 ? " --- " : " ---: ")).join("|") + "|", ...rows.map(line)].join("\n");
+}
+
+/** A transient status line on a terminal; nothing when piped. */
+export function progress(text) {
+  if (process.stdout.isTTY) process.stdout.write("\r" + text.padEnd(60) + "\r");
 }

@@ -1,4 +1,6 @@
-// The two runtimes under test, loaded by name. Both expose the Miniflare 2 API.
+// The runtimes under test, loaded by name: durabox and Miniflare 2 (both expose the Miniflare 2 API), and
+// the floor, no runtime at all (workloads given it do the same work on what a runtime would stand on).
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL, fileURLToPath } from "node:url";
@@ -26,4 +28,19 @@ export const RUNTIMES = {
     entry: () => pathToFileURL(createRequire(path.join(PEERS_DIR, "package.json")).resolve("miniflare")).href,
     load: async () => (await import(RUNTIMES.miniflare.entry())).Miniflare,
   },
+  floor: {
+    label: "floor",
+    nodeFlags: [],
+    load: async () => undefined,
+  },
 };
+
+/**
+ * The TestRuntime the test environments drive, from the same build as RUNTIMES.durabox:
+ * durabox/testing-runtime (durabox/testing in builds before that entry existed).
+ */
+export async function loadTestRuntime() {
+  const dist = path.dirname(fileURLToPath(RUNTIMES.durabox.entry()));
+  const file = ["testing-runtime.js", "testing.js"].map((name) => path.join(dist, name)).find((f) => existsSync(f));
+  return (await import(pathToFileURL(file).href)).TestRuntime;
+}

@@ -9,9 +9,9 @@ export const RESULT_MARK = "@@bench-result ";
 const LIB = path.dirname(fileURLToPath(import.meta.url));
 const QUIET = ["--disable-warning=ExperimentalWarning"];
 
-function node(args, { timeoutMs = 10 * 60_000 } = {}) {
+function node(args, { timeoutMs = 10 * 60_000, execPath = process.execPath } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -21,14 +21,15 @@ function node(args, { timeoutMs = 10 * 60_000 } = {}) {
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve({ stdout, stderr });
-      else reject(new Error(`node ${args.join(" ")} exited with ${signal ?? code}\n${stderr || stdout}`));
+      else reject(new Error(`${execPath} ${args.join(" ")} exited with ${signal ?? code}\n${stderr || stdout}`));
     });
   });
 }
 
-export async function runWorkload(runtimeName, workloadName) {
+/** Runs a workload in a fresh child; `execPath` names another Node binary to run it with (default: this one). */
+export async function runWorkload(runtimeName, workloadName, { execPath } = {}) {
   const { nodeFlags } = RUNTIMES[runtimeName];
-  const { stdout } = await node([...nodeFlags, ...QUIET, path.join(LIB, "child.mjs"), runtimeName, workloadName]);
+  const { stdout } = await node([...nodeFlags, ...QUIET, path.join(LIB, "child.mjs"), runtimeName, workloadName], { execPath });
   const line = stdout.split("\n").find((l) => l.startsWith(RESULT_MARK));
   if (!line) throw new Error(`${runtimeName}/${workloadName} printed no result:\n${stdout}`);
   return JSON.parse(line.slice(RESULT_MARK.length));

@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PEERS_DIR } from "./peer.mjs";
+import { ITEM_TESTS, ITEMS_SOURCE, SQL_FLOOR_PRELUDE, SQL_WRANGLER, sqlTestFile } from "./sql-suite.mjs";
 
 const BENCH = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const ROOT = path.join(BENCH, "..");
@@ -289,32 +290,60 @@ const storageOf = (id) => getMiniflareDurableObjectStorage(id);
   };
 }
 
-/** The variants: runner x runtime. `files(i)` is a test file's name and text; `setup(dir)` writes the rest. */
-export const VARIANTS = {
-  "durabox-jest": {
+/**
+ * What durabox's and the floor's projects of one suite differ in: the worker's files, the wrangler file, a
+ * test file's text given its prelude, the floor's prelude (the class under the runner's node environment)
+ * and the class's import.
+ */
+const COUNTER_SUITE = {
+  sources: { "src/counter.js": COUNTER_SOURCE },
+  wrangler: WRANGLER,
+  testFile,
+  floorPrelude: FLOOR_PRELUDE,
+  classImport: `import { Counter } from "../src/counter.js";`,
+  floorLabel: "node (Counter on a Map)",
+};
+
+/** Workload 8d: a SQLite-backed class (lib/sql-suite.mjs). */
+const SQL_SUITE = {
+  sources: { "src/items.js": ITEMS_SOURCE },
+  wrangler: SQL_WRANGLER,
+  testFile: sqlTestFile,
+  floorPrelude: SQL_FLOOR_PRELUDE,
+  classImport: `import { Items } from "../src/items.js";`,
+  floorLabel: "node (Items on better-sqlite3 :memory:)",
+  label: " (SQLite)",
+  tests: FILES * (ITEM_TESTS + 2),
+};
+
+const DURABOX_PRELUDE = `import { env, getDurableObjectStorage } from "durabox/testing";
+const storageOf = async (id) => getDurableObjectStorage(id);
+`;
+
+function duraboxJest(suite) {
+  return {
     runner: "jest",
     runtime: "durabox",
-    label: "durabox, Jest",
+    label: `durabox, Jest${suite.label ?? ""}`,
+    environment: "jest-environment-durabox (preset)",
+    suite,
     setup: (dir) => {
-      writeFileSync(path.join(dir, "wrangler.toml"), WRANGLER);
+      writeFileSync(path.join(dir, "wrangler.toml"), suite.wrangler);
       writeFileSync(path.join(dir, "jest.config.cjs"), jestConfig({ preset: "jest-environment-durabox" }));
     },
-    file: (i) => [
-      "test/file-" + pad(i) + ".test.js",
-      testFile(
-        i,
-        `import { env, getDurableObjectStorage } from "durabox/testing";
-const storageOf = async (id) => getDurableObjectStorage(id);
-`,
-      ),
-    ],
-  },
-  "durabox-vitest": {
+    file: (i) => ["test/file-" + pad(i) + ".test.js", suite.testFile(i, DURABOX_PRELUDE)],
+  };
+}
+
+function duraboxVitest(suite) {
+  return {
     runner: "vitest",
     runtime: "durabox",
-    label: "durabox, Vitest",
+    label: `durabox, Vitest${suite.label ?? ""}`,
+    environment: "vitest-environment-durabox (durabox())",
+    suite,
     setup: (dir) => {
-      writeFileSync(path.join(dir, "wrangler.toml"), WRANGLER);
+      writeFileSync(path.join(dir, "wrangler.toml"), suite.wrangler);
       writeFileSync(
         path.join(dir, "vitest.config.mjs"),
         `import { defineConfig } from "vitest/config";
@@ -328,15 +357,60 @@ export default defineConfig({
     },
     file: (i) => [
       "test/file-" + pad(i) + ".test.js",
-      testFile(
-        i,
-        `import { describe, expect, test } from "vitest";
-import { env, getDurableObjectStorage } from "durabox/testing";
-const storageOf = async (id) => getDurableObjectStorage(id);
+      suite.testFile(i, `import { describe, expect, test } from "vitest";\n${DURABOX_PRELUDE}`),
+    ],
+  };
+}
+
+function floorJest(suite) {
+  return {
+    runner: "jest",
+    runtime: "floor",
+    label: `floor, Jest${suite.label ?? ""}`,
+    environment: suite.floorLabel,
+    suite,
+    // Node's environment; the same esbuild transform as durabox's preset, so only the environment differs.
+    setup: (dir) =>
+      writeFileSync(
+        path.join(dir, "jest.config.cjs"),
+        jestConfig({
+          testEnvironment: "node",
+          transform: { "\\.[cm]?[jt]sx?$": "jest-environment-durabox/transform" },
+        }),
+      ),
+    file: (i) => ["test/file-" + pad(i) + ".test.js", suite.testFile(i, suite.floorPrelude(suite.classImport))],
+  };
+}
+
+function floorVitest(suite) {
+  return {
+    runner: "vitest",
+    runtime: "floor",
+    label: `floor, Vitest${suite.label ?? ""}`,
+    environment: suite.floorLabel,
+    suite,
+    setup: (dir) =>
+      writeFileSync(
+        path.join(dir, "vitest.config.mjs"),
+        `import { defineConfig } from "vitest/config";
+
+export default defineConfig({ test: { environment: "node" } });
 `,
       ),
+    file: (i) => [
+      "test/file-" + pad(i) + ".test.js",
+      suite.testFile(i, suite.floorPrelude(`import { beforeEach, describe, expect, test } from "vitest";\n${suite.classImport}`)),
     ],
-  },
+  };
+}
+
+/**
+ * The variants: runner x runtime (x suite). `file(i)` is a test file's name and text; `setup(dir)` writes the
+ * rest; `suite` the worker's sources and the number of tests (COUNTER_SUITE's when absent).
+ */
+export const VARIANTS = {
+  "durabox-jest": duraboxJest(COUNTER_SUITE),
+  "durabox-vitest": duraboxVitest(COUNTER_SUITE),
   "miniflare-jest": miniflareJest("jest"),
   "miniflare-jest29": miniflareJest("jest29"),
   "miniflare-vitest": {
@@ -370,43 +444,19 @@ const storageOf = (id) => getMiniflareDurableObjectStorage(id);
       ),
     ],
   },
-  "floor-jest": {
-    runner: "jest",
-    runtime: "floor",
-    label: "floor, Jest",
-    // Node's environment; the same esbuild transform as durabox's preset, so only the environment differs.
-    setup: (dir) =>
-      writeFileSync(
-        path.join(dir, "jest.config.cjs"),
-        jestConfig({
-          testEnvironment: "node",
-          transform: { "\\.[cm]?[jt]sx?$": "jest-environment-durabox/transform" },
-        }),
-      ),
-    file: (i) => ["test/file-" + pad(i) + ".test.js", testFile(i, FLOOR_PRELUDE(`import { Counter } from "../src/counter.js";`))],
-  },
-  "floor-vitest": {
-    runner: "vitest",
-    runtime: "floor",
-    label: "floor, Vitest",
-    setup: (dir) =>
-      writeFileSync(
-        path.join(dir, "vitest.config.mjs"),
-        `import { defineConfig } from "vitest/config";
-
-export default defineConfig({ test: { environment: "node" } });
-`,
-      ),
-    file: (i) => [
-      "test/file-" + pad(i) + ".test.js",
-      testFile(
-        i,
-        FLOOR_PRELUDE(`import { beforeEach, describe, expect, test } from "vitest";
-import { Counter } from "../src/counter.js";`),
-      ),
-    ],
-  },
+  "floor-jest": floorJest(COUNTER_SUITE),
+  "floor-vitest": floorVitest(COUNTER_SUITE),
+  "durabox-sql-jest": duraboxJest(SQL_SUITE),
+  "durabox-sql-vitest": duraboxVitest(SQL_SUITE),
+  "floor-sql-jest": floorJest(SQL_SUITE),
+  "floor-sql-vitest": floorVitest(SQL_SUITE),
 };
+
+/** Workload 8d's projects, in the order of its tables. */
+export const SQL_SUITE_VARIANTS = ["durabox-sql-jest", "floor-sql-jest", "durabox-sql-vitest", "floor-sql-vitest"];
+
+/** The tests a variant's suite holds (all must pass). */
+export const testsOf = (name) => VARIANTS[name].suite?.tests ?? TOTAL_TESTS;
 
 function pad(i) {
   return String(i).padStart(2, "0");
@@ -431,7 +481,7 @@ export function generate(name, { files = FILES, folder = name } = {}) {
   // Vitest and durabox's Jest preset read ES modules; Miniflare's Jest project keeps CommonJS tests.
   const type = variant.runner === "vitest" ? "module" : "commonjs";
   writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: `bench-suite-${name}`, private: true, type }, null, 2) + "\n");
-  writeFileSync(path.join(dir, "src", "counter.js"), COUNTER_SOURCE);
+  for (const [file, text] of Object.entries(variant.suite?.sources ?? COUNTER_SUITE.sources)) writeFileSync(path.join(dir, file), text);
   if (variant.peers) symlinkSync(path.join(PEER_SETS[variant.peers].dir, "node_modules"), path.join(dir, "node_modules"), "dir");
   variant.setup(dir);
   for (let i = 1; i <= files; i++) {
@@ -502,7 +552,7 @@ function node(name, args, cwd, { timeoutMs = 10 * 60_000 } = {}) {
 }
 
 /**
- * Runs the suite once with a JSON report and checks it: every one of TOTAL_TESTS tests passed. Returns
+ * Runs the suite once with a JSON report and checks it: every one of its tests (testsOf) passed. Returns
  * `{ ok, passed, failed, error }` (error: the first failure or the runner's output).
  */
 export async function verify(name, dir) {
@@ -524,7 +574,7 @@ export async function verify(name, dir) {
     ...results.testResults.filter((f) => f.message).map((f) => `${path.relative(dir, f.name)}: ${f.message}`),
   ];
   const passed = tests.filter((t) => t.status === "passed").length;
-  const ok = code === 0 && passed === TOTAL_TESTS && failures.length === 0;
+  const ok = code === 0 && passed === testsOf(name) && failures.length === 0;
   return { ok, passed, failed: tests.length - passed, error: ok ? undefined : tail(failures[0] ?? output), ms };
 }
 

@@ -1,10 +1,8 @@
 // 7c. Per-test isolation with 100,000 keys stored in one object: push a storage layer, write one key,
-// pop the layer (what the environments do around every test). durabox: Durabox's storageLayers, and
+// pop the layer (what the environments do around every test). durabox: the runtime's pushLayer()/popLayer(), and
 // TestRuntime's enterScope()/exitScope() (which also evicts instances and reschedules alarms). Miniflare 2:
 // the StackedMemoryStorageFactory its Jest and Vitest environments push and pop, under the same setup.
-import { existsSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { loadTestRuntime } from "../lib/runtimes.mjs";
 import { counterOptions } from "../lib/scripts.mjs";
 import { measure } from "../lib/stats.mjs";
 import { miniflare } from "../lib/environments.mjs";
@@ -51,18 +49,14 @@ async function durabox(Durabox) {
   out.seedMs = await seed(storage);
   const layers = await time(
     storage,
-    () => mf.storageLayers.push(),
-    () => mf.storageLayers.pop(),
+    () => mf.runtime.pushLayer(),
+    () => mf.runtime.popLayer(),
   );
   Object.assign(out, { layersMeanUs: layers.meanUs, layersP99Us: layers.p99Us, layersRmePct: layers.rmePct });
   await mf.dispose();
 
-  // The same through the TestRuntime the environments drive: durabox/testing-runtime (durabox/testing in
-  // builds before that entry existed).
-  const entry = process.env.DURABOX_BENCH_ENTRY ?? fileURLToPath(new URL("../../dist/index.js", import.meta.url));
-  const dist = path.dirname(entry);
-  const file = ["testing-runtime.js", "testing.js"].map((name) => path.join(dist, name)).find((f) => existsSync(f));
-  const { TestRuntime } = await import(pathToFileURL(file).href);
+  // The same through the TestRuntime the environments drive.
+  const TestRuntime = await loadTestRuntime();
   const runtime = new TestRuntime(counterOptions(), { cwd: process.cwd() });
   const id = runtime.env.COUNTER.idFromName("big");
   const scoped = runtime.getDurableObjectStorage(id);

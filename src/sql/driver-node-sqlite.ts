@@ -85,9 +85,11 @@ class NodeConnection implements DriverConnection {
   prepare(sql: string, parameterNames: readonly (string | null)[]): DriverStatement {
     const statement = this.db.prepare(sql);
     statement.setReturnArrays(true);
-    // Integers beyond 2^53 would throw; as BigInt they are converted like production converts them.
-    statement.setReadBigInts(true);
-    return new NodeStatementAdapter(statement, nodeArguments(parameterNames, this.numberedByPosition));
+    const columnNames = statement.columns().map((column) => column.name);
+    // Integers beyond 2^53 would throw when read; as BigInt they are converted like production converts them.
+    // A statement without columns reads none: its run() then reports `changes` as a number, not a BigInt.
+    if (columnNames.length > 0) statement.setReadBigInts(true);
+    return new NodeStatementAdapter(statement, columnNames, nodeArguments(parameterNames, this.numberedByPosition));
   }
 
   exec(sql: string): void {
@@ -104,9 +106,10 @@ class NodeStatementAdapter implements DriverStatement {
 
   constructor(
     private readonly statement: NodeStatement,
+    columnNames: readonly string[],
     private readonly bind: (values: readonly DriverValue[]) => unknown[],
   ) {
-    this.columnNames = statement.columns().map((column) => column.name);
+    this.columnNames = columnNames;
   }
 
   run(values: readonly DriverValue[]): number {

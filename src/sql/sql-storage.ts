@@ -14,6 +14,11 @@ export interface SqlStorageOptions {
   readonly cacheSize?: number;
 }
 
+/** The cursor of a statement that returns no rows: no columns, never stepped, released before it is made. */
+const NO_COLUMNS: readonly string[] = Object.freeze([]);
+const neverStepped = (error: unknown): Error => error as Error;
+const alreadyReleased = (): void => {};
+
 const MULTI_STATEMENT_PARAMETERS = "When executing multiple SQL statements in a single call, only the last statement can have parameters.";
 const WRONG_BINDING_COUNT = "Wrong number of parameter bindings for SQL query.";
 
@@ -114,18 +119,19 @@ export class SqlStorage {
     } catch (error) {
       throw this.#stepError(error);
     }
+    // Nothing left to step: the statement is free for the next exec() now, and the cursor needs no hooks
+    // (this path runs once per write, so it allocates no closures).
+    if (compiled.prepared === statement) this.#statements.release(compiled);
     const written = compiled.dml === undefined ? 0 : changes;
     return SqlStorageCursor.create<T>({
-      columnNames: [],
+      columnNames: NO_COLUMNS,
       rows: undefined,
       rowsWritten: written,
       rowsRead: compiled.dml === "update-or-delete" ? changes : 0,
       returnsWrittenRows: false,
       toArrayBuffer: this.#toArrayBuffer,
-      stepError: (error) => this.#stepError(error),
-      finished: () => {
-        if (compiled.prepared === statement) this.#statements.release(compiled);
-      },
+      stepError: neverStepped,
+      finished: alreadyReleased,
     });
   }
 
@@ -207,9 +213,13 @@ export class SqlStorage {
     if (facts.mayWrite) this.#transactions.beforeWrite();
   }
 
+  /** Converts exec()'s own rest array in place (no caller sees it): one array less per call. */
   #bindingValues(bindings: unknown[]): DriverValue[] {
-    const values = bindings.map((binding, i) => toDriverValue(binding, i + 1));
-    for (const value of values) {
+    // Every value converts before any is measured (a BigInt anywhere is refused first).
+    const values = bindings as DriverValue[];
+    for (let i = 0; i < bindings.length; i++) values[i] = toDriverValue(bindings[i], i + 1);
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i]!;
       if (value !== null && longerThan(value, SQL_LIMITS.length)) throw sqlError("string or blob too big", "SQLITE_TOOBIG");
     }
     return values;

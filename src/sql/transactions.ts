@@ -14,7 +14,10 @@ import type { SqliteDatabase } from "./database.js";
  * gate instead). With no layer open, committing the implicit transaction
  * commits to the file; under a layer it folds into the layer, and popping
  * the layer undoes everything since its push (schema included) at a cost
- * proportional to the changes made, not to the data stored.
+ * proportional to the changes made, not to the data stored. Savepoint
+ * statements are prepared once (the database's trusted statements): a write
+ * per synchronous run opens and releases one, and parsing them each time
+ * cost as much as the write.
  */
 export interface TransactionHooks {
   /** Arranges for `commit` to run when the current synchronous run ends. */
@@ -24,6 +27,9 @@ export interface TransactionHooks {
 }
 
 const IMPLICIT = "_dbx_implicit";
+// Built once: the statement cache is keyed by the text.
+const OPEN_IMPLICIT = `SAVEPOINT ${IMPLICIT}`;
+const COMMIT_IMPLICIT = `RELEASE ${IMPLICIT}`;
 const layerName = (depth: number): string => `_dbx_layer_${depth}`;
 const syncName = (depth: number): string => `_cf_sync_savepoint_${depth}`;
 
@@ -80,7 +86,7 @@ export class TransactionStack {
   /** Opens the implicit transaction before the first write of a synchronous run. */
   beforeWrite(): void {
     if (this.implicitOpen) return;
-    this.db.exec(`SAVEPOINT ${IMPLICIT}`);
+    this.db.run(OPEN_IMPLICIT);
     this.implicitOpen = true;
     const generation = ++this.implicitGeneration;
     this.scheduleCommit(() => {
@@ -100,7 +106,7 @@ export class TransactionStack {
     if (this.syncDepth > 0) throw new DuraboxError("ERR_STORAGE", "The implicit transaction cannot commit inside transactionSync().");
     try {
       if (this.layers > 0) this.checkDeferredForeignKeys();
-      this.db.exec(`RELEASE ${IMPLICIT}`);
+      this.db.run(COMMIT_IMPLICIT);
     } catch (error) {
       this.rollback();
       throw commitError(this.db, error);
@@ -112,10 +118,9 @@ export class TransactionStack {
   /** Rolls the implicit transaction back now. */
   rollback(): void {
     if (!this.implicitOpen) return;
-    this.db.exec(`ROLLBACK TO ${IMPLICIT}; RELEASE ${IMPLICIT}`);
+    this.rollbackTo(IMPLICIT);
     this.implicitOpen = false;
     this.syncDepth = 0;
-    this.rolledBack();
   }
 
   /**
@@ -138,7 +143,7 @@ export class TransactionStack {
     const depth = this.syncDepth++;
     const name = syncName(depth);
     try {
-      this.db.exec(`SAVEPOINT ${name}`);
+      this.db.run(`SAVEPOINT ${name}`);
     } catch (error) {
       this.syncDepth--;
       throw error;
@@ -148,12 +153,11 @@ export class TransactionStack {
       // Like production, a returned promise is returned as it is: the savepoint is released now.
       result = fn();
     } catch (error) {
-      this.db.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
+      this.rollbackTo(name);
       this.syncDepth--;
-      this.rolledBack();
       throw error;
     }
-    this.db.exec(`RELEASE ${name}`);
+    this.db.run(`RELEASE ${name}`);
     this.syncDepth--;
     return result;
   }
@@ -163,7 +167,7 @@ export class TransactionStack {
     if (this.syncDepth > 0) throw new DuraboxError("ERR_STORAGE", "A storage layer cannot be pushed inside transactionSync().");
     // The implicit transaction sits above the layers: commit it into the layer below first.
     this.commit();
-    this.db.exec(`SAVEPOINT ${layerName(this.layers)}`);
+    this.db.run(`SAVEPOINT ${layerName(this.layers)}`);
     this.layers++;
   }
 
@@ -173,15 +177,29 @@ export class TransactionStack {
     if (this.syncDepth > 0) throw new DuraboxError("ERR_STORAGE", "A storage layer cannot be popped inside transactionSync().");
     const name = layerName(this.layers - 1);
     // Rolling back to the layer also discards the implicit transaction above it.
-    this.db.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
+    this.rollbackTo(name);
     this.layers--;
     this.implicitOpen = false;
-    this.rolledBack();
   }
 
-  private rolledBack(): void {
+  /**
+   * Undoes a savepoint's changes and ends it. Only a rollback that changed
+   * the schema (SQLite's schema cookie moves with every schema change and
+   * goes back with the rollback) makes cached statements check themselves
+   * again: a test's pop() that undid rows only keeps them, as each re-check
+   * prepares and EXPLAINs the statement anew.
+   */
+  private rollbackTo(name: string): void {
+    const schema = this.schemaVersion();
+    this.db.run(`ROLLBACK TO ${name}`);
+    this.db.run(`RELEASE ${name}`);
+    if (this.schemaVersion() === schema) return;
     this.db.rollbackGeneration++;
     this.db.schemaEpoch++;
+  }
+
+  private schemaVersion(): string {
+    return String(this.db.queryOne("PRAGMA schema_version")?.[0]);
   }
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { SQL_LIMITS } from "../../src/sql/limits.js";
 import { openStorage, sqliteDrivers, thrown } from "../helpers/sqlite.js";
 
 describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("sql.exec on %s", (_name, driver) => {
@@ -45,6 +46,21 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("sq
       s: "x",
       n: null,
     });
+  });
+
+  it("refuses a BigInt after a too-long string with the BigInt's TypeError (every value converts before any is measured)", () => {
+    const { sql } = open();
+    const error = thrown(() => sql.exec("SELECT ?, ?", "x".repeat(SQL_LIMITS.length + 1), 1n));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.message).toContain("SQL binding 2 is a BigInt");
+  });
+
+  it("writes rows whose rowid is beyond 2^53 and counts them, returning and reading them lossily as production does", () => {
+    const { sql } = open();
+    expect(sql.exec("INSERT INTO t(a, b) VALUES (9223372036854775807, 'max')").rowsWritten).toBe(1);
+    expect(sql.exec("INSERT INTO t(a, b) VALUES (9007199254740993, 'x') RETURNING a").one()).toEqual({ a: 9007199254740992 });
+    expect(sql.exec("UPDATE t SET b = 'y' WHERE a > 9007199254740992").rowsWritten).toBe(2);
+    expect(sql.exec("SELECT count(*) AS n FROM t WHERE b = 'y'").one()).toEqual({ n: 2 });
   });
 
   it("makes BLOBs with the ArrayBuffer the caller chooses (another realm's)", () => {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DuraboxError } from "../../src/base/errors.js";
+import type { SqliteDriver } from "../../src/sql/driver.js";
 import { SqliteObjectStorage } from "../../src/sql/sqlite-object-storage.js";
 import { openStorage, sqliteDrivers, thrown } from "../helpers/sqlite.js";
 
@@ -176,6 +177,57 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("tr
     const large = Math.min(...[1, 2, 3].map(() => time(200000)));
     // 200,000 rows stored (about 10 MB) do not make popping one change slower.
     expect(large).toBeLessThan(Math.max(small * 20, 5));
+  });
+
+  it("pop() keeps cached statements when it undid rows only: no statement is prepared again", async () => {
+    const prepared: string[] = [];
+    const counting: SqliteDriver = {
+      ...driver,
+      open(location, options) {
+        const connection = driver.open(location, options);
+        return {
+          prepare: (sql, names, exact) => (prepared.push(sql), connection.prepare(sql, names, exact)),
+          exec: (sql) => connection.exec(sql),
+          close: () => connection.close(),
+        };
+      },
+    };
+    const storage = openStorage(counting);
+    const { sql } = storage;
+    sql.exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)");
+    const insert = "INSERT INTO t(v) VALUES (?)";
+    const select = "SELECT v FROM t WHERE id = ?";
+    const scope = async (i: number) => {
+      storage.push();
+      sql.exec(insert, `row ${i}`);
+      expect(sql.exec(select, 1).one()).toEqual({ v: `row ${i}` });
+      await Promise.resolve();
+      storage.pop();
+    };
+    await scope(1);
+    const before = prepared.length;
+    await scope(2);
+    await scope(3);
+    // Savepoints and the schema check are prepared once; the user's statements were not prepared again.
+    expect(prepared.slice(before)).toEqual([]);
+    expect(sql.exec("SELECT count(*) AS n FROM t").one()).toEqual({ n: 0 });
+  });
+
+  it("pop() that undid schema changes makes cached statements check themselves again", async () => {
+    const storage = openStorage(driver);
+    const { sql } = storage;
+    // Below the layer: no primary key, two rows with id 1.
+    sql.exec("CREATE TABLE t(id, v); INSERT INTO t VALUES (1, 'x'), (1, 'y')");
+    await Promise.resolve();
+    storage.push();
+    sql.exec("DROP TABLE t; CREATE TABLE t(id INTEGER PRIMARY KEY, v); INSERT INTO t VALUES (1, 'a')");
+    const select = "SELECT v FROM t WHERE id = ?";
+    // Cached as a lookup of one row by primary key.
+    expect(sql.exec(select, 1).toArray()).toEqual([{ v: "a" }]);
+    await Promise.resolve();
+    storage.pop();
+    // The table has no primary key again: the cached statement must read every row, not one.
+    expect(sql.exec(select, 1).toArray()).toEqual([{ v: "x" }, { v: "y" }]);
   });
 
   it("push() and pop() are refused inside transactionSync()", () => {
