@@ -153,8 +153,9 @@ Node process, durabox first; the figures are medians across rounds.
   ${machine.hyperfine ? "hyperfine" : "an own timer"} times \`node <runner> --maxWorkers=${WORKERS}\`, 1 warm-up and
   ${machine.suiteRuns ?? "—"} timed runs per round, ${rounds} round(s), the projects interleaved.
 
-Reproduce: \`npm run build && npm run bench -- --only sqlite\` (rewrites this section only; \`--rounds 1
---suite-runs 1\` for a quick look).
+Where durabox's time goes, and why a lone write or a Vitest file costs it more than the floor: \`docs/sqlite.md\`,
+"Performance". Reproduce: \`npm run build && npm run bench -- --only sqlite\` (rewrites this section only;
+\`--rounds 1 --suite-runs 1\` for a quick look).
 
 ${sections.map(detailsOf).join("\n")}
 ${END}
