@@ -9,3 +9,12 @@ export type Awaitable<T> = T | Promise<T>;
 export function andThen<T, R>(value: Awaitable<T>, fn: (value: T) => Awaitable<R>): Awaitable<R> {
   return value instanceof Promise ? value.then(fn) : fn(value);
 }
+
+/** Runs `fn`, turning a synchronous throw into a rejected promise, as an async API must. */
+export function attempt<T>(fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

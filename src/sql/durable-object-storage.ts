@@ -1,4 +1,4 @@
-import { andThen } from "../base/awaitable.js";
+import { andThen, attempt } from "../base/awaitable.js";
 import { parseAlarmTime } from "../storage/arguments.js";
 import type { ReadOptions, StorageHost, StorageListOptions, WriteOptions } from "../storage/host.js";
 import type { SqliteObjectStorage } from "./sqlite-object-storage.js";
@@ -185,14 +185,5 @@ export class SqliteDurableObjectStorage {
   /** Local workerd resolves at once: there are no replicas to wait for. */
   waitForBookmark(_bookmark: string): Promise<void> {
     return Promise.resolve();
-  }
-}
-
-/** Turns a synchronous throw into a rejected promise, as an async API must. */
-function attempt<T>(fn: () => T | Promise<T>): Promise<T> {
-  try {
-    return Promise.resolve(fn());
-  } catch (error) {
-    return Promise.reject(error);
   }
 }

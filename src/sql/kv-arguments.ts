@@ -1,35 +1,21 @@
 import type { StoredEntry } from "../storage/backend.js";
-import { serialize } from "../storage/codec.js";
-import { checkBatchKeys, checkKeyPresent, checkPairCount, checkSingleKey, toKey } from "../storage/limits.js";
+import { parsePut, type ValueSizeCheck } from "../storage/arguments.js";
+import { toKey } from "../storage/limits.js";
 import { MAX_SQLITE_KV_ENTRY_BYTES } from "./limits.js";
 
 /**
- * put()'s argument forms for SQLite-backed objects: the key rules and
- * messages are the key-value API's (storage/arguments.ts); the value limit is
- * SQLite's, 2 MB for key and value together instead of 128 KiB per value.
+ * put()'s value limit on SQLite-backed objects: 2 MB for key and value
+ * together instead of 128 KiB per value. The argument forms, key rules and
+ * messages are the key-value API's (storage/arguments.ts).
  */
+const SQLITE_SIZES: ValueSizeCheck = {
+  single: (key, bytes) => checkEntrySize(key, bytes, false),
+  batch: (key, bytes) => checkEntrySize(key, bytes, true),
+};
+
+/** put(key, value) or put(entries) on a SQLite-backed object. */
 export function parseSqlitePut(keyOrEntries: unknown, value: unknown): StoredEntry[] {
-  if (typeof keyOrEntries === "object" && keyOrEntries !== null && !Array.isArray(keyOrEntries)) {
-    const entries = Object.entries(keyOrEntries as Record<string, unknown>);
-    checkPairCount(entries.length);
-    const pairs: StoredEntry[] = [];
-    for (const [key, entryValue] of entries) {
-      checkBatchKeys([key]);
-      // Production skips undefined values in an entries object.
-      if (entryValue === undefined) continue;
-      const bytes = serialize(entryValue);
-      checkEntrySize(key, bytes, true);
-      pairs.push([key, bytes]);
-    }
-    return pairs;
-  }
-  checkKeyPresent(keyOrEntries, "put");
-  const key = toKey(keyOrEntries);
-  checkSingleKey(key);
-  if (value === undefined) throw new TypeError("put() called with undefined value.");
-  const bytes = serialize(value);
-  checkEntrySize(key, bytes, false);
-  return [[key, bytes]];
+  return parsePut(keyOrEntries, value, SQLITE_SIZES);
 }
 
 /** One key-value pair for the synchronous `storage.kv.put(key, value)`. */

@@ -38,8 +38,21 @@ export function parseKeys(key: unknown, op: StorageOperation): KeyArgument {
   return { single: true, keys: [single] };
 }
 
+/** How put() checks a serialised value's size: the key-value API's per-value limits, or another backend's. */
+export interface ValueSizeCheck {
+  /** put(key, value). */
+  single(key: string, bytes: Uint8Array): void;
+  /** One pair of put(entries). */
+  batch(key: string, bytes: Uint8Array): void;
+}
+
+const KEY_VALUE_SIZES: ValueSizeCheck = {
+  single: (_key, bytes) => checkSingleValue(bytes),
+  batch: (key, bytes) => checkBatchValue(key, bytes),
+};
+
 /** put(key, value) or put(entries): the pairs to store, serialised and checked. */
-export function parsePut(keyOrEntries: unknown, value: unknown): StoredEntry[] {
+export function parsePut(keyOrEntries: unknown, value: unknown, sizes: ValueSizeCheck = KEY_VALUE_SIZES): StoredEntry[] {
   if (typeof keyOrEntries === "object" && keyOrEntries !== null && !Array.isArray(keyOrEntries)) {
     const entries = Object.entries(keyOrEntries as Record<string, unknown>);
     checkPairCount(entries.length);
@@ -50,7 +63,7 @@ export function parsePut(keyOrEntries: unknown, value: unknown): StoredEntry[] {
       // Production skips undefined values in an entries object.
       if (entryValue === undefined) continue;
       const bytes = serialize(entryValue);
-      checkBatchValue(key, bytes);
+      sizes.batch(key, bytes);
       pairs.push([key, bytes]);
     }
     return pairs;
@@ -60,7 +73,7 @@ export function parsePut(keyOrEntries: unknown, value: unknown): StoredEntry[] {
   checkSingleKey(key);
   if (value === undefined) throw new TypeError("put() called with undefined value.");
   const bytes = serialize(value);
-  checkSingleValue(bytes);
+  sizes.single(key, bytes);
   return [[key, bytes]];
 }
 

@@ -1,5 +1,5 @@
 import { realDelay } from "../base/clock.js";
-import { andThen, type Awaitable } from "../base/awaitable.js";
+import { andThen, attempt, type Awaitable } from "../base/awaitable.js";
 import { deserialize } from "./codec.js";
 import { DuraboxError } from "../base/errors.js";
 import { DurableObjectTransaction } from "./transaction.js";
@@ -176,13 +176,4 @@ export class DurableObjectStorage {
 function succeeded(outcome: CommitResult): { deleted: number } {
   if (!outcome.ok) throw new Error("durabox: an unconditional commit reported a conflict");
   return outcome;
-}
-
-/** Turns a synchronous throw into a rejected promise, as an async API must. */
-function attempt<T>(fn: () => T | Promise<T>): Promise<T> {
-  try {
-    return Promise.resolve(fn());
-  } catch (error) {
-    return Promise.reject(error);
-  }
 }

@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { runAndKill } from "../helpers/killed-writer.js";
 import { describe, expect, it } from "vitest";
 import { Durabox } from "../../src/index.js";
 
@@ -43,15 +43,7 @@ describe("SQLite-backed objects persisted to a directory", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "durabox-sqlite-kill-"));
     let lastAcknowledged = 0;
     for (let round = 0; round < 6; round++) {
-      const child = spawn(process.execPath, [path.join(fixtures, "sqlite-writer.mjs"), dir], { env: { ...process.env, NODE_OPTIONS: "" } });
-      let output = "";
-      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-      await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
-      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 200));
-      child.kill("SIGKILL");
-      // "close", not "exit": output the child wrote before dying can still be in the pipe at "exit".
-      await new Promise((resolve) => child.once("close", resolve));
-      const acknowledged = output.trim().split("\n").map(Number);
+      const acknowledged = await runAndKill(path.join(fixtures, "sqlite-writer.mjs"), dir);
       expect(acknowledged[0]).toBe(lastAcknowledged + 1);
       lastAcknowledged = acknowledged[acknowledged.length - 1]!;
 

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { runAndKill } from "../helpers/killed-writer.js";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { Durabox } from "../../src/index.js";
@@ -55,15 +56,7 @@ describe("file backend", () => {
     const dir = temp();
     let lastAcknowledged = 0;
     for (let round = 0; round < 6; round++) {
-      const child = spawn(process.execPath, [path.join(fixtures, "writer.mjs"), dir], { env: { ...process.env, NODE_OPTIONS: "" } });
-      let output = "";
-      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-      await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
-      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 200));
-      child.kill("SIGKILL");
-      // "close", not "exit": output the child wrote before dying can still be in the pipe at "exit".
-      await new Promise((resolve) => child.once("close", resolve));
-      const acknowledged = output.trim().split("\n").map(Number);
+      const acknowledged = await runAndKill(path.join(fixtures, "writer.mjs"), dir);
       lastAcknowledged = acknowledged[acknowledged.length - 1]!;
 
       const mf = new Durabox({ script: "export class Counter {}", durableObjects: { COUNTER: "Counter" }, durableObjectsPersist: dir });
