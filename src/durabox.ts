@@ -13,6 +13,8 @@ import { DuraboxError } from "./base/errors.js";
 import { loadSqliteDriver } from "./sql/load-driver.js";
 import type { DurableObjectNamespace } from "./objects/namespace.js";
 import type { ObjectStorage } from "./objects/object-storage.js";
+import type { IsolatedState } from "./base/isolated-state.js";
+import type { ObjectAddress } from "./storage/address.js";
 
 /** A promise of a Response that also reads its body: `await mf.dispatchFetch(url).text()`. */
 export interface ResponsePromise extends Promise<Response> {
@@ -62,6 +64,8 @@ export class Durabox {
   readonly #loaded = new Map<string, LoadedWorker>();
   readonly #host: DuraboxHost;
   readonly #usesSqlite: boolean;
+  /** Bindings' data (KV, R2, Cache, D1), layered and reset together with the objects' storage. */
+  readonly #isolated: IsolatedState[] = [];
   #disposed = false;
 
   constructor(options?: DuraboxOptions);
@@ -178,6 +182,19 @@ export class Durabox {
     this.#disposed = true;
     await this.#ready.catch(() => undefined);
     await this.#runtime.dispose();
+    for (const state of this.#isolated) await state.dispose();
+  }
+
+  /** @internal Starts an isolation layer over every object's and every binding's data. */
+  pushLayer(): void {
+    this.#runtime.pushLayer();
+    for (const state of this.#isolated) state.pushLayer();
+  }
+
+  /** @internal Drops the innermost layer everywhere; returns the objects whose stored alarm may have changed. */
+  popLayer(): ObjectAddress[] {
+    for (const state of this.#isolated) state.popLayer();
+    return this.#runtime.popLayer();
   }
 
   /** @internal A worker's env now, before its code has loaded (objects wait for it). */

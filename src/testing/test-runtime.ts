@@ -110,7 +110,7 @@ export class TestRuntime {
       const durabox = new Durabox(this.#options, this.#host);
       // A base layer: persisted data is read, never changed, unless the user asked to keep test writes.
       const base = this.#keepWrites ? 0 : 1;
-      for (let i = 0; i < base + this.#depth; i++) durabox.runtime.pushLayer();
+      for (let i = 0; i < base + this.#depth; i++) durabox.pushLayer();
       this.#durabox = durabox;
     }
     return this.#durabox;
@@ -186,7 +186,7 @@ export class TestRuntime {
   /** Starts a scope (a describe block or a test): what happens in it is undone by exitScope. */
   enterScope(): void {
     this.#depth++;
-    this.#durabox?.runtime.pushLayer();
+    this.#durabox?.pushLayer();
   }
 
   /**
@@ -199,7 +199,7 @@ export class TestRuntime {
     this.#depth--;
     const durabox = this.#durabox;
     if (durabox === undefined) return;
-    const changed = durabox.runtime.popLayer();
+    const changed = durabox.popLayer();
     durabox.runtime.evictAll();
     await durabox.runtime.rescheduleAlarms(changed);
   }

@@ -10,6 +10,7 @@ const LAYERS: readonly (readonly [layer: string, prefixes: readonly string[]])[]
   ["base", ["src/base/"]],
   ["storage", ["src/storage/"]],
   ["sql", ["src/sql/"]],
+  ["bindings", ["src/bindings/"]],
   ["rpc", ["src/rpc/"]],
   ["objects", ["src/objects/"]],
   ["worker", ["src/worker/"]],
