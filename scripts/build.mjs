@@ -18,6 +18,7 @@ pruneDeclarations("dist", [
   "testing/runtime-entry.d.ts",
   "options/entry.d.ts",
   "cloudflare-workers.d.ts",
+  "cloudflare-test.d.ts",
 ]);
 
 /**
@@ -60,6 +61,7 @@ const entries = {
   "testing-runtime": "src/testing/runtime-entry.ts",
   options: "src/options/entry.ts",
   "cloudflare-workers": "src/cloudflare-workers.ts",
+  "cloudflare-test": "src/cloudflare-test.ts",
 };
 await build({ ...shared, format: "esm", entryPoints: entries, outdir: "dist", outExtension: { ".js": ".js" } });
 await build({

@@ -1,4 +1,25 @@
-// The `cloudflare:workers` module as worker code and tests import it (the
-// test environments alias the specifier here). A leaf entry: it re-exports,
-// and nothing in durabox imports it.
+// The `cloudflare:workers` module as tests and worker code loaded by the
+// test runner import it (the test environments alias the specifier here;
+// worker code durabox bundles itself gets its own worker's module, see
+// worker/workers-module.ts). Nothing in durabox imports this entry.
+import { env as testEnv } from "./testing/helpers.js";
+import { currentTestRuntime } from "./testing/registry.js";
+import { workersModule } from "./worker/workers-module.js";
+
 export { DurableObject, WorkerEntrypoint, RpcTarget } from "./rpc/classes.js";
+export { withEnv } from "./worker/workers-module.js";
+
+const module = workersModule({
+  // The test file's entry worker's bindings, live.
+  env: () => testEnv,
+  exports: () => currentTestRuntime().workerExports(),
+  waitUntil: (promise) => currentTestRuntime().durabox.runtime.trackBackground(promise),
+});
+
+/** The entry worker's bindings (`withEnv(newEnv, fn)` overrides them for `fn`). */
+export const env: Record<string, unknown> = module.env;
+const workerExports: Record<string, unknown> = module.exports;
+/** The entry worker's own exports as bindings: `exports.default.fetch(request)`, Durable Object namespaces by class. */
+export { workerExports as exports };
+/** Keeps the runtime alive for `promise` (the file's runtime waits for it before it is disposed). */
+export const waitUntil: (promise: Promise<unknown>) => void = module.waitUntil;

@@ -15,6 +15,7 @@ import type { DurableObjectNamespace } from "./objects/namespace.js";
 import type { ObjectStorage } from "./objects/object-storage.js";
 import type { IsolatedState } from "./base/isolated-state.js";
 import type { ObjectAddress } from "./storage/address.js";
+import { workersModule } from "./worker/workers-module.js";
 
 /** A promise of a Response that also reads its body: `await mf.dispatchFetch(url).text()`. */
 export interface ResponsePromise extends Promise<Response> {
@@ -185,6 +186,11 @@ export class Durabox {
     for (const state of this.#isolated) await state.dispose();
   }
 
+  /** @internal A binding's data joins the isolation layers, reset() and dispose(). */
+  addIsolatedState(state: IsolatedState): void {
+    this.#isolated.push(state);
+  }
+
   /** @internal Starts an isolation layer over every object's and every binding's data. */
   pushLayer(): void {
     this.#runtime.pushLayer();
@@ -200,6 +206,54 @@ export class Durabox {
   /** @internal A worker's env now, before its code has loaded (objects wait for it). */
   envNow(workerName?: string): Record<string, unknown> {
     return this.#env(workerName);
+  }
+
+  /**
+   * @internal A worker's own exports as bindings (`exports` of `cloudflare:workers`, `SELF`): the
+   * default entrypoint's `fetch`, and a namespace per Durable Object class the worker exports.
+   * A minimal stand-in: the RPC work replaces it with every entrypoint and RPC.
+   */
+  workerExports(workerName?: string): Record<string, unknown> {
+    const name = workerName ?? this.#options.workers[0]!.name;
+    this.#env(name);
+    const exports: Record<string, unknown> = {
+      default: {
+        fetch: async (input: Request | string | URL, init?: RequestInit): Promise<Response> => {
+          await this.#whenReady();
+          const worker = this.#loaded.get(name);
+          if (worker === undefined) throw new DuraboxError("ERR_SCRIPT", `Worker "${name}" has no code to fetch from.`);
+          const request =
+            input instanceof Request && init === undefined
+              ? input
+              : new Request(typeof input === "string" || input instanceof URL ? new URL(input, DISPATCH_BASE) : input, init);
+          return worker.fetch(request);
+        },
+      },
+    };
+    for (const worker of this.#options.workers) {
+      for (const { binding, className, scriptName } of worker.durableObjects) {
+        if (scriptName === name) exports[className] ??= this.#envs.get(worker.name)![binding];
+      }
+    }
+    return exports;
+  }
+
+  /**
+   * @internal Deletes every object's storage (key-value, SQL, alarm) and every binding's data, in the
+   * current layer's view, after resetting every live instance (cloudflare:test's `reset()`).
+   */
+  async deleteAllData(): Promise<void> {
+    await this.#whenReady();
+    this.#runtime.abortAll(new DuraboxError("ERR_ABORTED", "reset() deleted every Durable Object's data and reset its instance."));
+    const identities = new Set(this.#options.workers.flatMap((w) => w.durableObjects.map((d) => `${d.scriptName}#${d.className}`)));
+    for (const identity of identities) {
+      for (const id of await this.#runtime.listIds(identity)) {
+        const storage = this.#runtime.storage(id);
+        await storage.deleteAll();
+        await storage.deleteAlarm();
+      }
+    }
+    for (const state of this.#isolated) await state.deleteAll();
   }
 
   /** @internal The object runtime: what the test environments drive. */
@@ -237,6 +291,12 @@ export class Durabox {
           trackBackground: (promise) => this.#runtime.trackBackground(promise),
           moduleLoader: this.#host.moduleLoader,
           vmContext: this.#host.vmContext,
+          // `import { env, exports } from "cloudflare:workers"` in this worker's code.
+          workersModule: workersModule({
+            env: () => this.#envs.get(worker.name)!,
+            exports: () => this.workerExports(worker.name),
+            waitUntil: (promise) => this.#runtime.trackBackground(promise),
+          }),
         });
         this.#loaded.set(worker.name, loaded);
       }),

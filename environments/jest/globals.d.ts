@@ -1,6 +1,7 @@
 // Add "jest-environment-durabox/globals" to compilerOptions.types for the
 // globals the durabox environment installs. Type `env` by augmenting
 // ProvidedEnv: declare module "durabox/testing" { interface ProvidedEnv extends Env {} }
+/// <reference types="durabox/types/cloudflare-test" />
 import type * as testing from "durabox/testing";
 import type { describe as jestDescribe } from "@jest/globals";
 
@@ -20,6 +21,7 @@ declare global {
   const runWithMiniflareDurableObjectGates: typeof testing.runWithMiniflareDurableObjectGates;
   const flushMiniflareDurableObjectAlarms: typeof testing.flushMiniflareDurableObjectAlarms;
   const getMiniflareDurableObjectIds: typeof testing.getMiniflareDurableObjectIds;
+  const getMiniflareFetchMock: typeof testing.getMiniflareFetchMock;
   const setupMiniflareIsolatedStorage: () => typeof jestDescribe;
 }
 

@@ -2,11 +2,14 @@
 // loaded through Jest (so jest.mock and coverage apply to it, and the class a
 // test imports is the class the runtime constructs), TypeScript and ES
 // modules compiled by esbuild (no Babel config, no Node flags), and
-// `cloudflare:workers` resolved to durabox's module.
+// `cloudflare:workers` and `cloudflare:test` resolved to durabox's modules.
 module.exports = {
   testEnvironment: require.resolve("./dist/index.cjs"),
   setupFiles: [require.resolve("./dist/setup.cjs")],
   transform: { "\\.[cm]?[jt]sx?$": require.resolve("./dist/transform.cjs") },
-  moduleNameMapper: { "^cloudflare:workers$": require.resolve("durabox/cloudflare-workers") },
+  moduleNameMapper: {
+    "^cloudflare:workers$": require.resolve("durabox/cloudflare-workers"),
+    "^cloudflare:test$": require.resolve("durabox/cloudflare-test"),
+  },
   moduleFileExtensions: ["ts", "tsx", "mts", "cts", "js", "mjs", "cjs", "jsx", "json", "node"],
 };

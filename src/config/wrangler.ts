@@ -42,8 +42,33 @@ export function findWranglerConfig(directory: string): string | undefined {
   }
 }
 
+/** Keys each `[env.<name>]` section must give itself: wrangler does not inherit them from the top level. */
+const NOT_INHERITED = ["vars", "durable_objects"] as const;
+
+/**
+ * The config as `wrangler --env <name>` sees it: the section's keys over the
+ * top level's, except the bindings wrangler never inherits, and the name
+ * suffixed with the environment's (wrangler's default).
+ */
+function environmentView(config: Table, environment: string, values: ConfigValues): Table {
+  const sections = isTable(config.env) ? config.env : {};
+  const section = sections[environment];
+  if (!isTable(section)) {
+    const names = Object.keys(sections);
+    values.fail(
+      `there is no [env.${environment}] section: ` +
+        (names.length > 0 ? `its environments are ${names.map((n) => `"${n}"`).join(", ")}.` : "it declares no environments."),
+    );
+  }
+  const inherited: Table = { ...config };
+  delete inherited.env;
+  for (const key of NOT_INHERITED) delete inherited[key];
+  const name = section.name ?? (typeof config.name === "string" ? `${config.name}-${environment}` : undefined);
+  return { ...inherited, ...section, ...(name !== undefined && { name }) };
+}
+
 /** Reads the config; unknown keys are ignored, known keys of the wrong type are errors naming key and file. */
-export function readWranglerConfig(file: string): WranglerWorker {
+export function readWranglerConfig(file: string, environment?: string): WranglerWorker {
   const absolute = path.resolve(file);
   let text: string;
   try {
@@ -51,9 +76,10 @@ export function readWranglerConfig(file: string): WranglerWorker {
   } catch (error) {
     throw new DuraboxError("ERR_OPTIONS", `Cannot read the wrangler config ${absolute}: ${(error as Error).message}`, { cause: error });
   }
-  const config = parseConfig(absolute, text);
   const directory = path.dirname(absolute);
   const values: ConfigValues = configValues(absolute);
+  const parsed = parseConfig(absolute, text);
+  const config = environment === undefined ? parsed : environmentView(parsed, environment, values);
   const { string, table, array } = values;
 
   const name = string("name", config.name);

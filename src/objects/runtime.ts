@@ -94,8 +94,12 @@ export class ObjectRuntime {
     return changed;
   }
 
-  /** Drops the live instance of `id`; the next event constructs a new one. */
-  evict(id: DurableObjectId): boolean {
+  /**
+   * Drops the live instance of `id`; the next event constructs a new one. `options.webSockets`
+   * (cloudflare:test's evictDurableObject) says what happens to its accepted WebSockets.
+   */
+  evict(id: DurableObjectId, options: EvictOptions = {}): boolean {
+    void options.webSockets; // What becomes of accepted WebSockets: the hibernation work reads it.
     const instance = this.liveInstance(id);
     if (instance === undefined) return false;
     instance.reset(evictedError());
@@ -103,8 +107,14 @@ export class ObjectRuntime {
   }
 
   /** Drops every live instance (what the test environments do between tests). */
-  evictAll(): void {
+  evictAll(options: EvictOptions = {}): void {
+    void options.webSockets;
     for (const instance of this.#objects.liveInstances()) instance.reset(evictedError());
+  }
+
+  /** Resets every live instance at once with `reason` (cloudflare:test's abortAllDurableObjects()); storage stays. */
+  abortAll(reason: Error): void {
+    for (const instance of this.#objects.liveInstances()) instance.reset(reason);
   }
 
   /** Ids in a namespace that hold data or an alarm, or have a live instance. */
@@ -170,6 +180,11 @@ export class ObjectRuntime {
     if (time === null) this.alarms.cancel(address);
     else this.alarms.schedule(address, time);
   }
+}
+
+/** How an eviction treats the object's accepted WebSockets: hibernated (the default) or closed. */
+export interface EvictOptions {
+  readonly webSockets?: "close" | "hibernate";
 }
 
 /** Push/pop copy-on-write layers of the key-value backend (LayeredBackend). */

@@ -119,6 +119,12 @@ export const workerOptions = {
       help: "wrangler.toml / wrangler.json(c) (default: found from the working directory)",
     },
   }),
+  wranglerEnvironment: option({
+    doc: "the wrangler config's `[env.<name>]` section to apply, as `wrangler --env` does: its keys over the top level's, `vars` and `durable_objects` from the section only, the name suffixed `-<name>`",
+    type: string,
+    example: '"staging"',
+    cli: { name: "env", short: "e", value: "NAME", help: "apply the wrangler config's [env.NAME] section" },
+  }),
 } satisfies OptionTable;
 
 /** Options of the whole runtime: top level only. */
@@ -165,6 +171,31 @@ export const testOptions = {
     type: boolean,
     example: "true",
     default: false,
+  }),
+  // @cloudflare/vitest-plugin's `cloudflareTest(options)` shape, read as durabox's options (options/cloudflare-test.ts).
+  main: option({
+    doc: "the entry file, as `cloudflareTest({ main })` names it: durabox's `scriptPath`",
+    type: string,
+    example: '"src/index.ts"',
+  }),
+  wrangler: option({
+    doc: "`{ configPath, environment }` as `cloudflareTest({ wrangler })` takes them: durabox's `wranglerConfigPath` and `wranglerEnvironment`",
+    type: shape<{ configPath?: string; environment?: string }>(
+      "`{ configPath?, environment? }`",
+      'an object such as { configPath: "./wrangler.jsonc", environment: "staging" }',
+      (value) =>
+        isRecord(value) &&
+        Object.keys(value).every((key) => key === "configPath" || key === "environment") &&
+        (value.configPath === undefined || isString(value.configPath)) &&
+        (value.environment === undefined || isString(value.environment)),
+      (value) => (isRecord(value) ? JSON.stringify(value) : undefined),
+    ),
+    example: '{ configPath: "./wrangler.jsonc" }',
+  }),
+  miniflare: option({
+    doc: "Miniflare's options as `cloudflareTest({ miniflare })` takes them (`bindings`, `durableObjects`, `compatibilityDate`, `compatibilityFlags`, `workers`, ...): each is durabox's option of that name, over the wrangler config",
+    type: shape<Record<string, unknown>>("object", "an object of Miniflare (durabox) options, such as {example}", isRecord),
+    example: '{ bindings: { API_URL: "http://test" } }',
   }),
 } satisfies OptionTable;
 

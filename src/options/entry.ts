@@ -5,6 +5,7 @@ export { durableObjectBindingOptions, workerOptions, runtimeOptions, testOptions
 export { WORKER_OPTION_NAMES, DURABOX_OPTION_NAMES, TEST_OPTION_NAMES } from "./names.js";
 export { checkOptionKeys, unknownOptionError, type KeyContext } from "./unknown.js";
 export { nearestName } from "./nearest.js";
+export { poolOptionsMessage } from "./cloudflare-test.js";
 export { DuraboxError } from "../base/errors.js";
 export type { OptionDeclaration, OptionTable, CliFlag } from "./declaration.js";
 export type { ValueType } from "./value-types.js";

@@ -22,7 +22,10 @@ export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: str
     fail(`Options "${prefix}script" and "${prefix}scriptPath" were both given: pass one, the inline source or the path of the entry file.`);
   }
 
-  const config = readConfig(options.wranglerConfigPath, cwd);
+  const config = readConfig(options.wranglerConfigPath, cwd, options.wranglerEnvironment);
+  if (options.wranglerEnvironment !== undefined && config === undefined) {
+    fail(`Option "${prefix}wranglerEnvironment" names a wrangler environment, but no wrangler config is read: set "${prefix}wranglerConfigPath".`);
+  }
   const name = options.name ?? config?.name ?? (isEntry ? "" : undefined);
   if (name === undefined) fail(`${prefix.slice(0, -1)} needs a "name": workers other than the first are reached by name.`);
 
@@ -72,14 +75,14 @@ export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: str
   };
 }
 
-function readConfig(configPath: string | boolean | undefined, cwd: string): WranglerWorker | undefined {
+function readConfig(configPath: string | boolean | undefined, cwd: string, environment: string | undefined): WranglerWorker | undefined {
   if (configPath === undefined || configPath === false) return undefined;
   if (configPath === true) {
     const found = findWranglerConfig(cwd);
     if (found === undefined) {
       fail(`wranglerConfigPath is true, but no wrangler.toml, wrangler.json or wrangler.jsonc was found in ${cwd} or above it.`);
     }
-    return readWranglerConfig(found);
+    return readWranglerConfig(found, environment);
   }
-  return readWranglerConfig(path.resolve(cwd, configPath));
+  return readWranglerConfig(path.resolve(cwd, configPath), environment);
 }

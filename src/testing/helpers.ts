@@ -3,10 +3,12 @@
 // global (globals.ts). Adding a helper is exporting it here, then naming it
 // in both environments' globals.d.ts and the README (a test checks them).
 import { currentTestRuntime } from "./registry.js";
+import { isProbe } from "./probes.js";
 import type { DurableObjectId } from "../objects/id.js";
 import type { DurableObjectNamespace } from "../objects/namespace.js";
 import type { DurableObjectState } from "../objects/state.js";
 import type { ObjectStorage } from "../objects/object-storage.js";
+import type { MockAgent } from "undici";
 
 /**
  * The bindings tests see as `env`. Augment it with your worker's Env to type
@@ -33,25 +35,6 @@ export interface DurableObjectNamespaceLike {
   idFromName(name: string): DurableObjectIdLike;
 }
 type IdOrStub = DurableObjectIdLike | DurableObjectStubLike;
-
-/**
- * Keys that test runners and libraries probe on any value they meet
- * (`_isMockFunction`, `then`, `asymmetricMatch`, ...): answering them must
- * not create the runtime, or a file that never uses `env` would pay for it.
- */
-function isProbe(key: string | symbol): boolean {
-  return (
-    typeof key === "symbol" ||
-    key.startsWith("_") ||
-    key.startsWith("$$") ||
-    key.startsWith("@@") ||
-    key === "then" ||
-    key === "toJSON" ||
-    key === "asymmetricMatch" ||
-    key === "nodeType" ||
-    key === "constructor"
-  );
-}
 
 /** The runtime's env once it exists, without creating it. */
 function envIfCreated(): Record<string, unknown> | undefined {
@@ -119,9 +102,12 @@ export function listDurableObjectIds(namespace: DurableObjectNamespaceLike): Pro
   return currentTestRuntime().listDurableObjectIds(namespace as DurableObjectNamespace);
 }
 
-/** Drops the object's live instance; the next call constructs it again. Returns whether one was live. */
-export function evictDurableObject(stub: IdOrStub): boolean {
-  return currentTestRuntime().evictDurableObject(stub);
+/**
+ * Drops the object's live instance; the next call constructs it again. Returns whether one was
+ * live. `webSockets` (as cloudflare:test's): what becomes of the object's accepted WebSockets.
+ */
+export function evictDurableObject(stub: IdOrStub, options?: { webSockets?: "close" | "hibernate" }): boolean {
+  return currentTestRuntime().evictDurableObject(stub, options);
 }
 
 // Miniflare 2's names, with Miniflare 2's arguments and results.
@@ -155,4 +141,14 @@ export function flushMiniflareDurableObjectAlarms(ids?: DurableObjectIdLike[]): 
 
 export function getMiniflareDurableObjectIds(namespace: string): Promise<DurableObjectId[]> {
   return currentTestRuntime().listDurableObjectIdsByBinding(namespace);
+}
+
+/**
+ * The test file's outbound fetch mock (undici's MockAgent), active: `fetch` from workers, objects
+ * and tests goes through it. Interceptors added in a test are dropped after it.
+ */
+export function getMiniflareFetchMock(): MockAgent {
+  const agent = currentTestRuntime().fetchMock.agent;
+  agent.activate();
+  return agent;
 }

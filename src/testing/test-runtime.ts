@@ -8,11 +8,14 @@ import { findWranglerConfig } from "../config/wrangler.js";
 import type { DuraboxOptions, Isolation, TestRuntimeOptions } from "../options.js";
 import { testOptions } from "../options/declared.js";
 import { checkValues } from "../options/check.js";
-import { TEST_OPTION_NAMES } from "../options/names.js";
+import { TEST_OPTION_NAMES, WORKER_OPTION_NAMES } from "../options/names.js";
 import { checkOptionKeys } from "../options/unknown.js";
 import type { DurableObjectState } from "../objects/state.js";
 import type { ObjectStorage } from "../objects/object-storage.js";
 import { IsolationPolicy } from "./isolation-policy.js";
+import { fromCloudflareTestOptions } from "../options/cloudflare-test.js";
+import type { EvictOptions } from "../objects/runtime.js";
+import { FetchMock } from "./fetch-mock.js";
 
 export type { Isolation, TestRuntimeOptions };
 
@@ -40,6 +43,7 @@ export class TestRuntime {
   #host: DuraboxHost;
   readonly #keepWrites: boolean;
   #durabox: Durabox | undefined;
+  #fetchMock: FetchMock | undefined;
   /** Scopes entered so far (describe blocks, tests): layers owed to storage. */
   #depth = 0;
   #disposed = false;
@@ -56,12 +60,15 @@ export class TestRuntime {
     this.isolation = isolation;
     this.#keepWrites = durableObjectsPersistWrites;
     this.#host = host;
-    // With no code given, the project's wrangler file describes the worker.
-    const hasCode = runtimeOptions.script !== undefined || runtimeOptions.scriptPath !== undefined || runtimeOptions.workers !== undefined;
-    if (runtimeOptions.wranglerConfigPath === undefined && !hasCode && findWranglerConfig(host.cwd ?? process.cwd()) !== undefined) {
-      runtimeOptions.wranglerConfigPath = true;
+    const translated: DuraboxOptions = fromCloudflareTestOptions(runtimeOptions);
+    // The project's wrangler file is read whenever there is one (as Miniflare 2 and Cloudflare's
+    // integration do), under the options given: they win key by key. `wranglerConfigPath: false`
+    // opts out; `workers` alone (no entry worker options) describes every worker itself.
+    const onlyWorkers = translated.workers !== undefined && WORKER_OPTION_NAMES.every((key) => translated[key] === undefined);
+    if (translated.wranglerConfigPath === undefined && !onlyWorkers && findWranglerConfig(host.cwd ?? process.cwd()) !== undefined) {
+      translated.wranglerConfigPath = true;
     }
-    this.#options = runtimeOptions;
+    this.#options = translated;
   }
 
   /**
@@ -88,6 +95,8 @@ export class TestRuntime {
    */
   async startFile(): Promise<void> {
     if (this.#depth !== 0) throw new Error("durabox: startFile() inside a scope");
+    await this.#fetchMock?.dispose();
+    this.#fetchMock = undefined;
     const previous = this.#durabox;
     if (previous === undefined) return;
     this.#durabox = undefined;
@@ -155,8 +164,40 @@ export class TestRuntime {
   }
 
   /** Drops the object's live instance: the next call constructs it again. */
-  evictDurableObject(stub: IdOrStub): boolean {
-    return this.durabox.runtime.evict(idOf(stub, "evictDurableObject"));
+  evictDurableObject(stub: IdOrStub, options?: EvictOptions): boolean {
+    return this.durabox.runtime.evict(idOf(stub, "evictDurableObject"), checkEvictOptions(options, "evictDurableObject"));
+  }
+
+  /** Drops every live instance; storage stays (cloudflare:test's evictAllDurableObjects). */
+  evictAllDurableObjects(options?: EvictOptions): void {
+    this.durabox.runtime.evictAll(checkEvictOptions(options, "evictAllDurableObjects"));
+  }
+
+  /** Resets every live instance at once; storage stays (cloudflare:test's abortAllDurableObjects). */
+  abortAllDurableObjects(): void {
+    this.durabox.runtime.abortAll(
+      new DuraboxError("ERR_ABORTED", "abortAllDurableObjects() reset this Durable Object; a new call constructs a fresh instance."),
+    );
+  }
+
+  /**
+   * cloudflare:test's reset(): every object's storage (key-value, SQL, alarm) and every binding's
+   * data deleted, every instance reset. Under per-test isolation the scope's rollback still
+   * applies: what the test's describe blocks set up is back for the next test.
+   */
+  async reset(): Promise<void> {
+    await this.durabox.deleteAllData();
+  }
+
+  /** The entry worker's exports as bindings (`exports` of cloudflare:workers; `SELF` is its default). */
+  workerExports(): Record<string, unknown> {
+    return this.durabox.workerExports();
+  }
+
+  /** The file's outbound fetch mock (undici's MockAgent), made and installed on first use. */
+  get fetchMock(): FetchMock {
+    if (this.#disposed) throw new DuraboxError("ERR_DISPOSED", "This test file's Durable Objects runtime has been disposed.");
+    return (this.#fetchMock ??= new FetchMock(this.#depth));
   }
 
   /** The object's state, constructing the object (Miniflare 2's getMiniflareDurableObjectState). */
@@ -187,6 +228,7 @@ export class TestRuntime {
   enterScope(): void {
     this.#depth++;
     this.#durabox?.pushLayer();
+    this.#fetchMock?.pushLayer();
   }
 
   /**
@@ -197,6 +239,7 @@ export class TestRuntime {
   async exitScope(): Promise<void> {
     if (this.#depth === 0) throw new Error("durabox: exitScope() without enterScope()");
     this.#depth--;
+    this.#fetchMock?.popLayer();
     const durabox = this.#durabox;
     if (durabox === undefined) return;
     const changed = durabox.popLayer();
@@ -207,6 +250,17 @@ export class TestRuntime {
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
+    await this.#fetchMock?.dispose();
     await this.#durabox?.dispose();
   }
+}
+
+/** Checks evictDurableObject's and evictAllDurableObjects' options as production's types allow them. */
+function checkEvictOptions(options: EvictOptions | undefined, helper: string): EvictOptions {
+  if (options === undefined) return {};
+  const webSockets: unknown = (options as { webSockets?: unknown } | null)?.webSockets;
+  if (typeof options !== "object" || options === null || (webSockets !== undefined && webSockets !== "close" && webSockets !== "hibernate")) {
+    throw new TypeError(`${helper}() options must be { webSockets?: "close" | "hibernate" }, got ${JSON.stringify(options)}.`);
+  }
+  return options;
 }

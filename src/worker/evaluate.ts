@@ -16,6 +16,8 @@ export interface EvaluateOptions {
   readonly nodejsCompat: boolean;
   /** Compile in this vm context (a test runner's) rather than the main one. */
   readonly vmContext?: Context | undefined;
+  /** What `cloudflare:workers` is for this worker (its env and exports); the classes alone when not given. */
+  readonly workersModule?: object | undefined;
 }
 
 const navigator = Object.freeze({ userAgent: "Cloudflare-Workers" });
@@ -56,7 +58,7 @@ const BUILTIN = /^(cloudflare:|node:)/;
 
 function importer(options: EvaluateOptions, filename: string): (specifier: string) => unknown {
   return (specifier) => {
-    if (specifier === "cloudflare:workers") return cloudflareWorkers;
+    if (specifier === "cloudflare:workers") return options.workersModule ?? cloudflareWorkers;
     if (specifier.startsWith("node:")) {
       if (!options.nodejsCompat) {
         throw new DuraboxError(

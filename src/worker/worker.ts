@@ -28,12 +28,13 @@ export class LoadedWorker {
       trackBackground: (promise: Promise<unknown>) => void;
       moduleLoader?: ModuleLoader | undefined;
       vmContext?: Context | undefined;
+      workersModule?: object | undefined;
     },
   ): Promise<LoadedWorker> {
     const exports =
       source.kind === "path" && options.moduleLoader !== undefined
         ? await options.moduleLoader(source.path)
-        : await loadWorkerModule(source, { nodejsCompat: options.nodejsCompat, vmContext: options.vmContext });
+        : await loadWorkerModule(source, { nodejsCompat: options.nodejsCompat, vmContext: options.vmContext, workersModule: options.workersModule });
     return new LoadedWorker(name, exports, env, options.trackBackground);
   }
 

@@ -18,7 +18,7 @@ const LAYERS: readonly (readonly [layer: string, prefixes: readonly string[]])[]
   ["runtime", ["src/durabox.ts", "src/durabox-host.ts"]],
   ["testing", ["src/testing/"]],
   ["cli", ["src/cli/"]],
-  ["entries", ["src/index.ts", "src/cloudflare-workers.ts"]],
+  ["entries", ["src/index.ts", "src/cloudflare-workers.ts", "src/cloudflare-test.ts"]],
 ];
 
 function layerOf(file: string): number {

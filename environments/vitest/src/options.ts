@@ -1,4 +1,4 @@
-import { checkOptionKeys, DuraboxError, TEST_OPTION_NAMES, type TestRuntimeOptions } from "durabox/options";
+import { checkOptionKeys, DuraboxError, poolOptionsMessage, TEST_OPTION_NAMES, type TestRuntimeOptions } from "durabox/options";
 
 /** Where durabox's options go in `environmentOptions` (Vitest's convention: keyed by environment). */
 export const OPTIONS_KEY = "durabox";
@@ -15,6 +15,22 @@ export function checkHelperOptions(options: unknown): TestRuntimeOptions {
     throw new DuraboxError("ERR_OPTIONS", `durabox(options) expects an object of durabox options, got ${JSON.stringify(options)}.`);
   checkOptionKeys(options, TEST_OPTION_NAMES, { where: "durabox({...})" });
   return options as TestRuntimeOptions;
+}
+
+/**
+ * Refuses @cloudflare/vitest-pool-workers' older shape,
+ * `defineWorkersConfig({ test: { poolOptions: { workers } } })`, saying what
+ * to write instead: durabox would otherwise ignore those options silently.
+ */
+export function checkNoPoolOptions(test: { poolOptions?: Record<string, unknown>; pool?: unknown } | undefined): void {
+  const workers = test?.poolOptions?.workers;
+  if (workers !== undefined) throw new DuraboxError("ERR_OPTIONS", poolOptionsMessage(workers));
+  if (typeof test?.pool === "string" && test.pool.includes("vitest-pool-workers")) {
+    throw new DuraboxError(
+      "ERR_OPTIONS",
+      `test.pool is "${test.pool}": remove it, durabox runs in Vitest's own pools (the durabox() plugin sets the environment).`,
+    );
+  }
 }
 
 /**
