@@ -24,7 +24,9 @@ export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: str
 
   const config = readConfig(options.wranglerConfigPath, cwd, options.wranglerEnvironment);
   if (options.wranglerEnvironment !== undefined && config === undefined) {
-    fail(`Option "${prefix}wranglerEnvironment" names a wrangler environment, but no wrangler config is read: set "${prefix}wranglerConfigPath".`);
+    fail(
+      `Option "${prefix}wranglerEnvironment" names a wrangler environment, but no wrangler config is read: set "${prefix}wranglerConfigPath".`,
+    );
   }
   const name = options.name ?? config?.name ?? (isEntry ? "" : undefined);
   if (name === undefined) fail(`${prefix.slice(0, -1)} needs a "name": workers other than the first are reached by name.`);

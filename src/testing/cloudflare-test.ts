@@ -83,7 +83,7 @@ export async function waitOnExecutionContext(context: ExecutionContext): Promise
   if (promises === undefined) {
     throw new TypeError("waitOnExecutionContext() expects a context made by createExecutionContext().");
   }
-  for (let settled = 0; settled < promises.length; ) {
+  for (let settled = 0; settled < promises.length;) {
     const batch = promises.slice(settled);
     settled = promises.length;
     await Promise.allSettled(batch);

@@ -14,7 +14,6 @@ import type { DurableObjectState } from "../objects/state.js";
 import type { ObjectStorage } from "../objects/object-storage.js";
 import { IsolationPolicy } from "./isolation-policy.js";
 import { fromCloudflareTestOptions } from "../options/cloudflare-test.js";
-import type { EvictOptions } from "../objects/runtime.js";
 import { FetchMock } from "./fetch-mock.js";
 
 export type { Isolation, TestRuntimeOptions };
@@ -255,11 +254,20 @@ export class TestRuntime {
   }
 }
 
+/** How an eviction treats the object's accepted WebSockets (cloudflare:test's option). */
+interface EvictOptions {
+  readonly webSockets?: "close" | "hibernate";
+}
+
 /** Checks evictDurableObject's and evictAllDurableObjects' options as production's types allow them. */
 function checkEvictOptions(options: EvictOptions | undefined, helper: string): EvictOptions {
   if (options === undefined) return {};
   const webSockets: unknown = (options as { webSockets?: unknown } | null)?.webSockets;
-  if (typeof options !== "object" || options === null || (webSockets !== undefined && webSockets !== "close" && webSockets !== "hibernate")) {
+  if (
+    typeof options !== "object" ||
+    options === null ||
+    (webSockets !== undefined && webSockets !== "close" && webSockets !== "hibernate")
+  ) {
     throw new TypeError(`${helper}() options must be { webSockets?: "close" | "hibernate" }, got ${JSON.stringify(options)}.`);
   }
   return options;

@@ -34,7 +34,11 @@ export class LoadedWorker {
     const exports =
       source.kind === "path" && options.moduleLoader !== undefined
         ? await options.moduleLoader(source.path)
-        : await loadWorkerModule(source, { nodejsCompat: options.nodejsCompat, vmContext: options.vmContext, workersModule: options.workersModule });
+        : await loadWorkerModule(source, {
+            nodejsCompat: options.nodejsCompat,
+            vmContext: options.vmContext,
+            workersModule: options.workersModule,
+          });
     return new LoadedWorker(name, exports, env, options.trackBackground);
   }
 

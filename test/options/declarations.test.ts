@@ -40,6 +40,7 @@ describe("options with a CLI flag", () => {
     compatibilityFlags: ["--compatibility-flag", "nodejs_compat"],
     compatibilityDate: ["--compatibility-date", "2024-09-23"],
     wranglerConfigPath: ["--config", "wrangler.toml"],
+    wranglerEnvironment: ["--env", "staging"],
     durableObjectsPersist: ["--do-persist"],
   };
 

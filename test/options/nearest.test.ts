@@ -33,8 +33,12 @@ describe("nearestName", () => {
     expect(nearestName(given, DURABOX_OPTION_NAMES)).toBe(expected);
   });
 
-  it.each(["port", "mode", "kvNamespaces", "x", "environment"])("suggests nothing for %j, which is like no option", (given) => {
+  it.each(["port", "mode", "kvNamespaces", "x"])("suggests nothing for %j, which is like no option", (given) => {
     expect(nearestName(given, TEST_OPTION_NAMES)).toBeUndefined();
+  });
+
+  it('suggests wranglerEnvironment for "environment"', () => {
+    expect(nearestName("environment", TEST_OPTION_NAMES)).toBe("wranglerEnvironment");
   });
 
   it("prefers the closest name, then the first declared", () => {

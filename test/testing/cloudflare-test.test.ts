@@ -62,7 +62,8 @@ const options = {
   durableObjects: { COUNTER: { className: "Counter", useSQLite: true }, LEGACY: "Legacy" },
 };
 type Counter = { increment(): Promise<string>; rows(): Promise<number> };
-const counter = (name = "c") => (env as Record<string, DurableObjectNamespace>).COUNTER!.getByName(name) as unknown as Counter & { id: unknown };
+const counter = (name = "c") =>
+  (env as Record<string, DurableObjectNamespace>).COUNTER!.getByName(name) as unknown as Counter & { id: unknown };
 
 let runtime: TestRuntime;
 beforeEach(() => {
@@ -100,7 +101,9 @@ describe("the cloudflare:test module", () => {
     expect(names).toEqual(expect.arrayContaining(Object.keys(helpers)));
     const esm = (await import(new URL("dist/cloudflare-test.js", root).href)) as object;
     expect(Object.keys(esm).sort()).toEqual(names);
-    expect(Object.keys(createRequire(import.meta.url)(fileURLToPath(new URL("dist/cloudflare-test.cjs", root))) as object).sort()).toEqual(names);
+    expect(Object.keys(createRequire(import.meta.url)(fileURLToPath(new URL("dist/cloudflare-test.cjs", root))) as object).sort()).toEqual(
+      names,
+    );
   });
 
   it("SELF and exports.default fetch the entry worker; env is its bindings, live", async () => {
@@ -204,7 +207,9 @@ describe("the cloudflare:test module", () => {
     expect(order).toEqual(["first", "second"]);
     expect(ctx.props).toEqual({});
     expect(Object.keys(ctx.exports)).toContain("default");
-    await expect(waitOnExecutionContext({} as never)).rejects.toThrow("waitOnExecutionContext() expects a context made by createExecutionContext().");
+    await expect(waitOnExecutionContext({} as never)).rejects.toThrow(
+      "waitOnExecutionContext() expects a context made by createExecutionContext().",
+    );
   });
 
   it("createScheduledController() gives scheduledTime, cron and noRetry()", () => {
@@ -258,7 +263,9 @@ describe("fetchMock and getMiniflareFetchMock()", () => {
       () => undefined,
       (e: unknown) => e as Error & { cause?: Error },
     );
-    expect(error?.cause?.message).toContain("No interceptors are registered: add one with fetchMock.get(origin).intercept({ path }).reply(status, body).");
+    expect(error?.cause?.message).toContain(
+      "No interceptors are registered: add one with fetchMock.get(origin).intercept({ path }).reply(status, body).",
+    );
   });
 
   it("rolls back interceptors, activation and net connect with each scope", async () => {
