@@ -1,7 +1,6 @@
 // Add "vitest-environment-durabox/globals" to compilerOptions.types for the
 // globals the durabox environment installs. Type `env` by augmenting
 // ProvidedEnv: declare module "durabox/testing" { interface ProvidedEnv extends Env {} }
-/// <reference types="durabox/types/cloudflare-test" />
 import type * as testing from "durabox/testing";
 import type { describe as vitestDescribe } from "vitest";
 

@@ -68,6 +68,12 @@ describe("Jest (testEnvironment: durabox)", { timeout: 90_000 }, () => {
     expect(outcome.failed[0]!.message).toContain("concurrent tests would share one Durable Objects runtime");
   });
 
+  it("runs a suite written for Cloudflare's Vitest integration, vi changed to jest: with reset() in afterEach, and on durabox's rollback", async () => {
+    const outcome = await jest("fixtures/cloudflare-suite");
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.passed).toHaveLength(18);
+  });
+
   it("passes a suite written for jest-environment-miniflare after changing only testEnvironment", async () => {
     const outcome = await jest("fixtures/jest-miniflare-suite");
     expect(outcome.failed).toEqual([]);
@@ -120,6 +126,12 @@ describe("Vitest (environment: durabox)", { timeout: 90_000 }, () => {
     const outcome = await vitest("examples/vitest-counter", ["--root", "examples/vitest-counter"], root);
     expect(outcome.failed).toEqual([]);
     expect(outcome.passed).toHaveLength(14);
+  });
+
+  it("runs a suite written for Cloudflare's Vitest integration with only the plugin swapped: with reset() in afterEach, and on durabox's rollback", async () => {
+    const outcome = await vitest("fixtures/cloudflare-suite");
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.passed).toHaveLength(18);
   });
 
   it("counts the object's lines in V8 coverage", async () => {
