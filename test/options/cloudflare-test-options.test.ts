@@ -110,6 +110,8 @@ describe("the project's wrangler file in tests", () => {
     [[env.staging.migrations]]
     tag = "v1"
     new_sqlite_classes = ["Room"]
+    [env.bare]
+    compatibility_date = "2026-01-01"
   `;
 
   it("is read even when scriptPath is given, under the options: compatibility_flags are kept, options win key by key", async () => {
@@ -140,6 +142,9 @@ describe("the project's wrangler file in tests", () => {
     expect(staging!.storageKinds.get("Room")).toBe("sqlite");
     const [top] = normalizeOptions({ wranglerConfigPath: true }, dir).workers;
     expect(top!.storageKinds.get("Room")).toBe("key-value");
+    // A section without vars or durable_objects has none: wrangler does not inherit them.
+    const [bare] = normalizeOptions({ wranglerConfigPath: true, wranglerEnvironment: "bare" }, dir).workers;
+    expect(bare!).toMatchObject({ name: "app-bare", bindings: {}, durableObjects: [], compatibilityDate: "2026-01-01" });
   });
 
   it("takes the environment from cloudflareTest's wrangler.environment", async () => {
@@ -152,7 +157,7 @@ describe("the project's wrangler file in tests", () => {
   it("names the environments there are when the one asked for is missing, and needs a config for one", () => {
     const dir = project({ "wrangler.toml": config, "index.mjs": worker });
     expect(errorOf(() => normalizeOptions({ wranglerConfigPath: true, wranglerEnvironment: "prod" }, dir)).message).toBe(
-      `${path.join(dir, "wrangler.toml")}: there is no [env.prod] section: its environments are "staging".`,
+      `${path.join(dir, "wrangler.toml")}: there is no [env.prod] section: its environments are "staging", "bare".`,
     );
     expect(errorOf(() => normalizeOptions({ script: worker, wranglerEnvironment: "prod" }, dir)).message).toBe(
       'Option "wranglerEnvironment" names a wrangler environment, but no wrangler config is read: set "wranglerConfigPath".',
