@@ -89,7 +89,7 @@ describe("Jest (testEnvironment: durabox)", { timeout: 90_000 }, () => {
       const outcome = await run({ scriptPath: "worker.mjs", durableObject: { BOX: "Box" } });
       expect(outcome.passed).toEqual([]);
       expect(messages(outcome)).toMatch(
-        /Unknown option "durableObject" in testEnvironmentOptions\. Supported options: name, .*, isolation, durableObjectsPersistWrites, customExportConditions, globalsCleanup\. Did you mean "durableObjects"\?/,
+        /Unknown option "durableObject" in testEnvironmentOptions\. Supported options: name, .*, isolation, durableObjectsPersistWrites, main, wrangler, miniflare, customExportConditions, globalsCleanup\. Did you mean "durableObjects"\?/,
       );
     });
 
