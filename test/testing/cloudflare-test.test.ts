@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { getGlobalDispatcher } from "undici";
 import { TestRuntime } from "../../src/testing/test-runtime.js";
 import { registerTestRuntime } from "../../src/testing/registry.js";
@@ -191,6 +191,16 @@ describe("the cloudflare:test module", () => {
       'evictDurableObject() options must be { webSockets?: "close" | "hibernate" }, got {"webSockets":"drop"}.',
     );
     await expect(evictAllDurableObjects({ webSockets: 1 as never })).rejects.toThrow(TypeError);
+  });
+
+  it("passes the webSockets option on to the runtime's eviction", async () => {
+    const objects = runtime.durabox.runtime;
+    const evict = vi.spyOn(objects, "evict");
+    const evictAll = vi.spyOn(objects, "evictAll");
+    evictDurableObject(counter(), { webSockets: "close" });
+    await evictAllDurableObjects({ webSockets: "close" });
+    expect(evict.mock.calls[0]![1]).toEqual({ webSockets: "close" });
+    expect(evictAll.mock.calls[0]![0]).toEqual({ webSockets: "close" });
   });
 
   it("createExecutionContext() and waitOnExecutionContext() wait for waitUntil work, added while waiting too", async () => {
