@@ -15,4 +15,5 @@ export const MINIFLARE_OPTIONS_NOT_SUPPORTED_YET: Readonly<Record<string, string
   cachePersist: "Cache API persistence",
   queueProducers: "Queues",
   queueConsumers: "Queues",
+  outboundService: "an outbound fetch handler (answer outbound fetch with fetchMock from cloudflare:test instead)",
 };
