@@ -37,9 +37,11 @@ describe("the published package", () => {
 
   it("ships declarations only for what its entries reach, and none of them names an internal", () => {
     expect(declarations).toContain("dist/index.d.ts");
+    // cloudflare:test's ambient module, and the runtime module it re-exports.
+    expect(declarations).toEqual(expect.arrayContaining(["types/cloudflare-test.d.ts", "dist/cloudflare-test.d.ts"]));
     // The backends and the object runtime are internal (repairing a directory is public, so its file ships).
     expect(declarations.filter((file) => /backends\/(memory|layered|file|redis)\.d\.ts$|objects\/runtime/.test(file))).toEqual([]);
-    const publicEntries = ["dist/index.d.ts", "dist/testing/index.d.ts", "dist/cloudflare-workers.d.ts"];
+    const publicEntries = ["dist/index.d.ts", "dist/testing/index.d.ts", "dist/cloudflare-workers.d.ts", "dist/cloudflare-test.d.ts"];
     const reached = new Set<string>();
     const visit = (file: string): void => {
       if (reached.has(file)) return;
