@@ -25,6 +25,7 @@ export function usersNodeEnvironment(): NodeEnvironmentClass {
   } catch (error) {
     throw new Error(
       `durabox: jest-environment-node could not be loaded${runner === undefined ? "" : ` from Jest's ${runner}`}: install jest 29 or 30 (it brings jest-environment-node). ${String(error)}`,
+      { cause: error },
     );
   }
   // CommonJS with the class on `default` (and `TestEnvironment`).
