@@ -27,6 +27,9 @@ export const HELP = `durabox: serve a Cloudflare Worker and its Durable Objects 
 
 Usage:
   durabox [script] [options]       serve the worker over HTTP
+  durabox init [--yes] [--runner jest|vitest] [--config FILE]
+                                   set up tests in a Workers project: the runner's config,
+                                   a first test per Durable Object binding, the Env types
   durabox types [--config FILE] [--out FILE]
                                    write a .d.ts with the Env of the config's bindings
   durabox repair DIR               recover a persistence directory whose logs are damaged
@@ -37,6 +40,7 @@ Options:
 ${ALL_FLAGS.map(flagHelp).join("\n")}
 
 Examples:
+  npx durabox init --yes
   durabox src/index.ts --do COUNTER=Counter --port 8787
   durabox src/index.ts --do ROOM=ChatRoom:sqlite
   durabox --config wrangler.toml --do-persist ./data
