@@ -5,6 +5,7 @@ import { DuraboxError } from "../base/errors.js";
 import { HELP, parseCommandLine, type InitArguments, type ServeArguments } from "./args.js";
 import { init, RUNNER_NAMES } from "./init.js";
 import { askRunner } from "./init-ask.js";
+import { bannerLines } from "./banner.js";
 import { serve } from "./server.js";
 import { writeTypes } from "./types.js";
 import { findWranglerConfig } from "../config/wrangler.js";
@@ -38,6 +39,9 @@ async function runServe(args: ServeArguments): Promise<void> {
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : args.port;
   const host = args.host.includes(":") ? `[${args.host}]` : args.host;
+  const envs = new Map<string, Record<string, unknown>>();
+  for (const worker of mf.normalizedOptions.workers) envs.set(worker.name, await mf.getBindings(worker.name));
+  for (const line of bannerLines(mf.normalizedOptions, envs, process.cwd())) out(line);
   out(`durabox ${version()} listening on http://${host}:${port}`);
 
   let stopping = false;

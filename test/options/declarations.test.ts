@@ -41,6 +41,7 @@ describe("options with a CLI flag", () => {
     compatibilityDate: ["--compatibility-date", "2024-09-23"],
     wranglerConfigPath: ["--config", "wrangler.toml"],
     durableObjectsPersist: ["--do-persist"],
+    verbose: ["--verbose"],
   };
 
   it("are the declared ones", () => {
