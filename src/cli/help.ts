@@ -40,11 +40,11 @@ Options:
 ${ALL_FLAGS.map(flagHelp).join("\n")}
 
 Examples:
-  npx durabox init --yes
   durabox src/index.ts --do COUNTER=Counter --port 8787
   durabox src/index.ts --do ROOM=ChatRoom:sqlite
   durabox --config wrangler.toml --do-persist ./data
   durabox worker.mjs -o API=Api@api -b GREETING=hello --do-persist redis://127.0.0.1:6379
   durabox types --config wrangler.toml --out worker-configuration.d.ts
   durabox repair ./.durabox/do
+  durabox init --yes
 `;

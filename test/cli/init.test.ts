@@ -5,6 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { init } from "../../src/cli/init.js";
+import { parseCommandLine } from "../../src/cli/args.js";
 import { runReported } from "../helpers/runner-report.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -157,6 +158,12 @@ describe("durabox init", () => {
         reason: 'its class Billing is in worker "billing"; give the tests that worker too (the `workers` option)',
       },
     ]);
+  });
+
+  it("parses its flags, and refuses a runner it does not set up or its flags on another command", () => {
+    expect(parseCommandLine(["init", "-y", "--runner", "jest"])).toEqual({ command: "init", yes: true, runner: "jest", config: undefined });
+    expect(() => parseCommandLine(["init", "--runner", "mocha"])).toThrow('--runner must be vitest or jest, got "mocha".');
+    expect(() => parseCommandLine(["worker.mjs", "--yes"])).toThrow("--yes belongs to `durabox init`.");
   });
 
   it("refuses a folder without package.json or without a wrangler config, naming what is missing", () => {

@@ -79,13 +79,13 @@ describe("verbose", () => {
 
   async function logged(verbose: boolean): Promise<string[]> {
     const lines: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array, ...rest: never[]) => {
+    const write = process.stdout.write.bind(process.stdout) as (chunk: string | Uint8Array) => boolean;
+    vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
       if (String(chunk).startsWith("durabox: ")) {
         lines.push(String(chunk));
         return true;
       }
-      return write(chunk, ...rest);
+      return write(chunk);
     });
     const mf = new Durabox({ script, durableObjects: { COUNTER: "Counter" }, verbose });
     const ns = (await mf.getDurableObjectNamespace("COUNTER")) as unknown as { getByName(n: string): { hit(): Promise<number> } };
