@@ -96,8 +96,11 @@ beforeAll(async () => {
 
 describe("the packed packages", () => {
   it("carry what a consumer needs, and nothing of the repository's build", () => {
-    const dir = projects.get("jest30")!;
-    for (const name of JEST) {
+    const installed: [string, string][] = [
+      ...JEST.map((name): [string, string] => [projects.get("jest30")!, name]),
+      [projects.get("vitest4")!, "vitest-environment-durabox"],
+    ];
+    for (const [dir, name] of installed) {
       const manifest = manifestIn(dir, name);
       expect(manifest.scripts, name).toBeUndefined();
       expect(manifest.devDependencies, name).toBeUndefined();
@@ -105,7 +108,9 @@ describe("the packed packages", () => {
       expect(manifest.engines, name).toEqual({ node: expect.stringContaining("^20.18.0") });
       for (const file of ["README.md", "LICENSE"]) expect(readdirSync(path.join(dir, "node_modules", name)), name).toContain(file);
     }
-    expect((manifestIn(dir, "jest-environment-durabox").dependencies as Record<string, string>).durabox).toMatch(/^\^\d+\.\d+\.\d+$/);
+    for (const [dir, name] of installed.slice(1)) {
+      expect((manifestIn(dir, name).dependencies as Record<string, string>).durabox, name).toMatch(/^\^\d+\.\d+\.\d+$/);
+    }
   });
 
   it.each(RUNNERS)(
