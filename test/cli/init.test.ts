@@ -104,6 +104,21 @@ describe("durabox init", () => {
     expect(readdirSync(dir).sort()).toEqual(["package.json", "src", "wrangler.toml"]);
   });
 
+  // util-linux's `script` runs the command on a pseudo-terminal: init's stdin and stdout are TTYs there.
+  const hasScript = spawnSync("script", ["--version"]).status === 0;
+  it.skipIf(!hasScript)("asks on a terminal which runner, when package.json names neither, and sets up the answer", () => {
+    const dir = copyFixture("plain-project");
+    const result = spawnSync("script", ["-qec", `${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} init`, "/dev/null"], {
+      cwd: dir,
+      input: "2\n",
+      encoding: "utf8",
+      env: { ...process.env, NODE_OPTIONS: "" },
+    });
+    expect(result.stdout).toContain("package.json names neither Jest nor Vitest: which runner? 1) Vitest (Enter)  2) Jest:");
+    expect(result.stdout).toContain("durabox init: Jest (asked)");
+    expect(existsSync(path.join(dir, "jest.config.cjs"))).toBe(true);
+  });
+
   it("asks which runner when package.json names neither, and sets up the answer", async () => {
     const dir = copyFixture("plain-project");
     const questions: string[] = [];
