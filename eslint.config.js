@@ -12,6 +12,7 @@ export default tseslint.config(
       "**/dist/",
       "coverage/",
       ".matrix/",
+      ".pack/",
       ".durabox/",
       "bench/.peers/",
       "bench/.suites/",

@@ -16,6 +16,7 @@ import type { ObjectStorage } from "./objects/object-storage.js";
 import type { IsolatedState } from "./base/isolated-state.js";
 import type { ObjectAddress } from "./storage/address.js";
 import { workersModule } from "./worker/workers-module.js";
+import { describeObjectEvent, type ObjectEvent } from "./objects/events.js";
 
 /** A promise of a Response that also reads its body: `await mf.dispatchFetch(url).text()`. */
 export interface ResponsePromise extends Promise<Response> {
@@ -45,6 +46,11 @@ function openBackend(persistence: NormalizedPersistence): StorageBackend {
     case "redis":
       return new RedisBackend(persistence.url);
   }
+}
+
+/** `verbose`: one line per Durable Object event, on stdout. */
+function logObjectEvent(event: ObjectEvent): void {
+  process.stdout.write(`durabox: ${describeObjectEvent(event)}\n`);
 }
 
 /** dispatchFetch resolves relative URLs against the address `durabox` serves on by default. */
@@ -78,7 +84,11 @@ export class Durabox {
     // Always layered: with no layer pushed it passes straight through, and the
     // test environments push and pop layers for per-test isolation.
     this.#storage = new LayeredBackend(openBackend(this.#options.persistence));
-    this.#runtime = new ObjectRuntime(this.#storage, { automaticAlarms: this.#options.automaticAlarms, layers: this.#storage });
+    this.#runtime = new ObjectRuntime(this.#storage, {
+      automaticAlarms: this.#options.automaticAlarms,
+      layers: this.#storage,
+      ...(this.#options.verbose && { onEvent: logObjectEvent }),
+    });
     const sqliteClasses = this.#options.workers.flatMap((worker) =>
       [...worker.storageKinds].filter(([, kind]) => kind === "sqlite").map(([className]) => className),
     );
@@ -201,6 +211,11 @@ export class Durabox {
   popLayer(): ObjectAddress[] {
     for (const state of this.#isolated) state.popLayer();
     return this.#runtime.popLayer();
+  }
+
+  /** @internal The options as normalized: what the CLI's start-up banner describes. */
+  get normalizedOptions(): NormalizedOptions {
+    return this.#options;
   }
 
   /** @internal A worker's env now, before its code has loaded (objects wait for it). */

@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { DuraboxError } from "../base/errors.js";
 import type { DuraboxOptions } from "../options.js";
 import { ALL_FLAGS, OPTION_FLAGS } from "./flags.js";
+import { RUNNERS, type Runner } from "./init-project.js";
 
 export { HELP } from "./help.js";
 
@@ -21,7 +22,13 @@ export interface RepairArguments {
   readonly command: "repair";
   readonly directory: string;
 }
-export type CliArguments = ServeArguments | TypesArguments | RepairArguments | { readonly command: "help" | "version" };
+export interface InitArguments {
+  readonly command: "init";
+  readonly yes: boolean;
+  readonly runner: Runner | undefined;
+  readonly config: string | undefined;
+}
+export type CliArguments = ServeArguments | TypesArguments | RepairArguments | InitArguments | { readonly command: "help" | "version" };
 
 function fail(message: string): never {
   throw new DuraboxError("ERR_OPTIONS", message);
@@ -99,6 +106,16 @@ export function parseCommandLine(argv: readonly string[]): CliArguments {
     }
     return { command: "repair", directory: positionals[1]! };
   }
+  if (positionals[0] === "init") {
+    if (positionals.length > 1) fail(`durabox init takes no script, got "${positionals[1]}".`);
+    const runner = values.runner as string | undefined;
+    if (runner !== undefined && !(RUNNERS as readonly string[]).includes(runner)) {
+      fail(`--runner must be ${RUNNERS.join(" or ")}, got "${runner}".`);
+    }
+    return { command: "init", yes: values.yes === true, runner: runner as Runner | undefined, config: values.config as string | undefined };
+  }
+  if (values.yes !== undefined || values.runner !== undefined)
+    fail(`--${values.yes !== undefined ? "yes" : "runner"} belongs to \`durabox init\`.`);
   if (positionals.length > 1) fail(`Expected at most one script, got: ${positionals.join(" ")}.`);
   if (values.out !== undefined) fail("--out belongs to `durabox types`.");
 

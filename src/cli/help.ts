@@ -27,6 +27,9 @@ export const HELP = `durabox: serve a Cloudflare Worker and its Durable Objects 
 
 Usage:
   durabox [script] [options]       serve the worker over HTTP
+  durabox init [--yes] [--runner jest|vitest] [--config FILE]
+                                   set up tests in a Workers project: the runner's config,
+                                   a first test per Durable Object binding, the Env types
   durabox types [--config FILE] [--out FILE]
                                    write a .d.ts with the Env of the config's bindings
   durabox repair DIR               recover a persistence directory whose logs are damaged
@@ -43,4 +46,5 @@ Examples:
   durabox worker.mjs -o API=Api@api -b GREETING=hello --do-persist redis://127.0.0.1:6379
   durabox types --config wrangler.toml --out worker-configuration.d.ts
   durabox repair ./.durabox/do
+  durabox init --yes
 `;

@@ -2,7 +2,10 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { Durabox } from "../durabox.js";
 import { DuraboxError } from "../base/errors.js";
-import { HELP, parseCommandLine, type ServeArguments } from "./args.js";
+import { HELP, parseCommandLine, type InitArguments, type ServeArguments } from "./args.js";
+import { init, RUNNER_NAMES } from "./init.js";
+import { askRunner } from "./init-ask.js";
+import { bannerLines } from "./banner.js";
 import { serve } from "./server.js";
 import { writeTypes } from "./types.js";
 import { findWranglerConfig } from "../config/wrangler.js";
@@ -36,6 +39,9 @@ async function runServe(args: ServeArguments): Promise<void> {
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : args.port;
   const host = args.host.includes(":") ? `[${args.host}]` : args.host;
+  const envs = new Map<string, Record<string, unknown>>();
+  for (const worker of mf.normalizedOptions.workers) envs.set(worker.name, await mf.getBindings(worker.name));
+  for (const line of bannerLines(mf.normalizedOptions, envs, process.cwd())) out(line);
   out(`durabox ${version()} listening on http://${host}:${port}`);
 
   let stopping = false;
@@ -69,6 +75,23 @@ function runRepair(directory: string): void {
   }
 }
 
+async function runInit(args: InitArguments): Promise<void> {
+  // Ask only where someone can answer.
+  const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
+  const report = await init({
+    directory: process.cwd(),
+    yes: args.yes,
+    ...(args.runner !== undefined && { runner: args.runner }),
+    ...(args.config !== undefined && { config: args.config }),
+    ...(interactive && { ask: askRunner }),
+  });
+  out(`durabox init: ${RUNNER_NAMES[report.runner]} (${report.chosenBy}), for the worker of ${report.configFile}`);
+  for (const file of report.written) out(`  wrote ${file}`);
+  for (const { file, reason } of report.skipped) out(`  skipped ${file}: ${reason}`);
+  out("Next:");
+  for (const command of report.next) out(`  ${command}`);
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   const args = parseCommandLine(argv);
   switch (args.command) {
@@ -83,6 +106,8 @@ async function main(argv: readonly string[]): Promise<void> {
       return;
     case "repair":
       return runRepair(args.directory);
+    case "init":
+      return runInit(args);
     case "serve":
       return runServe(args);
   }

@@ -7,6 +7,7 @@ import type { Awaitable } from "../base/awaitable.js";
 import type { DurableObjectId } from "./id.js";
 import type { InstanceGates } from "./storage-host.js";
 import type { ResolvedClass } from "./class-registry.js";
+import type { EventLabel, ObjectEventType } from "./events.js";
 
 /** What an instance needs from the record of its object. */
 export interface InstanceHost {
@@ -19,6 +20,8 @@ export interface InstanceHost {
   /** Forgets this instance: the next event for the id constructs a new one. */
   forget(instance: ObjectInstance): void;
   trackBackground(promise: Promise<unknown>): void;
+  /** Told of each labelled event, the construction and the reset (eviction) of this instance; absent when nobody listens. */
+  onEvent?(label: EventLabel): void;
 }
 
 /**
@@ -42,6 +45,13 @@ export class ObjectInstance implements StateOwner, InstanceGates {
     this.id = id;
     this.#host = host;
     this.state = new DurableObjectState(id, host.makeStorage(this), this);
+  }
+
+  /** Tells the event hook (if any) what the next deliver() is: a fetch, an RPC call, an alarm; `detail` runs only when one listens. */
+  announce(type: ObjectEventType, detail?: () => string | undefined): void {
+    if (this.#host.onEvent === undefined) return;
+    const text = detail?.();
+    this.#host.onEvent(text === undefined ? { type } : { type, detail: text });
   }
 
   /** Runs `event` on the object under its gates, at `depth` in a chain of calls. */
@@ -88,6 +98,7 @@ export class ObjectInstance implements StateOwner, InstanceGates {
   #constructWith({ objectClass, env }: ResolvedClass): void {
     try {
       this.#object = runInContext({ depth: 0 }, () => new objectClass(this.state, env as never));
+      this.#host.onEvent?.({ type: "construct" });
     } catch (error) {
       this.reset(error);
       throw error;
@@ -98,6 +109,7 @@ export class ObjectInstance implements StateOwner, InstanceGates {
   reset(error: unknown): void {
     if (this.#broken !== undefined) return;
     this.#broken = { error };
+    this.#host.onEvent?.({ type: "eviction", detail: error instanceof Error ? error.message : String(error) });
     this.#host.forget(this);
     this.inputGate.releaseAll();
   }

@@ -10,6 +10,7 @@ import type { RegisteredClass, ResolvedClass } from "./class-registry.js";
 import { ObjectStorageHost, type InstanceGates, type StorageOwner } from "./storage-host.js";
 import type { ObjectStore } from "../storage/backend.js";
 import type { DurableObjectId } from "./id.js";
+import type { ObjectEventHook } from "./events.js";
 
 /** What every record of one runtime shares. */
 export interface RecordContext {
@@ -25,6 +26,8 @@ export interface RecordContext {
   layerDepth(): number;
   /** Told when the record opens its SQLite database. */
   sqliteOpened(record: ObjectRecord): void;
+  /** Told of every object event (verbose logging); absent when nobody listens. */
+  onEvent?: ObjectEventHook;
 }
 
 /**
@@ -82,6 +85,9 @@ export class ObjectRecord implements StorageOwner {
         this.#context.liveChanged(this, false);
       },
       trackBackground: (promise) => this.#context.trackBackground(promise),
+      ...(this.#context.onEvent !== undefined && {
+        onEvent: (label) => this.#context.onEvent!({ ...label, className: this.#class.spec.className, id: this.id }),
+      }),
     });
     this.#instance = instance;
     this.#context.liveChanged(this, true);

@@ -9,6 +9,7 @@ import { DurableObjectNamespace } from "./namespace.js";
 import { DuraboxError } from "../base/errors.js";
 import type { ObjectInstance } from "./instance.js";
 import type { ObjectAddress } from "../storage/address.js";
+import type { ObjectEventHook } from "./events.js";
 import type { StorageBackend } from "../storage/backend.js";
 
 /**
@@ -30,7 +31,7 @@ export class ObjectRuntime {
   readonly #layers: IsolationLayers | undefined;
   #layerDepth = 0;
 
-  constructor(backend: StorageBackend, options: { automaticAlarms: boolean; layers?: IsolationLayers }) {
+  constructor(backend: StorageBackend, options: { automaticAlarms: boolean; layers?: IsolationLayers; onEvent?: ObjectEventHook }) {
     this.backend = backend;
     this.#layers = options.layers;
     this.#objects = new ObjectTable(this.#classes, backend, {
@@ -38,6 +39,7 @@ export class ObjectRuntime {
       trackBackground: (promise) => this.trackBackground(promise),
       sqliteFile: (address) => backend.sqliteFile?.(address),
       layerDepth: () => this.#layerDepth,
+      ...(options.onEvent !== undefined && { onEvent: options.onEvent }),
     });
     this.alarms = new AlarmScheduler((address, retryCount) => {
       const record = this.#objects.recordAt(address);

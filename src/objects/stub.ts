@@ -65,6 +65,7 @@ export class DurableObjectStub {
     } catch (error) {
       return Promise.reject(error);
     }
+    instance.announce("fetch", () => `${request.method} ${new URL(request.url).pathname}`);
     return instance.deliver(depth, (object) => {
       const handler = (object as { fetch?: unknown }).fetch;
       if (typeof handler !== "function") {
@@ -89,6 +90,7 @@ export class DurableObjectStub {
     } catch (error) {
       return Promise.reject(error);
     }
+    instance.announce("rpc", () => method);
     return instance.deliver(depth, async (object) => {
       if (!isRpcReceiver(object)) {
         throw new TypeError(

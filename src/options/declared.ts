@@ -151,6 +151,13 @@ export const runtimeOptions = {
     example: "false",
     default: true,
   }),
+  verbose: option({
+    doc: "log each Durable Object event (construct, fetch, RPC, alarm, eviction) to stdout, one line each",
+    type: boolean,
+    example: "true",
+    default: false,
+    cli: { name: "verbose", help: "log each Durable Object event: construct, fetch, RPC, alarm, eviction" },
+  }),
   workers: option({
     doc: "more workers, each with the per-worker options; with no script at the top level the first is the entry",
     type: shape<WorkerOptions[]>("array of worker options", "an array of worker options", Array.isArray),

@@ -53,6 +53,7 @@ export function normalizeOptions(options: DuraboxOptions, cwd = process.cwd()): 
   return {
     workers,
     automaticAlarms: options.durableObjectsAlarms ?? runtimeOptions.durableObjectsAlarms.default,
+    verbose: options.verbose ?? runtimeOptions.verbose.default,
     persistence: normalizePersistence(persist, cwd),
   };
 }

@@ -39,5 +39,7 @@ export interface NormalizedOptions {
   /** The entry worker (dispatchFetch goes there) first. */
   readonly workers: readonly NormalizedWorker[];
   readonly automaticAlarms: boolean;
+  /** Log every Durable Object event. */
+  readonly verbose: boolean;
   readonly persistence: NormalizedPersistence;
 }

@@ -87,8 +87,8 @@ class NodeConnection implements DriverConnection {
     statement.setReturnArrays(true);
     const columnNames = statement.columns().map((column) => column.name);
     // Integers beyond 2^53 would throw when read; as BigInt they are converted like production converts them.
-    // A statement without columns reads none: its run() then reports `changes` as a number, not a BigInt.
-    if (columnNames.length > 0) statement.setReadBigInts(true);
+    // Statements without columns too: from Node 26 on, run() throws a RangeError when `lastInsertRowid` is beyond 2^53.
+    statement.setReadBigInts(true);
     return new NodeStatementAdapter(statement, columnNames, nodeArguments(parameterNames, this.numberedByPosition));
   }
 

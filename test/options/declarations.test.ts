@@ -42,6 +42,7 @@ describe("options with a CLI flag", () => {
     wranglerConfigPath: ["--config", "wrangler.toml"],
     wranglerEnvironment: ["--env", "staging"],
     durableObjectsPersist: ["--do-persist"],
+    verbose: ["--verbose"],
   };
 
   it("are the declared ones", () => {

@@ -1,12 +1,11 @@
-import NodeEnvironmentModule from "jest-environment-node";
 import type { Config, Circus } from "@jest/types";
 import type { EnvironmentContext, JestEnvironmentConfig } from "@jest/environment";
 import type { TestRuntime } from "durabox/testing-runtime";
 import { loadTestingInContext } from "./load-in-context.js";
 import { splitOptions } from "./options.js";
+import { usersNodeEnvironment } from "./node-environment.js";
 
-// jest-environment-node is CommonJS with the class on `default` (and `TestEnvironment`).
-const NodeEnvironment = (NodeEnvironmentModule as unknown as { default?: typeof NodeEnvironmentModule }).default ?? NodeEnvironmentModule;
+const NodeEnvironment = usersNodeEnvironment();
 
 /**
  * `testEnvironment: "durabox"`: Node's environment plus one Durable Objects

@@ -12,6 +12,7 @@ import type { ObjectRecord } from "../object-record.js";
 export function runAlarm(record: ObjectRecord, retryCount: number, claims: AlarmClaims): Promise<AlarmOutcome> {
   const instance = record.instance();
   const { store } = record;
+  instance.announce("alarm", () => (retryCount > 0 ? `retry ${retryCount}` : undefined));
   return instance.deliver(0, async (object) => {
     const time = await record.readAlarm();
     const handler = (object as { alarm?: unknown }).alarm;

@@ -1,0 +1,21 @@
+import { createInterface } from "node:readline/promises";
+import type { Runner } from "./init-project.js";
+
+const NAMES: Record<Runner, string> = { vitest: "Vitest", jest: "Jest" };
+
+/** Asks on the terminal which runner to set up; Enter takes the preselected one. */
+export async function askRunner(question: string, choices: readonly Runner[], preselected: Runner): Promise<Runner> {
+  const terminal = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const menu = choices.map((choice, i) => `${i + 1}) ${NAMES[choice]}${choice === preselected ? " (Enter)" : ""}`).join("  ");
+    for (;;) {
+      const answer = (await terminal.question(`${question} ${menu}: `)).trim().toLowerCase();
+      if (answer === "") return preselected;
+      const picked = choices.find((choice, i) => answer === String(i + 1) || answer === choice);
+      if (picked !== undefined) return picked;
+      process.stdout.write(`Answer ${choices.map((_, i) => i + 1).join(" or ")}.\n`);
+    }
+  } finally {
+    terminal.close();
+  }
+}
