@@ -15,6 +15,7 @@ import type { DurableObjectNamespace } from "./objects/namespace.js";
 import type { ObjectStorage } from "./objects/object-storage.js";
 import type { IsolatedState } from "./base/isolated-state.js";
 import type { ObjectAddress } from "./storage/address.js";
+import { autoReplyToClose } from "./objects/websockets/compatibility.js";
 
 /** A promise of a Response that also reads its body: `await mf.dispatchFetch(url).text()`. */
 export interface ResponsePromise extends Promise<Response> {
@@ -44,6 +45,11 @@ function openBackend(persistence: NormalizedPersistence): StorageBackend {
     case "redis":
       return new RedisBackend(persistence.url);
   }
+}
+
+/** web_socket_auto_reply_to_close for a worker's sockets, from its compatibility date and flags. */
+function webSocketAutoReply(worker: NormalizedOptions["workers"][number] | undefined): boolean {
+  return autoReplyToClose(worker?.compatibilityDate, worker?.compatibilityFlags ?? []);
 }
 
 /** dispatchFetch resolves relative URLs against the address `durabox` serves on by default. */
@@ -101,6 +107,7 @@ export class Durabox {
           // Resolved once per class from every source by normalizeOptions. SQLite-backed classes
           // run on key-value storage until SQLite storage lands; the kind is recorded now.
           storageKind: this.#options.workers.find((w) => w.name === scriptName)!.storageKinds.get(className)!,
+          webSocketAutoReplyToClose: webSocketAutoReply(this.#options.workers.find((w) => w.name === scriptName)),
           resolve: () => {
             const resolveFrom = (owner: LoadedWorker | undefined): ResolvedClass => {
               if (owner === undefined) throw new DuraboxError("ERR_SCRIPT", `Worker "${scriptName}" has no code.`);

@@ -7,6 +7,8 @@ import type { Awaitable } from "../base/awaitable.js";
 import type { DurableObjectId } from "./id.js";
 import type { InstanceGates } from "./storage-host.js";
 import type { ResolvedClass } from "./class-registry.js";
+import type { ObjectWebSockets } from "./websockets/object-websockets.js";
+import type { SocketCore, SocketOwner } from "./websockets/socket-core.js";
 
 /** What an instance needs from the record of its object. */
 export interface InstanceHost {
@@ -19,6 +21,8 @@ export interface InstanceHost {
   /** Forgets this instance: the next event for the id constructs a new one. */
   forget(instance: ObjectInstance): void;
   trackBackground(promise: Promise<unknown>): void;
+  /** The object's WebSockets (kept by its record, across instances), made on first use. */
+  webSockets(): ObjectWebSockets;
 }
 
 /**
@@ -28,7 +32,7 @@ export interface InstanceHost {
  * it through the input gate in arrival order and releases its result only
  * through the output gate.
  */
-export class ObjectInstance implements StateOwner, InstanceGates {
+export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
   readonly inputGate = new InputGate();
   readonly outputGate = new OutputGate();
   readonly id: DurableObjectId;
@@ -60,7 +64,7 @@ export class ObjectInstance implements StateOwner, InstanceGates {
 
   async #run<T>(depth: number, event: (object: object) => Awaitable<T>): Promise<T> {
     if (this.#broken !== undefined) throw this.#broken.error;
-    const result = await runInContext({ depth }, () => event(this.#object!));
+    const result = await runInContext({ depth, sockets: this }, () => event(this.#object!));
     try {
       this.#host.flushWrites();
     } catch (error) {
@@ -87,7 +91,7 @@ export class ObjectInstance implements StateOwner, InstanceGates {
 
   #constructWith({ objectClass, env }: ResolvedClass): void {
     try {
-      this.#object = runInContext({ depth: 0 }, () => new objectClass(this.state, env as never));
+      this.#object = runInContext({ depth: 0, sockets: this }, () => new objectClass(this.state, env as never));
     } catch (error) {
       this.reset(error);
       throw error;
@@ -113,6 +117,20 @@ export class ObjectInstance implements StateOwner, InstanceGates {
 
   waitUntil(promise: Promise<unknown>): void {
     this.#host.trackBackground(promise);
+  }
+
+  get webSockets(): ObjectWebSockets {
+    return this.#host.webSockets();
+  }
+
+  // SocketOwner: a WebSocket accept()ed during one of this instance's events.
+
+  get autoReplyToClose(): boolean {
+    return this.webSockets.autoReplyToClose;
+  }
+
+  adopt(core: SocketCore): void {
+    this.webSockets.adopt(core);
   }
 
   abort(reason?: unknown): void {

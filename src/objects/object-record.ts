@@ -10,6 +10,7 @@ import type { RegisteredClass, ResolvedClass } from "./class-registry.js";
 import { ObjectStorageHost, type InstanceGates, type StorageOwner } from "./storage-host.js";
 import type { ObjectStore } from "../storage/backend.js";
 import type { DurableObjectId } from "./id.js";
+import { ObjectWebSockets } from "./websockets/object-websockets.js";
 
 /** What every record of one runtime shares. */
 export interface RecordContext {
@@ -32,13 +33,15 @@ export interface RecordContext {
  * for the runtime's life: its address, its store and transaction lane, and
  * its live instance if it has one. It outlives instances (eviction, reset,
  * hibernation), so what production keeps across them belongs here: the
- * storage handle now, the SQL database and accepted WebSockets next.
+ * storage handle, the SQL database and the accepted WebSockets.
  */
 export class ObjectRecord implements StorageOwner {
   readonly id: DurableObjectId;
   readonly address: ObjectAddress;
   readonly store: ObjectStore;
   readonly lane = new TransactionLane();
+  /** Accepted WebSockets (hibernatable ones outlive the instance), made on first use. */
+  #webSockets: ObjectWebSockets | undefined;
   readonly #class: RegisteredClass;
   readonly #context: RecordContext;
   #instance: ObjectInstance | undefined;
@@ -60,6 +63,20 @@ export class ObjectRecord implements StorageOwner {
     this.#context = context;
   }
 
+  /** The object's WebSockets, made on first use (most objects never have one). */
+  get webSockets(): ObjectWebSockets {
+    return (this.#webSockets ??= new ObjectWebSockets({
+      deliver: (event) => this.instance().deliver(0, event),
+      scopeDepth: () => this.#context.layerDepth(),
+      autoReplyToClose: this.#class.spec.webSocketAutoReplyToClose ?? true,
+    }));
+  }
+
+  /** The object's WebSockets if it ever had one. */
+  get openWebSockets(): ObjectWebSockets | undefined {
+    return this.#webSockets;
+  }
+
   /** The live instance, if there is one (never makes one). */
   get liveInstance(): ObjectInstance | undefined {
     return this.#instance;
@@ -79,8 +96,11 @@ export class ObjectRecord implements StorageOwner {
       forget: (gone) => {
         if (this.#instance !== gone) return;
         this.#instance = undefined;
+        // Sockets the instance accept()ed end with it; hibernatable ones stay here.
+        this.#webSockets?.instanceGone();
         this.#context.liveChanged(this, false);
       },
+      webSockets: () => this.webSockets,
       trackBackground: (promise) => this.#context.trackBackground(promise),
     });
     this.#instance = instance;

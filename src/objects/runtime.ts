@@ -94,17 +94,39 @@ export class ObjectRuntime {
     return changed;
   }
 
-  /** Drops the live instance of `id`; the next event constructs a new one. */
-  evict(id: DurableObjectId): boolean {
+  /**
+   * Drops the live instance of `id`; the next event constructs a new one.
+   * Its hibernatable WebSockets stay open (`webSockets: "hibernate"`, the
+   * default) or are dropped without a Close frame, calling no handler
+   * (`"close"`: the peer sees 1006). Returns whether an instance was live.
+   */
+  evict(id: DurableObjectId, options?: EvictOptions): boolean {
+    const closeSockets = evictsSockets(options);
+    if (closeSockets) this.#objects.existingRecord(id)?.openWebSockets?.dropAll();
     const instance = this.liveInstance(id);
     if (instance === undefined) return false;
     instance.reset(evictedError());
     return true;
   }
 
-  /** Drops every live instance (what the test environments do between tests). */
-  evictAll(): void {
+  /** Drops every live instance (what the test environments do between tests); WebSockets as evict() says. */
+  evictAll(options?: EvictOptions): void {
+    if (evictsSockets(options)) for (const sockets of this.#objects.webSockets()) sockets.dropAll();
     for (const instance of this.#objects.liveInstances()) instance.reset(evictedError());
+  }
+
+  /**
+   * Closes, with a Close frame carrying `code` to the peer and no handler
+   * called, the WebSockets accepted in isolation scopes deeper than `depth`
+   * (all of them with 0): what a test opened ends with it.
+   */
+  closeWebSockets(depth: number, code: number, reason: string): void {
+    for (const sockets of this.#objects.webSockets()) sockets.closeScope(depth, code, reason);
+  }
+
+  /** The isolation layers in force. */
+  get layerDepth(): number {
+    return this.#layerDepth;
   }
 
   /** Ids in a namespace that hold data or an alarm, or have a live instance. */
@@ -153,6 +175,7 @@ export class ObjectRuntime {
   async dispose(): Promise<void> {
     this.alarms.dispose();
     this.#alarmClaims.dispose();
+    this.closeWebSockets(-1, 1001, "");
     this.evictAll();
     await this.settleBackground();
     for (const record of this.#objects.sqliteRecords()) record.close();
@@ -170,6 +193,19 @@ export class ObjectRuntime {
     if (time === null) this.alarms.cancel(address);
     else this.alarms.schedule(address, time);
   }
+}
+
+/** What eviction does with the object's WebSockets: keep them hibernating (the default) or drop them. */
+export interface EvictOptions {
+  readonly webSockets?: "hibernate" | "close" | undefined;
+}
+
+function evictsSockets(options: EvictOptions | undefined): boolean {
+  const mode = options?.webSockets ?? "hibernate";
+  if (mode !== "hibernate" && mode !== "close") {
+    throw new TypeError(`The webSockets eviction option must be "hibernate" or "close", but it was ${JSON.stringify(mode)}.`);
+  }
+  return mode === "close";
 }
 
 /** Push/pop copy-on-write layers of the key-value backend (LayeredBackend). */
