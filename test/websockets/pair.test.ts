@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { WebSocket, WebSocketPair } from "../../src/objects/websockets/websocket.js";
+import type { CloseEvent } from "../../src/objects/websockets/events.js";
 import { messagesOf, nextClose, nextEvent, until } from "../helpers/websockets.js";
 
 function pair(): [WebSocket, WebSocket] {
@@ -11,12 +12,12 @@ describe("WebSocketPair", () => {
   it("has two open ends, 0 and 1, Object.values gives [client, server]", () => {
     const p = new WebSocketPair();
     const [client, server] = Object.values(p) as WebSocket[];
-    expect(client).toBe(p[0]);
+    expect(client!).toBe(p[0]);
     expect(server).toBe(p[1]);
     expect(client).toBeInstanceOf(WebSocket);
     expect(client).toBeInstanceOf(EventTarget);
-    expect(client.readyState).toBe(WebSocket.READY_STATE_OPEN);
-    expect(server.constructor.name).toBe("WebSocket");
+    expect(client!.readyState).toBe(WebSocket.READY_STATE_OPEN);
+    expect(server!.constructor.name).toBe("WebSocket");
   });
 
   it("refuses send() and close() before accept(), with production's message", () => {
