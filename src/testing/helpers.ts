@@ -7,6 +7,7 @@ import type { DurableObjectId } from "../objects/id.js";
 import type { DurableObjectNamespace } from "../objects/namespace.js";
 import type { DurableObjectState } from "../objects/state.js";
 import type { ObjectStorage } from "../objects/object-storage.js";
+import type { WebSocket } from "../objects/websockets/websocket.js";
 
 /**
  * The bindings tests see as `env`. Augment it with your worker's Env to type
@@ -119,9 +120,25 @@ export function listDurableObjectIds(namespace: DurableObjectNamespaceLike): Pro
   return currentTestRuntime().listDurableObjectIds(namespace as DurableObjectNamespace);
 }
 
-/** Drops the object's live instance; the next call constructs it again. Returns whether one was live. */
-export function evictDurableObject(stub: IdOrStub): boolean {
-  return currentTestRuntime().evictDurableObject(stub);
+/**
+ * Drops the object's live instance; the next call constructs it again.
+ * Returns whether one was live. Its WebSockets accepted with
+ * `ctx.acceptWebSocket()` hibernate (`webSockets: "hibernate"`, the
+ * default: the next message constructs the object again) or are dropped
+ * (`"close"`: the client sees 1006, `webSocketClose` is not called).
+ */
+export function evictDurableObject(stub: IdOrStub, options?: { webSockets?: "hibernate" | "close" }): boolean {
+  return currentTestRuntime().evictDurableObject(stub, options);
+}
+
+/**
+ * Connects a test-side WebSocket to the object in one line: sends an
+ * `Upgrade: websocket` request to its fetch() at `path` (default "/") and
+ * returns the client end of the 101 response, accepted. The socket closes
+ * (code 1001) when the test ends.
+ */
+export function connectWebSocket(stub: DurableObjectStubLike, path?: string): Promise<WebSocket> {
+  return currentTestRuntime().connectWebSocket(stub, path);
 }
 
 // Miniflare 2's names, with Miniflare 2's arguments and results.

@@ -1,10 +1,22 @@
 import { findCore, RequestResponsePair, WebSocket, WebSocketPair } from "../objects/websockets/websocket.js";
 import { fetchWithUpgrade } from "./outgoing-websocket.js";
+import { realmShared } from "../base/shared-state.js";
 
 type ResponseClass = typeof globalThis.Response;
 type Init = (ResponseInit & { webSocket?: unknown }) | undefined;
 
-const withSockets = new WeakMap<ResponseClass, ResponseClass>();
+/**
+ * What was made, shared by every copy of durabox in the realm (as the
+ * WebSocket classes are), so a realm's globals are wrapped once whichever
+ * copy installs them.
+ */
+const made = realmShared("websocketGlobals", () => ({
+  withSockets: new WeakMap<ResponseClass, ResponseClass>(),
+  proxies: new WeakSet<object>(),
+  fetches: new WeakMap<object, typeof globalThis.fetch>(),
+  ours: new WeakSet<object>(),
+}));
+const { withSockets, proxies, fetches, ours } = made;
 
 /**
  * `Response` as Workers have it: `new Response(null, { status: 101,
@@ -15,6 +27,8 @@ const withSockets = new WeakMap<ResponseClass, ResponseClass>();
 export function responseWithWebSockets(Base: ResponseClass): ResponseClass {
   const known = withSockets.get(Base);
   if (known !== undefined) return known;
+  // Already one of ours (a test realm whose globals were installed before).
+  if (proxies.has(Base)) return Base;
   const proxy: ResponseClass = new Proxy(Base, {
     construct(target, args: unknown[], newTarget) {
       const init = args[1] as Init;
@@ -28,7 +42,9 @@ export function responseWithWebSockets(Base: ResponseClass): ResponseClass {
       }
       if (findCore(webSocket) === undefined) throw new TypeError("Response's webSocket must be a WebSocket, from new WebSocketPair().");
       if (init?.status !== 101) throw new RangeError("Responses with a WebSocket must have status code 101.");
-      const response = Reflect.construct(target, [args[0], { ...init, status: 200 }], constructing) as object;
+      // Without webSocket below: the class under this one may be one of these proxies too.
+      const { webSocket: _socket, ...platformInit } = init;
+      const response = Reflect.construct(target, [args[0], { ...platformInit, status: 200 }], constructing) as object;
       Object.defineProperties(response, {
         status: { value: 101, enumerable: true },
         ok: { value: false, enumerable: true },
@@ -38,12 +54,9 @@ export function responseWithWebSockets(Base: ResponseClass): ResponseClass {
     },
   });
   withSockets.set(Base, proxy);
+  proxies.add(proxy);
   return proxy;
 }
-
-const fetches = new WeakMap<object, typeof fetch>();
-/** The fetch functions made here: a global fetch that is one of them is not the platform's. */
-const ours = new WeakSet<object>();
 
 /**
  * The Workers WebSocket globals: `WebSocket` (the Workers class: `new

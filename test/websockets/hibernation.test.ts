@@ -97,7 +97,12 @@ describe("the hibernation API", () => {
     const stub = (await durabox.getDurableObjectNamespace("ROOM")).get(id);
     const counts = await durabox.runtime.instance(id).deliver(0, (_object) => {
       const state = durabox.runtime.instance(id).state;
-      return [state.getWebSockets().length, state.getWebSockets("red").length, state.getWebSockets("blue").length, state.getWebSockets("none").length];
+      return [
+        state.getWebSockets().length,
+        state.getWebSockets("red").length,
+        state.getWebSockets("blue").length,
+        state.getWebSockets("none").length,
+      ];
     });
     expect(counts).toEqual([2, 1, 1, 0]);
     expect(stub.id.toString()).toBe(id.toString());

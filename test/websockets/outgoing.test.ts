@@ -55,7 +55,13 @@ describe("outgoing WebSockets from worker code", () => {
   it("new WebSocket(url): CONNECTING, then open (accepted at once), messages, close", async () => {
     const mf = new Durabox({ script });
     try {
-      expect(await mf.dispatchFetch(`/new?target=${url}`).json()).toEqual(["state 0", "open 1", "hello stranger", "echo:ping", "closed 1000"]);
+      expect(await mf.dispatchFetch(`/new?target=${url}`).json()).toEqual([
+        "state 0",
+        "open 1",
+        "hello stranger",
+        "echo:ping",
+        "closed 1000",
+      ]);
     } finally {
       await mf.dispose();
     }
