@@ -7,7 +7,6 @@ import type { DurableObjectId } from "../objects/id.js";
 import type { DurableObjectNamespace } from "../objects/namespace.js";
 import type { DurableObjectState } from "../objects/state.js";
 import type { ObjectStorage } from "../objects/object-storage.js";
-import type { WebSocket } from "../objects/websockets/websocket.js";
 
 /**
  * The bindings tests see as `env`. Augment it with your worker's Env to type
@@ -137,8 +136,32 @@ export function evictDurableObject(stub: IdOrStub, options?: { webSockets?: "hib
  * returns the client end of the 101 response, accepted. The socket closes
  * (code 1001) when the test ends.
  */
-export function connectWebSocket(stub: DurableObjectStubLike, path?: string): Promise<WebSocket> {
-  return currentTestRuntime().connectWebSocket(stub, path);
+export function connectWebSocket(stub: DurableObjectStubLike, path?: string): Promise<TestWebSocket> {
+  return currentTestRuntime().connectWebSocket(stub, path) as unknown as Promise<TestWebSocket>;
+}
+
+/** The events a Workers WebSocket dispatches, by type. */
+export interface WebSocketEvents {
+  message: Event & { readonly data: string | ArrayBuffer };
+  close: Event & { readonly code: number; readonly reason: string; readonly wasClean: boolean };
+  error: Event & { readonly message: string; readonly error: unknown };
+  open: Event;
+}
+
+/** A Workers WebSocket as connectWebSocket() returns it (the client end, accepted). */
+export interface TestWebSocket {
+  readonly readyState: number;
+  accept(): void;
+  send(message: string | ArrayBuffer | ArrayBufferView): void;
+  close(code?: number, reason?: string): void;
+  addEventListener<K extends keyof WebSocketEvents>(
+    type: K,
+    listener: (event: WebSocketEvents[K]) => void,
+    options?: boolean | { once?: boolean },
+  ): void;
+  removeEventListener<K extends keyof WebSocketEvents>(type: K, listener: (event: WebSocketEvents[K]) => void): void;
+  serializeAttachment(value: unknown): void;
+  deserializeAttachment(): unknown;
 }
 
 // Miniflare 2's names, with Miniflare 2's arguments and results.
