@@ -10,6 +10,7 @@ import { DuraboxError } from "../base/errors.js";
 import type { ObjectInstance } from "./instance.js";
 import type { ObjectAddress } from "../storage/address.js";
 import type { StorageBackend } from "../storage/backend.js";
+import { evictsSockets, type EvictOptions } from "./eviction.js";
 
 /**
  * Every Durable Object of one Durabox: the classes (ClassRegistry), one
@@ -193,19 +194,6 @@ export class ObjectRuntime {
     if (time === null) this.alarms.cancel(address);
     else this.alarms.schedule(address, time);
   }
-}
-
-/** What eviction does with the object's WebSockets: keep them hibernating (the default) or drop them. */
-export interface EvictOptions {
-  readonly webSockets?: "hibernate" | "close" | undefined;
-}
-
-function evictsSockets(options: EvictOptions | undefined): boolean {
-  const mode = options?.webSockets ?? "hibernate";
-  if (mode !== "hibernate" && mode !== "close") {
-    throw new TypeError(`The webSockets eviction option must be "hibernate" or "close", but it was ${JSON.stringify(mode)}.`);
-  }
-  return mode === "close";
 }
 
 /** Push/pop copy-on-write layers of the key-value backend (LayeredBackend). */

@@ -13,7 +13,7 @@ import { checkOptionKeys } from "../options/unknown.js";
 import type { DurableObjectState } from "../objects/state.js";
 import type { ObjectStorage } from "../objects/object-storage.js";
 import { IsolationPolicy } from "./isolation-policy.js";
-import type { EvictOptions } from "../objects/runtime.js";
+import type { EvictOptions } from "../objects/eviction.js";
 import { findCore, type WebSocket } from "../objects/websockets/websocket.js";
 
 export type { Isolation, TestRuntimeOptions };
