@@ -21,6 +21,8 @@ export interface InstanceHost {
   /** Forgets this instance: the next event for the id constructs a new one. */
   forget(instance: ObjectInstance): void;
   trackBackground(promise: Promise<unknown>): void;
+  /** Told when the instance has no event running (it may hibernate after a while). */
+  idle(instance: ObjectInstance): void;
   /** The object's WebSockets (kept by its record, across instances), made on first use. */
   webSockets(): ObjectWebSockets;
 }
@@ -41,6 +43,8 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
   #object: object | undefined;
   #constructing: Promise<void> | undefined;
   #broken: { error: unknown } | undefined;
+  /** Events running now (admitted, not finished). */
+  #running = 0;
 
   constructor(id: DurableObjectId, host: InstanceHost) {
     this.id = id;
@@ -64,16 +68,26 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
 
   async #run<T>(depth: number, event: (object: object) => Awaitable<T>): Promise<T> {
     if (this.#broken !== undefined) throw this.#broken.error;
-    const result = await runInContext({ depth, sockets: this }, () => event(this.#object!));
+    this.#running++;
     try {
-      this.#host.flushWrites();
-    } catch (error) {
-      this.reset(error);
-      throw error;
+      const result = await runInContext({ depth, sockets: this }, () => event(this.#object!));
+      try {
+        this.#host.flushWrites();
+      } catch (error) {
+        this.reset(error);
+        throw error;
+      }
+      const confirmed = this.outputGate.waitForConfirmed();
+      if (confirmed !== undefined) await confirmed;
+      return result;
+    } finally {
+      if (--this.#running === 0) this.#host.idle(this);
     }
-    const confirmed = this.outputGate.waitForConfirmed();
-    if (confirmed !== undefined) await confirmed;
-    return result;
+  }
+
+  /** Whether an event is running now. */
+  get busy(): boolean {
+    return this.#running > 0;
   }
 
   #construct(): void {

@@ -11,6 +11,8 @@ import { ObjectStorageHost, type InstanceGates, type StorageOwner } from "./stor
 import type { ObjectStore } from "../storage/backend.js";
 import type { DurableObjectId } from "./id.js";
 import { ObjectWebSockets } from "./websockets/object-websockets.js";
+import { realClearTimeout, realSetTimeout } from "../base/clock.js";
+import { DuraboxError } from "../base/errors.js";
 
 /** What every record of one runtime shares. */
 export interface RecordContext {
@@ -26,6 +28,8 @@ export interface RecordContext {
   layerDepth(): number;
   /** Told when the record opens its SQLite database. */
   sqliteOpened(record: ObjectRecord): void;
+  /** Idle time after which an instance holding only hibernatable WebSockets is evicted. */
+  readonly hibernateAfterMs: number;
 }
 
 /**
@@ -50,6 +54,7 @@ export class ObjectRecord implements StorageOwner {
   #sqliteFile: SqliteFile | undefined;
   /** Async transactions in progress: while any is, the implicit transaction is not committed at the end of a run. */
   #commitHolds = 0;
+  #hibernateTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #commits: CommitControl = {
     hold: () => void this.#commitHolds++,
     release: () => void this.#commitHolds--,
@@ -70,6 +75,29 @@ export class ObjectRecord implements StorageOwner {
       scopeDepth: () => this.#context.layerDepth(),
       autoReplyToClose: this.#class.spec.webSocketAutoReplyToClose ?? true,
     }));
+  }
+
+  /**
+   * An instance finished its events. If it holds hibernatable WebSockets
+   * and nothing else keeps it (no socket it accept()ed), it hibernates after
+   * a while without events, as production evicts idle objects: the next
+   * message constructs it again.
+   */
+  #idle(instance: ObjectInstance): void {
+    const sockets = this.#webSockets;
+    if (sockets === undefined || !sockets.canHibernate) return;
+    if (this.#hibernateTimer !== undefined) realClearTimeout(this.#hibernateTimer);
+    this.#hibernateTimer = realSetTimeout(() => {
+      this.#hibernateTimer = undefined;
+      if (this.#instance !== instance || instance.busy || !sockets.canHibernate) return;
+      instance.reset(
+        new DuraboxError(
+          "ERR_EVICTED",
+          "This Durable Object instance hibernated while an event was waiting for it; a new call constructs a fresh instance.",
+        ),
+      );
+    }, this.#context.hibernateAfterMs);
+    this.#hibernateTimer.unref?.();
   }
 
   /** The object's WebSockets if it ever had one. */
@@ -101,6 +129,7 @@ export class ObjectRecord implements StorageOwner {
         this.#context.liveChanged(this, false);
       },
       webSockets: () => this.webSockets,
+      idle: (idle) => this.#idle(idle),
       trackBackground: (promise) => this.#context.trackBackground(promise),
     });
     this.#instance = instance;
@@ -173,6 +202,7 @@ export class ObjectRecord implements StorageOwner {
 
   /** Closes the SQLite database, if open (the runtime is disposing). */
   close(): void {
+    if (this.#hibernateTimer !== undefined) realClearTimeout(this.#hibernateTimer);
     this.#sqlite?.close();
   }
 }

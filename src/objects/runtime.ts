@@ -11,6 +11,7 @@ import type { ObjectInstance } from "./instance.js";
 import type { ObjectAddress } from "../storage/address.js";
 import type { StorageBackend } from "../storage/backend.js";
 import { evictsSockets, type EvictOptions } from "./eviction.js";
+import { HIBERNATE_AFTER_MS } from "./websockets/limits.js";
 
 /**
  * Every Durable Object of one Durabox: the classes (ClassRegistry), one
@@ -31,7 +32,15 @@ export class ObjectRuntime {
   readonly #layers: IsolationLayers | undefined;
   #layerDepth = 0;
 
-  constructor(backend: StorageBackend, options: { automaticAlarms: boolean; layers?: IsolationLayers }) {
+  constructor(
+    backend: StorageBackend,
+    options: {
+      automaticAlarms: boolean;
+      layers?: IsolationLayers;
+      /** Idle time after which an object holding only hibernatable WebSockets is evicted (production: about 10 s). */
+      hibernateAfterMs?: number;
+    },
+  ) {
     this.backend = backend;
     this.#layers = options.layers;
     this.#objects = new ObjectTable(this.#classes, backend, {
@@ -39,6 +48,7 @@ export class ObjectRuntime {
       trackBackground: (promise) => this.trackBackground(promise),
       sqliteFile: (address) => backend.sqliteFile?.(address),
       layerDepth: () => this.#layerDepth,
+      hibernateAfterMs: options.hibernateAfterMs ?? HIBERNATE_AFTER_MS,
     });
     this.alarms = new AlarmScheduler((address, retryCount) => {
       const record = this.#objects.recordAt(address);

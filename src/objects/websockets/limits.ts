@@ -15,6 +15,9 @@ export const MAX_EVENT_TIMEOUT_MS = 604_800_000;
 /** The largest message a WebSocket receives (32 MiB). */
 export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
+/** Idle time after which an object whose only connections are hibernatable WebSockets is evicted (production: about 10 s). */
+export const HIBERNATE_AFTER_MS = 10_000;
+
 /** The close code and reason a peer that vanished without a Close frame reports. */
 export const ABNORMAL_CLOSURE = 1006;
 export const DISCONNECTED_REASON = "WebSocket disconnected without sending Close frame.";

@@ -157,6 +157,11 @@ export class ObjectWebSockets implements SocketOwner {
     for (const [core, at] of [...this.#accepted]) if (at > depth) core.terminate({ code, reason });
   }
 
+  /** Whether only hibernatable sockets keep the object: it may be evicted when idle. */
+  get canHibernate(): boolean {
+    return this.#hibernatable.size > 0 && this.#accepted.size === 0;
+  }
+
   /** Whether the object holds any socket (accepted either way). */
   get size(): number {
     return this.#hibernatable.size + this.#accepted.size;
