@@ -167,3 +167,18 @@ describe("acceptWebSocket's rules and messages", () => {
     ]);
   });
 });
+
+describe("the hibernatable socket limit", () => {
+  it("accepts 32,768 sockets on one object and refuses the next", async () => {
+    const result = await inObject((state) => {
+      for (let i = 0; i < 32_768; i++) state.acceptWebSocket(serverEnd());
+      try {
+        state.acceptWebSocket(serverEnd());
+      } catch (error) {
+        return { count: state.getWebSockets().length, message: (error as Error).message };
+      }
+      return { count: state.getWebSockets().length, message: "no error" };
+    });
+    expect(result).toEqual({ count: 32_768, message: "A Durable Object cannot accept more than 32768 hibernatable WebSockets." });
+  });
+});
