@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
+import { connect } from "node:net";
 import { WebSocket as NodeWebSocket } from "ws";
 import { Durabox } from "../../src/index.js";
 import { serve } from "../../src/cli/server.js";
@@ -105,6 +106,28 @@ describe("WebSockets through the CLI server", () => {
     mf!.runtime.evict(ns.idFromName("lobby"));
     ada.ws.send("whoami");
     expect(JSON.parse(await ada.next())).toMatchObject({ name: "ada", instance: 2 });
+  });
+
+  it("a protocol error from the client reaches webSocketError", async () => {
+    const host = await listen();
+    const [hostname, port] = host.split(":");
+    const socket = connect(Number(port), hostname!);
+    await once(socket, "connect");
+    socket.write(
+      "GET /?name=ada HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+    );
+    await once(socket, "data"); // 101 Switching Protocols
+    // A text frame without the mask a client must set: a protocol error.
+    socket.write(Buffer.from([0x81, 0x02, 0x68, 0x69]));
+    let errors: string[] = [];
+    for (let i = 0; i < 100 && errors.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      errors = (await stats(host)).errors;
+    }
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/MASK/);
+    socket.destroy();
   });
 
   it("a response that does not switch protocols is written as is", async () => {
