@@ -17,6 +17,7 @@ import type { IsolatedState } from "./base/isolated-state.js";
 import type { ObjectAddress } from "./storage/address.js";
 import { workersModule } from "./worker/workers-module.js";
 import { describeObjectEvent, type ObjectEvent } from "./objects/events.js";
+import { autoReplyToClose } from "./objects/websockets/compatibility.js";
 
 /** A promise of a Response that also reads its body: `await mf.dispatchFetch(url).text()`. */
 export interface ResponsePromise extends Promise<Response> {
@@ -51,6 +52,11 @@ function openBackend(persistence: NormalizedPersistence): StorageBackend {
 /** `verbose`: one line per Durable Object event, on stdout. */
 function logObjectEvent(event: ObjectEvent): void {
   process.stdout.write(`durabox: ${describeObjectEvent(event)}\n`);
+}
+
+/** web_socket_auto_reply_to_close for a worker's sockets, from its compatibility date and flags. */
+function webSocketAutoReply(worker: NormalizedOptions["workers"][number] | undefined): boolean {
+  return autoReplyToClose(worker?.compatibilityDate, worker?.compatibilityFlags ?? []);
 }
 
 /** dispatchFetch resolves relative URLs against the address `durabox` serves on by default. */
@@ -112,6 +118,7 @@ export class Durabox {
           // Resolved once per class from every source by normalizeOptions. SQLite-backed classes
           // run on key-value storage until SQLite storage lands; the kind is recorded now.
           storageKind: this.#options.workers.find((w) => w.name === scriptName)!.storageKinds.get(className)!,
+          webSocketAutoReplyToClose: webSocketAutoReply(this.#options.workers.find((w) => w.name === scriptName)),
           resolve: () => {
             const resolveFrom = (owner: LoadedWorker | undefined): ResolvedClass => {
               if (owner === undefined) throw new DuraboxError("ERR_SCRIPT", `Worker "${scriptName}" has no code.`);

@@ -13,6 +13,7 @@ declare global {
   const flushDurableObjectAlarms: typeof testing.flushDurableObjectAlarms;
   const listDurableObjectIds: typeof testing.listDurableObjectIds;
   const evictDurableObject: typeof testing.evictDurableObject;
+  const connectWebSocket: typeof testing.connectWebSocket;
   const getMiniflareBindings: typeof testing.getMiniflareBindings;
   const getMiniflareDurableObjectStorage: typeof testing.getMiniflareDurableObjectStorage;
   const getMiniflareDurableObjectState: typeof testing.getMiniflareDurableObjectState;

@@ -6,6 +6,8 @@
  */
 export const realSetTimeout: typeof setTimeout = setTimeout;
 export const realClearTimeout: typeof clearTimeout = clearTimeout;
+/** setImmediate (WebSocket events are delivered on a later turn, as I/O), which fake timers can replace. */
+export const realSetImmediate: (callback: () => void) => void = setImmediate;
 /** process.nextTick, which Vitest's and Jest's fake timers can also replace. */
 export const realNextTick: typeof process.nextTick = process.nextTick.bind(process);
 

@@ -26,6 +26,8 @@ export const ERROR_CODES = {
   ERR_DISPOSED: "runtime disposed",
   /** An event was waiting for an instance that was evicted (a test's eviction, or between tests). */
   ERR_EVICTED: "instance evicted",
+  /** A test's connectWebSocket() got an answer other than a 101 response carrying a webSocket. */
+  ERR_WEBSOCKET_UPGRADE: "WebSocket upgrade refused",
   /** An event was waiting for an instance that its code aborted with ctx.abort(). */
   ERR_ABORTED: "instance aborted",
   /** A transaction kept conflicting with other writes past the attempt limit. */

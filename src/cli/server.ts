@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import type { Durabox } from "../durabox.js";
+import { handleUpgrade } from "./websocket-upgrade.js";
 
 /** What the server writes: one line per request, and errors. */
 export interface ServerLog {
@@ -68,6 +69,14 @@ export function serve(mf: Durabox, log: ServerLog): Server {
         }
         done(500);
       });
+  });
+  // WebSocket upgrades reach the worker too; a 101 response's socket is coupled to the connection.
+  server.on("upgrade", (req: IncomingMessage, socket, head: Buffer) => {
+    const started = performance.now();
+    const origin = `http://${req.headers.host ?? "localhost"}`;
+    const done = (status: number): void =>
+      log.info(`${req.method ?? "GET"} ${req.url ?? "/"} ${status} (${(performance.now() - started).toFixed(1)} ms)`);
+    handleUpgrade({ mf, toRequest: (incoming) => toRequest(incoming, origin), done, error: (text) => log.error(text) }, req, socket, head);
   });
   return server;
 }

@@ -19,6 +19,8 @@ export interface ObjectClassSpec {
   readonly identity: string;
   readonly className: string;
   readonly storageKind: StorageKind;
+  /** web_socket_auto_reply_to_close for its worker (its compatibility date or flag); on when omitted. */
+  readonly webSocketAutoReplyToClose?: boolean;
   /** The class and its worker's env; a promise while the worker is loading. */
   resolve(): ResolvedClass | Promise<ResolvedClass>;
 }

@@ -1,4 +1,5 @@
 import { sharedAsyncLocalStorage } from "../base/shared-state.js";
+import type { SocketOwner } from "./websockets/socket-core.js";
 
 /**
  * What is running now: a request into a worker or an event inside an object.
@@ -8,6 +9,8 @@ import { sharedAsyncLocalStorage } from "../base/shared-state.js";
 export interface EventContext {
   /** 0 for a request from outside; each stub call adds one. */
   readonly depth: number;
+  /** Inside an object's event: where a WebSocket accepted now belongs. */
+  readonly sockets?: SocketOwner | undefined;
 }
 
 export const MAX_DEPTH = 16;

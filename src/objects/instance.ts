@@ -8,6 +8,8 @@ import type { DurableObjectId } from "./id.js";
 import type { InstanceGates } from "./storage-host.js";
 import type { ResolvedClass } from "./class-registry.js";
 import type { EventLabel, ObjectEventType } from "./events.js";
+import type { ObjectWebSockets } from "./websockets/object-websockets.js";
+import type { SocketCore, SocketOwner } from "./websockets/socket-core.js";
 
 /** What an instance needs from the record of its object. */
 export interface InstanceHost {
@@ -22,6 +24,10 @@ export interface InstanceHost {
   trackBackground(promise: Promise<unknown>): void;
   /** Told of each labelled event, the construction and the reset (eviction) of this instance; absent when nobody listens. */
   onEvent?(label: EventLabel): void;
+  /** Told when the instance has no event running (it may hibernate after a while). */
+  idle(instance: ObjectInstance): void;
+  /** The object's WebSockets (kept by its record, across instances), made on first use. */
+  webSockets(): ObjectWebSockets;
 }
 
 /**
@@ -31,7 +37,7 @@ export interface InstanceHost {
  * it through the input gate in arrival order and releases its result only
  * through the output gate.
  */
-export class ObjectInstance implements StateOwner, InstanceGates {
+export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
   readonly inputGate = new InputGate();
   readonly outputGate = new OutputGate();
   readonly id: DurableObjectId;
@@ -40,6 +46,8 @@ export class ObjectInstance implements StateOwner, InstanceGates {
   #object: object | undefined;
   #constructing: Promise<void> | undefined;
   #broken: { error: unknown } | undefined;
+  /** Events running now (admitted, not finished). */
+  #running = 0;
 
   constructor(id: DurableObjectId, host: InstanceHost) {
     this.id = id;
@@ -70,16 +78,26 @@ export class ObjectInstance implements StateOwner, InstanceGates {
 
   async #run<T>(depth: number, event: (object: object) => Awaitable<T>): Promise<T> {
     if (this.#broken !== undefined) throw this.#broken.error;
-    const result = await runInContext({ depth }, () => event(this.#object!));
+    this.#running++;
     try {
-      this.#host.flushWrites();
-    } catch (error) {
-      this.reset(error);
-      throw error;
+      const result = await runInContext({ depth, sockets: this }, () => event(this.#object!));
+      try {
+        this.#host.flushWrites();
+      } catch (error) {
+        this.reset(error);
+        throw error;
+      }
+      const confirmed = this.outputGate.waitForConfirmed();
+      if (confirmed !== undefined) await confirmed;
+      return result;
+    } finally {
+      if (--this.#running === 0) this.#host.idle(this);
     }
-    const confirmed = this.outputGate.waitForConfirmed();
-    if (confirmed !== undefined) await confirmed;
-    return result;
+  }
+
+  /** Whether an event is running now. */
+  get busy(): boolean {
+    return this.#running > 0;
   }
 
   #construct(): void {
@@ -97,7 +115,7 @@ export class ObjectInstance implements StateOwner, InstanceGates {
 
   #constructWith({ objectClass, env }: ResolvedClass): void {
     try {
-      this.#object = runInContext({ depth: 0 }, () => new objectClass(this.state, env as never));
+      this.#object = runInContext({ depth: 0, sockets: this }, () => new objectClass(this.state, env as never));
       this.#host.onEvent?.({ type: "construct" });
     } catch (error) {
       this.reset(error);
@@ -125,6 +143,20 @@ export class ObjectInstance implements StateOwner, InstanceGates {
 
   waitUntil(promise: Promise<unknown>): void {
     this.#host.trackBackground(promise);
+  }
+
+  get webSockets(): ObjectWebSockets {
+    return this.#host.webSockets();
+  }
+
+  // SocketOwner: a WebSocket accept()ed during one of this instance's events.
+
+  get autoReplyToClose(): boolean {
+    return this.webSockets.autoReplyToClose;
+  }
+
+  adopt(core: SocketCore): void {
+    this.webSockets.adopt(core);
   }
 
   abort(reason?: unknown): void {

@@ -11,6 +11,9 @@ import { ObjectStorageHost, type InstanceGates, type StorageOwner } from "./stor
 import type { ObjectStore } from "../storage/backend.js";
 import type { DurableObjectId } from "./id.js";
 import type { ObjectEventHook } from "./events.js";
+import { ObjectWebSockets } from "./websockets/object-websockets.js";
+import { realClearTimeout, realSetTimeout } from "../base/clock.js";
+import { DuraboxError } from "../base/errors.js";
 
 /** What every record of one runtime shares. */
 export interface RecordContext {
@@ -28,6 +31,8 @@ export interface RecordContext {
   sqliteOpened(record: ObjectRecord): void;
   /** Told of every object event (verbose logging); absent when nobody listens. */
   onEvent?: ObjectEventHook;
+  /** Idle time after which an instance holding only hibernatable WebSockets is evicted. */
+  readonly hibernateAfterMs: number;
 }
 
 /**
@@ -35,13 +40,15 @@ export interface RecordContext {
  * for the runtime's life: its address, its store and transaction lane, and
  * its live instance if it has one. It outlives instances (eviction, reset,
  * hibernation), so what production keeps across them belongs here: the
- * storage handle now, the SQL database and accepted WebSockets next.
+ * storage handle, the SQL database and the accepted WebSockets.
  */
 export class ObjectRecord implements StorageOwner {
   readonly id: DurableObjectId;
   readonly address: ObjectAddress;
   readonly store: ObjectStore;
   readonly lane = new TransactionLane();
+  /** Accepted WebSockets (hibernatable ones outlive the instance), made on first use. */
+  #webSockets: ObjectWebSockets | undefined;
   readonly #class: RegisteredClass;
   readonly #context: RecordContext;
   #instance: ObjectInstance | undefined;
@@ -50,6 +57,7 @@ export class ObjectRecord implements StorageOwner {
   #sqliteFile: SqliteFile | undefined;
   /** Async transactions in progress: while any is, the implicit transaction is not committed at the end of a run. */
   #commitHolds = 0;
+  #hibernateTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #commits: CommitControl = {
     hold: () => void this.#commitHolds++,
     release: () => void this.#commitHolds--,
@@ -61,6 +69,43 @@ export class ObjectRecord implements StorageOwner {
     this.store = store;
     this.#class = registered;
     this.#context = context;
+  }
+
+  /** The object's WebSockets, made on first use (most objects never have one). */
+  get webSockets(): ObjectWebSockets {
+    return (this.#webSockets ??= new ObjectWebSockets({
+      deliver: (event) => this.instance().deliver(0, event),
+      scopeDepth: () => this.#context.layerDepth(),
+      autoReplyToClose: this.#class.spec.webSocketAutoReplyToClose ?? true,
+    }));
+  }
+
+  /**
+   * An instance finished its events. If it holds hibernatable WebSockets
+   * and nothing else keeps it (no socket it accept()ed), it hibernates after
+   * a while without events, as production evicts idle objects: the next
+   * message constructs it again.
+   */
+  #idle(instance: ObjectInstance): void {
+    const sockets = this.#webSockets;
+    if (sockets === undefined || !sockets.canHibernate) return;
+    if (this.#hibernateTimer !== undefined) realClearTimeout(this.#hibernateTimer);
+    this.#hibernateTimer = realSetTimeout(() => {
+      this.#hibernateTimer = undefined;
+      if (this.#instance !== instance || instance.busy || !sockets.canHibernate) return;
+      instance.reset(
+        new DuraboxError(
+          "ERR_EVICTED",
+          "This Durable Object instance hibernated while an event was waiting for it; a new call constructs a fresh instance.",
+        ),
+      );
+    }, this.#context.hibernateAfterMs);
+    this.#hibernateTimer.unref?.();
+  }
+
+  /** The object's WebSockets if it ever had one. */
+  get openWebSockets(): ObjectWebSockets | undefined {
+    return this.#webSockets;
   }
 
   /** The live instance, if there is one (never makes one). */
@@ -82,8 +127,12 @@ export class ObjectRecord implements StorageOwner {
       forget: (gone) => {
         if (this.#instance !== gone) return;
         this.#instance = undefined;
+        // Sockets the instance accept()ed end with it; hibernatable ones stay here.
+        this.#webSockets?.instanceGone();
         this.#context.liveChanged(this, false);
       },
+      webSockets: () => this.webSockets,
+      idle: (idle) => this.#idle(idle),
       trackBackground: (promise) => this.#context.trackBackground(promise),
       ...(this.#context.onEvent !== undefined && {
         onEvent: (label) => this.#context.onEvent!({ ...label, className: this.#class.spec.className, id: this.id }),
@@ -159,6 +208,7 @@ export class ObjectRecord implements StorageOwner {
 
   /** Closes the SQLite database, if open (the runtime is disposing). */
   close(): void {
+    if (this.#hibernateTimer !== undefined) realClearTimeout(this.#hibernateTimer);
     this.#sqlite?.close();
   }
 }

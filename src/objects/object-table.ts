@@ -4,6 +4,7 @@ import { ObjectRecord, type RecordContext } from "./object-record.js";
 import type { ClassRegistry } from "./class-registry.js";
 import type { StorageBackend } from "../storage/backend.js";
 import type { ObjectInstance } from "./instance.js";
+import type { ObjectWebSockets } from "./websockets/object-websockets.js";
 
 /** The address of an id: its namespace identity and hex form. */
 export function addressOf(id: DurableObjectId): ObjectAddress {
@@ -63,6 +64,21 @@ export class ObjectTable {
   /** Records whose SQLite database is open. */
   sqliteRecords(): ObjectRecord[] {
     return [...this.#sqlite];
+  }
+
+  /** The WebSockets of every object that holds one. */
+  webSockets(): ObjectWebSockets[] {
+    const found: ObjectWebSockets[] = [];
+    for (const record of this.#records.values()) {
+      const sockets = record.openWebSockets;
+      if (sockets !== undefined && sockets.size > 0) found.push(sockets);
+    }
+    return found;
+  }
+
+  /** The record of `id` if one was made. */
+  existingRecord(id: DurableObjectId): ObjectRecord | undefined {
+    return this.#records.get(addressKey(addressOf(id)));
   }
 
   /** Every live instance now. */

@@ -11,6 +11,8 @@ import type { ObjectInstance } from "./instance.js";
 import type { ObjectAddress } from "../storage/address.js";
 import type { ObjectEventHook } from "./events.js";
 import type { StorageBackend } from "../storage/backend.js";
+import { evictsSockets, type EvictOptions } from "./eviction.js";
+import { HIBERNATE_AFTER_MS } from "./websockets/limits.js";
 
 /**
  * Every Durable Object of one Durabox: the classes (ClassRegistry), one
@@ -31,7 +33,16 @@ export class ObjectRuntime {
   readonly #layers: IsolationLayers | undefined;
   #layerDepth = 0;
 
-  constructor(backend: StorageBackend, options: { automaticAlarms: boolean; layers?: IsolationLayers; onEvent?: ObjectEventHook }) {
+  constructor(
+    backend: StorageBackend,
+    options: {
+      automaticAlarms: boolean;
+      layers?: IsolationLayers;
+      /** Idle time after which an object holding only hibernatable WebSockets is evicted (production: about 10 s). */
+      hibernateAfterMs?: number;
+      onEvent?: ObjectEventHook;
+    },
+  ) {
     this.backend = backend;
     this.#layers = options.layers;
     this.#objects = new ObjectTable(this.#classes, backend, {
@@ -40,6 +51,7 @@ export class ObjectRuntime {
       sqliteFile: (address) => backend.sqliteFile?.(address),
       layerDepth: () => this.#layerDepth,
       ...(options.onEvent !== undefined && { onEvent: options.onEvent }),
+      hibernateAfterMs: options.hibernateAfterMs ?? HIBERNATE_AFTER_MS,
     });
     this.alarms = new AlarmScheduler((address, retryCount) => {
       const record = this.#objects.recordAt(address);
@@ -97,26 +109,43 @@ export class ObjectRuntime {
   }
 
   /**
-   * Drops the live instance of `id`; the next event constructs a new one. `options.webSockets`
-   * (cloudflare:test's evictDurableObject) says what happens to its accepted WebSockets.
+   * Drops the live instance of `id`; the next event constructs a new one.
+   * Its hibernatable WebSockets stay open (`webSockets: "hibernate"`, the
+   * default) or are dropped without a Close frame, calling no handler
+   * (`"close"`: the peer sees 1006). Returns whether an instance was live.
    */
-  evict(id: DurableObjectId, options: EvictOptions = {}): boolean {
-    void options.webSockets; // What becomes of accepted WebSockets: the hibernation work reads it.
+  evict(id: DurableObjectId, options?: EvictOptions): boolean {
+    const closeSockets = evictsSockets(options);
+    if (closeSockets) this.#objects.existingRecord(id)?.openWebSockets?.dropAll();
     const instance = this.liveInstance(id);
     if (instance === undefined) return false;
     instance.reset(evictedError());
     return true;
   }
 
-  /** Drops every live instance (what the test environments do between tests). */
-  evictAll(options: EvictOptions = {}): void {
-    void options.webSockets;
+  /** Drops every live instance (what the test environments do between tests); WebSockets as evict() says. */
+  evictAll(options?: EvictOptions): void {
+    if (evictsSockets(options)) for (const sockets of this.#objects.webSockets()) sockets.dropAll();
     for (const instance of this.#objects.liveInstances()) instance.reset(evictedError());
   }
 
   /** Resets every live instance at once with `reason` (cloudflare:test's abortAllDurableObjects()); storage stays. */
   abortAll(reason: Error): void {
     for (const instance of this.#objects.liveInstances()) instance.reset(reason);
+  }
+
+  /**
+   * Closes, with a Close frame carrying `code` to the peer and no handler
+   * called, the WebSockets accepted in isolation scopes deeper than `depth`
+   * (all of them with 0): what a test opened ends with it.
+   */
+  closeWebSockets(depth: number, code: number, reason: string): void {
+    for (const sockets of this.#objects.webSockets()) sockets.closeScope(depth, code, reason);
+  }
+
+  /** The isolation layers in force. */
+  get layerDepth(): number {
+    return this.#layerDepth;
   }
 
   /** Ids in a namespace that hold data or an alarm, or have a live instance. */
@@ -165,6 +194,7 @@ export class ObjectRuntime {
   async dispose(): Promise<void> {
     this.alarms.dispose();
     this.#alarmClaims.dispose();
+    this.closeWebSockets(-1, 1001, "");
     this.evictAll();
     await this.settleBackground();
     for (const record of this.#objects.sqliteRecords()) record.close();
@@ -182,11 +212,6 @@ export class ObjectRuntime {
     if (time === null) this.alarms.cancel(address);
     else this.alarms.schedule(address, time);
   }
-}
-
-/** How an eviction treats the object's accepted WebSockets: hibernated (the default) or closed. */
-export interface EvictOptions {
-  readonly webSockets?: "close" | "hibernate";
 }
 
 /** Push/pop copy-on-write layers of the key-value backend (LayeredBackend). */

@@ -1,11 +1,14 @@
 import type { ObjectStorage } from "./object-storage.js";
 import type { DurableObjectId } from "./id.js";
+import type { ObjectWebSockets } from "./websockets/object-websockets.js";
+import type { RequestResponsePair, WebSocket } from "./websockets/websocket.js";
 
 /** What the state needs from the instance it belongs to. */
 export interface StateOwner {
   blockConcurrencyWhile<T>(callback: () => Promise<T>): Promise<T>;
   waitUntil(promise: Promise<unknown>): void;
   abort(reason?: unknown): void;
+  readonly webSockets: ObjectWebSockets;
 }
 
 /**
@@ -43,5 +46,43 @@ export class DurableObjectState {
   /** Resets the object: in-flight and queued events fail, the next one constructs anew. */
   abort(reason?: unknown): void {
     this.#owner.abort(reason);
+  }
+
+  // The WebSocket Hibernation API: the sockets live in the object's record, so they outlive this instance.
+
+  /** Accepts the server end of a WebSocketPair for hibernation: its events go to webSocketMessage/Close/Error. */
+  acceptWebSocket(ws: WebSocket, tags?: string[]): void {
+    this.#owner.webSockets.acceptWebSocket(ws, tags);
+  }
+
+  /** The hibernatable WebSockets (those with `tag`, if given), CLOSING ones included. */
+  getWebSockets(tag?: string): WebSocket[] {
+    return this.#owner.webSockets.getWebSockets(tag) as WebSocket[];
+  }
+
+  getTags(ws: WebSocket): string[] {
+    return this.#owner.webSockets.getTags(ws);
+  }
+
+  /** A request text answered with a response text by the runtime, without waking the object; no argument clears it. */
+  setWebSocketAutoResponse(pair?: RequestResponsePair): void {
+    this.#owner.webSockets.setWebSocketAutoResponse(pair);
+  }
+
+  getWebSocketAutoResponse(): RequestResponsePair | null {
+    return this.#owner.webSockets.getWebSocketAutoResponse();
+  }
+
+  /** When `ws` last got the auto-response, or null. */
+  getWebSocketAutoResponseTimestamp(ws: WebSocket): Date | null {
+    return this.#owner.webSockets.getWebSocketAutoResponseTimestamp(ws);
+  }
+
+  setHibernatableWebSocketEventTimeout(timeoutMs?: number): void {
+    this.#owner.webSockets.setHibernatableWebSocketEventTimeout(timeoutMs);
+  }
+
+  getHibernatableWebSocketEventTimeout(): number | null {
+    return this.#owner.webSockets.getHibernatableWebSocketEventTimeout();
   }
 }

@@ -103,11 +103,48 @@ export function listDurableObjectIds(namespace: DurableObjectNamespaceLike): Pro
 }
 
 /**
- * Drops the object's live instance; the next call constructs it again. Returns whether one was
- * live. `webSockets` (as cloudflare:test's): what becomes of the object's accepted WebSockets.
+ * Drops the object's live instance; the next call constructs it again.
+ * Returns whether one was live. Its WebSockets accepted with
+ * `ctx.acceptWebSocket()` hibernate (`webSockets: "hibernate"`, the
+ * default: the next message constructs the object again) or are dropped
+ * (`"close"`: the client sees 1006, `webSocketClose` is not called).
  */
-export function evictDurableObject(stub: IdOrStub, options?: { webSockets?: "close" | "hibernate" }): boolean {
+export function evictDurableObject(stub: IdOrStub, options?: { webSockets?: "hibernate" | "close" }): boolean {
   return currentTestRuntime().evictDurableObject(stub, options);
+}
+
+/**
+ * Connects a test-side WebSocket to the object in one line: sends an
+ * `Upgrade: websocket` request to its fetch() at `path` (default "/") and
+ * returns the client end of the 101 response, accepted. The socket closes
+ * (code 1001) when the test ends.
+ */
+export function connectWebSocket(stub: DurableObjectStubLike, path?: string): Promise<TestWebSocket> {
+  return currentTestRuntime().connectWebSocket(stub, path) as unknown as Promise<TestWebSocket>;
+}
+
+/** The events a Workers WebSocket dispatches, by type. */
+export interface WebSocketEvents {
+  message: Event & { readonly data: string | ArrayBuffer };
+  close: Event & { readonly code: number; readonly reason: string; readonly wasClean: boolean };
+  error: Event & { readonly message: string; readonly error: unknown };
+  open: Event;
+}
+
+/** A Workers WebSocket as connectWebSocket() returns it (the client end, accepted). */
+export interface TestWebSocket {
+  readonly readyState: number;
+  accept(): void;
+  send(message: string | ArrayBuffer | ArrayBufferView): void;
+  close(code?: number, reason?: string): void;
+  addEventListener<K extends keyof WebSocketEvents>(
+    type: K,
+    listener: (event: WebSocketEvents[K]) => void,
+    options?: boolean | { once?: boolean },
+  ): void;
+  removeEventListener<K extends keyof WebSocketEvents>(type: K, listener: (event: WebSocketEvents[K]) => void): void;
+  serializeAttachment(value: unknown): void;
+  deserializeAttachment(): unknown;
 }
 
 // Miniflare 2's names, with Miniflare 2's arguments and results.

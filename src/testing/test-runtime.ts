@@ -15,6 +15,8 @@ import type { ObjectStorage } from "../objects/object-storage.js";
 import { IsolationPolicy } from "./isolation-policy.js";
 import { fromCloudflareTestOptions } from "../options/cloudflare-test.js";
 import { FetchMock } from "./fetch-mock.js";
+import type { EvictOptions } from "../objects/eviction.js";
+import { findCore, type WebSocket } from "../objects/websockets/websocket.js";
 
 export type { Isolation, TestRuntimeOptions };
 
@@ -199,6 +201,33 @@ export class TestRuntime {
     return (this.#fetchMock ??= new FetchMock(this.#depth));
   }
 
+  /**
+   * Sends a WebSocket upgrade request (`Upgrade: websocket`) to the object's
+   * fetch() at `path` and returns the client end of the socket it answers
+   * with, accepted: ready to send and to receive events.
+   */
+  async connectWebSocket(stub: IdOrStub, path = "/"): Promise<WebSocket> {
+    if (!(stub instanceof DurableObjectStub)) {
+      idOf(stub, "connectWebSocket");
+      throw new TypeError("connectWebSocket() expects a Durable Object stub, from env.NAMESPACE.get(id), not an id.");
+    }
+    if (typeof path !== "string") throw new TypeError(`connectWebSocket() expects a path such as "/room", but got ${typeof path}.`);
+    const url = /^https?:\/\//.test(path) ? path : `http://localhost${path.startsWith("/") ? "" : "/"}${path}`;
+    const response = await stub.fetch(url, { headers: { Upgrade: "websocket" } });
+    const webSocket = (response as { webSocket?: unknown }).webSocket;
+    const core = findCore(webSocket);
+    if (response.status !== 101 || core === undefined) {
+      const body = await response.text().catch(() => "");
+      throw new DuraboxError(
+        "ERR_WEBSOCKET_UPGRADE",
+        `connectWebSocket(): the object answered ${url} with status ${response.status}${body === "" ? "" : ` (${JSON.stringify(body.slice(0, 200))})`}, ` +
+          "not a 101 response carrying a webSocket. Its fetch() should return new Response(null, { status: 101, webSocket: client }).",
+      );
+    }
+    core.accept(undefined);
+    return webSocket as WebSocket;
+  }
+
   /** The object's state, constructing the object (Miniflare 2's getMiniflareDurableObjectState). */
   async getDurableObjectState(id: IdOrStub): Promise<DurableObjectState> {
     return this.runInDurableObject(id, (_instance, state) => state);
@@ -241,6 +270,8 @@ export class TestRuntime {
     this.#fetchMock?.popLayer();
     const durabox = this.#durabox;
     if (durabox === undefined) return;
+    // The WebSockets opened in this scope close first (1001 to the client side): none hibernates across tests.
+    durabox.runtime.closeWebSockets(durabox.runtime.layerDepth - 1, 1001, "The test that opened this WebSocket ended.");
     const changed = durabox.popLayer();
     durabox.runtime.evictAll();
     await durabox.runtime.rescheduleAlarms(changed);
@@ -252,11 +283,6 @@ export class TestRuntime {
     await this.#fetchMock?.dispose();
     await this.#durabox?.dispose();
   }
-}
-
-/** How an eviction treats the object's accepted WebSockets (cloudflare:test's option). */
-interface EvictOptions {
-  readonly webSockets?: "close" | "hibernate";
 }
 
 /** Checks evictDurableObject's and evictAllDurableObjects' options as production's types allow them. */

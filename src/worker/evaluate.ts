@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import { compileFunction, runInContext, type Context } from "node:vm";
 import * as cloudflareWorkers from "../rpc/classes.js";
 import { workerResponseClass } from "./response.js";
+import { webSocketGlobals } from "./websocket-globals.js";
 import { nodeRequire } from "../base/node-require.js";
 import { bundleWorker, type WorkerSource } from "./bundle.js";
 import { lexerReady, MODULE_PARAMS, moduleToFunctionBody, type ModuleBody } from "./module-transform.js";
@@ -42,6 +43,7 @@ function workerScope(options: EvaluateOptions): Record<string, unknown> {
   return {
     navigator,
     Response: workerResponseClass(),
+    ...webSocketGlobals(workerResponseClass(), globalThis),
     self: options.vmContext === undefined ? globalThis : (runInContext("globalThis", options.vmContext) as unknown),
     addEventListener: serviceWorkerScript,
     global: undefined,

@@ -45,6 +45,12 @@ describe("Jest (testEnvironment: durabox)", { timeout: 90_000 }, () => {
     expect(outcome.passed).toHaveLength(14);
   });
 
+  it("runs examples/jest-chat: WebSockets, hibernation, the auto-response, eviction options, a test's sockets closed when it ends", async () => {
+    const outcome = await jest("examples/jest-chat");
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.passed).toHaveLength(7);
+  });
+
   it("counts the object's lines in V8 coverage", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "durabox-jest-coverage-"));
     const outcome = await jest("examples/jest-counter", [
@@ -120,6 +126,12 @@ describe("Vitest (environment: durabox)", { timeout: 90_000 }, () => {
     const outcome = await vitest("examples/vitest-sqlite");
     expect(outcome.failed).toEqual([]);
     expect(outcome.passed).toHaveLength(14);
+  });
+
+  it("runs examples/vitest-chat: WebSockets, hibernation, the auto-response, eviction options, a test's sockets closed when it ends", async () => {
+    const outcome = await vitest("examples/vitest-chat");
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.passed).toHaveLength(7);
   });
 
   it("reads the project's wrangler.toml from Vitest's root when run from another directory (--root)", async () => {

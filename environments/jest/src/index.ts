@@ -29,6 +29,7 @@ export default class DuraboxEnvironment extends NodeEnvironment {
     testing.registerTestRuntime(global, runtime);
     // Isolation is automatic here; Miniflare 2 suites call this for `describe`.
     testing.installGlobals(global, { setupMiniflareIsolatedStorage: () => global.describe });
+    testing.installWorkersGlobals(global);
   }
 
   /** Translates circus events into the isolation policy's (src/testing/isolation-policy.ts). */

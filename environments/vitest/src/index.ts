@@ -1,4 +1,4 @@
-import { TestRuntime, installGlobals, registerTestRuntime } from "durabox/testing-runtime";
+import { TestRuntime, installGlobals, installWorkersGlobals, registerTestRuntime } from "durabox/testing-runtime";
 import type { Environment } from "vitest/environments";
 import { durableOptions, projectRoot } from "./options.js";
 import { createRequire } from "node:module";
@@ -32,6 +32,7 @@ const environment: Environment = {
     const runtime = new TestRuntime(durableOptions(options), { cwd: projectRoot(options) ?? process.cwd() });
     registerTestRuntime(global, runtime);
     installGlobals(global, { setupIsolatedStorage, setupMiniflareIsolatedStorage: setupIsolatedStorage });
+    installWorkersGlobals(global);
     return {
       async teardown() {
         registerTestRuntime(global, undefined);

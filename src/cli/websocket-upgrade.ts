@@ -1,0 +1,68 @@
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import type { Durabox } from "../durabox.js";
+import { findCore } from "../objects/websockets/websocket.js";
+import type { Frame, FrameSink } from "../objects/websockets/socket-core.js";
+import { bridge, loadWs, MAX_PAYLOAD } from "../worker/ws-bridge.js";
+
+/** What the upgrade handler needs from the server: its request conversion and its log. */
+export interface UpgradeContext {
+  readonly mf: Durabox;
+  toRequest(req: IncomingMessage): Request;
+  done(status: number): void;
+  error(text: string): void;
+}
+
+/** A Response that did not switch protocols, written on the raw connection (node:http has no response object here). */
+async function writePlainResponse(socket: Duplex, response: Response): Promise<void> {
+  const body = new Uint8Array(await response.arrayBuffer());
+  const lines = [`HTTP/1.1 ${response.status} ${response.statusText}`];
+  for (const [name, value] of response.headers) if (name !== "content-length" && name !== "connection") lines.push(`${name}: ${value}`);
+  lines.push(`content-length: ${body.byteLength}`, "connection: close", "", "");
+  socket.end(Buffer.concat([Buffer.from(lines.join("\r\n")), body]));
+}
+
+/**
+ * An `Upgrade: websocket` request: it goes to the worker's fetch handler
+ * like any other; a `101` response's `webSocket` (the client end of the
+ * object's pair) is then coupled to the network connection, so a real
+ * WebSocket client talks to the object. Any other response is written as
+ * is and the connection closed.
+ */
+export function handleUpgrade(context: UpgradeContext, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  socket.on("error", () => socket.destroy());
+  context.mf
+    .dispatchFetch(context.toRequest(req))
+    .then(async (response) => {
+      const core = response.status === 101 ? findCore((response as { webSocket?: unknown }).webSocket) : undefined;
+      if (core === undefined) {
+        await writePlainResponse(socket, response);
+        context.done(response.status);
+        return;
+      }
+      // Frames the object sends before the handshake completes wait for it.
+      const early: Frame[] = [];
+      let network: FrameSink | undefined;
+      const toObject = core.couple({ deliver: (frame) => (network === undefined ? early.push(frame) : network.deliver(frame)) });
+      const protocol = response.headers.get("sec-websocket-protocol");
+      const { WebSocketServer } = loadWs();
+      const server = new WebSocketServer({
+        noServer: true,
+        maxPayload: MAX_PAYLOAD,
+        handleProtocols: () => protocol ?? false,
+      });
+      server.handleUpgrade(req, socket, head, (ws) => {
+        network = bridge(ws, toObject);
+        for (const frame of early.splice(0)) network.deliver(frame);
+        context.done(101);
+      });
+    })
+    .catch((error: unknown) => {
+      const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      context.error(text);
+      void writePlainResponse(socket, new Response(text, { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } })).catch(
+        () => socket.destroy(),
+      );
+      context.done(500);
+    });
+}
