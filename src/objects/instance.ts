@@ -2,6 +2,7 @@ import type { ObjectStorage } from "./object-storage.js";
 import { InputGate, OutputGate } from "./gates.js";
 import { DurableObjectState, type StateOwner } from "./state.js";
 import { runInContext } from "./context.js";
+import type { CallHost } from "../rpc/context.js";
 import { DuraboxError } from "../base/errors.js";
 import type { Awaitable } from "../base/awaitable.js";
 import type { DurableObjectId } from "./id.js";
@@ -31,6 +32,8 @@ export interface InstanceHost {
 export class ObjectInstance implements StateOwner, InstanceGates {
   readonly inputGate = new InputGate();
   readonly outputGate = new OutputGate();
+  /** Where RPC calls into what this object sent by reference run: through its gates, as events. */
+  readonly host: CallHost = { run: (depth, fn) => this.deliver(depth, () => fn()) };
   readonly id: DurableObjectId;
   readonly state: DurableObjectState;
   readonly #host: InstanceHost;
@@ -60,7 +63,7 @@ export class ObjectInstance implements StateOwner, InstanceGates {
 
   async #run<T>(depth: number, event: (object: object) => Awaitable<T>): Promise<T> {
     if (this.#broken !== undefined) throw this.#broken.error;
-    const result = await runInContext({ depth }, () => event(this.#object!));
+    const result = await runInContext({ depth, host: this.host }, () => event(this.#object!));
     try {
       this.#host.flushWrites();
     } catch (error) {
@@ -87,7 +90,7 @@ export class ObjectInstance implements StateOwner, InstanceGates {
 
   #constructWith({ objectClass, env }: ResolvedClass): void {
     try {
-      this.#object = runInContext({ depth: 0 }, () => new objectClass(this.state, env as never));
+      this.#object = runInContext({ depth: 0, host: this.host }, () => new objectClass(this.state, env as never));
     } catch (error) {
       this.reset(error);
       throw error;
