@@ -46,7 +46,8 @@ function newTransfer(host: CallHost): Transfer {
 
 /** The caller's copy of a result, made where the receiver runs. */
 function copyResult(result: unknown, forwarded: boolean): unknown {
-  if (result === null || (typeof result !== "object" && typeof result !== "function")) return result;
+  // Numbers and the like cost nothing to copy; strings are sized, symbols refused, by the copier.
+  if (result === null || typeof result === "number" || typeof result === "boolean" || typeof result === "undefined") return result;
   const transfer = newTransfer(currentContext()?.host ?? directHost);
   const copy = copyValue(result, transfer);
   // The result of a call this side forwarded (not a value of its own): the caller now holds its own stubs.
