@@ -88,7 +88,8 @@ export class ObjectInstance implements StateOwner, InstanceGates {
     this.inputGate.closeUntil(this.#constructing);
   }
 
-  #constructWith({ objectClass, env }: ResolvedClass): void {
+  #constructWith({ objectClass, env, exports }: ResolvedClass): void {
+    this.state.setExports(exports);
     try {
       this.#object = runInContext({ depth: 0, host: this.host }, () => new objectClass(this.state, env as never));
     } catch (error) {

@@ -18,7 +18,8 @@ export interface StubTarget {
 /** Relative URLs resolve against this, as production's stubs did before full URLs were required. */
 const BASE_URL = "https://fake-host";
 
-function toRequest(input: Request | string | URL, init?: RequestInit): Request {
+/** @internal A fetch() argument pair as one Request (relative URLs against a fake host, as production did). */
+export function toRequest(input: Request | string | URL, init?: RequestInit): Request {
   if (input instanceof Request && init === undefined) return input;
   if (typeof input === "string" || input instanceof URL) input = new URL(input, BASE_URL);
   // A streamed body passes through as a stream, never buffered here.
