@@ -41,7 +41,7 @@ class Copier {
   copy(value: unknown): unknown {
     switch (typeof value) {
       case "string":
-        this.size += value.length > 1024 && /[^\u0000-\u00ff]/.test(value) ? value.length * 2 : value.length;
+        this.size += value.length > 1024 && /[\u0100-\uffff]/.test(value) ? value.length * 2 : value.length;
         return value;
       case "number":
       case "boolean":
