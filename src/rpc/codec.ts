@@ -2,7 +2,7 @@ import { DuraboxError } from "../base/errors.js";
 import { RpcTarget } from "./classes.js";
 import type { CallHost } from "./context.js";
 import { cannotClone, cannotSerialize, MAX_RPC_MESSAGE_SIZE, tooLarge } from "./messages.js";
-import { rpcRealm, type StubState } from "./registry.js";
+import { pendingType, rpcRealm, type StubState } from "./registry.js";
 import { copyHeaders, transferReadable, transferRequest, transferResponse, transferWritable } from "./streams.js";
 import { ExportedTarget, type TargetRef } from "./target.js";
 
@@ -61,7 +61,7 @@ class Copier {
   }
 
   #byReference(value: object): unknown {
-    const pending = rpcRealm.pending.get(value);
+    const pending = pendingType(value);
     if (pending !== undefined) throw cannotSerialize(pending);
     if (this.#seen.has(value)) return this.#seen.get(value);
     const stub = rpcRealm.stubs.get(value);

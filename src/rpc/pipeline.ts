@@ -1,6 +1,6 @@
 import { notAFunction } from "./messages.js";
 import { resolvePath } from "./receiver.js";
-import { rpcRealm, stubState, type Caller } from "./registry.js";
+import { PENDING_TYPE, stubState, type Caller } from "./registry.js";
 
 /**
  * Production's RPC promises and properties. `stub.name` is a property: awaiting
@@ -16,21 +16,31 @@ function callableTarget(): () => void {
   return function rpc() {};
 }
 
-/** Performs `path`/`args` on a value an RPC call resolved to: through it when it is a stub, else on the local copy. */
-export async function callOn(
-  value: unknown,
-  path: readonly string[],
-  args: readonly unknown[] | undefined,
-  via?: { forwarded: boolean },
-): Promise<unknown> {
+/**
+ * Performs `path`/`args` on a value an RPC call resolved to: through it when
+ * it is a stub (the result is then that call's, `forwarded`), else on the
+ * value itself. Synchronous where the member is: a promise only when the
+ * member returns one.
+ */
+export function performOn(value: unknown, path: readonly string[], args: readonly unknown[] | undefined, via?: { forwarded: boolean }): unknown {
   const resolved = resolvePath(value, path);
-  if (via !== undefined) via.forwarded = resolved.kind === "forward" || (args !== undefined && stubState(resolved.value) !== undefined);
-  if (resolved.kind === "forward") return resolved.stub.call(resolved.rest, args);
+  if (resolved.kind === "forward") {
+    if (via !== undefined) via.forwarded = true;
+    return resolved.stub.call(resolved.rest, args);
+  }
   if (args === undefined) return resolved.value;
   const stub = stubState(resolved.value);
-  if (stub !== undefined) return stub.call([], args);
+  if (stub !== undefined) {
+    if (via !== undefined) via.forwarded = true;
+    return stub.call([], args);
+  }
   if (typeof resolved.value !== "function") throw notAFunction(resolved.name ?? "");
   return (resolved.value as (...a: unknown[]) => unknown).apply(resolved.holder, args as unknown[]);
+}
+
+/** performOn, as a promise. */
+export async function callOn(value: unknown, path: readonly string[], args: readonly unknown[] | undefined): Promise<unknown> {
+  return performOn(value, path, args);
 }
 
 /** `stub.a.b`: reads, calls or extends the path on `caller`. */
@@ -38,6 +48,7 @@ export function rpcProperty(caller: Caller, path: readonly string[]): unknown {
   let children: Map<string, unknown> | undefined;
   const proxy = new Proxy(callableTarget(), {
     get(_target, key) {
+      if (key === PENDING_TYPE) return "JsRpcProperty";
       if (typeof key !== "string") return undefined;
       if (key === "then" || key === "catch" || key === "finally") {
         // Each await is a new read, as production's properties are.
@@ -55,7 +66,6 @@ export function rpcProperty(caller: Caller, path: readonly string[]): unknown {
       return rpcPromise(caller.call(path, args));
     },
   });
-  rpcRealm.pending.set(proxy, "JsRpcProperty");
   return proxy;
 }
 
@@ -64,19 +74,45 @@ function pipelineOn(result: Promise<unknown>): Caller {
   return { call: (path, args) => result.then((value) => callOn(value, path, args)) };
 }
 
+/** The call an RPC promise stands for, kept on its proxy's target. */
+interface PromiseTarget {
+  (): void;
+  result: Promise<unknown>;
+  pipeline?: Caller;
+}
+
+// One handler and one set of promise methods for every RPC promise: a call allocates only the proxy and its target.
+const RESULT = Symbol("rpc result");
+function resultOf(proxy: unknown): Promise<unknown> {
+  return (proxy as { [RESULT]: Promise<unknown> })[RESULT];
+}
+const promiseMethods = {
+  then(this: unknown, onFulfilled?: (value: unknown) => unknown, onRejected?: (reason: unknown) => unknown): Promise<unknown> {
+    return resultOf(this).then(onFulfilled, onRejected);
+  },
+  catch(this: unknown, onRejected?: (reason: unknown) => unknown): Promise<unknown> {
+    return resultOf(this).catch(onRejected);
+  },
+  finally(this: unknown, onFinally?: () => void): Promise<unknown> {
+    return resultOf(this).finally(onFinally);
+  },
+};
+const promiseHandler: ProxyHandler<PromiseTarget> = {
+  get(target, key) {
+    if (key === RESULT) return target.result;
+    if (key === PENDING_TYPE) return "JsRpcPromise";
+    if (key === "then" || key === "catch" || key === "finally") return promiseMethods[key];
+    if (typeof key !== "string") return undefined;
+    return rpcProperty((target.pipeline ??= pipelineOn(target.result)), [key]);
+  },
+  apply(target, _this, args: unknown[]) {
+    return rpcPromise((target.pipeline ??= pipelineOn(target.result)).call([], args));
+  },
+};
+
 /** What `stub.method()` returns. */
 export function rpcPromise(result: Promise<unknown>): unknown {
-  let pipeline: Caller | undefined;
-  const proxy = new Proxy(callableTarget(), {
-    get(_target, key) {
-      if (key === "then" || key === "catch" || key === "finally") return (result[key] as (...h: unknown[]) => unknown).bind(result);
-      if (typeof key !== "string") return undefined;
-      return rpcProperty((pipeline ??= pipelineOn(result)), [key]);
-    },
-    apply(_target, _this, args: unknown[]) {
-      return rpcPromise((pipeline ??= pipelineOn(result)).call([], args));
-    },
-  });
-  rpcRealm.pending.set(proxy, "JsRpcPromise");
-  return proxy;
+  const target = function rpc() {} as PromiseTarget;
+  target.result = result;
+  return new Proxy(target, promiseHandler);
 }

@@ -22,15 +22,12 @@ export interface StubState extends Caller {
  */
 interface RpcRealm {
   readonly stubs: WeakMap<object, StubState>;
-  /** RPC promises and properties, by production's type name (JsRpcPromise, JsRpcProperty): they cannot be sent. */
-  readonly pending: WeakMap<object, string>;
   /** Durable Object stubs and service bindings: sent over RPC as the same handle. */
   readonly handles: WeakSet<object>;
 }
 
 export const rpcRealm = realmShared<RpcRealm>("rpc", () => ({
   stubs: new WeakMap(),
-  pending: new WeakMap(),
   handles: new WeakSet(),
 }));
 
@@ -42,4 +39,16 @@ export function stubState(value: unknown): StubState | undefined {
 export function markHandle<T extends object>(handle: T): T {
   rpcRealm.handles.add(handle);
   return handle;
+}
+
+/**
+ * RPC promises and properties answer this registered symbol with production's
+ * type name (JsRpcPromise, JsRpcProperty): they cannot be sent. A brand read
+ * through their proxies, so a call costs no registry entry.
+ */
+export const PENDING_TYPE: unique symbol = Symbol.for("durabox.rpc.pendingType") as never;
+
+export function pendingType(value: object): string | undefined {
+  const type = (value as { [PENDING_TYPE]?: unknown })[PENDING_TYPE];
+  return typeof type === "string" ? type : undefined;
 }

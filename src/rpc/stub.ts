@@ -2,7 +2,7 @@ import { peekRealmShared } from "../base/shared-state.js";
 import { copyError, copyValue, type Transfer } from "./codec.js";
 import { currentContext, directHost, nextDepth, type CallHost } from "./context.js";
 import { disposedStub } from "./messages.js";
-import { callOn, rpcPromise, rpcProperty } from "./pipeline.js";
+import { performOn, rpcPromise, rpcProperty } from "./pipeline.js";
 import { rpcRealm, stubState, type StubState } from "./registry.js";
 import type { TargetRef } from "./target.js";
 
@@ -27,17 +27,35 @@ export function remoteCall(target: TargetRef, path: readonly string[], args: rea
   } catch (error) {
     return Promise.reject(error);
   }
-  return target.invoke(depth, async (root) => {
-    try {
-      const via = { forwarded: false };
-      const result = await callOn(root, path, copiedArgs, via);
-      return copyResult(result, via.forwarded);
-    } catch (error) {
+  const release = (): void => {
+    if (sent !== undefined) for (const stub of sent.stubs) stub.dispose();
+  };
+  return target.invoke(depth, (root) => {
+    const via = { forwarded: false };
+    const finish = (result: unknown): unknown => {
+      try {
+        return copyResult(result, via.forwarded);
+      } finally {
+        release();
+      }
+    };
+    const fail = (error: unknown): never => {
+      release();
       throw copyThrown(error);
-    } finally {
-      if (sent !== undefined) for (const stub of sent.stubs) stub.dispose();
+    };
+    let result: unknown;
+    try {
+      result = performOn(root, path, copiedArgs, via);
+    } catch (error) {
+      return fail(error);
     }
+    // Synchronous members answer without a promise of their own; the gates' run awaits what is returned.
+    return result instanceof Promise ? result.then(finish, fail) : isThenable(result) ? Promise.resolve(result).then(finish, fail) : finish(result);
   });
+}
+
+function isThenable(value: unknown): boolean {
+  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function";
 }
 
 function newTransfer(host: CallHost): Transfer {
