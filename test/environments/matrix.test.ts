@@ -114,7 +114,7 @@ describe("supported majors", () => {
     expect(versionOf(jest29, "jest")).toMatch(/^29\./);
     const outcome = await runReported(path.join(jest29, "node_modules", "jest", "bin", "jest.js"), ["--json"], jest29);
     expect(outcome.failed).toEqual([]);
-    expect(outcome.passed).toHaveLength(15);
+    expect(outcome.passed).toHaveLength(16);
   }, 120_000);
 
   it("Vitest 3 runs the Vitest example unchanged", async () => {
@@ -149,7 +149,7 @@ describe.each([22, 24])("Node %i", (major) => {
       nodes.get(major),
     );
     expect(outcome.failed).toEqual([]);
-    expect(outcome.passed).toHaveLength(15);
+    expect(outcome.passed).toHaveLength(16);
   }, 120_000);
 
   it("runs the Vitest example on Vitest 4", async () => {
