@@ -22,7 +22,12 @@ function callableTarget(): () => void {
  * value itself. Synchronous where the member is: a promise only when the
  * member returns one.
  */
-export function performOn(value: unknown, path: readonly string[], args: readonly unknown[] | undefined, via?: { forwarded: boolean }): unknown {
+export function performOn(
+  value: unknown,
+  path: readonly string[],
+  args: readonly unknown[] | undefined,
+  via?: { forwarded: boolean },
+): unknown {
   const resolved = resolvePath(value, path);
   if (resolved.kind === "forward") {
     if (via !== undefined) via.forwarded = true;

@@ -50,12 +50,18 @@ export function remoteCall(target: TargetRef, path: readonly string[], args: rea
       return fail(error);
     }
     // Synchronous members answer without a promise of their own; the gates' run awaits what is returned.
-    return result instanceof Promise ? result.then(finish, fail) : isThenable(result) ? Promise.resolve(result).then(finish, fail) : finish(result);
+    return result instanceof Promise
+      ? result.then(finish, fail)
+      : isThenable(result)
+        ? Promise.resolve(result).then(finish, fail)
+        : finish(result);
   });
 }
 
 function isThenable(value: unknown): boolean {
-  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function";
+  return (
+    (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function"
+  );
 }
 
 function newTransfer(host: CallHost): Transfer {
