@@ -32,9 +32,22 @@ function reachOf(holder: unknown): Reach {
   return "none";
 }
 
+/** Per prototype, which names its chain makes reachable: classes do not change their methods between calls. */
+const classMembers = new WeakMap<object, Map<string, boolean>>();
+
 function visible(holder: object, reach: Reach, name: string): boolean {
   if (reach === "own") return Object.prototype.hasOwnProperty.call(holder, name);
-  for (let proto = Object.getPrototypeOf(holder) as object | null; proto !== null; proto = Object.getPrototypeOf(proto) as object | null) {
+  const prototype = Object.getPrototypeOf(holder) as object | null;
+  if (prototype === null) return false;
+  let members = classMembers.get(prototype);
+  if (members === undefined) classMembers.set(prototype, (members = new Map()));
+  let answer = members.get(name);
+  if (answer === undefined) members.set(name, (answer = onPrototypeChain(prototype, name)));
+  return answer;
+}
+
+function onPrototypeChain(prototype: object, name: string): boolean {
+  for (let proto: object | null = prototype; proto !== null; proto = Object.getPrototypeOf(proto) as object | null) {
     if (Object.getPrototypeOf(proto) === null) return false; // Object.prototype: toString, hasOwnProperty, ... are not RPC methods
     if (Object.prototype.hasOwnProperty.call(proto, name)) return true;
   }

@@ -21,42 +21,51 @@ export function remoteCall(target: TargetRef, path: readonly string[], args: rea
   try {
     depth = nextDepth();
     if (args !== undefined) {
-      sent = newTransfer(currentContext()?.host ?? directHost);
-      copiedArgs = args.length === 0 ? args : copyValue(args, sent);
+      if (args.length === 0) copiedArgs = args;
+      else {
+        sent = newTransfer(currentContext()?.host ?? directHost);
+        copiedArgs = copyValue(args, sent);
+        // Nothing sent by reference: nothing to dispose when the call returns.
+        if (sent.stubs.length === 0) sent = undefined;
+      }
     }
   } catch (error) {
     return Promise.reject(error);
   }
-  const release = (): void => {
-    if (sent !== undefined) for (const stub of sent.stubs) stub.dispose();
-  };
   return target.invoke(depth, (root) => {
     const via = { forwarded: false };
-    const finish = (result: unknown): unknown => {
-      try {
-        return copyResult(result, via.forwarded);
-      } finally {
-        release();
-      }
-    };
-    const fail = (error: unknown): never => {
-      release();
-      throw copyThrown(error);
-    };
     let result: unknown;
     try {
       result = performOn(root, path, copiedArgs, via);
     } catch (error) {
-      return fail(error);
+      return failed(error, sent);
     }
+    // The common call (no stubs in the arguments, nothing forwarded) shares its continuations: no closures per call.
+    const plain = sent === undefined && !via.forwarded;
+    const finish = plain ? finishPlain : (value: unknown): unknown => finished(value, via.forwarded, sent);
+    const fail = plain ? failPlain : (error: unknown): never => failed(error, sent);
     // Synchronous members answer without a promise of their own; the gates' run awaits what is returned.
-    return result instanceof Promise
-      ? result.then(finish, fail)
-      : isThenable(result)
-        ? Promise.resolve(result).then(finish, fail)
-        : finish(result);
+    if (result instanceof Promise) return result.then(finish, fail);
+    if (isThenable(result)) return Promise.resolve(result).then(finish, fail);
+    return finish(result);
   });
 }
+
+function finished(result: unknown, forwarded: boolean, sent: Transfer | undefined): unknown {
+  try {
+    return copyResult(result, forwarded);
+  } finally {
+    if (sent !== undefined) for (const stub of sent.stubs) stub.dispose();
+  }
+}
+
+function failed(error: unknown, sent: Transfer | undefined): never {
+  if (sent !== undefined) for (const stub of sent.stubs) stub.dispose();
+  throw copyThrown(error);
+}
+
+const finishPlain = (result: unknown): unknown => copyResult(result, false);
+const failPlain = (error: unknown): never => failed(error, undefined);
 
 function isThenable(value: unknown): boolean {
   return (
