@@ -85,7 +85,8 @@ function copyResult(result: unknown, forwarded: boolean): unknown {
   const copy = copyValue(result, transfer);
   // The result of a call this side forwarded (not a value of its own): the caller now holds its own stubs.
   if (forwarded) (result as { [Symbol.dispose]?: () => void })[Symbol.dispose]?.();
-  if (typeof copy === "object" && copy !== null && !stubState(copy)) {
+  // Every object result gets a disposer, but stubs have their own and handles (Durable Object stubs, bindings) are not the call's.
+  if (typeof copy === "object" && copy !== null && !stubState(copy) && !rpcRealm.handles.has(copy)) {
     Object.defineProperty(copy, Symbol.dispose, {
       value: () => {
         for (const stub of transfer.stubs) stub.dispose();
