@@ -119,6 +119,11 @@ class Thing extends DurableObject {
   makeStream(text: string): ReadableStream<Uint8Array> {
     return new Response(text).body!;
   }
+  async writeTo(stream: WritableStream<Uint8Array>, text: string): Promise<void> {
+    const writer = stream.getWriter();
+    await writer.write(new TextEncoder().encode(text));
+    await writer.close();
+  }
   async readRequest(request: Request): Promise<string> {
     return `${request.method} ${request.url} ${request.headers.get("x-test")} ${await request.text()}`;
   }
@@ -274,6 +279,15 @@ describe("values by reference", () => {
     local[Symbol.dispose]();
     await expect(local.increment(1)).rejects.toThrow(new Error("RPC stub used after being disposed."));
     expect(() => new RpcStub(1 as unknown as object)).toThrow(TypeError);
+    // Stubs to a plain object (its own members) and to a function; a stub of a stub is a duplicate.
+    const plain = new RpcStub({ greet: (name: string) => `hi ${name}`, text: "t" }) as any;
+    expect(await plain.greet("x")).toBe("hi x");
+    expect(await plain.text).toBe("t");
+    const fn = new RpcStub((n: number) => n + 1) as any;
+    expect(await fn(1)).toBe(2);
+    const again = new RpcStub(fn) as any;
+    fn[Symbol.dispose]();
+    expect(await again(2)).toBe(3);
   });
 });
 
@@ -419,6 +433,15 @@ describe("streams, Request, Response and Headers", () => {
     const received = await stub.makeStream("streamed out");
     expect(received).toBeInstanceOf(ReadableStream);
     expect(await new Response(received).text()).toBe("streamed out");
+  });
+
+  it("moves a WritableStream: the object writes into the test's stream", async () => {
+    const { stub } = setup();
+    const chunks: string[] = [];
+    const sink = new WritableStream<Uint8Array>({ write: (chunk) => void chunks.push(new TextDecoder().decode(chunk)) });
+    await stub.writeTo(sink, "written by the object");
+    expect(chunks).toEqual(["written by the object"]);
+    expect(sink.locked).toBe(true);
   });
 
   it("refuses chunks that are not bytes", async () => {

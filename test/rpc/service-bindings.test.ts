@@ -26,6 +26,7 @@ const API = `
   export default class extends WorkerEntrypoint {
     fetch(request) { return new Response("api default " + new URL(request.url).pathname + " " + this.env.WHO); }
     greet(name) { return "hello " + name + " from " + this.env.WHO; }
+    props() { return this.ctx.props; }
     tally() { return new Tally(); }
     async callBack(fn) { return (await fn(20)) + 1; }
     get version() { return 3; }
@@ -90,6 +91,7 @@ describe("service bindings", () => {
     const mf = twoWorkers();
     const env = (await mf.getBindings()) as Record<string, any>;
     expect(await env.ADMIN.props()).toEqual({ role: "owner" });
+    expect(await env.API.props()).toEqual({});
     expect(await (await env.ADMIN.fetch("https://x/")).text()).toBe('admin fetch {"role":"owner"}');
   });
 
