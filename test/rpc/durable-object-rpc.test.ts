@@ -322,6 +322,16 @@ describe("disposal", () => {
     expect(kept.disposed).toBe(0);
   });
 
+  it("disposes a stub declared with `using` at the end of its block", async () => {
+    const { stub } = setup();
+    {
+      using counter = await stub.getCounter(0);
+      expect(await counter.increment()).toBe(1);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(lastCounter!.disposed).toBe(1);
+  });
+
   it("gives a returned object a disposer that disposes the stubs inside it", async () => {
     const { stub } = setup();
     const object = await stub.getObject(5);
