@@ -43,10 +43,14 @@ export function performOn(
   return (resolved.value as (...a: unknown[]) => unknown).apply(resolved.holder, args as unknown[]);
 }
 
-/** performOn, as a promise. */
-export async function callOn(value: unknown, path: readonly string[], args: readonly unknown[] | undefined): Promise<unknown> {
-  return performOn(value, path, args);
-}
+/**
+ * A call on a result that is data, not a stub: as production makes it, a new
+ * call on the (remote) result, whose answer is a fresh copy. stub.ts provides
+ * it (it owns the call path); until it has loaded, the value is read in place.
+ */
+export const onResult: { call(value: unknown, path: readonly string[], args: readonly unknown[] | undefined): Promise<unknown> } = {
+  call: async (value, path, args) => performOn(value, path, args),
+};
 
 /** `stub.a.b`: reads, calls or extends the path on `caller`. */
 export function rpcProperty(caller: Caller, path: readonly string[]): unknown {
@@ -76,7 +80,7 @@ export function rpcProperty(caller: Caller, path: readonly string[]): unknown {
 
 /** The pipelining caller over a call's result. */
 function pipelineOn(result: Promise<unknown>): Caller {
-  return { call: (path, args) => result.then((value) => callOn(value, path, args)) };
+  return { call: (path, args) => result.then((value) => onResult.call(value, path, args)) };
 }
 
 /** The call an RPC promise stands for, kept on its proxy's target. */

@@ -2,7 +2,7 @@ import { peekRealmShared } from "../base/shared-state.js";
 import { copyError, copyValue, type Transfer } from "./codec.js";
 import { currentContext, directHost, nextDepth, type CallHost } from "./context.js";
 import { disposedStub } from "./messages.js";
-import { performOn, rpcPromise, rpcProperty } from "./pipeline.js";
+import { onResult, performOn, rpcPromise, rpcProperty } from "./pipeline.js";
 import { rpcRealm, stubState, type StubState } from "./registry.js";
 import type { TargetRef } from "./target.js";
 
@@ -66,6 +66,19 @@ function failed(error: unknown, sent: Transfer | undefined): never {
 
 const finishPlain = (result: unknown): unknown => copyResult(result, false);
 const failPlain = (error: unknown): never => failed(error, undefined);
+
+/** A result held here, as a call target: pipelined reads and calls on it answer fresh copies, as remote ones do. */
+function resultTarget(value: unknown): TargetRef {
+  return {
+    invoke: (depth, operation) => directHost.run(depth, () => operation(value)),
+    retain() {},
+    release() {},
+  };
+}
+onResult.call = (value, path, args) => {
+  const stub = stubState(value);
+  return stub !== undefined ? stub.call(path, args) : remoteCall(resultTarget(value), path, args);
+};
 
 function isThenable(value: unknown): boolean {
   return (

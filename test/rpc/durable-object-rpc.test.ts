@@ -351,6 +351,18 @@ describe("promise pipelining", () => {
     expect(await stub.getObject(5).counter.increment(7)).toBe(12);
   });
 
+  it("reads a property of an RPC promise as a new call: each read is a fresh copy", async () => {
+    const { stub } = setup();
+    const pending = stub.echo({ inner: { n: 1 } });
+    const first = await pending.inner;
+    const second = await pending.inner;
+    expect(first).toEqual({ n: 1 });
+    expect(second).toEqual({ n: 1 });
+    expect(first).not.toBe(second);
+    expect(first).not.toBe((await pending).inner);
+    await expect(pending.missing).rejects.toThrow('The RPC receiver does not implement the method "missing".');
+  });
+
   it("fails pipelined calls with the original exception", async () => {
     const { stub } = setup();
     const failed = stub.failWithCause();
