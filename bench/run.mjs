@@ -441,6 +441,36 @@ const WORKLOADS = [
         `${fmtRatio(d.rss400 / d.floorRss400)} with the GC left alone, ${fmtRatio(d.forcedRss400 / d.floorForcedRss400)} with a full GC after each file`,
     },
   },
+  {
+    name: "rpc",
+    title: "9. JS RPC sequential: `await stub.increment()` (Miniflare 2 has no RPC: its `stub.fetch` + body read), and the floor",
+    short: "9. JS RPC calls",
+    rows: [
+      { label: "calls per second (Miniflare 2: stub.fetch)", key: "opsPerSec", unit: "ops/s", better: "higher" },
+      { label: "mean time per call", key: "meanUs", unit: "µs", better: "lower" },
+      { label: "median time per call", key: "p50Us", unit: "µs", better: "lower" },
+      { label: "relative margin of error", key: "rmePct", unit: "%" },
+      { label: "floor: the instance's method called directly, per second", key: "floorOpsPerSec", unit: "ops/s" },
+      { label: "floor: mean time per direct call", key: "floorMeanUs", unit: "µs" },
+      { label: "floor: median time per direct call", key: "floorP50Us", unit: "µs" },
+      { label: "durabox's stub.fetch on the same object, per second", key: "fetchOpsPerSec", unit: "ops/s" },
+    ],
+    summary: ["opsPerSec", "floorOpsPerSec"],
+    targets: [
+      {
+        text: "durabox RPC ≥ 50× Miniflare 2's stub.fetch calls/s",
+        met: (d, m) => d.opsPerSec / m.opsPerSec >= 50,
+        detail: (d, m) => `${fmtRatio(d.opsPerSec / m.opsPerSec)}`,
+      },
+      {
+        text: "durabox RPC within 3× of a direct call on the instance",
+        met: (d) => d.floorOpsPerSec / d.opsPerSec <= 3,
+        detail: (d) =>
+          `a direct call is ${fmtRatio(d.floorOpsPerSec / d.opsPerSec)} as fast as an RPC call by the mean, ` +
+          `${fmtRatio(d.p50Us / d.floorP50Us)} by the median`,
+      },
+    ],
+  },
   ...SQLITE_WORKLOADS,
 ];
 

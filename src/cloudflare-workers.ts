@@ -6,7 +6,7 @@ import { env as testEnv } from "./testing/helpers.js";
 import { currentTestRuntime } from "./testing/registry.js";
 import { workersModule } from "./worker/workers-module.js";
 
-export { DurableObject, WorkerEntrypoint, RpcTarget } from "./rpc/classes.js";
+export { DurableObject, WorkerEntrypoint, RpcTarget, RpcStub } from "./rpc/workers-module.js";
 export { withEnv } from "./worker/workers-module.js";
 
 const module = workersModule({

@@ -18,6 +18,8 @@ import type { ObjectAddress } from "./storage/address.js";
 import { workersModule } from "./worker/workers-module.js";
 import { describeObjectEvent, type ObjectEvent } from "./objects/events.js";
 import { autoReplyToClose } from "./objects/websockets/compatibility.js";
+import { serviceBinding } from "./worker/service-binding.js";
+import { workerExports } from "./worker/exports.js";
 
 /** A promise of a Response that also reads its body: `await mf.dispatchFetch(url).text()`. */
 export interface ResponsePromise extends Promise<Response> {
@@ -79,6 +81,8 @@ export class Durabox {
   readonly #usesSqlite: boolean;
   /** Bindings' data (KV, R2, Cache, D1), layered and reset together with the objects' storage. */
   readonly #isolated: IsolatedState[] = [];
+  /** Each worker's exports as loopback bindings (ctx.exports), made on first use. */
+  readonly #exports = new Map<string, object>();
   #disposed = false;
 
   constructor(options?: DuraboxOptions);
@@ -122,7 +126,12 @@ export class Durabox {
           resolve: () => {
             const resolveFrom = (owner: LoadedWorker | undefined): ResolvedClass => {
               if (owner === undefined) throw new DuraboxError("ERR_SCRIPT", `Worker "${scriptName}" has no code.`);
-              return { objectClass: owner.objectClass(className), env: owner.env };
+              const ctxExports = this.#options.workers.find((w) => w.name === scriptName)!.ctxExports;
+              return {
+                objectClass: owner.objectClass(className),
+                env: owner.env,
+                ...(ctxExports && { exports: this.workerExports(scriptName) }),
+              };
             };
             const owner = this.#loaded.get(scriptName);
             // Still loading: the object waits for its class (events queue in order).
@@ -130,6 +139,13 @@ export class Durabox {
           },
         });
         env[binding] = this.#runtime.namespace(identity);
+      }
+      for (const service of worker.serviceBindings) {
+        env[service.binding] = serviceBinding(
+          "handler" in service
+            ? { kind: "function", handler: service.handler }
+            : { kind: "worker", worker: () => this.#serving(service.service), entrypoint: service.entrypoint, props: service.props },
+        );
       }
     }
     this.#ready = this.#load();
@@ -208,6 +224,60 @@ export class Durabox {
     this.#isolated.push(state);
   }
 
+  /**
+   * @internal A worker's exports as loopback bindings (the entry worker's by
+   * default): `default` and each named entrypoint a service binding, each
+   * Durable Object class its namespace. The same object each time; what
+   * `ctx.exports` is inside the worker when its compatibility settings turn it on.
+   */
+  workerExports(workerName?: string): object {
+    const name = workerName ?? this.#options.workers[0]!.name;
+    const known = this.#exports.get(name);
+    if (known !== undefined) return known;
+    const worker = this.#options.workers.find((w) => w.name === name);
+    if (worker === undefined) this.#env(name);
+    const classes = [...worker!.storageKinds.keys()];
+    const exports = workerExports({
+      loaded: () => this.#loaded.get(name),
+      configuredClasses: () => classes,
+      serviceBinding: (entrypoint) => serviceBinding({ kind: "worker", worker: () => this.#serving(name), entrypoint, props: {} }),
+      namespace: (className) => {
+        const identity = `${name}#${className}`;
+        this.#runtime.define({
+          identity,
+          className,
+          storageKind: worker!.storageKinds.get(className) ?? "key-value",
+          resolve: () => {
+            const resolved = (owner: LoadedWorker | undefined): ResolvedClass => {
+              if (owner === undefined) throw new DuraboxError("ERR_SCRIPT", `Worker "${name}" has no code.`);
+              return { objectClass: owner.objectClass(className), env: owner.env, ...(worker!.ctxExports && { exports }) };
+            };
+            const owner = this.#loaded.get(name);
+            return owner !== undefined ? resolved(owner) : this.#ready.then(() => resolved(this.#loaded.get(name)));
+          },
+        });
+        return this.#runtime.namespace(identity);
+      },
+    });
+    this.#exports.set(name, exports);
+    return exports;
+  }
+
+  /** The loaded worker a service binding reaches (waits for loading). */
+  #serving(name: string): LoadedWorker | Promise<LoadedWorker> {
+    const find = (): LoadedWorker => {
+      const worker = this.#loaded.get(name);
+      if (worker === undefined) {
+        throw new DuraboxError(
+          "ERR_SCRIPT",
+          `A service binding reaches worker "${name}", which has no code: give that worker "script" or "scriptPath".`,
+        );
+      }
+      return worker;
+    };
+    return this.#loaded.has(name) ? find() : this.#whenReady().then(find);
+  }
+
   /** @internal Starts an isolation layer over every object's and every binding's data. */
   pushLayer(): void {
     this.#runtime.pushLayer();
@@ -228,36 +298,6 @@ export class Durabox {
   /** @internal A worker's env now, before its code has loaded (objects wait for it). */
   envNow(workerName?: string): Record<string, unknown> {
     return this.#env(workerName);
-  }
-
-  /**
-   * @internal A worker's own exports as bindings (`exports` of `cloudflare:workers`, `SELF`): the
-   * default entrypoint's `fetch`, and a namespace per Durable Object class the worker exports.
-   * A minimal stand-in: the RPC work replaces it with every entrypoint and RPC.
-   */
-  workerExports(workerName?: string): Record<string, unknown> {
-    const name = workerName ?? this.#options.workers[0]!.name;
-    this.#env(name);
-    const exports: Record<string, unknown> = {
-      default: {
-        fetch: async (input: Request | string | URL, init?: RequestInit): Promise<Response> => {
-          await this.#whenReady();
-          const worker = this.#loaded.get(name);
-          if (worker === undefined) throw new DuraboxError("ERR_SCRIPT", `Worker "${name}" has no code to fetch from.`);
-          const request =
-            input instanceof Request && init === undefined
-              ? input
-              : new Request(typeof input === "string" || input instanceof URL ? new URL(input, DISPATCH_BASE) : input, init);
-          return worker.fetch(request);
-        },
-      },
-    };
-    for (const worker of this.#options.workers) {
-      for (const { binding, className, scriptName } of worker.durableObjects) {
-        if (scriptName === name) exports[className] ??= this.#envs.get(worker.name)![binding];
-      }
-    }
-    return exports;
   }
 
   /**
@@ -311,6 +351,7 @@ export class Durabox {
         const loaded = await LoadedWorker.load(worker.name, worker.source, this.#envs.get(worker.name)!, {
           nodejsCompat: worker.compatibilityFlags.includes("nodejs_compat"),
           trackBackground: (promise) => this.#runtime.trackBackground(promise),
+          ctxExports: () => (worker.ctxExports ? this.workerExports(worker.name) : undefined),
           moduleLoader: this.#host.moduleLoader,
           vmContext: this.#host.vmContext,
           // `import { env, exports } from "cloudflare:workers"` in this worker's code.

@@ -18,6 +18,8 @@ export interface WranglerWorker {
   readonly scriptPath?: string;
   readonly durableObjects: Record<string, { className: string; scriptName?: string }>;
   readonly vars: Record<string, unknown>;
+  /** `[[services]]`: binding name to the worker (and entrypoint, props) it reaches. */
+  readonly services: Record<string, { name: string; entrypoint?: string; props?: Record<string, unknown> }>;
   readonly compatibilityDate?: string;
   readonly compatibilityFlags?: string[];
   /** The Durable Object classes `[[migrations]]` or `exports` declare, as the config leaves them. */
@@ -108,6 +110,20 @@ export function readWranglerConfig(file: string, environment?: string): Wrangler
     durableObjects[binding] = scriptName === undefined ? { className } : { className, scriptName };
   });
 
+  const services: WranglerWorker["services"] = {};
+  (array("services", config.services) ?? []).forEach((entry, i) => {
+    const where = `services[${i}]`;
+    if (!isTable(entry)) values.fail(`"${where}" must be a table like { binding = "API", service = "api" }, got ${kind(entry)}.`);
+    const binding = string(`${where}.binding`, entry.binding);
+    const service = string(`${where}.service`, entry.service);
+    if (binding === undefined || service === undefined) {
+      values.fail(`"${where}" needs both binding and service, like { binding = "API", service = "api", entrypoint = "Admin" }.`);
+    }
+    const entrypoint = string(`${where}.entrypoint`, entry.entrypoint);
+    const props = table(`${where}.props`, entry.props);
+    services[binding] = { name: service, ...(entrypoint !== undefined && { entrypoint }), ...(props !== undefined && { props }) };
+  });
+
   const vars = table("vars", config.vars) ?? {};
   const compatibilityDate = string("compatibility_date", config.compatibility_date);
   const flags = array("compatibility_flags", config.compatibility_flags);
@@ -126,6 +142,7 @@ export function readWranglerConfig(file: string, environment?: string): Wrangler
     ...(scriptPath !== undefined && { scriptPath }),
     durableObjects,
     vars,
+    services,
     ...(compatibilityDate !== undefined && { compatibilityDate }),
     ...(flags !== undefined && { compatibilityFlags: flags as string[] }),
     classes,

@@ -8,6 +8,8 @@ export type DurableObjectClass = new (state: DurableObjectState, env: never) => 
 export interface ResolvedClass {
   readonly objectClass: DurableObjectClass;
   readonly env: object;
+  /** `ctx.exports`, when the worker's compatibility settings turn it on. */
+  readonly exports?: object;
 }
 
 /** How a class keeps its data: the 2022 key-value storage, or a SQLite database per object. */

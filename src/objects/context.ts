@@ -1,26 +1,24 @@
-import { sharedAsyncLocalStorage } from "../base/shared-state.js";
+import {
+  currentContext as currentRpcContext,
+  runInContext as runInRpcContext,
+  type EventContext as RpcEventContext,
+} from "../rpc/context.js";
 import type { SocketOwner } from "./websockets/socket-core.js";
 
-/**
- * What is running now: a request into a worker or an event inside an object.
- * Carried across awaits so that a stub call made from inside an object knows
- * how deep the chain of objects calling objects already is.
- */
-export interface EventContext {
-  /** 0 for a request from outside; each stub call adds one. */
-  readonly depth: number;
+// The event context lives with RPC (rpc/context.ts), which carries it across
+// calls; objects/ adds where a WebSocket accepted now belongs.
+export { MAX_DEPTH } from "../rpc/context.js";
+
+/** What is running now, as objects/ sees it: RPC's context and the object whose sockets it may accept. */
+export interface EventContext extends RpcEventContext {
   /** Inside an object's event: where a WebSocket accepted now belongs. */
   readonly sockets?: SocketOwner | undefined;
 }
 
-export const MAX_DEPTH = 16;
-
-const storage = sharedAsyncLocalStorage<EventContext>("eventContext");
-
 export function currentContext(): EventContext | undefined {
-  return storage.getStore();
+  return currentRpcContext();
 }
 
 export function runInContext<T>(context: EventContext, fn: () => T): T {
-  return storage.run(context, fn);
+  return runInRpcContext(context, fn);
 }

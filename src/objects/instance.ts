@@ -2,6 +2,7 @@ import type { ObjectStorage } from "./object-storage.js";
 import { InputGate, OutputGate } from "./gates.js";
 import { DurableObjectState, type StateOwner } from "./state.js";
 import { runInContext } from "./context.js";
+import type { CallHost } from "../rpc/context.js";
 import { DuraboxError } from "../base/errors.js";
 import type { Awaitable } from "../base/awaitable.js";
 import type { DurableObjectId } from "./id.js";
@@ -40,6 +41,8 @@ export interface InstanceHost {
 export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
   readonly inputGate = new InputGate();
   readonly outputGate = new OutputGate();
+  /** Where RPC calls into what this object sent by reference run: through its gates, as events. */
+  readonly host: CallHost = { run: (depth, fn) => this.deliver(depth, () => fn()) };
   readonly id: DurableObjectId;
   readonly state: DurableObjectState;
   readonly #host: InstanceHost;
@@ -80,7 +83,7 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
     if (this.#broken !== undefined) throw this.#broken.error;
     this.#running++;
     try {
-      const result = await runInContext({ depth, sockets: this }, () => event(this.#object!));
+      const result = await runInContext({ depth, sockets: this, host: this.host }, () => event(this.#object!));
       try {
         this.#host.flushWrites();
       } catch (error) {
@@ -113,9 +116,10 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
     this.inputGate.closeUntil(this.#constructing);
   }
 
-  #constructWith({ objectClass, env }: ResolvedClass): void {
+  #constructWith({ objectClass, env, exports }: ResolvedClass): void {
+    this.state.setExports(exports);
     try {
-      this.#object = runInContext({ depth: 0, sockets: this }, () => new objectClass(this.state, env as never));
+      this.#object = runInContext({ depth: 0, sockets: this, host: this.host }, () => new objectClass(this.state, env as never));
       this.#host.onEvent?.({ type: "construct" });
     } catch (error) {
       this.reset(error);

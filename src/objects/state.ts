@@ -19,12 +19,23 @@ export class DurableObjectState {
   readonly id: DurableObjectId;
   readonly storage: ObjectStorage;
   readonly #owner: StateOwner;
+  #exports: object | undefined;
 
   /** @internal */
   constructor(id: DurableObjectId, storage: ObjectStorage, owner: StateOwner) {
     this.id = id;
     this.storage = storage;
     this.#owner = owner;
+  }
+
+  /** Loopback bindings to the worker's own exports (compatibility date 2025-11-17 or `enable_ctx_exports`); undefined otherwise. */
+  get exports(): object | undefined {
+    return this.#exports;
+  }
+
+  /** @internal Set when the class is resolved, before the constructor runs. */
+  setExports(exports: object | undefined): void {
+    this.#exports = exports;
   }
 
   /**

@@ -1,7 +1,11 @@
-import { currentContext, MAX_DEPTH } from "./context.js";
+import { nextDepth } from "../rpc/context.js";
 import { DuraboxError } from "../base/errors.js";
 import { isRpcReceiver } from "../rpc/classes.js";
-import { cloneValue } from "../base/realm.js";
+import { notRpcDurableObject } from "../rpc/messages.js";
+import { rpcProperty } from "../rpc/pipeline.js";
+import { markHandle, type Caller } from "../rpc/registry.js";
+import { remoteCall } from "../rpc/stub.js";
+import type { TargetRef } from "../rpc/target.js";
 import type { DurableObjectId } from "./id.js";
 import type { ObjectInstance } from "./instance.js";
 
@@ -14,19 +18,8 @@ export interface StubTarget {
 /** Relative URLs resolve against this, as production's stubs did before full URLs were required. */
 const BASE_URL = "https://fake-host";
 
-function nextDepth(): number {
-  const depth = (currentContext()?.depth ?? 0) + 1;
-  if (depth > MAX_DEPTH) {
-    throw new DuraboxError(
-      "ERR_RECURSION",
-      `Durable Object call recursion is too deep: objects can recurse up to ${MAX_DEPTH} levels ` +
-        "(an object calling another object, which calls another, and so on). Look for a loop in the objects' calls.",
-    );
-  }
-  return depth;
-}
-
-function toRequest(input: Request | string | URL, init?: RequestInit): Request {
+/** @internal A fetch() argument pair as one Request (relative URLs against a fake host, as production did). */
+export function toRequest(input: Request | string | URL, init?: RequestInit): Request {
   if (input instanceof Request && init === undefined) return input;
   if (typeof input === "string" || input instanceof URL) input = new URL(input, BASE_URL);
   // A streamed body passes through as a stream, never buffered here.
@@ -36,9 +29,9 @@ function toRequest(input: Request | string | URL, init?: RequestInit): Request {
 
 /**
  * A stub: the caller's handle on an object. fetch() delivers a request; any
- * other method name is a JS RPC call (on classes that extend DurableObject),
- * with arguments and results structured-cloned. Calls on one stub reach the
- * object in the order they were made.
+ * other member is JS RPC (on classes that extend DurableObject), with
+ * arguments and results through the RPC codec (rpc/). Calls on one stub
+ * reach the object in the order they were made.
  */
 export class DurableObjectStub {
   readonly id: DurableObjectId;
@@ -78,32 +71,26 @@ export class DurableObjectStub {
     });
   }
 
-  /** @internal A JS RPC call: `stub.method(...args)`. */
-  call(method: string, args: unknown[]): Promise<unknown> {
-    let depth: number;
-    let instance: ObjectInstance;
-    let cloned: unknown[];
-    try {
-      depth = nextDepth();
-      cloned = cloneValue(args);
-      instance = this.#target.instance();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    instance.announce("rpc", () => method);
-    return instance.deliver(depth, async (object) => {
-      if (!isRpcReceiver(object)) {
-        throw new TypeError(
-          `The receiving Durable Object does not support RPC, because its class was not declared with \`extends DurableObject\`. ` +
-            `Declare it as \`class ${object.constructor.name} extends DurableObject\` (import { DurableObject } from "cloudflare:workers").`,
-        );
-      }
-      const method_ = (object as Record<string, unknown>)[method];
-      if (typeof method_ !== "function" || method === "constructor") {
-        throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
-      }
-      return cloneValue(await method_.apply(object, cloned));
-    });
+  /** @internal The object as RPC reaches it: the live instance for the id, on every call, under its gates. */
+  get rpcTarget(): TargetRef {
+    const target = this.#target;
+    return {
+      invoke(depth, operation) {
+        let instance: ObjectInstance;
+        try {
+          instance = target.instance();
+        } catch (error) {
+          return Promise.reject(error);
+        }
+        return instance.deliver(depth, (object) => {
+          if (!isRpcReceiver(object)) throw notRpcDurableObject();
+          return operation(object);
+        });
+      },
+      // The object outlives its stubs: there is nothing to count.
+      retain() {},
+      release() {},
+    };
   }
 }
 
@@ -117,28 +104,32 @@ function checkResponse(response: unknown): Response {
   return response;
 }
 
-/** Properties a stub answers itself; every other string property is an RPC method. */
-const OWN = new Set(["id", "name", "fetch", "call"]);
+/** Properties a stub answers itself; every other string property is RPC (a method call, or a read when awaited). */
+const OWN = new Set(["id", "name", "fetch"]);
 
-/** Wraps a stub so that `stub.anyMethod(...)` is an RPC call. */
+/** Wraps a stub so that `stub.anyMethod(...)` and `await stub.property` are RPC. */
 export function rpcStub<T extends DurableObjectStub>(stub: T): T {
-  const functions = new Map<string, unknown>();
-  return new Proxy(stub, {
+  const root = stub.rpcTarget;
+  const caller: Caller = { call: (path, args) => remoteCall(root, path, args) };
+  const members = new Map<string, unknown>();
+  const proxy = new Proxy(stub, {
     get(target, property) {
       // Symbols, and `then` (so a stub is never mistaken for a promise), are not RPC.
       if (typeof property === "symbol" || property === "constructor") return Reflect.get(target, property, target);
       if (property === "then" || property === "toJSON") return undefined;
-      if (functions.has(property)) return functions.get(property);
-      let value: unknown;
+      let value = members.get(property);
+      if (value !== undefined) return value;
       if (OWN.has(property)) {
         value = Reflect.get(target, property, target);
         if (typeof value !== "function") return value;
         value = value.bind(target);
       } else {
-        value = (...args: unknown[]) => target.call(property, args);
+        value = rpcProperty(caller, [property]);
       }
-      functions.set(property, value);
+      members.set(property, value);
       return value;
     },
   });
+  // A stub sent over RPC arrives as itself.
+  return markHandle(proxy);
 }

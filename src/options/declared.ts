@@ -76,6 +76,16 @@ export const workerOptions = {
       help: "bind a Durable Object class; @script names the worker exporting it, :sqlite makes the class SQLite-backed",
     },
   }),
+  serviceBindings: option({
+    doc: "service bindings on `env`: binding name to a worker's `name` (its default entrypoint), to `{ name, entrypoint?, props? }` (a named `WorkerEntrypoint`, and its `ctx.props`), or to a function `(request) => Response`; `fetch()` and JS RPC reach the entrypoint",
+    type: shape<Record<string, ServiceBindingOptions>>(
+      '`{ BINDING: "worker" }`, `{ BINDING: { name, entrypoint?, props? } }` or a function',
+      "an object such as {example}",
+      isRecord,
+    ),
+    example: '{ API: { name: "api", entrypoint: "Admin" } }',
+    wrangler: "services",
+  }),
   bindings: option({
     doc: "plain values on `env`",
     type: shape<Record<string, unknown>>("object", "an object of name to value", isRecord),
@@ -211,6 +221,10 @@ export const testOptions = {
 /** A Durable Object binding's object form: a class, of this worker or of the worker `scriptName` names. */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface DurableObjectBindingOptions extends OptionsOf<typeof durableObjectBindingOptions> {}
+
+/** A service binding: a worker's name, its entrypoint and props, or a function answering fetch(). */
+export type ServiceBindingOptions =
+  string | { name: string; entrypoint?: string; props?: Record<string, unknown> } | ((request: Request) => Response | Promise<Response>);
 
 /** One worker's options; names follow Miniflare's. */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type

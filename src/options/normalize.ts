@@ -47,6 +47,16 @@ export function normalizeOptions(options: DuraboxOptions, cwd = process.cwd()): 
       }
     }
   }
+  for (const { worker } of drafts) {
+    for (const service of worker.serviceBindings) {
+      if ("service" in service && !names.has(service.service)) {
+        const known = [...names].map((n) => `"${n}"`).join(", ");
+        fail(
+          `serviceBindings.${service.binding} names worker "${service.service}", but no worker of that name is configured (workers: ${known}). Add it to "workers".`,
+        );
+      }
+    }
+  }
   const storageKinds = resolveStorageKinds(drafts.map(({ sources }) => sources));
   const workers = drafts.map(({ worker }) => ({ ...worker, storageKinds: storageKinds.get(worker.name)! }));
   const persist = options.durableObjectsPersist ?? workers[0]?.configPersist;

@@ -9,6 +9,18 @@ export interface NormalizedBinding {
   readonly useSQLite?: boolean;
 }
 
+/** A service binding: an entrypoint of a worker of this runtime, or a function answering fetch(). */
+export type NormalizedService =
+  | {
+      readonly binding: string;
+      /** The worker serving it. */
+      readonly service: string;
+      /** A named entrypoint; undefined: the default export. */
+      readonly entrypoint: string | undefined;
+      readonly props: Readonly<Record<string, unknown>>;
+    }
+  | { readonly binding: string; readonly handler: (request: Request) => unknown };
+
 export type NormalizedSource =
   | { readonly kind: "script"; readonly code: string; readonly resolveDir: string; readonly filename: string }
   | { readonly kind: "path"; readonly path: string };
@@ -18,6 +30,9 @@ export interface NormalizedWorker {
   readonly source: NormalizedSource | undefined;
   readonly durableObjects: readonly NormalizedBinding[];
   readonly bindings: Readonly<Record<string, unknown>>;
+  readonly serviceBindings: readonly NormalizedService[];
+  /** Whether `ctx.exports` is on: compatibility date 2025-11-17 or later, or the flag `enable_ctx_exports`. */
+  readonly ctxExports: boolean;
   readonly compatibilityFlags: readonly string[];
   readonly compatibilityDate: string | undefined;
   /**

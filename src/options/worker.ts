@@ -3,6 +3,7 @@ import { findWranglerConfig, readWranglerConfig, type WranglerWorker } from "../
 import { checkValues } from "./check.js";
 import { workerOptions } from "./declared.js";
 import { normalizeDurableObjects } from "./durable-objects.js";
+import { ctxExportsEnabled, normalizeServiceBindings } from "./service-bindings.js";
 import { fail } from "./fail.js";
 import type { NormalizedSource, NormalizedWorker } from "./normalized.js";
 import type { ClassSources } from "./storage-kinds.js";
@@ -44,6 +45,12 @@ export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: str
   for (const { binding } of durableObjects) {
     if (binding in bindings) fail(`"${binding}" is both a Durable Object binding and a plain binding: rename one.`);
   }
+  const serviceBindings = normalizeServiceBindings({ ...config?.services, ...options.serviceBindings }, prefix);
+  for (const { binding } of serviceBindings) {
+    if (binding in bindings || durableObjects.some((d) => d.binding === binding)) {
+      fail(`"${binding}" is both a service binding and another binding: rename one.`);
+    }
+  }
 
   let source: NormalizedSource | undefined;
   if (options.script !== undefined) {
@@ -59,13 +66,17 @@ export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: str
     );
   }
 
+  const compatibilityFlags = [...(options.compatibilityFlags ?? config?.compatibilityFlags ?? workerOptions.compatibilityFlags.default)];
+  const compatibilityDate = options.compatibilityDate ?? config?.compatibilityDate;
   const worker = {
     name,
     source,
     durableObjects,
     bindings,
-    compatibilityFlags: [...(options.compatibilityFlags ?? config?.compatibilityFlags ?? workerOptions.compatibilityFlags.default)],
-    compatibilityDate: options.compatibilityDate ?? config?.compatibilityDate,
+    serviceBindings,
+    ctxExports: ctxExportsEnabled(compatibilityDate, compatibilityFlags),
+    compatibilityFlags,
+    compatibilityDate,
     configPersist:
       typeof config?.durableObjectsPersist === "string" && !isUrl(config.durableObjectsPersist)
         ? path.resolve(path.dirname(config.file), config.durableObjectsPersist)

@@ -192,7 +192,7 @@ export class TestRuntime {
 
   /** The entry worker's exports as bindings (`exports` of cloudflare:workers; `SELF` is its default). */
   workerExports(): Record<string, unknown> {
-    return this.durabox.workerExports();
+    return this.durabox.workerExports() as Record<string, unknown>;
   }
 
   /** The file's outbound fetch mock (undici's MockAgent), made and installed on first use. */

@@ -11,4 +11,6 @@ export interface ExecutionContext {
   waitUntil(promise: Promise<unknown>): void;
   passThroughOnException(): void;
   readonly props: Record<string, unknown>;
+  /** Loopback bindings to the worker's own exports (compatibility date 2025-11-17 or `enable_ctx_exports`). */
+  readonly exports?: object;
 }

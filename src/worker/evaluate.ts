@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import * as path from "../base/path.js";
 import { pathToFileURL } from "node:url";
 import { compileFunction, runInContext, type Context } from "node:vm";
-import * as cloudflareWorkers from "../rpc/classes.js";
+import * as cloudflareWorkers from "../rpc/workers-module.js";
 import { workerResponseClass } from "./response.js";
 import { webSocketGlobals } from "./websocket-globals.js";
 import { nodeRequire } from "../base/node-require.js";

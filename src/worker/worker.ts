@@ -3,6 +3,8 @@ import type { WorkerSource } from "./bundle.js";
 import type { ExecutionContext, ModuleLoader } from "./contracts.js";
 import type { Context } from "node:vm";
 import { runInContext } from "../objects/context.js";
+import { directHost } from "../rpc/context.js";
+import { exportKind, handlersReceiver } from "./entrypoints.js";
 import { DuraboxError } from "../base/errors.js";
 import type { DurableObjectClass } from "../objects/class-registry.js";
 
@@ -17,6 +19,8 @@ export class LoadedWorker {
     readonly exports: Readonly<Record<string, unknown>>,
     readonly env: object,
     private readonly trackBackground: (promise: Promise<unknown>) => void,
+    /** `ctx.exports`, when the worker's compatibility settings turn it on. */
+    private readonly ctxExports: () => object | undefined = () => undefined,
   ) {}
 
   static async load(
@@ -26,6 +30,7 @@ export class LoadedWorker {
     options: {
       nodejsCompat: boolean;
       trackBackground: (promise: Promise<unknown>) => void;
+      ctxExports?: () => object | undefined;
       moduleLoader?: ModuleLoader | undefined;
       vmContext?: Context | undefined;
       workersModule?: object | undefined;
@@ -39,7 +44,7 @@ export class LoadedWorker {
             vmContext: options.vmContext,
             workersModule: options.workersModule,
           });
-    return new LoadedWorker(name, exports, env, options.trackBackground);
+    return new LoadedWorker(name, exports, env, options.trackBackground, options.ctxExports);
   }
 
   /** The exported class `className`, or a clear error listing what is exported. */
@@ -64,10 +69,20 @@ export class LoadedWorker {
     return exported as DurableObjectClass;
   }
 
-  /** Delivers a request to the default export's fetch handler. */
-  async fetch(request: Request): Promise<Response> {
-    const handler = this.#defaultHandler();
-    const response: unknown = await runInContext({ depth: 0 }, () => handler(request));
+  /** Delivers a request to the default export's fetch handler (a request from outside: depth 0). */
+  fetch(request: Request): Promise<Response> {
+    return this.fetchEntrypoint(request, undefined, {}, 0);
+  }
+
+  /** Delivers a request to an entrypoint's fetch handler (the default one when `entrypoint` is undefined). */
+  async fetchEntrypoint(
+    request: Request,
+    entrypoint: string | undefined,
+    props: Record<string, unknown>,
+    depth: number,
+  ): Promise<Response> {
+    const handler = this.#fetchHandler(entrypoint, props);
+    const response: unknown = await runInContext({ depth, host: directHost }, () => handler(request));
     if (!(response instanceof Response)) {
       throw new DuraboxError(
         "ERR_RESPONSE_TYPE",
@@ -77,26 +92,72 @@ export class LoadedWorker {
     return response;
   }
 
-  #defaultHandler(): (request: Request) => unknown {
-    const entry: unknown = this.exports.default;
-    const ctx: ExecutionContext = {
+  /** What RPC reaches on an entrypoint: a new WorkerEntrypoint instance, or the handlers object's functions. */
+  rpcReceiver(entrypoint: string | undefined, props: Record<string, unknown>): object {
+    const exported = this.entrypoint(entrypoint);
+    const ctx = this.#context(props);
+    if (exportKind(exported) === "entrypoint-class") {
+      return new (exported as new (ctx: ExecutionContext, env: object) => object)(ctx, this.env);
+    }
+    return handlersReceiver(exported as Record<string, unknown>, this.env, ctx);
+  }
+
+  /** The export an entrypoint names (`default` when undefined), or a clear error. */
+  entrypoint(name: string | undefined): unknown {
+    const key = name ?? "default";
+    const exported = this.exports[key];
+    const kind = exportKind(exported);
+    if (kind === "entrypoint-class" || kind === "handlers") return exported;
+    const label = this.name === "" ? "The worker" : `Worker "${this.name}"`;
+    if (name === undefined) {
+      throw new DuraboxError("ERR_NO_HANDLER", `${label} has no fetch handler: export default { async fetch(request, env, ctx) { ... } }.`);
+    }
+    const entrypoints = Object.keys(this.exports).filter((k) => k !== "default" && exportKind(this.exports[k]) === "entrypoint-class");
+    throw new DuraboxError(
+      "ERR_CLASS_NOT_FOUND",
+      `${label} has no entrypoint named "${name}"${exported === undefined ? "" : " (that export is not a WorkerEntrypoint class or an object of handlers)"}. ` +
+        (entrypoints.length > 0 ? `Its named entrypoints: ${entrypoints.join(", ")}.` : "It exports no named entrypoints.") +
+        ` Export one (export class ${name} extends WorkerEntrypoint { ... }) or fix the entrypoint of the service binding.`,
+    );
+  }
+
+  #context(props: Record<string, unknown>): ExecutionContext {
+    const exports = this.ctxExports();
+    return {
       waitUntil: (promise) => this.trackBackground(Promise.resolve(promise)),
       passThroughOnException: () => {},
-      props: {},
+      props,
+      ...(exports !== undefined && { exports }),
     };
+  }
+
+  #fetchHandler(entrypoint: string | undefined, props: Record<string, unknown>): (request: Request) => unknown {
+    const entry = this.entrypoint(entrypoint);
+    const ctx = this.#context(props);
     // `export default class extends WorkerEntrypoint { fetch() {} }`
-    if (typeof entry === "function" && typeof (entry.prototype as { fetch?: unknown } | undefined)?.fetch === "function") {
-      const Entrypoint = entry as unknown as new (ctx: ExecutionContext, env: object) => { fetch(r: Request): unknown };
-      return (request) => new Entrypoint(ctx, this.env).fetch(request);
+    if (exportKind(entry) === "entrypoint-class") {
+      const Entrypoint = entry as new (ctx: ExecutionContext, env: object) => { fetch?: (r: Request) => unknown };
+      return (request) => {
+        const instance = new Entrypoint(ctx, this.env);
+        if (typeof instance.fetch !== "function") throw this.#noFetch(entrypoint);
+        return instance.fetch(request);
+      };
     }
-    const handlers = entry as { fetch?: unknown } | undefined;
-    if (handlers !== undefined && handlers !== null && typeof handlers.fetch === "function") {
+    const handlers = entry as { fetch?: unknown };
+    if (typeof handlers.fetch === "function") {
       const fetch = handlers.fetch as (request: Request, env: object, ctx: ExecutionContext) => unknown;
       return (request) => fetch.call(entry, request, this.env, ctx);
     }
-    throw new DuraboxError(
+    throw this.#noFetch(entrypoint);
+  }
+
+  #noFetch(entrypoint: string | undefined): DuraboxError {
+    const label = this.name === "" ? "The worker" : `Worker "${this.name}"`;
+    return new DuraboxError(
       "ERR_NO_HANDLER",
-      `${this.name === "" ? "The worker" : `Worker "${this.name}"`} has no fetch handler: export default { async fetch(request, env, ctx) { ... } }.`,
+      entrypoint === undefined
+        ? `${label} has no fetch handler: export default { async fetch(request, env, ctx) { ... } }.`
+        : `${label}'s entrypoint "${entrypoint}" has no fetch() handler, so a service binding's fetch() cannot reach it.`,
     );
   }
 }

@@ -1,5 +1,6 @@
 import { sharedAsyncLocalStorage } from "../base/shared-state.js";
 import { DurableObject, RpcTarget, WorkerEntrypoint } from "../rpc/classes.js";
+import { RpcStub } from "../rpc/rpc-stub.js";
 
 /** Where a `cloudflare:workers` module reads its worker's env and exports, and hands `waitUntil` work. */
 export interface WorkersModuleSource {
@@ -15,6 +16,7 @@ export interface WorkersModule {
   readonly DurableObject: typeof DurableObject;
   readonly WorkerEntrypoint: typeof WorkerEntrypoint;
   readonly RpcTarget: typeof RpcTarget;
+  readonly RpcStub: typeof RpcStub;
   readonly env: Record<string, unknown>;
   readonly exports: Record<string, unknown>;
   waitUntil(promise: Promise<unknown>): void;
@@ -53,6 +55,7 @@ export function workersModule(source: WorkersModuleSource): WorkersModule {
     DurableObject,
     WorkerEntrypoint,
     RpcTarget,
+    RpcStub,
     env: live(() => overrides.getStore()?.env ?? source.env()),
     exports: live(() => source.exports()),
     waitUntil: (promise) => source.waitUntil(Promise.resolve(promise)),

@@ -36,7 +36,7 @@ describe("Jest (testEnvironment: durabox)", { timeout: 90_000 }, () => {
   it("runs examples/jest-counter with the preset: isolation, nested beforeAll, alarms, fields, mocks, instanceof, realm", async () => {
     const outcome = await jest("examples/jest-counter");
     expect(outcome.failed).toEqual([]);
-    expect(outcome.passed).toHaveLength(15);
+    expect(outcome.passed).toHaveLength(16);
   });
 
   it("runs examples/jest-sqlite: SQL in and outside the object, rollback of rows and schema, alarms, eviction, ids, BLOBs of the test's realm", async () => {

@@ -94,6 +94,11 @@ describe("options read from a wrangler config", () => {
       expected: [{ binding: "C", className: "Counter", scriptName: "" }],
     },
     vars: { config: { vars: { GREETING: "hi" } }, gives: (o) => o.workers[0]!.bindings, expected: { GREETING: "hi" } },
+    services: {
+      config: { services: [{ binding: "API", service: "", entrypoint: "Admin", props: { role: "owner" } }] },
+      gives: (o) => o.workers[0]!.serviceBindings,
+      expected: [{ binding: "API", service: "", entrypoint: "Admin", props: { role: "owner" } }],
+    },
     compatibility_flags: {
       config: { compatibility_flags: ["nodejs_compat"] },
       gives: (o) => o.workers[0]!.compatibilityFlags,

@@ -18,6 +18,18 @@ export class Counter extends DurableObject<Env> {
     return value;
   }
 
+  /** Increments, then tells `log` (an RpcTarget the caller sent: calls on it go back to the caller) the new value. */
+  async incrementAndLog(log: { record(value: number): unknown }): Promise<number> {
+    const value = await this.increment();
+    await log.record(value);
+    return value;
+  }
+
+  /** Increments `times` times, calling `onValue` (a function the caller sent, called back over RPC) after each. */
+  async countWith(times: number, onValue: (value: number) => unknown): Promise<void> {
+    for (let i = 0; i < times; i++) await onValue(await this.increment());
+  }
+
   async scheduleReset(inMs: number): Promise<void> {
     await this.ctx.storage.setAlarm(Date.now() + inMs);
   }

@@ -1,0 +1,184 @@
+import { DuraboxError } from "../base/errors.js";
+import { RpcTarget } from "./classes.js";
+import type { CallHost } from "./context.js";
+import { cannotClone, cannotSerialize, MAX_RPC_MESSAGE_SIZE, tooLarge } from "./messages.js";
+import { pendingType, rpcRealm, type StubState } from "./registry.js";
+import { copyHeaders, transferReadable, transferRequest, transferResponse, transferWritable } from "./streams.js";
+import { ExportedTarget, type TargetRef } from "./target.js";
+
+/**
+ * The RPC value codec: what the receiver of arguments or a result gets.
+ * Structured-clonable values are copied (in this realm, so `instanceof`
+ * holds for the code receiving them); RpcTarget instances and functions
+ * become stubs calling back to the sender's host; stubs become new stubs to
+ * the same target; Durable Object stubs and service bindings pass as
+ * themselves; streams, Request, Response and Headers move to the receiver.
+ * Instances of other classes are refused as production refuses them.
+ */
+export interface Transfer {
+  /** Where what is sent by reference lives: calls back run there. */
+  readonly host: CallHost;
+  /** Makes the receiver's stub to a target. */
+  readonly stubFor: (target: TargetRef) => object;
+  /** The stubs made for the receiver: disposed with the result, or when the call returns (arguments). */
+  readonly stubs: StubState[];
+}
+
+const realm = globalThis as unknown as Record<string, unknown>;
+const tagOf = (value: object): string => Object.prototype.toString.call(value).slice(8, -1);
+/** The error types whose prototype's name crosses RPC (V8's serializer); others arrive as Error. */
+const ERROR_NAMES = new Set(["EvalError", "RangeError", "ReferenceError", "SyntaxError", "TypeError", "URIError"]);
+
+class Copier {
+  readonly #transfer: Transfer;
+  readonly #seen = new Map<unknown, unknown>();
+  size = 0;
+
+  constructor(transfer: Transfer) {
+    this.#transfer = transfer;
+  }
+
+  copy(value: unknown): unknown {
+    switch (typeof value) {
+      case "string":
+        this.size += value.length > 1024 && /[\u0100-\uffff]/.test(value) ? value.length * 2 : value.length;
+        return value;
+      case "number":
+      case "boolean":
+      case "bigint":
+      case "undefined":
+        this.size += 8;
+        return value;
+      case "symbol":
+        throw cannotClone(String(value));
+      case "function":
+        return this.#byReference(value);
+    }
+    if (value === null) return null;
+    const object = value as object;
+    if (this.#seen.has(object)) return this.#seen.get(object);
+    return this.#object(object);
+  }
+
+  #byReference(value: object): unknown {
+    const pending = pendingType(value);
+    if (pending !== undefined) throw cannotSerialize(pending);
+    if (this.#seen.has(value)) return this.#seen.get(value);
+    const stub = rpcRealm.stubs.get(value);
+    const copy = stub !== undefined ? stub.dup() : this.#transfer.stubFor(new ExportedTarget(value, this.#transfer.host));
+    this.#transfer.stubs.push(rpcRealm.stubs.get(copy)!);
+    this.#seen.set(value, copy);
+    return copy;
+  }
+
+  #object(object: object): unknown {
+    if (rpcRealm.stubs.has(object) || object instanceof RpcTarget) return this.#byReference(object);
+    if (rpcRealm.handles.has(object)) return object;
+    if (Array.isArray(object)) {
+      const array: unknown[] = new Array(object.length);
+      this.#seen.set(object, array);
+      for (let i = 0; i < object.length; i++) if (i in object) array[i] = this.copy(object[i]);
+      return array;
+    }
+    if (object instanceof ReadableStream) return this.#keep(object, transferReadable(object));
+    if (object instanceof WritableStream) return this.#keep(object, transferWritable(object));
+    if (object instanceof Request) return this.#keep(object, transferRequest(object));
+    if (object instanceof Response) return this.#keep(object, transferResponse(object));
+    if (object instanceof Headers) return this.#keep(object, copyHeaders(object));
+    const proto = Object.getPrototypeOf(object) as object | null;
+    const tag = tagOf(object);
+    if (proto !== null && Object.getPrototypeOf(proto) === null && tag === "Object") {
+      const plain: Record<string, unknown> = {};
+      this.#seen.set(object, plain);
+      for (const key of Object.keys(object)) plain[key] = this.copy((object as Record<string, unknown>)[key]);
+      return plain;
+    }
+    return this.#builtIn(object, tag, proto);
+  }
+
+  #keep<T>(original: object, copy: T): T {
+    this.#seen.set(original, copy);
+    return copy;
+  }
+
+  #builtIn(object: object, tag: string, proto: object | null): unknown {
+    switch (tag) {
+      case "Date":
+        this.size += 8;
+        return this.#keep(object, new Date(Date.prototype.getTime.call(object)));
+      case "RegExp": {
+        const regexp = object as RegExp;
+        this.size += regexp.source.length;
+        return this.#keep(object, new RegExp(regexp.source, regexp.flags));
+      }
+      case "Map": {
+        const map = new Map();
+        this.#seen.set(object, map);
+        for (const [k, v] of Map.prototype.entries.call(object)) map.set(this.copy(k), this.copy(v));
+        return map;
+      }
+      case "Set": {
+        const set = new Set();
+        this.#seen.set(object, set);
+        for (const v of Set.prototype.values.call(object)) set.add(this.copy(v));
+        return set;
+      }
+      case "Boolean":
+      case "Number":
+      case "String":
+      case "BigInt":
+        return this.#keep(object, Object((object as { valueOf(): unknown }).valueOf()));
+      case "Error":
+        return this.#keep(object, copyError(object as Error));
+      case "ArrayBuffer": {
+        const bytes = new Uint8Array(object as ArrayBuffer);
+        this.size += bytes.byteLength;
+        return this.#keep(object, bytes.slice().buffer);
+      }
+    }
+    if (ArrayBuffer.isView(object)) {
+      const view = object as ArrayBufferView & { length?: number };
+      this.size += view.byteLength;
+      const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
+      const Ctor = realm[tag] as new (buffer: ArrayBufferLike, offset: number, length: number) => object;
+      return this.#keep(
+        object,
+        tag === "DataView" ? new DataView(bytes.buffer) : new Ctor(bytes.buffer, 0, view.length ?? view.byteLength),
+      );
+    }
+    if (object instanceof DOMException) return this.#keep(object, copyError(object));
+    const name = proto === null ? "Object" : ((proto.constructor as { name?: unknown } | undefined)?.name ?? tag);
+    throw cannotSerialize(typeof name === "string" && name !== "" ? name : tag);
+  }
+}
+
+/** The receiver's copy of `value` (arguments or a result). Throws production's DataCloneError or size error. */
+export function copyValue<T>(value: T, transfer: Transfer): T {
+  const copier = new Copier(transfer);
+  try {
+    const copy = copier.copy(value);
+    if (copier.size > MAX_RPC_MESSAGE_SIZE) throw tooLarge(copier.size);
+    return copy as T;
+  } catch (error) {
+    // Nothing half-sent stays alive.
+    for (const stub of transfer.stubs.splice(0)) stub.dispose();
+    throw error;
+  }
+}
+
+/**
+ * An error as the other side sees it: the message, and the prototype's name
+ * when it is one of the standard error types (others arrive as Error); no
+ * stack, cause or own properties. durabox's own errors pass as they are.
+ */
+export function copyError(error: unknown): unknown {
+  if (error instanceof DuraboxError) return error;
+  if (typeof DOMException === "function" && error instanceof DOMException) return new DOMException(error.message, error.name);
+  if (typeof error !== "object" || error === null || tagOf(error) !== "Error") return error;
+  const message = String((error as Error).message ?? "");
+  for (let proto = Object.getPrototypeOf(error) as object | null; proto !== null; proto = Object.getPrototypeOf(proto) as object | null) {
+    const name = (proto.constructor as { name?: unknown } | undefined)?.name;
+    if (typeof name === "string" && ERROR_NAMES.has(name)) return new (realm[name] as ErrorConstructor)(message);
+  }
+  return new Error(message);
+}

@@ -1,0 +1,52 @@
+// Production's RPC errors, with workerd's exact messages (workerd api/worker-rpc.c++
+// and its js-rpc-test.js; modern-api.md §1.3 and §3).
+
+/** Serialised RPC arguments or results are limited to this many bytes (workerd MAX_JS_RPC_MESSAGE_SIZE). */
+export const MAX_RPC_MESSAGE_SIZE = 32 * 1024 * 1024;
+
+/** Names production never calls over RPC, whatever the receiver defines. */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set([
+  "fetch",
+  "connect",
+  "alarm",
+  "webSocketMessage",
+  "webSocketClose",
+  "webSocketError",
+  "dup",
+  "constructor",
+]);
+
+export function notImplemented(name: string): TypeError {
+  return new TypeError(`The RPC receiver does not implement the method "${name}".`);
+}
+
+export function reserved(name: string): TypeError {
+  return new TypeError(`'${name}' is a reserved method and cannot be called over RPC.`);
+}
+
+export function notAFunction(name: string): TypeError {
+  return new TypeError(`"${name}" is not a function.`);
+}
+
+export function disposedStub(): Error {
+  return new Error("RPC stub used after being disposed.");
+}
+
+export function tooLarge(size: number): Error {
+  return new Error(`Serialized RPC arguments or return values are limited to 32MiB, but the size of this value was: ${size} bytes.`);
+}
+
+export function cannotSerialize(typeName: string): DOMException {
+  return new DOMException(`Could not serialize object of type "${typeName}". This type does not support serialization.`, "DataCloneError");
+}
+
+export function cannotClone(description: string): DOMException {
+  return new DOMException(`${description} could not be cloned.`, "DataCloneError");
+}
+
+export function notRpcDurableObject(): TypeError {
+  return new TypeError(
+    "The receiving Durable Object does not support RPC, because its class was not declared with `extends DurableObject`. " +
+      'In order to enable RPC, make sure your class extends the special class `DurableObject`, which can be imported from the module "cloudflare:workers".',
+  );
+}

@@ -1,0 +1,82 @@
+import { isRpcReceiver, RpcTarget } from "./classes.js";
+import { notImplemented, RESERVED_NAMES, reserved } from "./messages.js";
+import { stubState, type StubState } from "./registry.js";
+
+/**
+ * Which members of a value an RPC caller may reach (workerd's rules):
+ * - a class-based receiver (a Durable Object, a WorkerEntrypoint, an
+ *   RpcTarget): what its prototype chain defines, methods and getters, never
+ *   its own instance properties (`env`, `ctx`, fields) nor Object.prototype's;
+ *   production's reserved names are refused;
+ * - a plain object, an array or a function: its own properties;
+ * - anything else (an instance of another class, a null-prototype object, a
+ *   promise): nothing.
+ */
+type Reach = "class" | "own" | "none";
+
+function isPlainPrototype(proto: object | null): boolean {
+  // Object.prototype of any realm: its own prototype is null and its constructor is Object.
+  return (
+    proto !== null &&
+    Object.getPrototypeOf(proto) === null &&
+    typeof proto.constructor === "function" &&
+    proto.constructor.name === "Object"
+  );
+}
+
+function reachOf(holder: unknown): Reach {
+  if (typeof holder === "function") return "own";
+  if (typeof holder !== "object" || holder === null) return "none";
+  if (holder instanceof RpcTarget || isRpcReceiver(holder)) return "class";
+  if (Array.isArray(holder) || isPlainPrototype(Object.getPrototypeOf(holder) as object | null)) return "own";
+  return "none";
+}
+
+/** Per prototype, which names its chain makes reachable: classes do not change their methods between calls. */
+const classMembers = new WeakMap<object, Map<string, boolean>>();
+
+function visible(holder: object, reach: Reach, name: string): boolean {
+  if (reach === "own") return Object.prototype.hasOwnProperty.call(holder, name);
+  const prototype = Object.getPrototypeOf(holder) as object | null;
+  if (prototype === null) return false;
+  let members = classMembers.get(prototype);
+  if (members === undefined) classMembers.set(prototype, (members = new Map()));
+  let answer = members.get(name);
+  if (answer === undefined) members.set(name, (answer = onPrototypeChain(prototype, name)));
+  return answer;
+}
+
+function onPrototypeChain(prototype: object, name: string): boolean {
+  for (let proto: object | null = prototype; proto !== null; proto = Object.getPrototypeOf(proto) as object | null) {
+    if (Object.getPrototypeOf(proto) === null) return false; // Object.prototype: toString, hasOwnProperty, ... are not RPC methods
+    if (Object.prototype.hasOwnProperty.call(proto, name)) return true;
+  }
+  return false;
+}
+
+export type Resolved =
+  /** The member reached, and the object it was read from (`this` for a call). */
+  | { readonly kind: "value"; readonly holder: unknown; readonly value: unknown; readonly name: string | undefined }
+  /** The path goes through a stub: the rest of it is that stub's call. */
+  | { readonly kind: "forward"; readonly stub: StubState; readonly rest: readonly string[] };
+
+/** Follows `path` from `root` under the rules above; throws production's errors. */
+export function resolvePath(root: unknown, path: readonly string[]): Resolved {
+  let holder = root;
+  for (let i = 0; i < path.length; i++) {
+    const stub = stubState(holder);
+    if (stub !== undefined) return { kind: "forward", stub, rest: path.slice(i) };
+    const name = path[i]!;
+    const reach = reachOf(holder);
+    // A member of something that cannot be reached into: production names the member that led there.
+    if (reach === "none") throw notImplemented(i === 0 ? name : path[i - 1]!);
+    if (reach === "class" && RESERVED_NAMES.has(name)) throw reserved(name);
+    if (!visible(holder as object, reach, name)) throw notImplemented(name);
+    const value: unknown = Reflect.get(holder as object, name);
+    if (i === path.length - 1) return { kind: "value", holder, value, name };
+    holder = value;
+  }
+  const stub = stubState(root);
+  if (stub !== undefined) return { kind: "forward", stub, rest: [] };
+  return { kind: "value", holder: undefined, value: root, name: undefined };
+}

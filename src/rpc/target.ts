@@ -1,0 +1,45 @@
+import type { CallHost } from "./context.js";
+import { currentContext, directHost } from "./context.js";
+
+/** What a stub reaches: runs an operation on its target where the target lives. */
+export interface TargetRef {
+  invoke<T>(depth: number, operation: (target: unknown) => T | Promise<T>): Promise<T>;
+  /** A stub to the target was made. */
+  retain(): void;
+  /** A stub to the target was disposed. */
+  release(): void;
+}
+
+/**
+ * A value sent by reference (an RpcTarget, a function, the object given to
+ * `new RpcStub()`): calls run under the gates of the object that sent it
+ * (its host). Counts its stubs: when the last is disposed, the target's own
+ * `[Symbol.dispose]()` runs there too. Each sending makes a new one, with its
+ * own count, as production's "each has its own disposer callback".
+ */
+export class ExportedTarget implements TargetRef {
+  readonly #value: object;
+  readonly #host: CallHost;
+  #stubs = 0;
+
+  constructor(value: object, host: CallHost = currentContext()?.host ?? directHost) {
+    this.#value = value;
+    this.#host = host;
+  }
+
+  invoke<T>(depth: number, operation: (target: unknown) => T | Promise<T>): Promise<T> {
+    return this.#host.run(depth, () => operation(this.#value));
+  }
+
+  retain(): void {
+    this.#stubs++;
+  }
+
+  release(): void {
+    if (--this.#stubs > 0) return;
+    const dispose = (this.#value as { [Symbol.dispose]?: unknown })[Symbol.dispose];
+    if (typeof dispose !== "function") return;
+    // Delivered to the owner like any call; a failure there is the target's, not the disposer's caller's.
+    this.#host.run(currentContext()?.depth ?? 0, () => dispose.call(this.#value)).catch(() => {});
+  }
+}

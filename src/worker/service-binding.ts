@@ -1,0 +1,85 @@
+import { DuraboxError } from "../base/errors.js";
+import { toRequest } from "../objects/stub.js";
+import { directHost, nextDepth, runInContext } from "../rpc/context.js";
+import { notImplemented } from "../rpc/messages.js";
+import { rpcProperty } from "../rpc/pipeline.js";
+import { markHandle, type Caller } from "../rpc/registry.js";
+import { remoteCall } from "../rpc/stub.js";
+import type { TargetRef } from "../rpc/target.js";
+import type { LoadedWorker } from "./worker.js";
+
+/** What a service binding reaches: an entrypoint of a worker of this runtime, or a function (Miniflare's form). */
+export type ServiceTarget =
+  | {
+      readonly kind: "worker";
+      /** The worker serving the binding; a promise while it loads. */
+      worker(): LoadedWorker | Promise<LoadedWorker>;
+      /** A named entrypoint; undefined: the default export. */
+      readonly entrypoint: string | undefined;
+      /** `ctx.props` of the entrypoint. */
+      readonly props: Record<string, unknown>;
+    }
+  | { readonly kind: "function"; readonly handler: (request: Request) => unknown };
+
+function withWorker<T>(target: Extract<ServiceTarget, { kind: "worker" }>, then: (worker: LoadedWorker) => Promise<T>): Promise<T> {
+  try {
+    const worker = target.worker();
+    return worker instanceof Promise ? worker.then(then) : then(worker);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * A service binding (a Fetcher): `fetch()` is the entrypoint's HTTP handler,
+ * every other member is JS RPC to a new instance of the entrypoint class (or
+ * to the handlers object's functions), through the RPC codec. Sent over RPC
+ * as itself.
+ */
+export function serviceBinding(target: ServiceTarget): object {
+  const root: TargetRef = {
+    invoke(depth, operation) {
+      if (target.kind === "function") return Promise.reject(notImplemented("fetch"));
+      return withWorker(target, (worker) => directHost.run(depth, () => operation(worker.rpcReceiver(target.entrypoint, target.props))));
+    },
+    retain() {},
+    release() {},
+  };
+  const caller: Caller = { call: (path, args) => remoteCall(root, path, args) };
+  const fetch = (input: Request | string | URL, init?: RequestInit): Promise<Response> => {
+    let depth: number;
+    let request: Request;
+    try {
+      depth = nextDepth();
+      request = toRequest(input, init);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (target.kind === "worker")
+      return withWorker(target, (worker) => worker.fetchEntrypoint(request, target.entrypoint, target.props, depth));
+    return Promise.resolve(runInContext({ depth, host: directHost }, () => target.handler(request))).then((response) => {
+      if (!(response instanceof Response)) {
+        throw new DuraboxError(
+          "ERR_RESPONSE_TYPE",
+          `A service binding's function must return a Response, but it returned ${response === null ? "null" : typeof response}.`,
+        );
+      }
+      return response;
+    });
+  };
+  const connect = (): never => {
+    throw new DuraboxError("ERR_NO_HANDLER", "durabox does not run TCP sockets: a service binding's connect() is not supported.");
+  };
+  const members = new Map<string, unknown>();
+  const binding = new Proxy(Object.create(null) as object, {
+    get(_target, key) {
+      if (key === "fetch") return fetch;
+      if (key === "connect") return connect;
+      if (typeof key !== "string" || key === "then" || key === "toJSON") return undefined;
+      let member = members.get(key);
+      if (member === undefined) members.set(key, (member = rpcProperty(caller, [key])));
+      return member;
+    },
+  });
+  return markHandle(binding);
+}
