@@ -10,6 +10,7 @@ import type { RegisteredClass, ResolvedClass } from "./class-registry.js";
 import { ObjectStorageHost, type InstanceGates, type StorageOwner } from "./storage-host.js";
 import type { ObjectStore } from "../storage/backend.js";
 import type { DurableObjectId } from "./id.js";
+import { realQueueMicrotask } from "../base/clock.js";
 
 /** What every record of one runtime shares. */
 export interface RecordContext {
@@ -109,7 +110,8 @@ export class ObjectRecord implements StorageOwner {
       pointInTimeRecovery: true,
       scheduleCommit: (commit) => {
         // Inside an async transaction the commit waits for its end (it commits or rolls back itself).
-        if (this.#commitHolds === 0) queueMicrotask(commit);
+        // The captured queueMicrotask: Jest's fake timers replace the global one.
+        if (this.#commitHolds === 0) realQueueMicrotask(commit);
       },
       // A commit that fails (a deferred constraint) resets the object, as production does.
       onCommitError: (error) => this.#instance?.reset(error),
