@@ -44,6 +44,11 @@ export class ObjectInstance implements StateOwner, InstanceGates {
     this.state = new DurableObjectState(id, host.makeStorage(this), this);
   }
 
+  /** The user's object, once constructed. */
+  get object(): object | undefined {
+    return this.#object;
+  }
+
   /** Runs `event` on the object under its gates, at `depth` in a chain of calls. */
   deliver<T>(depth: number, event: (object: object) => Awaitable<T>): Promise<T> {
     if (this.#object === undefined && this.#constructing === undefined) {

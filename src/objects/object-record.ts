@@ -46,6 +46,10 @@ export class ObjectRecord implements StorageOwner {
   /** A SQLite-backed object's database, opened on first use and kept across instances. */
   #sqlite: SqliteObjectStorage | undefined;
   #sqliteFile: SqliteFile | undefined;
+  /** Changes of the stored alarm so far: an alarm() that made one keeps what it set, even the same time. */
+  #alarmWrites = 0;
+  /** While alarm() runs and has set no other alarm, getAlarm() answers null (production's deferred delete). */
+  #alarmHidden = false;
   /** Async transactions in progress: while any is, the implicit transaction is not committed at the end of a run. */
   #commitHolds = 0;
   readonly #commits: CommitControl = {
@@ -149,8 +153,30 @@ export class ObjectRecord implements StorageOwner {
   }
 
   alarmChanged(time: number | null): void {
+    this.#alarmWrites++;
+    this.#alarmHidden = false;
     this.#sqliteFile?.mirrorAlarm(time);
     this.#context.alarmChanged(this.address, time);
+  }
+
+  get alarmHidden(): boolean {
+    return this.#alarmHidden;
+  }
+
+  /** alarm() is about to run: hides the alarm from getAlarm(); returns the mark alarmSetSince() compares with. */
+  alarmStarting(): number {
+    this.#alarmHidden = true;
+    return this.#alarmWrites;
+  }
+
+  /** alarm() has returned or thrown. */
+  alarmEnded(): void {
+    this.#alarmHidden = false;
+  }
+
+  /** Whether the stored alarm was set or deleted since `mark` (alarmStarting's). */
+  alarmSetSince(mark: number): boolean {
+    return this.#alarmWrites !== mark;
   }
 
   /** Closes the SQLite database, if open (the runtime is disposing). */
