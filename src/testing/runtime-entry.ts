@@ -3,5 +3,6 @@
 export { TestRuntime, type TestRuntimeOptions, type Isolation } from "./test-runtime.js";
 export { registerTestRuntime, currentTestRuntime } from "./registry.js";
 export { installGlobals, testGlobals } from "./globals.js";
+export { installWorkersGlobals } from "../worker/workers-globals.js";
 export type { DuraboxHost } from "../durabox-host.js";
 export { DurableObject, WorkerEntrypoint, RpcTarget } from "../rpc/classes.js";

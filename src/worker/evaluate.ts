@@ -10,6 +10,7 @@ import { nodeRequire } from "../base/node-require.js";
 import { bundleWorker, type WorkerSource } from "./bundle.js";
 import { lexerReady, MODULE_PARAMS, moduleToFunctionBody, type ModuleBody } from "./module-transform.js";
 import { DuraboxError } from "../base/errors.js";
+import { workersGlobals } from "./workers-globals.js";
 
 export interface EvaluateOptions {
   /** The nodejs_compat flag: Node's globals and `node:*` built-ins. */
@@ -49,6 +50,7 @@ function workerScope(options: EvaluateOptions): Record<string, unknown> {
     __filename: undefined,
     __dirname: undefined,
     ...hidden,
+    ...workersGlobals(),
   };
 }
 
