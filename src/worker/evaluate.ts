@@ -11,10 +11,11 @@ import { bundleWorker, type WorkerSource } from "./bundle.js";
 import { lexerReady, MODULE_PARAMS, moduleToFunctionBody, type ModuleBody } from "./module-transform.js";
 import { DuraboxError } from "../base/errors.js";
 import { workersGlobals } from "./workers-globals.js";
+import { nodejsCompatMode, nodeImportRefused, type Compatibility } from "./nodejs-compat.js";
 
 export interface EvaluateOptions {
-  /** The nodejs_compat flag: Node's globals and `node:*` built-ins. */
-  readonly nodejsCompat: boolean;
+  /** The worker's flags and date: Node.js compatibility (Node's globals and `node:*` built-ins) follows from them. */
+  readonly compatibility: Compatibility;
   /** Compile in this vm context (a test runner's) rather than the main one. */
   readonly vmContext?: Context | undefined;
 }
@@ -37,14 +38,15 @@ function serviceWorkerScript(): never {
  * between the caller and the worker pass `instanceof` on both sides.
  */
 function workerScope(options: EvaluateOptions): Record<string, unknown> {
-  const hidden = options.nodejsCompat ? {} : { process: undefined, Buffer: undefined, setImmediate: undefined, clearImmediate: undefined };
+  const nodejsCompat = nodejsCompatMode(options.compatibility) === "full";
+  const hidden = nodejsCompat ? {} : { process: undefined, Buffer: undefined, setImmediate: undefined, clearImmediate: undefined };
   return {
     navigator,
     Response: workerResponseClass(),
     self: options.vmContext === undefined ? globalThis : (runInContext("globalThis", options.vmContext) as unknown),
     addEventListener: serviceWorkerScript,
     global: undefined,
-    require: options.nodejsCompat ? nodeRequire : undefined,
+    require: nodejsCompat ? nodeRequire : undefined,
     module: undefined,
     exports: undefined,
     __filename: undefined,
@@ -60,14 +62,9 @@ function importer(options: EvaluateOptions, filename: string): (specifier: strin
   return (specifier) => {
     if (specifier === "cloudflare:workers") return cloudflareWorkers;
     if (specifier.startsWith("node:")) {
-      if (!options.nodejsCompat) {
-        throw new DuraboxError(
-          "ERR_SCRIPT",
-          `${filename} imports "${specifier}", which Workers provide only with the nodejs_compat compatibility flag. ` +
-            `Add "nodejs_compat" to compatibilityFlags (or compatibility_flags in wrangler.toml).`,
-        );
-      }
-      return nodeRequire(specifier);
+      const mode = nodejsCompatMode(options.compatibility);
+      if (mode === "full" || (mode === "als" && specifier === "node:async_hooks")) return nodeRequire(specifier);
+      throw nodeImportRefused(filename, specifier, options.compatibility);
     }
     throw new DuraboxError("ERR_SCRIPT", `${filename} imports "${specifier}", which durabox cannot provide.`);
   };

@@ -1,4 +1,5 @@
 import { loadWorkerModule } from "./evaluate.js";
+import type { Compatibility } from "./nodejs-compat.js";
 import type { WorkerSource } from "./bundle.js";
 import type { ExecutionContext, ModuleLoader } from "./contracts.js";
 import type { Context } from "node:vm";
@@ -24,7 +25,7 @@ export class LoadedWorker {
     source: WorkerSource,
     env: object,
     options: {
-      nodejsCompat: boolean;
+      compatibility: Compatibility;
       trackBackground: (promise: Promise<unknown>) => void;
       moduleLoader?: ModuleLoader | undefined;
       vmContext?: Context | undefined;
@@ -33,7 +34,7 @@ export class LoadedWorker {
     const exports =
       source.kind === "path" && options.moduleLoader !== undefined
         ? await options.moduleLoader(source.path)
-        : await loadWorkerModule(source, { nodejsCompat: options.nodejsCompat, vmContext: options.vmContext });
+        : await loadWorkerModule(source, { compatibility: options.compatibility, vmContext: options.vmContext });
     return new LoadedWorker(name, exports, env, options.trackBackground);
   }
 
