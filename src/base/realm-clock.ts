@@ -25,12 +25,20 @@ export interface Clock {
   setTimer(fn: () => void, ms: number): ClockTimer;
   /** Whether the realm's timers are not the real ones now (a test's fake timers). */
   readonly faked: boolean;
-  /** Calls `listener` when the realm's timers or fake time change; returns the unsubscribe. */
-  onChange(listener: (change: ClockChange) => void): () => void;
+  /**
+   * Tells `listener` when the realm's timers or fake time change; returns the
+   * unsubscribe. Held weakly: a runtime nobody disposed is not kept alive by
+   * the realm it ran in.
+   */
+  onChange(listener: ClockListener): () => void;
+}
+
+export interface ClockListener {
+  clockChanged(change: ClockChange): void;
 }
 
 interface Watch {
-  readonly listeners: Set<(change: ClockChange) => void>;
+  readonly listeners: Set<WeakRef<ClockListener>>;
   readonly notify: (change: ClockChange) => void;
 }
 
@@ -72,16 +80,21 @@ export function realmClock(global: typeof globalThis = globalThis): Clock {
       return global.setTimeout !== realSetTimeout;
     },
     onChange(listener) {
-      watch.listeners.add(listener);
-      return () => watch.listeners.delete(listener);
+      const ref = new WeakRef(listener);
+      watch.listeners.add(ref);
+      return () => watch.listeners.delete(ref);
     },
   };
 }
 
 function startWatch(global: typeof globalThis): Watch {
-  const listeners = new Set<(change: ClockChange) => void>();
+  const listeners = new Set<WeakRef<ClockListener>>();
   const notify = (change: ClockChange): void => {
-    for (const listener of [...listeners]) listener(change);
+    for (const ref of [...listeners]) {
+      const listener = ref.deref();
+      if (listener === undefined) listeners.delete(ref);
+      else listener.clockChanged(change);
+    }
   };
   const watch: Watch = { listeners, notify };
   const descriptor = Object.getOwnPropertyDescriptor(global, "setTimeout");

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AlarmScheduler, FIRST_RETRY_DELAY_MS } from "../../src/objects/alarms/scheduler.js";
-import type { Clock, ClockChange } from "../../src/base/realm-clock.js";
+import type { Clock, ClockChange, ClockListener } from "../../src/base/realm-clock.js";
 import { Durabox } from "../../src/index.js";
 import type { ObjectAddress } from "../../src/storage/address.js";
 
@@ -9,7 +9,7 @@ class ManualClock implements Clock {
   time = 1_000_000;
   readonly faked = true;
   #timers: { at: number; fn: () => void; live: boolean }[] = [];
-  #listeners = new Set<(change: ClockChange) => void>();
+  #listeners = new Set<ClockListener>();
   now(): number {
     return this.time;
   }
@@ -18,7 +18,7 @@ class ManualClock implements Clock {
     this.#timers.push(timer);
     return { cancel: () => void (timer.live = false) };
   }
-  onChange(listener: (change: ClockChange) => void) {
+  onChange(listener: ClockListener) {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
@@ -35,7 +35,7 @@ class ManualClock implements Clock {
     this.time = end;
   }
   change(change: ClockChange): void {
-    for (const listener of this.#listeners) listener(change);
+    for (const listener of this.#listeners) listener.clockChanged(change);
   }
   get pendingTimers(): number {
     return this.#timers.filter((t) => t.live).length;

@@ -1,6 +1,6 @@
 import { addressKey, type ObjectAddress } from "../../storage/address.js";
 
-import { realmClock, type Clock, type ClockChange, type ClockTimer } from "../../base/realm-clock.js";
+import { realmClock, type Clock, type ClockChange, type ClockListener, type ClockTimer } from "../../base/realm-clock.js";
 
 export const MAX_ALARM_RETRIES = 6;
 export const FIRST_RETRY_DELAY_MS = 2000;
@@ -28,7 +28,7 @@ interface Scheduled {
  * fake setSystemTime fires those it passed) and installing or removing fake
  * timers moves every pending alarm onto the new timers.
  */
-export class AlarmScheduler {
+export class AlarmScheduler implements ClockListener {
   readonly #scheduled = new Map<string, Scheduled>();
   readonly #run: AlarmRunner;
   readonly #automatic: boolean;
@@ -40,7 +40,7 @@ export class AlarmScheduler {
     this.#run = run;
     this.#automatic = automatic;
     this.#clock = clock;
-    this.#unwatch = automatic ? clock.onChange((change) => this.#clockChanged(change)) : () => {};
+    this.#unwatch = automatic ? clock.onChange(this) : () => {};
   }
 
   /** (Re)schedules an object's alarm; a new time resets its retries. */
@@ -110,7 +110,7 @@ export class AlarmScheduler {
    * time was set: the alarms it passed fire now, soonest first, and the rest
    * are armed again (the fake timers shifted them with the clock).
    */
-  #clockChanged(change: ClockChange): void {
+  clockChanged(change: ClockChange): void {
     if (this.#disposed) return;
     const now = this.#clock.now();
     for (const entry of this.#soonestFirst()) {
