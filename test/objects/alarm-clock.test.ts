@@ -226,6 +226,14 @@ describe("fake timers drive alarms (Vitest's, in this realm)", () => {
     expect((await call("/")).runs).toHaveLength(2);
   });
 
+  it("fires when the fake timer fires even with Date left real (toFake without Date, Jest's legacy timers)", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const { call } = await start();
+    await call("/in?ms=3600000");
+    vi.advanceTimersByTime(3_600_000);
+    expect((await call("/")).runs).toHaveLength(1);
+  });
+
   it("setSystemTime past an alarm fires it", async () => {
     vi.useFakeTimers();
     const { call } = await start();
