@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "../base/path.js";
+import { isBuiltin } from "node:module";
 import { pathToFileURL } from "node:url";
 import { compileFunction, runInContext, type Context } from "node:vm";
 import * as cloudflareWorkers from "../rpc/classes.js";
@@ -63,8 +64,16 @@ function importer(options: EvaluateOptions, filename: string): (specifier: strin
     if (specifier === "cloudflare:workers") return cloudflareWorkers;
     if (specifier.startsWith("node:")) {
       const mode = nodejsCompatMode(options.compatibility);
-      if (mode === "full" || (mode === "als" && specifier === "node:async_hooks")) return nodeRequire(specifier);
-      throw nodeImportRefused(filename, specifier, options.compatibility);
+      if (mode !== "full" && !(mode === "als" && specifier === "node:async_hooks")) {
+        throw nodeImportRefused(filename, specifier, options.compatibility);
+      }
+      if (!isBuiltin(specifier)) {
+        throw new DuraboxError(
+          "ERR_SCRIPT",
+          `${filename} imports "${specifier}", which is not a Node.js built-in module durabox can provide.`,
+        );
+      }
+      return nodeRequire(specifier);
     }
     throw new DuraboxError("ERR_SCRIPT", `${filename} imports "${specifier}", which durabox cannot provide.`);
   };

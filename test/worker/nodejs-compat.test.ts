@@ -53,4 +53,10 @@ describe("Node.js compatibility, as workerd resolves it from flags and date", ()
       '(durabox runs this worker with compatibility flags "streams_enable_constructors" and compatibility date "2024-01-01".)',
     );
   });
+
+  it("with it, names the file and the import that is no Node.js built-in", async () => {
+    expect(await load("node:nope", { compatibilityFlags: ["nodejs_compat"] })).toMatch(
+      /^refused: .*<script>\.mjs imports "node:nope", which is not a Node\.js built-in module durabox can provide\.$/,
+    );
+  });
 });
