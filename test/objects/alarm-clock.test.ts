@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AlarmScheduler, FIRST_RETRY_DELAY_MS } from "../../src/objects/alarms/scheduler.js";
 import type { Clock, ClockChange, ClockListener } from "../../src/base/realm-clock.js";
@@ -277,6 +280,21 @@ describe("fake timers drive alarms (Vitest's, in this realm)", () => {
     expect(await (await notes.fetch("http://x/in")).text()).toBe("set");
     vi.advanceTimersByTime(60_000);
     expect(JSON.parse(await (await notes.fetch("http://x/")).text())).toEqual([Date.now()]);
+  });
+
+  it("commits a SQLite write made from outside the object though queueMicrotask is faked", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "durabox-fake-microtask-"));
+    const options = { script, durableObjects: { NOTES: { className: "Notes", useSQLite: true } }, durableObjectsPersist: dir };
+    vi.useFakeTimers({ toFake: ["queueMicrotask"] });
+    const first = new Durabox(options);
+    const id = (await first.getDurableObjectNamespace("NOTES")).idFromName("n");
+    (await first.getDurableObjectStorage(id)).kv.put("kept", true);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    vi.useRealTimers();
+    await first.dispose();
+    mf = new Durabox(options);
+    const ns = await mf.getDurableObjectNamespace("NOTES");
+    expect((await mf.getDurableObjectStorage(ns.idFromName("n"))).kv.get("kept")).toBe(true);
   });
 
   it("newUniqueId() embeds the fake time (durabox's own Date.now() reads the fake clock)", async () => {
