@@ -237,6 +237,14 @@ describe("fake timers drive alarms (Vitest's, in this realm)", () => {
     expect((await call("/")).runs).toHaveLength(1);
   });
 
+  it("advanceTimersToNextTimer fires the next alarm", async () => {
+    vi.useFakeTimers();
+    const { call } = await start();
+    await call("/in?ms=604800000");
+    vi.advanceTimersToNextTimer();
+    expect((await call("/")).runs).toHaveLength(1);
+  });
+
   it("setSystemTime past an alarm fires it", async () => {
     vi.useFakeTimers();
     const { call } = await start();
