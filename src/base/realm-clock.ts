@@ -92,8 +92,15 @@ function startWatch(global: typeof globalThis): Watch {
   const notify = (change: ClockChange): void => {
     for (const ref of [...listeners]) {
       const listener = ref.deref();
-      if (listener === undefined) listeners.delete(ref);
-      else listener.clockChanged(change);
+      if (listener === undefined) {
+        listeners.delete(ref);
+        continue;
+      }
+      try {
+        listener.clockChanged(change);
+      } catch {
+        // Called from inside a test's useFakeTimers/setSystemTime: never break the test's own call.
+      }
     }
   };
   const watch: Watch = { listeners, notify };
