@@ -157,6 +157,10 @@ const script = `
         await this.ctx.storage.setAlarm(Date.now() + 60_000);
         return new Response("set");
       }
+      if (new URL(request.url).pathname === "/bookmark") {
+        const taken = await this.ctx.storage.getCurrentBookmark();
+        return new Response(String(taken === (await this.ctx.storage.getBookmarkForTime(Date.now()))));
+      }
       // A string body: Node's own Response.json() waits on queueMicrotask, which the last test fakes.
       return new Response(JSON.stringify(this.ctx.storage.sql.exec("SELECT at FROM runs").toArray().map((r) => r.at)));
     }
@@ -303,6 +307,15 @@ describe("fake timers drive alarms (Vitest's, in this realm)", () => {
     mf = new Durabox(options);
     const ns = await mf.getDurableObjectNamespace("NOTES");
     expect((await mf.getDurableObjectStorage(ns.idFromName("n"))).kv.get("kept")).toBe(true);
+  });
+
+  it("times bookmarks by the fake clock, installed after the database opened (getBookmarkForTime(Date.now()) finds the one just taken)", async () => {
+    const { mf: runtime } = await start();
+    const ns = await runtime.getDurableObjectNamespace("NOTES");
+    const notes = ns.get(ns.idFromName("b"));
+    await notes.fetch("http://x/");
+    vi.useFakeTimers({ now: new Date("2001-02-03T04:05:06Z") });
+    expect(await (await notes.fetch("http://x/bookmark")).text()).toBe("true");
   });
 
   it("newUniqueId() embeds the fake time (durabox's own Date.now() reads the fake clock)", async () => {
