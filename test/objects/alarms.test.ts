@@ -209,16 +209,21 @@ describe("alarm() as production runs it", () => {
 
   it("answers getAlarm() with null inside alarm(), until the handler sets another, on a retry too", async () => {
     const seen: (number | null)[] = [];
+    const outsideSeen: (number | null)[] = [];
     let failures = 1;
+    const outside: { read?: () => Promise<number | null> } = {};
     const { Alarmed } = alarmClass(async (_info, state) => {
       seen.push(await state.storage.getAlarm());
       seen.push(await state.storage.transaction((txn) => txn.getAlarm()));
+      // From outside (a test's helper) the stored alarm shows as it is.
+      outsideSeen.push(await outside.read!());
       if (failures-- > 0) throw new Error("retry me");
       await state.storage.setAlarm(123_456_789_000);
       seen.push(await state.storage.getAlarm());
     });
     const { runtime, ns } = runtimeWith({ Alarmed });
     const id = ns("Alarmed").idFromName("a");
+    outside.read = () => runtime.storage(id).getAlarm();
     const time = Date.now() + 60_000;
     await runtime.storage(id).setAlarm(time);
     await expect(runtime.runAlarm(id)).rejects.toThrow("retry me");
@@ -226,6 +231,7 @@ describe("alarm() as production runs it", () => {
     expect(await runtime.storage(id).getAlarm()).toBe(time);
     expect(await runtime.runAlarm(id)).toBe(true);
     expect(seen).toEqual([null, null, null, null, 123_456_789_000]);
+    expect(outsideSeen).toEqual([time, time]);
     expect(await runtime.storage(id).getAlarm()).toBe(123_456_789_000);
   });
 
