@@ -349,7 +349,7 @@ export class Durabox {
       this.#options.workers.map(async (worker) => {
         if (worker.source === undefined) return;
         const loaded = await LoadedWorker.load(worker.name, worker.source, this.#envs.get(worker.name)!, {
-          nodejsCompat: worker.compatibilityFlags.includes("nodejs_compat"),
+          compatibility: { flags: worker.compatibilityFlags, date: worker.compatibilityDate },
           trackBackground: (promise) => this.#runtime.trackBackground(promise),
           ctxExports: () => (worker.ctxExports ? this.workerExports(worker.name) : undefined),
           moduleLoader: this.#host.moduleLoader,

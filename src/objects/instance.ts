@@ -65,6 +65,11 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
     this.#host.onEvent(text === undefined ? { type } : { type, detail: text });
   }
 
+  /** The user's object, once constructed. */
+  get object(): object | undefined {
+    return this.#object;
+  }
+
   /** Runs `event` on the object under its gates, at `depth` in a chain of calls. */
   deliver<T>(depth: number, event: (object: object) => Awaitable<T>): Promise<T> {
     if (this.#object === undefined && this.#constructing === undefined) {

@@ -14,6 +14,7 @@ import type { ObjectEventHook } from "./events.js";
 import { ObjectWebSockets } from "./websockets/object-websockets.js";
 import { realClearTimeout, realSetTimeout } from "../base/clock.js";
 import { DuraboxError } from "../base/errors.js";
+import { realQueueMicrotask } from "../base/clock.js";
 
 /** What every record of one runtime shares. */
 export interface RecordContext {
@@ -55,6 +56,10 @@ export class ObjectRecord implements StorageOwner {
   /** A SQLite-backed object's database, opened on first use and kept across instances. */
   #sqlite: SqliteObjectStorage | undefined;
   #sqliteFile: SqliteFile | undefined;
+  /** Changes of the stored alarm so far: an alarm() that made one keeps what it set, even the same time. */
+  #alarmWrites = 0;
+  /** While alarm() runs and has set no other alarm, getAlarm() answers null (production's deferred delete). */
+  #alarmHidden = false;
   /** Async transactions in progress: while any is, the implicit transaction is not committed at the end of a run. */
   #commitHolds = 0;
   #hibernateTimer: ReturnType<typeof setTimeout> | undefined;
@@ -164,7 +169,8 @@ export class ObjectRecord implements StorageOwner {
       pointInTimeRecovery: true,
       scheduleCommit: (commit) => {
         // Inside an async transaction the commit waits for its end (it commits or rolls back itself).
-        if (this.#commitHolds === 0) queueMicrotask(commit);
+        // The captured queueMicrotask: Jest's fake timers replace the global one.
+        if (this.#commitHolds === 0) realQueueMicrotask(commit);
       },
       // A commit that fails (a deferred constraint) resets the object, as production does.
       onCommitError: (error) => this.#instance?.reset(error),
@@ -202,8 +208,30 @@ export class ObjectRecord implements StorageOwner {
   }
 
   alarmChanged(time: number | null): void {
+    this.#alarmWrites++;
+    this.#alarmHidden = false;
     this.#sqliteFile?.mirrorAlarm(time);
     this.#context.alarmChanged(this.address, time);
+  }
+
+  get alarmHidden(): boolean {
+    return this.#alarmHidden;
+  }
+
+  /** alarm() is about to run: hides the alarm from getAlarm(); returns the mark alarmSetSince() compares with. */
+  alarmStarting(): number {
+    this.#alarmHidden = true;
+    return this.#alarmWrites;
+  }
+
+  /** alarm() has returned or thrown. */
+  alarmEnded(): void {
+    this.#alarmHidden = false;
+  }
+
+  /** Whether the stored alarm was set or deleted since `mark` (alarmStarting's). */
+  alarmSetSince(mark: number): boolean {
+    return this.#alarmWrites !== mark;
   }
 
   /** Closes the SQLite database, if open (the runtime is disposing). */

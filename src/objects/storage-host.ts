@@ -9,12 +9,16 @@ export interface InstanceGates {
   readonly outputGate: OutputGate;
   /** Breaks the instance: after a failed write the object cannot trust what it holds. */
   reset(error: unknown): void;
+  /** The user's object, once constructed. */
+  readonly object?: object | undefined;
 }
 
 /** What the adapter needs of the object's record, gated or not. */
 export interface StorageOwner {
   resolveClass(): ResolvedClass | Promise<ResolvedClass>;
   alarmChanged(time: number | null): void;
+  /** True while alarm() runs and has not set another alarm: getAlarm() answers null then, as production's does. */
+  readonly alarmHidden: boolean;
 }
 
 /**
@@ -60,11 +64,24 @@ export class ObjectStorageHost implements StorageHost {
   }
 
   checkAlarmHandler(): Awaitable<void> {
-    return andThen(this.#owner.resolveClass(), ({ objectClass }) => checkAlarmHandler(objectClass));
+    const gates = this.#gates;
+    return andThen(this.#owner.resolveClass(), ({ objectClass }) => {
+      if (gates === undefined || hasAlarmHandler(objectClass.prototype)) return checkAlarmHandler(objectClass);
+      // An instance's own alarm (this.alarm = ... in the constructor) counts too. Called from the
+      // constructor itself, the object is not there yet: look once the constructor has returned.
+      const object = gates.object;
+      if (object !== undefined) return checkAlarmHandler(objectClass, object);
+      return Promise.resolve().then(() => checkAlarmHandler(objectClass, gates.object));
+    });
   }
 
   alarmChanged(time: number | null): void {
     this.#owner.alarmChanged(time);
+  }
+
+  visibleAlarm(time: number | null): number | null {
+    // Inside the object only: from outside (a test's helpers) storage shows what is stored.
+    return this.#gates !== undefined && this.#owner.alarmHidden ? null : time;
   }
 
   #track(write: Promise<unknown>, options: WriteOptions | undefined): void {
@@ -79,9 +96,13 @@ export class ObjectStorageHost implements StorageHost {
   }
 }
 
-/** setAlarm() needs an alarm() handler on the class, with production's message. */
-export function checkAlarmHandler(objectClass: ResolvedClass["objectClass"]): void {
-  if (typeof (objectClass.prototype as { alarm?: unknown }).alarm !== "function") {
+function hasAlarmHandler(object: unknown): boolean {
+  return typeof (object as { alarm?: unknown } | undefined)?.alarm === "function";
+}
+
+/** setAlarm() needs an alarm() handler, on the class or (given) the instance, with production's message. */
+export function checkAlarmHandler(objectClass: ResolvedClass["objectClass"], instance?: object): void {
+  if (!hasAlarmHandler(objectClass.prototype) && !hasAlarmHandler(instance)) {
     throw new Error("Your Durable Object class must have an alarm() handler in order to call setAlarm()");
   }
 }

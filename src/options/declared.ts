@@ -108,7 +108,7 @@ export const workerOptions = {
     cli: { name: "compatibility-flag", value: "FLAG", multiple: true, help: "a compatibility flag, e.g. nodejs_compat" },
   }),
   compatibilityDate: option({
-    doc: "the Workers compatibility date, recorded for the worker",
+    doc: "the Workers compatibility date: from 2026-08-04, Node.js compatibility is on without `nodejs_compat`",
     type: string,
     example: '"2024-09-23"',
     wrangler: "compatibility_date",

@@ -89,7 +89,7 @@ export class SqliteDurableObjectStorage {
   }
 
   getAlarm(_options?: ReadOptions): Promise<number | null> {
-    return attempt(() => this.#sqlite.getAlarm());
+    return attempt(() => this.#host.visibleAlarm(this.#sqlite.getAlarm()));
   }
 
   setAlarm(scheduledTime: number | Date, _options?: WriteOptions): Promise<void> {

@@ -19,7 +19,7 @@ export interface SqliteObjectStorageOptions extends SqliteDatabaseOptions, SqlSt
    * workerd refuses both). Each getCurrentBookmark() then costs a copy.
    */
   readonly pointInTimeRecovery?: boolean;
-  /** The clock bookmarks are timed by (default Date.now). */
+  /** The clock bookmarks are timed by (default the realm's Date.now at each call, fake or real). */
   readonly now?: () => number;
 }
 
@@ -56,7 +56,8 @@ export class SqliteObjectStorage {
     this.metadata = new Metadata(this.db, this.transactions);
     this.kv = new SyncKvStorage(this.table, () => this.transactions.throwPendingError());
     this.snapshots = options.pointInTimeRecovery ? [] : undefined;
-    this.now = options.now ?? Date.now;
+    // Date looked up at each call: a test's fake timers replace it after the database opens.
+    this.now = options.now ?? (() => Date.now());
   }
 
   transactionSync<T>(fn: () => T): T {

@@ -1,4 +1,5 @@
 import { DuraboxError } from "../base/errors.js";
+import { realQueueMicrotask } from "../base/clock.js";
 import type { SqliteDatabase } from "./database.js";
 
 /**
@@ -54,7 +55,7 @@ export class TransactionStack {
     private readonly db: SqliteDatabase,
     hooks: TransactionHooks = {},
   ) {
-    this.scheduleCommit = hooks.scheduleCommit ?? queueMicrotask;
+    this.scheduleCommit = hooks.scheduleCommit ?? realQueueMicrotask;
     this.onCommitError =
       hooks.onCommitError ??
       ((error) => {

@@ -46,4 +46,6 @@ export interface StorageHost {
   checkAlarmHandler(): Awaitable<void>;
   /** Told after the stored alarm changed. */
   alarmChanged(time: number | null): void;
+  /** What getAlarm() answers for the stored `time`: inside the object, null while its alarm() runs and has set no other. */
+  visibleAlarm(time: number | null): number | null;
 }

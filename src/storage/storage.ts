@@ -100,7 +100,12 @@ export class DurableObjectStorage {
   }
 
   getAlarm(options?: ReadOptions): Promise<number | null> {
-    return attempt(() => this.#host.read(this.#store.getAlarm(), options));
+    return attempt(() =>
+      this.#host.read(
+        andThen(this.#store.getAlarm(), (time) => this.#host.visibleAlarm(time)),
+        options,
+      ),
+    );
   }
 
   setAlarm(scheduledTime: number | Date, options?: WriteOptions): Promise<void> {

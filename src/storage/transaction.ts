@@ -91,7 +91,14 @@ export class DurableObjectTransaction {
   }
 
   getAlarm(options?: ReadOptions): Promise<number | null> {
-    return this.#attempt("getAlarm", () => (this.#alarm !== undefined ? this.#alarm : this.#host.read(this.#store.getAlarm(), options)));
+    return this.#attempt("getAlarm", () =>
+      this.#alarm !== undefined
+        ? this.#alarm
+        : this.#host.read(
+            andThen(this.#store.getAlarm(), (time) => this.#host.visibleAlarm(time)),
+            options,
+          ),
+    );
   }
 
   setAlarm(scheduledTime: number | Date): Promise<void> {

@@ -153,27 +153,29 @@ export function getMiniflareBindings<Bindings = ProvidedEnv>(): Bindings {
   return currentTestRuntime().getBindings<Bindings>();
 }
 
-export async function getMiniflareDurableObjectStorage(id: DurableObjectIdLike): Promise<ObjectStorage> {
-  return currentTestRuntime().getDurableObjectStorage(id);
+// An id may also be a string, as Miniflare 2 took: an id's hex digits, or a name of the worker's one Durable Object binding.
+
+export async function getMiniflareDurableObjectStorage(id: DurableObjectIdLike | string): Promise<ObjectStorage> {
+  return currentTestRuntime().getMiniflareStorage(id);
 }
 
-export function getMiniflareDurableObjectState(id: DurableObjectIdLike): Promise<DurableObjectState> {
+export async function getMiniflareDurableObjectState(id: DurableObjectIdLike | string): Promise<DurableObjectState> {
   return currentTestRuntime().getDurableObjectState(id);
 }
 
-export function getMiniflareDurableObjectInstance<O = unknown>(id: DurableObjectIdLike): Promise<O> {
+export async function getMiniflareDurableObjectInstance<O = unknown>(id: DurableObjectIdLike | string): Promise<O> {
   return currentTestRuntime().getDurableObjectInstance<O>(id);
 }
 
-export function runWithMiniflareDurableObjectGates<R>(
+export async function runWithMiniflareDurableObjectGates<R>(
   state: { readonly id: DurableObjectIdLike },
   closure: () => R | Promise<R>,
 ): Promise<R> {
   return currentTestRuntime().runWithGates(state as DurableObjectState, closure);
 }
 
-export function flushMiniflareDurableObjectAlarms(ids?: DurableObjectIdLike[]): Promise<void> {
-  return currentTestRuntime().flushDurableObjectAlarms(ids);
+export async function flushMiniflareDurableObjectAlarms(ids?: (DurableObjectIdLike | string)[]): Promise<void> {
+  return currentTestRuntime().flushMiniflareAlarms(ids);
 }
 
 export function getMiniflareDurableObjectIds(namespace: string): Promise<DurableObjectId[]> {

@@ -142,8 +142,7 @@ export class TestRuntime {
 
   /** Runs `callback` inside the object (constructing it), under its gates. */
   runInDurableObject<O, R>(stub: IdOrStub, callback: (instance: O, state: DurableObjectState) => R | Promise<R>): Promise<R> {
-    const instance = this.durabox.runtime.instance(idOf(stub, "runInDurableObject"));
-    return instance.deliver(1, (object) => callback(object as O, instance.state));
+    return this.#inside(idOf(stub, "runInDurableObject"), callback);
   }
 
   /** Runs the object's scheduled alarm now; resolves whether there was one. */
@@ -228,19 +227,70 @@ export class TestRuntime {
     return webSocket as WebSocket;
   }
 
+  /**
+   * An id as Miniflare 2's helpers took one (`helper` names the helper in
+   * errors): an id or stub, or a string, as Miniflare 2 accepted: an id's 64
+   * hex digits (of whichever binding it belongs to), or a name, of the one
+   * Durable Object binding the worker has.
+   */
+  miniflareId(id: IdOrStub | string, helper: string): DurableObjectId {
+    if (typeof id !== "string") return idOf(id, helper);
+    const namespaces = Object.entries(this.env).filter(
+      (entry): entry is [string, DurableObjectNamespace] => entry[1] instanceof DurableObjectNamespace,
+    );
+    const bindings = namespaces.map(([binding]) => binding).join(", ");
+    if (/^[0-9a-f]{64}$/i.test(id)) {
+      for (const [, namespace] of namespaces) {
+        try {
+          return namespace.idFromString(id);
+        } catch {
+          // Another binding's id: try the next.
+        }
+      }
+      throw new TypeError(`${helper}("${id}"): that is not an id of any Durable Object binding of this worker (${bindings || "none"}).`);
+    }
+    if (namespaces.length === 1) return namespaces[0]![1].idFromName(id);
+    const example = namespaces[0]?.[0] ?? "NAMESPACE";
+    throw new TypeError(
+      `${helper}("${id}"): a name picks an object only when the worker has one Durable Object binding, and it has ` +
+        `${namespaces.length === 0 ? "none" : `${namespaces.length} (${bindings})`}. Pass an id instead, such as env.${example}.idFromName("${id}").`,
+    );
+  }
+
+  /** The object's storage, without constructing it (Miniflare 2's getMiniflareDurableObjectStorage). */
+  getMiniflareStorage(id: IdOrStub | string): ObjectStorage {
+    return this.durabox.runtime.storage(this.miniflareId(id, "getMiniflareDurableObjectStorage"));
+  }
+
   /** The object's state, constructing the object (Miniflare 2's getMiniflareDurableObjectState). */
-  async getDurableObjectState(id: IdOrStub): Promise<DurableObjectState> {
-    return this.runInDurableObject(id, (_instance, state) => state);
+  async getDurableObjectState(id: IdOrStub | string): Promise<DurableObjectState> {
+    return this.#inside(this.miniflareId(id, "getMiniflareDurableObjectState"), (_instance, state) => state);
   }
 
   /** The object's instance, constructing it (Miniflare 2's getMiniflareDurableObjectInstance). */
-  async getDurableObjectInstance<O>(id: IdOrStub): Promise<O> {
-    return this.runInDurableObject(id, (instance: O) => instance);
+  async getDurableObjectInstance<O>(id: IdOrStub | string): Promise<O> {
+    return this.#inside(this.miniflareId(id, "getMiniflareDurableObjectInstance"), (instance: O) => instance);
   }
 
   /** Runs `closure` under the gates of the object `state` belongs to (Miniflare 2's runWithMiniflareDurableObjectGates). */
   runWithGates<R>(state: DurableObjectState, closure: () => R | Promise<R>): Promise<R> {
-    return this.runInDurableObject(state.id, () => closure());
+    const id = (state as { id?: unknown } | null)?.id;
+    if (!(id instanceof DurableObjectId)) {
+      throw new TypeError(
+        "runWithMiniflareDurableObjectGates() expects the state from getMiniflareDurableObjectState(id) as its first argument.",
+      );
+    }
+    return this.#inside(id, () => closure());
+  }
+
+  /** Runs the scheduled alarms of `ids` (all when omitted) now (Miniflare 2's flushMiniflareDurableObjectAlarms). */
+  flushMiniflareAlarms(ids?: readonly (IdOrStub | string)[]): Promise<void> {
+    return this.durabox.runtime.flushAlarms(ids?.map((id) => this.miniflareId(id, "flushMiniflareDurableObjectAlarms")));
+  }
+
+  #inside<O, R>(id: DurableObjectId, callback: (instance: O, state: DurableObjectState) => R | Promise<R>): Promise<R> {
+    const instance = this.durabox.runtime.instance(id);
+    return instance.deliver(1, (object) => callback(object as O, instance.state));
   }
 
   /** Ids of a namespace by binding name (Miniflare 2's getMiniflareDurableObjectIds). */

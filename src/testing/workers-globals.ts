@@ -8,7 +8,7 @@ import { webSocketGlobals } from "../worker/websocket-globals.js";
  * through the test runner sees the test file's globals, so it needs them
  * there as much as the tests do.
  */
-export function installWorkersGlobals(global: object): void {
+export function installWebSocketGlobals(global: object): void {
   const target = global as { Response: typeof Response; fetch: typeof fetch };
   for (const [name, value] of Object.entries(webSocketGlobals(target.Response, target))) {
     Object.defineProperty(global, name, { configurable: true, enumerable: false, writable: true, value });

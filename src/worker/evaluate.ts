@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "../base/path.js";
+import { isBuiltin } from "node:module";
 import { pathToFileURL } from "node:url";
 import { compileFunction, runInContext, type Context } from "node:vm";
 import * as cloudflareWorkers from "../rpc/workers-module.js";
@@ -11,10 +12,12 @@ import { nodeRequire } from "../base/node-require.js";
 import { bundleWorker, type WorkerSource } from "./bundle.js";
 import { lexerReady, MODULE_PARAMS, moduleToFunctionBody, type ModuleBody } from "./module-transform.js";
 import { DuraboxError } from "../base/errors.js";
+import { workersGlobals } from "./workers-globals.js";
+import { nodejsCompatMode, nodeImportRefused, type Compatibility } from "./nodejs-compat.js";
 
 export interface EvaluateOptions {
-  /** The nodejs_compat flag: Node's globals and `node:*` built-ins. */
-  readonly nodejsCompat: boolean;
+  /** The worker's flags and date: Node.js compatibility (Node's globals and `node:*` built-ins) follows from them. */
+  readonly compatibility: Compatibility;
   /** Compile in this vm context (a test runner's) rather than the main one. */
   readonly vmContext?: Context | undefined;
   /** What `cloudflare:workers` is for this worker (its env and exports); the classes alone when not given. */
@@ -39,7 +42,8 @@ function serviceWorkerScript(): never {
  * between the caller and the worker pass `instanceof` on both sides.
  */
 function workerScope(options: EvaluateOptions): Record<string, unknown> {
-  const hidden = options.nodejsCompat ? {} : { process: undefined, Buffer: undefined, setImmediate: undefined, clearImmediate: undefined };
+  const nodejsCompat = nodejsCompatMode(options.compatibility) === "full";
+  const hidden = nodejsCompat ? {} : { process: undefined, Buffer: undefined, setImmediate: undefined, clearImmediate: undefined };
   return {
     navigator,
     Response: workerResponseClass(),
@@ -47,12 +51,13 @@ function workerScope(options: EvaluateOptions): Record<string, unknown> {
     self: options.vmContext === undefined ? globalThis : (runInContext("globalThis", options.vmContext) as unknown),
     addEventListener: serviceWorkerScript,
     global: undefined,
-    require: options.nodejsCompat ? nodeRequire : undefined,
+    require: nodejsCompat ? nodeRequire : undefined,
     module: undefined,
     exports: undefined,
     __filename: undefined,
     __dirname: undefined,
     ...hidden,
+    ...workersGlobals(),
   };
 }
 
@@ -62,11 +67,14 @@ function importer(options: EvaluateOptions, filename: string): (specifier: strin
   return (specifier) => {
     if (specifier === "cloudflare:workers") return options.workersModule ?? cloudflareWorkers;
     if (specifier.startsWith("node:")) {
-      if (!options.nodejsCompat) {
+      const mode = nodejsCompatMode(options.compatibility);
+      if (mode !== "full" && !(mode === "als" && specifier === "node:async_hooks")) {
+        throw nodeImportRefused(filename, specifier, options.compatibility);
+      }
+      if (!isBuiltin(specifier)) {
         throw new DuraboxError(
           "ERR_SCRIPT",
-          `${filename} imports "${specifier}", which Workers provide only with the nodejs_compat compatibility flag. ` +
-            `Add "nodejs_compat" to compatibilityFlags (or compatibility_flags in wrangler.toml).`,
+          `${filename} imports "${specifier}", which is not a Node.js built-in module durabox can provide.`,
         );
       }
       return nodeRequire(specifier);

@@ -1,4 +1,5 @@
 import { loadWorkerModule } from "./evaluate.js";
+import type { Compatibility } from "./nodejs-compat.js";
 import type { WorkerSource } from "./bundle.js";
 import type { ExecutionContext, ModuleLoader } from "./contracts.js";
 import type { Context } from "node:vm";
@@ -28,7 +29,7 @@ export class LoadedWorker {
     source: WorkerSource,
     env: object,
     options: {
-      nodejsCompat: boolean;
+      compatibility: Compatibility;
       trackBackground: (promise: Promise<unknown>) => void;
       ctxExports?: () => object | undefined;
       moduleLoader?: ModuleLoader | undefined;
@@ -40,7 +41,7 @@ export class LoadedWorker {
       source.kind === "path" && options.moduleLoader !== undefined
         ? await options.moduleLoader(source.path)
         : await loadWorkerModule(source, {
-            nodejsCompat: options.nodejsCompat,
+            compatibility: options.compatibility,
             vmContext: options.vmContext,
             workersModule: options.workersModule,
           });

@@ -67,9 +67,10 @@ describe("Jest (testEnvironment: durabox)", { timeout: 90_000 }, () => {
     expect(coverageOf(path.join(dir, "coverage-summary.json"), path.join(root, "examples/jest-counter/src/greeting.ts")).covered).toBe(0);
   });
 
-  it("runs without the preset (durabox bundles the worker), values still of the test's realm, and refuses .concurrent clearly", async () => {
+  it("runs without the preset (durabox bundles the worker), values still of the test's realm, and refuses .concurrent clearly; fake timers drive alarms", async () => {
     const outcome = await jest("fixtures/jest-fallback");
-    expect(outcome.passed).toHaveLength(2);
+    // store.test.js: 2 (and the refused concurrent test); fake-timers.test.js: 5.
+    expect(outcome.passed).toHaveLength(7);
     expect(outcome.failed).toHaveLength(1);
     expect(outcome.failed[0]!.message).toContain("concurrent tests would share one Durable Objects runtime");
   });
@@ -161,10 +162,11 @@ describe("Vitest (environment: durabox)", { timeout: 90_000 }, () => {
     expect(coverageOf(path.join(dir, "coverage-summary.json"), path.join(root, "examples/vitest-counter/src/greeting.ts")).covered).toBe(0);
   });
 
-  it("runs without the helper, with unkeyed options and setupIsolatedStorage() (imported, or Miniflare 2's global)", async () => {
+  it("runs without the helper, with unkeyed options and setupIsolatedStorage() (imported, or Miniflare 2's global); fake timers drive alarms", async () => {
     const outcome = await vitest("fixtures/vitest-plain");
     expect(outcome.failed).toEqual([]);
-    expect(outcome.passed).toHaveLength(5);
+    // box.test.mjs 3, miniflare-style.test.mjs 2, fake-timers.test.mjs 4.
+    expect(outcome.passed).toHaveLength(9);
   });
 
   it("runs files that share one environment (isolate: false, threads and forks) each on a fresh runtime", async () => {

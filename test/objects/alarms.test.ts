@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { Durabox } from "../../src/index.js";
 import { runtimeWith } from "../helpers/runtime.js";
 import { FIRST_RETRY_DELAY_MS, MAX_ALARM_RETRIES } from "../../src/objects/alarms/scheduler.js";
 import type { DurableObjectState } from "../../src/objects/state.js";
@@ -147,5 +148,110 @@ describe("alarms", () => {
     await runtime.storage(stub.id).setAlarm(Date.now() + 60_000);
     await Promise.all([stub.fetch("http://x/"), stub.fetch("http://x/"), runtime.runAlarm(stub.id)]);
     expect(log).toEqual(["fetch", "fetch", "alarm"]);
+  });
+});
+
+describe("alarm() as production runs it", () => {
+  it("counts an alarm() handler assigned in the constructor for setAlarm, even one assigned after setAlarm is called there", async () => {
+    const ran: string[] = [];
+    class Assigned {
+      alarm: () => void;
+      constructor(readonly state: DurableObjectState) {
+        this.alarm = () => void ran.push("assigned");
+      }
+    }
+    class AssignedLater {
+      alarm: (() => void) | undefined;
+      constructor(readonly state: DurableObjectState) {
+        void state.blockConcurrencyWhile(() => state.storage.setAlarm(Date.now() + 60_000));
+        this.alarm = () => void ran.push("later");
+      }
+    }
+    class Without {
+      constructor(readonly state: DurableObjectState) {}
+    }
+    const { runtime, ns } = runtimeWith({ Assigned, AssignedLater, Without });
+    const inside = (className: string) => {
+      const id = ns(className).idFromName("a");
+      return { id, run: <R>(fn: (o: { state: DurableObjectState }) => R) => runtime.instance(id).deliver(1, (o) => fn(o as never)) };
+    };
+    const assigned = inside("Assigned");
+    await assigned.run((o) => o.state.storage.setAlarm(Date.now() + 60_000));
+    expect(await runtime.runAlarm(assigned.id)).toBe(true);
+    const later = inside("AssignedLater");
+    expect(await later.run((o) => o.state.storage.getAlarm())).toBeGreaterThan(Date.now());
+    expect(await runtime.runAlarm(later.id)).toBe(true);
+    expect(ran).toEqual(["assigned", "later"]);
+    await expect(inside("Without").run((o) => o.state.storage.setAlarm(Date.now() + 60_000))).rejects.toThrow(
+      "Your Durable Object class must have an alarm() handler in order to call setAlarm()",
+    );
+  });
+
+  it("keeps the alarm alarm() sets to the very time that is running", async () => {
+    let again = true;
+    const { Alarmed, calls } = alarmClass(async (_info, state) => {
+      const time = (await state.storage.get<number>("time"))!;
+      if (again) await state.storage.setAlarm(time);
+      again = false;
+    });
+    const { runtime, ns } = runtimeWith({ Alarmed });
+    const id = ns("Alarmed").idFromName("a");
+    const time = Date.now() + 60_000;
+    await runtime.storage(id).put("time", time);
+    await runtime.storage(id).setAlarm(time);
+    expect(await runtime.runAlarm(id)).toBe(true);
+    expect(await runtime.storage(id).getAlarm()).toBe(time);
+    expect(runtime.alarms.scheduledTime(address(id))).toEqual({ time, retryCount: 0 });
+    expect(await runtime.runAlarm(id)).toBe(true);
+    expect(await runtime.storage(id).getAlarm()).toBeNull();
+    expect(calls).toHaveLength(2);
+  });
+
+  it("answers getAlarm() with null inside alarm(), until the handler sets another, on a retry too", async () => {
+    const seen: (number | null)[] = [];
+    const outsideSeen: (number | null)[] = [];
+    let failures = 1;
+    const outside: { read?: () => Promise<number | null> } = {};
+    const { Alarmed } = alarmClass(async (_info, state) => {
+      seen.push(await state.storage.getAlarm());
+      seen.push(await state.storage.transaction((txn) => txn.getAlarm()));
+      // From outside (a test's helper) the stored alarm shows as it is.
+      outsideSeen.push(await outside.read!());
+      if (failures-- > 0) throw new Error("retry me");
+      await state.storage.setAlarm(123_456_789_000);
+      seen.push(await state.storage.getAlarm());
+    });
+    const { runtime, ns } = runtimeWith({ Alarmed });
+    const id = ns("Alarmed").idFromName("a");
+    outside.read = () => runtime.storage(id).getAlarm();
+    const time = Date.now() + 60_000;
+    await runtime.storage(id).setAlarm(time);
+    await expect(runtime.runAlarm(id)).rejects.toThrow("retry me");
+    // Between attempts the alarm is there again.
+    expect(await runtime.storage(id).getAlarm()).toBe(time);
+    expect(await runtime.runAlarm(id)).toBe(true);
+    expect(seen).toEqual([null, null, null, null, 123_456_789_000]);
+    expect(outsideSeen).toEqual([time, time]);
+    expect(await runtime.storage(id).getAlarm()).toBe(123_456_789_000);
+  });
+
+  it("answers getAlarm() with null inside alarm() of a SQLite-backed object too", async () => {
+    const script = `
+      export class Notes {
+        constructor(ctx) { this.ctx = ctx; }
+        async fetch() { await this.ctx.storage.setAlarm(Date.now() + 60_000); return new Response(String(this.ctx.storage.kv.get("seen"))); }
+        async alarm() { this.ctx.storage.kv.put("seen", await this.ctx.storage.getAlarm()); }
+      }
+      export default { fetch: () => new Response("") };`;
+    const mf = new Durabox({ script, durableObjects: { NOTES: { className: "Notes", useSQLite: true } }, durableObjectsAlarms: false });
+    try {
+      const ns = await mf.getDurableObjectNamespace("NOTES");
+      const stub = ns.get(ns.idFromName("a"));
+      expect(await (await stub.fetch("http://x/")).text()).toBe("undefined");
+      expect(await mf.runtime.runAlarm(stub.id)).toBe(true);
+      expect(await (await stub.fetch("http://x/")).text()).toBe("null");
+    } finally {
+      await mf.dispose();
+    }
   });
 });

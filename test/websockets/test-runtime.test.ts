@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { TestRuntime } from "../../src/testing/test-runtime.js";
 import { DuraboxError } from "../../src/base/errors.js";
 import type { DurableObjectNamespace } from "../../src/index.js";
-import { installWorkersGlobals } from "../../src/testing/workers-globals.js";
+import { installWebSocketGlobals } from "../../src/testing/workers-globals.js";
 import { WebSocket, WebSocketPair } from "../../src/objects/websockets/websocket.js";
 import { nextClose, nextEvent } from "../helpers/websockets.js";
 import { roomScript } from "./room-script.js";
@@ -80,10 +80,10 @@ describe("WebSockets in the test runtime", () => {
   });
 });
 
-describe("installWorkersGlobals", () => {
+describe("installWebSocketGlobals", () => {
   it("puts WebSocketPair, WebSocket, WebSocketRequestResponsePair, Response and fetch on a global, once", () => {
     const global = { Response, fetch } as Record<string, unknown>;
-    installWorkersGlobals(global);
+    installWebSocketGlobals(global);
     expect(global.WebSocketPair).toBe(WebSocketPair);
     expect(global.WebSocket).toBe(WebSocket);
     const ResponseWithSockets = global.Response as typeof Response;
@@ -94,7 +94,7 @@ describe("installWorkersGlobals", () => {
     expect(new ResponseWithSockets("x")).toBeInstanceOf(ResponseWithSockets);
     const first = global.Response;
     const firstFetch = global.fetch;
-    installWorkersGlobals(global);
+    installWebSocketGlobals(global);
     expect(global.Response).toBe(first);
     expect(global.fetch).toBe(firstFetch);
   });

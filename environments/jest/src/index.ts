@@ -29,7 +29,9 @@ export default class DuraboxEnvironment extends NodeEnvironment {
     testing.registerTestRuntime(global, runtime);
     // Isolation is automatic here; Miniflare 2 suites call this for `describe`.
     testing.installGlobals(global, { setupMiniflareIsolatedStorage: () => global.describe });
-    testing.installWorkersGlobals(global);
+    testing.installWebSocketGlobals(global);
+    // crypto.subtle.timingSafeEqual, crypto.DigestStream, MD5, scheduler.wait: test files have them as worker code does.
+    testing.installWorkersGlobals(this.global);
   }
 
   /** Translates circus events into the isolation policy's (src/testing/isolation-policy.ts). */

@@ -1,4 +1,4 @@
-import { TestRuntime, installGlobals, installWorkersGlobals, registerTestRuntime } from "durabox/testing-runtime";
+import { TestRuntime, installGlobals, installWebSocketGlobals, installWorkersGlobals, registerTestRuntime } from "durabox/testing-runtime";
 import type { Environment } from "vitest/environments";
 import { durableOptions, projectRoot } from "./options.js";
 import { createRequire } from "node:module";
@@ -32,9 +32,12 @@ const environment: Environment = {
     const runtime = new TestRuntime(durableOptions(options), { cwd: projectRoot(options) ?? process.cwd() });
     registerTestRuntime(global, runtime);
     installGlobals(global, { setupIsolatedStorage, setupMiniflareIsolatedStorage: setupIsolatedStorage });
-    installWorkersGlobals(global);
+    installWebSocketGlobals(global);
+    // crypto.subtle.timingSafeEqual, crypto.DigestStream, MD5, scheduler.wait: test files have them as worker code does.
+    const restoreGlobals = installWorkersGlobals(global);
     return {
       async teardown() {
+        restoreGlobals();
         registerTestRuntime(global, undefined);
         await runtime.dispose();
       },

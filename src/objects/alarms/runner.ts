@@ -17,20 +17,25 @@ export function runAlarm(record: ObjectRecord, retryCount: number, claims: Alarm
     const time = await record.readAlarm();
     const handler = (object as { alarm?: unknown }).alarm;
     if (time === null || typeof handler !== "function") return "none";
-    const clearIfUnchanged = async (): Promise<void> => {
-      if ((await record.readAlarm()) !== time) return;
-      // Through the instance's output gate: the event ends once the clear is confirmed.
-      await record.clearAlarm(instance);
-    };
     // "none" when another runtime sharing the storage holds the alarm.
     return claims.run(record.address, store, time, retryCount, async () => {
+      // Production defers the alarm's delete to the handler's end: getAlarm() answers null meanwhile,
+      // and any setAlarm() (even to the same time) or deleteAlarm() in the handler cancels the delete.
+      const mark = record.alarmStarting();
+      const clearUnlessSet = async (): Promise<void> => {
+        if (record.alarmSetSince(mark)) return;
+        // Through the instance's output gate: the event ends once the clear is confirmed.
+        await record.clearAlarm(instance);
+      };
       try {
         await handler.call(object, { retryCount, isRetry: retryCount > 0 });
       } catch (error) {
-        if (retryCount >= MAX_ALARM_RETRIES) await clearIfUnchanged();
+        record.alarmEnded();
+        if (retryCount >= MAX_ALARM_RETRIES) await clearUnlessSet();
         throw error;
       }
-      await clearIfUnchanged();
+      record.alarmEnded();
+      await clearUnlessSet();
       return "ran";
     });
   });

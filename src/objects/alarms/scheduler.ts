@@ -1,6 +1,7 @@
 import { addressKey, type ObjectAddress } from "../../storage/address.js";
 
-import { MAX_TIMER_MS, realClearTimeout as clearTimer, realSetTimeout as setTimer } from "../../base/clock.js";
+import { MAX_TIMER_MS } from "../../base/clock.js";
+import { realmClock, type Clock, type ClockChange, type ClockListener, type ClockTimer } from "../../base/realm-clock.js";
 
 export const MAX_ALARM_RETRIES = 6;
 export const FIRST_RETRY_DELAY_MS = 2000;
@@ -14,7 +15,7 @@ interface Scheduled {
   readonly address: ObjectAddress;
   time: number;
   retryCount: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  timer: ClockTimer | undefined;
 }
 
 /**
@@ -22,16 +23,25 @@ interface Scheduled {
  * throwing alarm() with exponential backoff (2 s, 4 s, ... up to 6 retries),
  * as production does. With `automatic: false` nothing fires by itself; tests
  * run alarms with runNow/flush.
+ *
+ * Times are on `clock`: by default the realm's, so a test's fake timers
+ * drive alarms (advancing them fires the alarms that came due, in order; a
+ * fake setSystemTime fires those it passed) and installing or removing fake
+ * timers moves every pending alarm onto the new timers.
  */
-export class AlarmScheduler {
+export class AlarmScheduler implements ClockListener {
   readonly #scheduled = new Map<string, Scheduled>();
   readonly #run: AlarmRunner;
   readonly #automatic: boolean;
+  readonly #clock: Clock;
+  readonly #unwatch: () => void;
   #disposed = false;
 
-  constructor(run: AlarmRunner, automatic: boolean) {
+  constructor(run: AlarmRunner, automatic: boolean, clock: Clock = realmClock()) {
     this.#run = run;
     this.#automatic = automatic;
+    this.#clock = clock;
+    this.#unwatch = automatic ? clock.onChange(this) : () => {};
   }
 
   /** (Re)schedules an object's alarm; a new time resets its retries. */
@@ -47,7 +57,7 @@ export class AlarmScheduler {
     const key = addressKey(address);
     const entry = this.#scheduled.get(key);
     if (entry === undefined) return;
-    if (entry.timer !== undefined) clearTimer(entry.timer);
+    entry.timer?.cancel();
     this.#scheduled.delete(key);
   }
 
@@ -59,7 +69,7 @@ export class AlarmScheduler {
 
   /** Objects with an alarm scheduled, soonest first. */
   pending(): ObjectAddress[] {
-    return [...this.#scheduled.values()].sort((a, b) => a.time - b.time).map((entry) => entry.address);
+    return this.#soonestFirst().map((entry) => entry.address);
   }
 
   /** Runs an object's scheduled alarm now. Resolves false when none was scheduled. */
@@ -72,29 +82,52 @@ export class AlarmScheduler {
 
   dispose(): void {
     this.#disposed = true;
-    for (const entry of this.#scheduled.values()) {
-      if (entry.timer !== undefined) clearTimer(entry.timer);
-    }
+    this.#unwatch();
+    for (const entry of this.#scheduled.values()) entry.timer?.cancel();
     this.#scheduled.clear();
   }
 
   #arm(entry: Scheduled): void {
     if (!this.#automatic) return;
-    const delay = Math.max(0, entry.time - Date.now());
-    entry.timer = setTimer(
-      () => {
-        entry.timer = undefined;
-        if (this.#scheduled.get(addressKey(entry.address)) !== entry) return;
-        if (entry.time > Date.now()) return this.#arm(entry);
-        this.#scheduled.delete(addressKey(entry.address));
-        this.#fire(entry.address, entry.retryCount, entry.time).catch(() => {
-          // Reported through the retry; an alarm firing by itself has no caller.
-        });
-      },
-      Math.min(delay, MAX_TIMER_MS),
-    );
-    // A pending alarm alone does not keep the process alive.
-    entry.timer.unref?.();
+    const delay = entry.time - this.#clock.now();
+    // A fake timer that fires is the test's word that the time has come (its Date may be real:
+    // Jest's legacy timers, or toFake without Date); a real one, or one step of a longer wait, is checked.
+    const trust = this.#clock.faked && delay <= MAX_TIMER_MS;
+    entry.timer = this.#clock.setTimer(() => {
+      entry.timer = undefined;
+      if (this.#scheduled.get(addressKey(entry.address)) !== entry) return;
+      // Not yet (a wait longer than one timer, or a clock that moved back): wait again.
+      if (!trust && entry.time > this.#clock.now()) return this.#arm(entry);
+      this.#fireScheduled(entry);
+    }, delay);
+  }
+
+  #fireScheduled(entry: Scheduled): void {
+    this.#scheduled.delete(addressKey(entry.address));
+    this.#fire(entry.address, entry.retryCount, entry.time).catch(() => {
+      // Reported through the retry; an alarm firing by itself has no caller.
+    });
+  }
+
+  /**
+   * The realm's timers changed (fake timers installed, removed or cleared):
+   * every pending alarm is armed again on the timers now in force. The fake
+   * time was set: the alarms it passed fire now, soonest first, and the rest
+   * are armed again (the fake timers shifted them with the clock).
+   */
+  clockChanged(change: ClockChange): void {
+    if (this.#disposed) return;
+    const now = this.#clock.now();
+    for (const entry of this.#soonestFirst()) {
+      entry.timer?.cancel();
+      entry.timer = undefined;
+      if (change === "time" && entry.time <= now) this.#fireScheduled(entry);
+      else this.#arm(entry);
+    }
+  }
+
+  #soonestFirst(): Scheduled[] {
+    return [...this.#scheduled.values()].sort((a, b) => a.time - b.time);
   }
 
   async #fire(address: ObjectAddress, retryCount: number, time: number | undefined): Promise<AlarmOutcome> {
@@ -104,7 +137,7 @@ export class AlarmScheduler {
       // Retry unless the handler scheduled something else meanwhile.
       if (retryCount < MAX_ALARM_RETRIES && !this.#scheduled.has(addressKey(address)) && !this.#disposed) {
         const delay = FIRST_RETRY_DELAY_MS * 2 ** retryCount;
-        this.schedule(address, Math.max(Date.now() + delay, time ?? 0), retryCount + 1);
+        this.schedule(address, Math.max(this.#clock.now() + delay, time ?? 0), retryCount + 1);
       }
       throw error;
     }
