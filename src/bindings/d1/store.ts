@@ -1,0 +1,180 @@
+import { DuraboxError } from "../../base/errors.js";
+import type { IsolatedState } from "../../base/isolated-state.js";
+import type { DriverValue, SqliteDriver } from "../../sql/driver.js";
+import { SqliteObjectStorage } from "../../sql/sqlite-object-storage.js";
+import { dumpDatabase } from "./dump.js";
+import { SERVED_BY, type D1Meta } from "./meta.js";
+import { fromResultValue, type D1Value } from "./values.js";
+
+/** One statement of a call, with its bound values. */
+export interface D1Query {
+  readonly sql: string;
+  readonly params: readonly DriverValue[];
+}
+
+/** One statement's answer: its columns, its rows as arrays, and its meta. */
+export interface D1Answer {
+  readonly columns: readonly string[];
+  readonly rows: D1Value[][];
+  readonly meta: D1Meta;
+}
+
+export interface D1StoreOptions {
+  /** The database file (d1Persist), or undefined for memory. */
+  readonly location?: string;
+  /** Opens the SQLite driver on first use (the process's by default). */
+  readonly driver?: () => SqliteDriver;
+}
+
+/** Nothing to schedule: every call commits (or rolls back) before it returns. */
+const commitsItself = (): void => {};
+
+/**
+ * One D1 database: a SQLite database on the driver SQLite-backed Durable
+ * Objects use, run as local workerd runs D1 (its statements go through
+ * `sql.exec`, so D1 gets production's authorizer, limits and error texts).
+ * Each call is one transaction: its statements all commit or none does. The
+ * database opens on first use, with as many isolation layers (savepoints) as
+ * were pushed before, so a per-test pop() costs the test's changes, not the
+ * rows stored.
+ */
+export class D1Store implements IsolatedState {
+  readonly #options: D1StoreOptions;
+  #storage: SqliteObjectStorage | undefined;
+  /** Layers pushed while the database was not open yet. */
+  #pendingLayers = 0;
+  #disposed = false;
+  // Read after every statement, so the next one's meta need not read them before it runs.
+  #totalChanges = 0;
+  #lastRowId = 0;
+  #size = 0;
+  /** The schema epoch the size was read at; -1: read it again. */
+  #sizeEpoch = -1;
+
+  constructor(options: D1StoreOptions = {}) {
+    this.#options = options;
+  }
+
+  /** Runs the statements as one transaction; `bookmark` also takes a session bookmark before the commit. */
+  query(queries: readonly D1Query[], bookmark = false): { answers: D1Answer[]; bookmark: string | undefined } {
+    const storage = this.#open();
+    let answers: D1Answer[];
+    let taken: string | undefined;
+    try {
+      // A lone statement is atomic by itself: no savepoint around it.
+      answers =
+        queries.length === 1 && isSingleStatement(queries[0]!.sql)
+          ? [this.#run(storage, queries[0]!)]
+          : storage.transactionSync(() => queries.map((query) => this.#run(storage, query)));
+      if (bookmark) taken = storage.getCurrentBookmark();
+      storage.commit();
+    } catch (error) {
+      storage.rollback();
+      throw error;
+    } finally {
+      if (bookmark) this.#readChanges(storage);
+    }
+    return { answers, bookmark: taken };
+  }
+
+  /** The database file's bytes, as SQLite would write it now. */
+  dump(): ArrayBuffer {
+    const storage = this.#open();
+    return dumpDatabase(storage.db);
+  }
+
+  pushLayer(): void {
+    if (this.#storage === undefined) this.#pendingLayers++;
+    else this.#storage.push();
+  }
+
+  popLayer(): void {
+    if (this.#storage === undefined) {
+      if (this.#pendingLayers === 0) throw new DuraboxError("ERR_STORAGE", "popLayer() without a matching pushLayer().");
+      this.#pendingLayers--;
+      return;
+    }
+    this.#storage.pop();
+    this.#sizeEpoch = -1;
+  }
+
+  async deleteAll(): Promise<void> {
+    const storage = this.#open();
+    storage.deleteAll();
+    storage.commit();
+    this.#readChanges(storage);
+    this.#sizeEpoch = -1;
+  }
+
+  async dispose(): Promise<void> {
+    this.#disposed = true;
+    this.#storage?.close();
+    this.#storage = undefined;
+  }
+
+  #open(): SqliteObjectStorage {
+    if (this.#disposed) throw new DuraboxError("ERR_DISPOSED", "This D1 database belongs to a disposed runtime: create a new Durabox.");
+    if (this.#storage !== undefined) return this.#storage;
+    const storage = new SqliteObjectStorage({
+      location: this.#options.location,
+      driver: this.#options.driver?.(),
+      scheduleCommit: commitsItself,
+    });
+    for (; this.#pendingLayers > 0; this.#pendingLayers--) storage.push();
+    this.#storage = storage;
+    this.#readChanges(storage);
+    return storage;
+  }
+
+  #run(storage: SqliteObjectStorage, query: D1Query): D1Answer {
+    const started = performance.now();
+    const cursor = storage.sql.exec(query.sql, ...query.params);
+    const columns = cursor.columnNames;
+    const rows = cursor.raw().toArray() as unknown[][];
+    for (const row of rows) {
+      for (let i = 0; i < row.length; i++) {
+        const value = row[i];
+        if (typeof value === "object" || (typeof value === "number" && !Number.isFinite(value))) row[i] = fromResultValue(value);
+      }
+    }
+    const duration = performance.now() - started;
+    const before = { changes: this.#totalChanges, lastRowId: this.#lastRowId, size: this.#size };
+    this.#readChanges(storage);
+    const changes = this.#totalChanges - before.changes;
+    return {
+      columns,
+      rows: rows as D1Value[][],
+      meta: {
+        served_by: SERVED_BY,
+        served_by_primary: true,
+        duration,
+        changes,
+        last_row_id: this.#lastRowId,
+        changed_db: changes !== 0 || this.#lastRowId !== before.lastRowId || this.#size !== before.size,
+        size_after: this.#size,
+        rows_read: cursor.rowsRead,
+        rows_written: cursor.rowsWritten,
+        timings: { sql_duration_ms: duration },
+      },
+    };
+  }
+
+  /** total_changes(), last_insert_rowid() and the size, read again only when something may have changed it. */
+  #readChanges(storage: SqliteObjectStorage): void {
+    const db = storage.db;
+    const row = db.queryOne("SELECT total_changes(), last_insert_rowid()")!;
+    const total = Number(row[0]);
+    this.#lastRowId = Number(row[1]);
+    if (total !== this.#totalChanges || this.#sizeEpoch !== db.schemaEpoch) {
+      this.#size = db.size;
+      this.#sizeEpoch = db.schemaEpoch;
+    }
+    this.#totalChanges = total;
+  }
+}
+
+/** Whether the text is one statement (a `;` only at its end): a cheap test, and a wrong "no" only costs a savepoint. */
+function isSingleStatement(sql: string): boolean {
+  const semicolon = sql.indexOf(";");
+  return semicolon === -1 || sql.slice(semicolon + 1).trim() === "";
+}
