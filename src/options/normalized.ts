@@ -9,6 +9,14 @@ export interface NormalizedBinding {
   readonly useSQLite?: boolean;
 }
 
+/** A D1 binding: the database it names (bindings naming one id share a database). */
+export interface NormalizedD1Binding {
+  readonly binding: string;
+  readonly databaseId: string;
+  /** wrangler's `migrations_dir`, absolute, when the config gives one. */
+  readonly migrationsDir?: string;
+}
+
 export type NormalizedSource =
   | { readonly kind: "script"; readonly code: string; readonly resolveDir: string; readonly filename: string }
   | { readonly kind: "path"; readonly path: string };
@@ -18,6 +26,7 @@ export interface NormalizedWorker {
   readonly source: NormalizedSource | undefined;
   readonly durableObjects: readonly NormalizedBinding[];
   readonly bindings: Readonly<Record<string, unknown>>;
+  readonly d1Databases: readonly NormalizedD1Binding[];
   readonly compatibilityFlags: readonly string[];
   readonly compatibilityDate: string | undefined;
   /**
@@ -40,4 +49,6 @@ export interface NormalizedOptions {
   readonly workers: readonly NormalizedWorker[];
   readonly automaticAlarms: boolean;
   readonly persistence: NormalizedPersistence;
+  /** Where D1 databases live: undefined for memory, else a directory. */
+  readonly d1Directory: string | undefined;
 }

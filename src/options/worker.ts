@@ -2,6 +2,7 @@ import * as path from "../base/path.js";
 import { findWranglerConfig, readWranglerConfig, type WranglerWorker } from "../config/wrangler.js";
 import { checkValues } from "./check.js";
 import { workerOptions } from "./declared.js";
+import { normalizeD1Databases } from "./d1-databases.js";
 import { normalizeDurableObjects } from "./durable-objects.js";
 import { fail } from "./fail.js";
 import type { NormalizedSource, NormalizedWorker } from "./normalized.js";
@@ -39,6 +40,12 @@ export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: str
   for (const { binding } of durableObjects) {
     if (binding in bindings) fail(`"${binding}" is both a Durable Object binding and a plain binding: rename one.`);
   }
+  const d1Databases = normalizeD1Databases(options.d1Databases, config?.d1Databases);
+  for (const { binding } of d1Databases) {
+    if (binding in bindings || durableObjects.some((d) => d.binding === binding)) {
+      fail(`"${binding}" is both a D1 database binding and ${binding in bindings ? "a plain" : "a Durable Object"} binding: rename one.`);
+    }
+  }
 
   let source: NormalizedSource | undefined;
   if (options.script !== undefined) {
@@ -59,6 +66,7 @@ export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: str
     source,
     durableObjects,
     bindings,
+    d1Databases,
     compatibilityFlags: [...(options.compatibilityFlags ?? config?.compatibilityFlags ?? workerOptions.compatibilityFlags.default)],
     compatibilityDate: options.compatibilityDate ?? config?.compatibilityDate,
     configPersist:

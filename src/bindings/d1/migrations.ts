@@ -35,9 +35,12 @@ export async function readD1Migrations(migrationsDir: string): Promise<D1Migrati
       .map((entry) => entry.name)
       .sort();
   } catch (error) {
-    throw new Error(`readD1Migrations(): cannot read the migrations directory ${path.resolve(migrationsDir)}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new Error(
+      `readD1Migrations(): cannot read the migrations directory ${path.resolve(migrationsDir)}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   return Promise.all(
     names.map(async (name) => {

@@ -1,4 +1,6 @@
+import { mkdirSync } from "node:fs";
 import { DuraboxError } from "../../base/errors.js";
+import * as path from "../../base/path.js";
 import type { IsolatedState } from "../../base/isolated-state.js";
 import type { DriverValue, SqliteDriver } from "../../sql/driver.js";
 import { SqliteObjectStorage } from "../../sql/sqlite-object-storage.js";
@@ -24,6 +26,11 @@ export interface D1StoreOptions {
   readonly location?: string;
   /** Opens the SQLite driver on first use (the process's by default). */
   readonly driver?: () => SqliteDriver;
+}
+
+/** A persisted database's file: the id percent-encoded (so never a path of its own). */
+export function d1Location(directory: string, databaseId: string): string {
+  return path.join(directory, `${encodeURIComponent(databaseId).replaceAll(".", "%2E")}.sqlite`);
 }
 
 /** Nothing to schedule: every call commits (or rolls back) before it returns. */
@@ -115,8 +122,18 @@ export class D1Store implements IsolatedState {
   #open(): SqliteObjectStorage {
     if (this.#disposed) throw new DuraboxError("ERR_DISPOSED", "This D1 database belongs to a disposed runtime: create a new Durabox.");
     if (this.#storage !== undefined) return this.#storage;
+    const location = this.#options.location;
+    if (location !== undefined) {
+      try {
+        mkdirSync(path.dirname(location), { recursive: true });
+      } catch (error) {
+        throw new DuraboxError("ERR_STORAGE", `Cannot create the D1 directory ${path.dirname(location)}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+    }
     const storage = new SqliteObjectStorage({
-      location: this.#options.location,
+      location,
       driver: this.#options.driver?.(),
       scheduleCommit: commitsItself,
     });

@@ -37,7 +37,10 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("D1
       const db = await fresh();
       const backing = new Uint8Array([9, 8, 7, 6]);
       const view = new Uint8Array(backing.buffer, 1, 2);
-      const row = await db.prepare("SELECT ? AS a, ? AS b, ? AS c").bind(new Uint8Array([1, 2]).buffer, view, [3, 4]).first();
+      const row = await db
+        .prepare("SELECT ? AS a, ? AS b, ? AS c")
+        .bind(new Uint8Array([1, 2]).buffer, view, [3, 4])
+        .first();
       expect(row).toEqual({ a: [1, 2], b: [8, 7], c: [3, 4] });
     });
 
@@ -107,7 +110,11 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("D1
         [1, "ada"],
         [2, "bob"],
       ]);
-      expect(await select.raw({ columnNames: true })).toEqual([["id", "name"], [1, "ada"], [2, "bob"]]);
+      expect(await select.raw({ columnNames: true })).toEqual([
+        ["id", "name"],
+        [1, "ada"],
+        [2, "bob"],
+      ]);
       expect(await db.prepare("SELECT id, name FROM users WHERE id = 9").raw({ columnNames: true })).toEqual([["id", "name"]]);
     });
 
@@ -246,7 +253,7 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("D1
     it("reports a syntax error", async () => {
       const { db } = openD1(driver);
       expect((await rejection(db.exec("CREATE TABLE"))).message).toBe(
-        'D1_EXEC_ERROR: Error in line 1: CREATE TABLE: incomplete input: SQLITE_ERROR',
+        "D1_EXEC_ERROR: Error in line 1: CREATE TABLE: incomplete input: SQLITE_ERROR",
       );
     });
 
