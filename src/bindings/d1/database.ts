@@ -24,7 +24,7 @@ export class D1Database {
     this.#primary = {
       run: (queries) => {
         try {
-          return store.query(queries).answers;
+          return store.query(queries);
         } catch (error) {
           throw d1Error("D1_ERROR", error);
         }
@@ -57,7 +57,7 @@ export class D1Database {
     if (queries.length === 0) throw fail(new Error(NO_STATEMENTS));
     let answers;
     try {
-      answers = this.#store.query(queries).answers;
+      answers = this.#store.query(queries);
     } catch (error) {
       throw fail(error);
     }

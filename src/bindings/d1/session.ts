@@ -36,14 +36,14 @@ export class D1DatabaseSession {
     if (!this.#bookmarkOrConstraint) throw new Error("D1_SESSION_ERROR: invalid bookmark or constraint");
     this.#runner = {
       run: (queries: readonly D1Query[]): D1Answer[] => {
-        let ran;
+        let answers: D1Answer[];
         try {
-          ran = store.query(queries, true);
+          answers = store.query(queries, true);
         } catch (error) {
           throw d1Error("D1_ERROR", error);
         }
-        if (ran.bookmark !== undefined) this.#update(ran.bookmark);
-        return ran.answers;
+        if (store.lastBookmark !== undefined) this.#update(store.lastBookmark);
+        return answers;
       },
     };
   }

@@ -9,19 +9,17 @@ export interface D1Runner {
   run(queries: readonly D1Query[]): D1Answer[];
 }
 
-/** Rows as objects keyed by column name (a later duplicate name wins, as in production). */
-function objectsOf(answer: D1Answer): Record<string, D1Value>[] {
-  const { columns, rows } = answer;
-  return rows.map((row) => {
-    const object: Record<string, D1Value> = {};
-    for (let i = 0; i < columns.length; i++) object[columns[i]!] = row[i]!;
-    return object;
-  });
+/** A row as an object keyed by column name (a later duplicate name wins, as in production). */
+function objectOf(columns: readonly string[], row: readonly D1Value[]): Record<string, D1Value> {
+  const object: Record<string, D1Value> = {};
+  for (let i = 0; i < columns.length; i++) object[columns[i]!] = row[i]!;
+  return object;
 }
 
 /** An answer as all() and batch() return it. */
 export function resultOf<T>(answer: D1Answer): D1Result<T> {
-  return { success: true, meta: answer.meta, results: objectsOf(answer) as T[] };
+  const { columns, rows } = answer;
+  return { success: true, meta: answer.meta, results: rows.map((row) => objectOf(columns, row)) as T[] };
 }
 
 /**
@@ -56,7 +54,7 @@ export class D1PreparedStatement {
     const answer = this.#run();
     const row = answer.rows[0];
     if (row === undefined) return null;
-    if (colName === undefined) return objectsOf({ ...answer, rows: [row] })[0] as T;
+    if (colName === undefined) return objectOf(answer.columns, row) as T;
     const index = answer.columns.lastIndexOf(colName);
     if (index === -1) throw new Error(`D1_COLUMN_NOTFOUND: Column not found (${colName})`, { cause: new Error("Column not found") });
     return row[index] as T;

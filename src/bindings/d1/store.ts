@@ -55,25 +55,28 @@ export class D1Store implements IsolatedState {
   #totalChanges = 0;
   #lastRowId = 0;
   #size = 0;
-  /** The schema epoch the size was read at; -1: read it again. */
+  #pageSize = 0;
+  /** The schema epoch the page size was read at; -1: read the counters again. */
   #sizeEpoch = -1;
 
   constructor(options: D1StoreOptions = {}) {
     this.#options = options;
   }
 
-  /** Runs the statements as one transaction; `bookmark` also takes a session bookmark before the commit. */
-  query(queries: readonly D1Query[], bookmark = false): { answers: D1Answer[]; bookmark: string | undefined } {
+  /** The bookmark the last query() with `bookmark` took. */
+  lastBookmark: string | undefined;
+
+  /** Runs the statements as one transaction; `bookmark` also takes a session bookmark (lastBookmark) before the commit. */
+  query(queries: readonly D1Query[], bookmark = false): D1Answer[] {
     const storage = this.#open();
     let answers: D1Answer[];
-    let taken: string | undefined;
     try {
       // A lone statement is atomic by itself: no savepoint around it.
       answers =
         queries.length === 1 && isSingleStatement(queries[0]!.sql)
           ? [this.#run(storage, queries[0]!)]
           : storage.transactionSync(() => queries.map((query) => this.#run(storage, query)));
-      if (bookmark) taken = storage.getCurrentBookmark();
+      if (bookmark) this.lastBookmark = storage.getCurrentBookmark();
       storage.commit();
     } catch (error) {
       storage.rollback();
@@ -81,7 +84,7 @@ export class D1Store implements IsolatedState {
     } finally {
       if (bookmark) this.#readChanges(storage);
     }
-    return { answers, bookmark: taken };
+    return answers;
   }
 
   /** The database file's bytes, as SQLite would write it now. */
@@ -143,7 +146,15 @@ export class D1Store implements IsolatedState {
     return storage;
   }
 
+  /**
+   * One statement and its meta. The counters are read after a statement only
+   * when it may have moved them: a single statement (not `;`-separated ones,
+   * whose counts the cursor does not hold) that wrote no row and left the
+   * schema alone changed nothing (its triggers and cascades run per row).
+   */
   #run(storage: SqliteObjectStorage, query: D1Query): D1Answer {
+    const db = storage.db;
+    const epoch = db.schemaEpoch;
     const started = performance.now();
     const cursor = storage.sql.exec(query.sql, ...query.params);
     const columns = cursor.columnNames;
@@ -155,9 +166,11 @@ export class D1Store implements IsolatedState {
       }
     }
     const duration = performance.now() - started;
-    const before = { changes: this.#totalChanges, lastRowId: this.#lastRowId, size: this.#size };
-    this.#readChanges(storage);
-    const changes = this.#totalChanges - before.changes;
+    const totalBefore = this.#totalChanges;
+    const lastRowIdBefore = this.#lastRowId;
+    const sizeBefore = this.#size;
+    if (cursor.rowsWritten !== 0 || !isSingleStatement(query.sql) || db.schemaEpoch !== epoch || this.#sizeEpoch !== epoch) this.#readChanges(storage);
+    const changes = this.#totalChanges - totalBefore;
     return {
       columns,
       rows: rows as D1Value[][],
@@ -167,7 +180,7 @@ export class D1Store implements IsolatedState {
         duration,
         changes,
         last_row_id: this.#lastRowId,
-        changed_db: changes !== 0 || this.#lastRowId !== before.lastRowId || this.#size !== before.size,
+        changed_db: changes !== 0 || this.#lastRowId !== lastRowIdBefore || this.#size !== sizeBefore,
         size_after: this.#size,
         rows_read: cursor.rowsRead,
         rows_written: cursor.rowsWritten,
@@ -176,17 +189,17 @@ export class D1Store implements IsolatedState {
     };
   }
 
-  /** total_changes(), last_insert_rowid() and the size, read again only when something may have changed it. */
+  /** total_changes(), last_insert_rowid() and the size, in one query (the page size read again after schema changes). */
   #readChanges(storage: SqliteObjectStorage): void {
     const db = storage.db;
-    const row = db.queryOne("SELECT total_changes(), last_insert_rowid()")!;
-    const total = Number(row[0]);
-    this.#lastRowId = Number(row[1]);
-    if (total !== this.#totalChanges || this.#sizeEpoch !== db.schemaEpoch) {
-      this.#size = db.size;
+    if (this.#sizeEpoch !== db.schemaEpoch) {
+      this.#pageSize = Number(db.queryOne("PRAGMA page_size")![0]);
       this.#sizeEpoch = db.schemaEpoch;
     }
-    this.#totalChanges = total;
+    const row = db.queryOne("SELECT total_changes(), last_insert_rowid(), (SELECT page_count FROM pragma_page_count())")!;
+    this.#totalChanges = Number(row[0]);
+    this.#lastRowId = Number(row[1]);
+    this.#size = Number(row[2]) * this.#pageSize;
   }
 }
 
