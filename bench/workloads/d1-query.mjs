@@ -92,7 +92,11 @@ export async function run(Runtime, { runtime }) {
     return { ...result, driver: rawDriver().name };
   }
   // Miniflare 2 binds D1 only under the beta prefix wrangler 2 gave it, on better-sqlite3 it loads itself.
-  const mf = new Runtime({ script: "export default { fetch() { return new Response('ok'); } }", modules: true, d1Databases: ["__D1_BETA__DB"] });
+  const mf = new Runtime({
+    script: "export default { fetch() { return new Response('ok'); } }",
+    modules: true,
+    d1Databases: ["__D1_BETA__DB"],
+  });
   const db = (await mf.getBindings()).__D1_BETA__DB;
   const result = await onD1(db);
   await mf.dispose();

@@ -72,10 +72,10 @@ export class D1Store implements IsolatedState {
     let answers: D1Answer[];
     try {
       // A lone statement is atomic by itself: no savepoint around it.
-      answers =
-        queries.length === 1 && isSingleStatement(queries[0]!.sql)
-          ? [this.#run(storage, queries[0]!)]
-          : storage.transactionSync(() => queries.map((query) => this.#run(storage, query)));
+      const lone = queries.length === 1 && isSingleStatement(queries[0]!.sql);
+      answers = lone
+        ? [this.#run(storage, queries[0]!, true)]
+        : storage.transactionSync(() => queries.map((query) => this.#run(storage, query, isSingleStatement(query.sql))));
       if (bookmark) this.lastBookmark = storage.getCurrentBookmark();
       storage.commit();
     } catch (error) {
@@ -152,7 +152,7 @@ export class D1Store implements IsolatedState {
    * whose counts the cursor does not hold) that wrote no row and left the
    * schema alone changed nothing (its triggers and cascades run per row).
    */
-  #run(storage: SqliteObjectStorage, query: D1Query): D1Answer {
+  #run(storage: SqliteObjectStorage, query: D1Query, single: boolean): D1Answer {
     const db = storage.db;
     const epoch = db.schemaEpoch;
     const started = performance.now();
@@ -169,7 +169,7 @@ export class D1Store implements IsolatedState {
     const totalBefore = this.#totalChanges;
     const lastRowIdBefore = this.#lastRowId;
     const sizeBefore = this.#size;
-    if (cursor.rowsWritten !== 0 || !isSingleStatement(query.sql) || db.schemaEpoch !== epoch || this.#sizeEpoch !== epoch) this.#readChanges(storage);
+    if (cursor.rowsWritten !== 0 || !single || db.schemaEpoch !== epoch || this.#sizeEpoch !== epoch) this.#readChanges(storage);
     const changes = this.#totalChanges - totalBefore;
     return {
       columns,
