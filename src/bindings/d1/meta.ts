@@ -13,7 +13,6 @@ export interface D1Meta {
   changes: number;
   served_by: string;
   served_by_primary: boolean;
-  timings: { sql_duration_ms: number };
   [key: string]: unknown;
 }
 

@@ -184,7 +184,6 @@ export class D1Store implements IsolatedState {
         size_after: this.#size,
         rows_read: cursor.rowsRead,
         rows_written: cursor.rowsWritten,
-        timings: { sql_duration_ms: duration },
       },
     };
   }
