@@ -40,7 +40,8 @@ const commitsItself = (): void => {};
  * One D1 database: a SQLite database on the driver SQLite-backed Durable
  * Objects use, run as local workerd runs D1 (its statements go through
  * `sql.exec`, so D1 gets production's authorizer, limits and error texts).
- * Each call is one transaction: its statements all commit or none does. The
+ * Each call is one transaction: its statements all commit or none does (the
+ * implicit transaction of SQLite-backed objects, committed as the call ends). The
  * database opens on first use, with as many isolation layers (savepoints) as
  * were pushed before, so a per-test pop() costs the test's changes, not the
  * rows stored.
@@ -71,11 +72,8 @@ export class D1Store implements IsolatedState {
     const storage = this.#open();
     let answers: D1Answer[];
     try {
-      // A lone statement is atomic by itself: no savepoint around it.
-      const lone = queries.length === 1 && isSingleStatement(queries[0]!.sql);
-      answers = lone
-        ? [this.#run(storage, queries[0]!, true)]
-        : storage.transactionSync(() => queries.map((query) => this.#run(storage, query, isSingleStatement(query.sql))));
+      // The call's writes gather in the implicit transaction (opened by its first write): all commit or none do.
+      answers = queries.map((query) => this.#run(storage, query, isSingleStatement(query.sql)));
       if (bookmark) this.lastBookmark = storage.getCurrentBookmark();
       storage.commit();
     } catch (error) {
