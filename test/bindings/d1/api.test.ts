@@ -152,6 +152,18 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("D1
       expect(after).toBeGreaterThan(before);
     });
 
+    it("counts the changes of every statement of a `;`-separated text, not only the last one's", async () => {
+      const db = await fresh();
+      const result = await db.prepare("INSERT INTO users (name) VALUES ('ada'); SELECT count(*) AS n FROM users").run();
+      expect(result.results).toEqual([{ n: 1 }]);
+      expect(result.meta).toMatchObject({ changes: 1, last_row_id: 1, changed_db: true });
+    });
+
+    it("returns what JSON cannot hold (infinities) as null, as production's JSON does", async () => {
+      const db = await fresh();
+      expect(await db.prepare("SELECT 1e999 AS inf, -1e999 AS negative").first()).toEqual({ inf: null, negative: null });
+    });
+
     it("returns integers beyond 2^53 as numbers, as production's JSON does", async () => {
       const db = await fresh();
       expect(await db.prepare("SELECT 9007199254740993 AS big").first("big")).toBe(9007199254740992);
