@@ -34,6 +34,7 @@ describe("durabox types", () => {
     expect(text).toContain('GREETING: "hello";');
     expect(text).toContain("RETRIES: 3;");
     expect(text).toContain('REMOTE: DurableObjectNamespace /* Remote of worker "other" */;');
+    expect(text).toContain("DB: D1Database;");
     expect(await typecheck()).toEqual({ code: 0, output: "" });
 
     // The same Env rejects misuse: the types carry information, they are not `any`.
