@@ -67,7 +67,7 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("D1
     expect((await rejection(db.prepare("SELECT * FROM users").all())).message).toMatch(/no such table: users/);
   });
 
-  it("costs the layer's changes, not the rows stored: 200 scopes over 50,000 rows run about as fast as over none", async () => {
+  it("costs the layer's changes, not the rows stored: 200 scopes over 50,000 rows cost about what they cost over none", async () => {
     const scopes = async (rows: number): Promise<number> => {
       const { db, store } = openD1(driver);
       await db.exec("CREATE TABLE items (id INTEGER PRIMARY KEY, v TEXT)");
@@ -88,10 +88,12 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("D1
       return elapsed;
     };
     await scopes(0); // warm-up
-    const empty = await scopes(0);
-    const full = await scopes(50_000);
-    // A copy or a scan per scope would cost far more than 3× (50,000 rows per pop).
-    expect(full).toBeLessThan(Math.max(empty * 3, 50));
+    // The fastest of three each: the machine may be shared, and a timing's noise only ever adds.
+    const fastest = async (rows: number) => Math.min(await scopes(rows), await scopes(rows), await scopes(rows));
+    const empty = await fastest(0);
+    const full = await fastest(50_000);
+    // A copy or a scan per scope would cost far more (50,000 rows per pop, 200 pops).
+    expect(full).toBeLessThan(empty * 5 + 30);
   });
 });
 
