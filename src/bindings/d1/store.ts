@@ -56,9 +56,10 @@ export class D1Store implements IsolatedState {
   #totalChanges = 0;
   #lastRowId = 0;
   #size = 0;
+  /** The size must be read before it is reported (first use, a pop, a failed call, a bookmark write). */
+  #sizeStale = true;
   #pageSize = 0;
-  /** The schema epoch the page size was read at; -1: read the counters again. */
-  #sizeEpoch = -1;
+  #pageSizeEpoch = -1;
 
   constructor(options: D1StoreOptions = {}) {
     this.#options = options;
@@ -70,17 +71,34 @@ export class D1Store implements IsolatedState {
   /** Runs the statements as one transaction; `bookmark` also takes a session bookmark (lastBookmark) before the commit. */
   query(queries: readonly D1Query[], bookmark = false): D1Answer[] {
     const storage = this.#open();
-    let answers: D1Answer[];
+    if (this.#sizeStale) this.#readSize(storage);
+    const sizeBefore = this.#size;
+    const answers: D1Answer[] = [];
     try {
       // The call's writes gather in the implicit transaction (opened by its first write): all commit or none do.
-      answers = queries.map((query) => this.#run(storage, query, isSingleStatement(query.sql)));
+      for (const query of queries) answers.push(this.#run(storage, query, isSingleStatement(query.sql)));
       if (bookmark) this.lastBookmark = storage.getCurrentBookmark();
       storage.commit();
     } catch (error) {
       storage.rollback();
+      this.#sizeStale = true;
       throw error;
     } finally {
-      if (bookmark) this.#readChanges(storage);
+      if (bookmark) {
+        this.#readChanges(storage);
+        this.#sizeStale = true;
+      }
+    }
+    // The size, read once per call (PRAGMA page_count costs more than a point select): a statement after the
+    // call's first write reports the size after the call, the ones before it the size before.
+    const firstWrite = answers.findIndex((answer) => answer.meta.size_after === SIZE_AFTER_CALL);
+    if (firstWrite !== -1) {
+      this.#readSize(storage);
+      for (let i = firstWrite; i < answers.length; i++) {
+        const meta = answers[i]!.meta;
+        if (meta.size_after === SIZE_AFTER_CALL) meta.changed_db ||= this.#size !== sizeBefore;
+        meta.size_after = this.#size;
+      }
     }
     return answers;
   }
@@ -103,7 +121,7 @@ export class D1Store implements IsolatedState {
       return;
     }
     this.#storage.pop();
-    this.#sizeEpoch = -1;
+    this.#sizeStale = true;
   }
 
   async deleteAll(): Promise<void> {
@@ -111,7 +129,7 @@ export class D1Store implements IsolatedState {
     storage.deleteAll();
     storage.commit();
     this.#readChanges(storage);
-    this.#sizeEpoch = -1;
+    this.#sizeStale = true;
   }
 
   async dispose(): Promise<void> {
@@ -145,8 +163,9 @@ export class D1Store implements IsolatedState {
   }
 
   /**
-   * One statement and its meta. The counters are read after a statement only
-   * when it may have moved them: a single statement (not `;`-separated ones,
+   * One statement and its meta (its size_after, if it may have written, filled
+   * in by query()). The counters are read after a statement only when it may
+   * have moved them: a single statement (not `;`-separated ones,
    * whose counts the cursor does not hold) that wrote no row and left the
    * schema alone changed nothing (its triggers and cascades run per row).
    */
@@ -166,8 +185,8 @@ export class D1Store implements IsolatedState {
     const duration = performance.now() - started;
     const totalBefore = this.#totalChanges;
     const lastRowIdBefore = this.#lastRowId;
-    const sizeBefore = this.#size;
-    if (cursor.rowsWritten !== 0 || !single || db.schemaEpoch !== epoch || this.#sizeEpoch !== epoch) this.#readChanges(storage);
+    const wrote = cursor.rowsWritten !== 0 || !single || db.schemaEpoch !== epoch;
+    if (wrote) this.#readChanges(storage);
     const changes = this.#totalChanges - totalBefore;
     return {
       columns,
@@ -178,27 +197,35 @@ export class D1Store implements IsolatedState {
         duration,
         changes,
         last_row_id: this.#lastRowId,
-        changed_db: changes !== 0 || this.#lastRowId !== lastRowIdBefore || this.#size !== sizeBefore,
-        size_after: this.#size,
+        changed_db: changes !== 0 || this.#lastRowId !== lastRowIdBefore || db.schemaEpoch !== epoch,
+        size_after: wrote ? SIZE_AFTER_CALL : this.#size,
         rows_read: cursor.rowsRead,
         rows_written: cursor.rowsWritten,
       },
     };
   }
 
-  /** total_changes(), last_insert_rowid() and the size, in one query (the page size read again after schema changes). */
+  /** total_changes() and last_insert_rowid(), in one query. */
   #readChanges(storage: SqliteObjectStorage): void {
-    const db = storage.db;
-    if (this.#sizeEpoch !== db.schemaEpoch) {
-      this.#pageSize = Number(db.queryOne("PRAGMA page_size")![0]);
-      this.#sizeEpoch = db.schemaEpoch;
-    }
-    const row = db.queryOne("SELECT total_changes(), last_insert_rowid(), (SELECT page_count FROM pragma_page_count())")!;
+    const row = storage.db.queryOne("SELECT total_changes(), last_insert_rowid()")!;
     this.#totalChanges = Number(row[0]);
     this.#lastRowId = Number(row[1]);
-    this.#size = Number(row[2]) * this.#pageSize;
+  }
+
+  /** page_count × page_size (the page size read again after schema changes: a VACUUM may change it). */
+  #readSize(storage: SqliteObjectStorage): void {
+    const db = storage.db;
+    if (this.#pageSizeEpoch !== db.schemaEpoch) {
+      this.#pageSize = Number(db.queryOne("PRAGMA page_size")![0]);
+      this.#pageSizeEpoch = db.schemaEpoch;
+    }
+    this.#size = Number(db.queryOne("PRAGMA page_count")![0]) * this.#pageSize;
+    this.#sizeStale = false;
   }
 }
+
+/** A statement's size_after until the call's end reads the size. */
+const SIZE_AFTER_CALL = -1;
 
 /** Whether the text is one statement (a `;` only at its end): a cheap test, and a wrong "no" only costs a savepoint. */
 function isSingleStatement(sql: string): boolean {

@@ -164,6 +164,21 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("D1
       expect(await db.prepare("SELECT 1e999 AS inf, -1e999 AS negative").first()).toEqual({ inf: null, negative: null });
     });
 
+    it("in a batch, reports the size before the call up to its first write, and the size after the call from there", async () => {
+      const db = await fresh();
+      const before = (await db.prepare("SELECT 1").all()).meta.size_after;
+      const big = "x".repeat(100_000);
+      const results = await db.batch([
+        db.prepare("SELECT 1"),
+        db.prepare("INSERT INTO users (name) VALUES (?)").bind(big),
+        db.prepare("SELECT 2"),
+      ]);
+      const after = (await db.prepare("SELECT 1").all()).meta.size_after;
+      expect(after).toBeGreaterThan(before);
+      expect(results.map((result) => result.meta.size_after)).toEqual([before, after, after]);
+      expect(results.map((result) => result.meta.changed_db)).toEqual([false, true, false]);
+    });
+
     it("returns integers beyond 2^53 as numbers, as production's JSON does", async () => {
       const db = await fresh();
       expect(await db.prepare("SELECT 9007199254740993 AS big").first("big")).toBe(9007199254740992);
