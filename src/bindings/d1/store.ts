@@ -74,9 +74,14 @@ export class D1Store implements IsolatedState {
     if (this.#sizeStale) this.#readSize(storage);
     const sizeBefore = this.#size;
     const answers: D1Answer[] = [];
+    let firstWrite = -1;
     try {
       // The call's writes gather in the implicit transaction (opened by its first write): all commit or none do.
-      for (const query of queries) answers.push(this.#run(storage, query, isSingleStatement(query.sql)));
+      for (let i = 0; i < queries.length; i++) {
+        const answer = this.#run(storage, queries[i]!, isSingleStatement(queries[i]!.sql));
+        if (firstWrite === -1 && answer.meta.size_after === SIZE_AFTER_CALL) firstWrite = i;
+        answers.push(answer);
+      }
       if (bookmark) this.lastBookmark = storage.getCurrentBookmark();
       storage.commit();
     } catch (error) {
@@ -91,7 +96,6 @@ export class D1Store implements IsolatedState {
     }
     // The size, read once per call (PRAGMA page_count costs more than a point select): a statement after the
     // call's first write reports the size after the call, the ones before it the size before.
-    const firstWrite = answers.findIndex((answer) => answer.meta.size_after === SIZE_AFTER_CALL);
     if (firstWrite !== -1) {
       this.#readSize(storage);
       for (let i = firstWrite; i < answers.length; i++) {
