@@ -178,8 +178,8 @@ export class D1Store implements IsolatedState {
     const epoch = db.schemaEpoch;
     const started = performance.now();
     const cursor = storage.sql.exec(query.sql, ...query.params);
-    const columns = cursor.columnNames;
-    const rows = cursor.raw().toArray() as unknown[][];
+    const columns = cursor.sharedColumnNames;
+    const rows = cursor.rawRows() as unknown[][];
     for (const row of rows) {
       for (let i = 0; i < row.length; i++) {
         const value = row[i];
