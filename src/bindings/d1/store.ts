@@ -1,4 +1,6 @@
 import { mkdirSync } from "node:fs";
+// Node's own clock: a test's fake timers may replace the global `performance`, and this one is cheaper to reach.
+import { performance } from "node:perf_hooks";
 import { DuraboxError } from "../../base/errors.js";
 import * as path from "../../base/path.js";
 import type { IsolatedState } from "../../base/isolated-state.js";
