@@ -98,7 +98,7 @@ if (!values["no-write"]) {
     "reports (`total_changes()`, `last_insert_rowid()`: one query per write) and, once per call that wrote, the size",
     "(`PRAGMA page_count`, dearer than a point select): a lone insert costs five statements where the floor's",
     "autocommit costs one, a batch two per insert. The point select is near the 0.7× line: across runs on this",
-    "shared machine it measured 0.69× to 0.74×.",
+    "shared machine, runs made while tuning it measured 0.64× to 0.74×.",
     "Reproduce: `npm run build && node bench/d1.mjs` (`--rounds 1 --no-write` for a quick look).",
     END,
   ].join("\n");
