@@ -54,7 +54,7 @@ export class D1Store implements IsolatedState {
   /** Layers pushed while the database was not open yet. */
   #pendingLayers = 0;
   #disposed = false;
-  // Read after every statement, so the next one's meta need not read them before it runs.
+  // SQLite's counters as last read (after each statement that may have moved them), so no statement reads them before it runs.
   #totalChanges = 0;
   #lastRowId = 0;
   #size = 0;
@@ -233,7 +233,7 @@ export class D1Store implements IsolatedState {
 /** A statement's size_after until the call's end reads the size. */
 const SIZE_AFTER_CALL = -1;
 
-/** Whether the text is one statement (a `;` only at its end): a cheap test, and a wrong "no" only costs a savepoint. */
+/** Whether the text is one statement (a `;` only at its end): a cheap test, and a wrong "no" only costs a read of the counters. */
 function isSingleStatement(sql: string): boolean {
   const semicolon = sql.indexOf(";");
   return semicolon === -1 || sql.slice(semicolon + 1).trim() === "";
