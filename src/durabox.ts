@@ -20,6 +20,8 @@ import { describeObjectEvent, type ObjectEvent } from "./objects/events.js";
 import { autoReplyToClose } from "./objects/websockets/compatibility.js";
 import { serviceBinding } from "./worker/service-binding.js";
 import { workerExports } from "./worker/exports.js";
+import { D1Database } from "./bindings/d1/database.js";
+import { d1Location, D1Store } from "./bindings/d1/store.js";
 
 /** A promise of a Response that also reads its body: `await mf.dispatchFetch(url).text()`. */
 export interface ResponsePromise extends Promise<Response> {
@@ -111,6 +113,20 @@ export class Durabox {
     }
     this.#usesSqlite = sqliteClasses.length > 0;
     for (const worker of this.#options.workers) this.#envs.set(worker.name, { ...worker.bindings });
+    // D1: one store per database id, shared by every binding naming it.
+    const d1Stores = new Map<string, D1Store>();
+    for (const worker of this.#options.workers) {
+      for (const { binding, databaseId } of worker.d1Databases) {
+        let store = d1Stores.get(databaseId);
+        if (store === undefined) {
+          const directory = this.#options.d1Directory;
+          store = new D1Store(directory === undefined ? {} : { location: d1Location(directory, databaseId) });
+          d1Stores.set(databaseId, store);
+          this.#isolated.push(store);
+        }
+        this.#envs.get(worker.name)![binding] = new D1Database(store);
+      }
+    }
     for (const worker of this.#options.workers) {
       const env = this.#envs.get(worker.name)!;
       for (const { binding, className, scriptName } of worker.durableObjects) {
@@ -197,6 +213,26 @@ export class Durabox {
       "ERR_BINDING_NOT_FOUND",
       `No Durable Object binding named "${bindingName}"${workerName === undefined ? "" : ` in worker "${workerName}"`}. ` +
         (names.length > 0 ? `Bindings: ${names.join(", ")}.` : "No Durable Objects are configured (option durableObjects)."),
+    );
+  }
+
+  /** A D1 database binding: the entry worker's, else the first worker declaring it. */
+  async getD1Database(bindingName: string, workerName?: string): Promise<D1Database> {
+    await this.#whenReady();
+    return this.getD1DatabaseNow(bindingName, workerName);
+  }
+
+  /** @internal getD1Database() before the worker's code has loaded (test helpers). */
+  getD1DatabaseNow(bindingName: string, workerName?: string): D1Database {
+    const candidates = workerName === undefined ? this.#options.workers : this.#options.workers.filter((w) => w.name === workerName);
+    for (const worker of candidates) {
+      if (worker.d1Databases.some((d) => d.binding === bindingName)) return this.#envs.get(worker.name)![bindingName] as D1Database;
+    }
+    const names = [...new Set(candidates.flatMap((w) => w.d1Databases.map((d) => d.binding)))];
+    throw new DuraboxError(
+      "ERR_BINDING_NOT_FOUND",
+      `No D1 database binding named "${bindingName}"${workerName === undefined ? "" : ` in worker "${workerName}"`}. ` +
+        (names.length > 0 ? `D1 bindings: ${names.join(", ")}.` : "No D1 databases are configured (option d1Databases)."),
     );
   }
 

@@ -19,3 +19,8 @@ export type {
 export { DurableObjectTransaction } from "./storage/transaction.js";
 export { DurableObject, WorkerEntrypoint, RpcTarget } from "./rpc/classes.js";
 export type { ExecutionContext } from "./worker/contracts.js";
+export { D1Database } from "./bindings/d1/database.js";
+export { D1DatabaseSession, type D1SessionBookmark, type D1SessionConstraint } from "./bindings/d1/session.js";
+export { D1PreparedStatement } from "./bindings/d1/statement.js";
+export type { D1Result, D1Response, D1Meta, D1ExecResult } from "./bindings/d1/meta.js";
+export { readD1Migrations, type D1Migration } from "./bindings/d1/migrations.js";

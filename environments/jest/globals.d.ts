@@ -14,6 +14,9 @@ declare global {
   const listDurableObjectIds: typeof testing.listDurableObjectIds;
   const evictDurableObject: typeof testing.evictDurableObject;
   const connectWebSocket: typeof testing.connectWebSocket;
+  const getD1Database: typeof testing.getD1Database;
+  const readD1Migrations: typeof testing.readD1Migrations;
+  const applyD1Migrations: typeof testing.applyD1Migrations;
   const getMiniflareBindings: typeof testing.getMiniflareBindings;
   const getMiniflareDurableObjectStorage: typeof testing.getMiniflareDurableObjectStorage;
   const getMiniflareDurableObjectState: typeof testing.getMiniflareDurableObjectState;

@@ -60,6 +60,9 @@ const FROM_FLAG: { readonly [K in keyof DuraboxOptions]?: (values: string[]) => 
   },
   bindings: (values) => Object.fromEntries(pairs(values, "--binding", "GREETING=hello")),
   durableObjectsPersist: ([value]) => (value === "true" ? true : value),
+  d1Databases: (values) =>
+    Object.fromEntries(values.map((value) => (value.includes("=") ? pairs([value], "--d1", "DB=app-db")[0]! : [value, value]))),
+  d1Persist: ([value]) => (value === "true" ? true : value),
 };
 
 const PARSE_OPTIONS: NonNullable<ParseArgsConfig["options"]> = Object.fromEntries(

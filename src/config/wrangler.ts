@@ -24,6 +24,8 @@ export interface WranglerWorker {
   readonly compatibilityFlags?: string[];
   /** The Durable Object classes `[[migrations]]` or `exports` declare, as the config leaves them. */
   readonly classes: DeclaredClasses;
+  /** `d1_databases`: binding to database id (`database_id`, else `database_name`, else the binding) and `migrations_dir`, absolute. */
+  readonly d1Databases: Record<string, { databaseId: string; migrationsDir?: string }>;
   /** `durable_objects_persist` (top level, or under [miniflare] as Miniflare 2 read it). */
   readonly durableObjectsPersist?: boolean | string;
 }
@@ -124,6 +126,21 @@ export function readWranglerConfig(file: string, environment?: string): Wrangler
     services[binding] = { name: service, ...(entrypoint !== undefined && { entrypoint }), ...(props !== undefined && { props }) };
   });
 
+  const d1Databases: WranglerWorker["d1Databases"] = {};
+  (array("d1_databases", config.d1_databases) ?? []).forEach((entry, i) => {
+    const where = `d1_databases[${i}]`;
+    if (!isTable(entry))
+      values.fail(`"${where}" must be a table like { binding = "DB", database_name = "app", database_id = "…" }, got ${kind(entry)}.`);
+    const binding = string(`${where}.binding`, entry.binding);
+    if (binding === undefined)
+      values.fail(`"${where}" needs a binding, like { binding = "DB", database_name = "app", database_id = "…" }.`);
+    const databaseId =
+      string(`${where}.database_id`, entry.database_id) ?? string(`${where}.database_name`, entry.database_name) ?? binding;
+    const migrationsDir = string(`${where}.migrations_dir`, entry.migrations_dir);
+    d1Databases[binding] =
+      migrationsDir === undefined ? { databaseId } : { databaseId, migrationsDir: path.resolve(directory, migrationsDir) };
+  });
+
   const vars = table("vars", config.vars) ?? {};
   const compatibilityDate = string("compatibility_date", config.compatibility_date);
   const flags = array("compatibility_flags", config.compatibility_flags);
@@ -141,6 +158,7 @@ export function readWranglerConfig(file: string, environment?: string): Wrangler
     ...(name !== undefined && { name }),
     ...(scriptPath !== undefined && { scriptPath }),
     durableObjects,
+    d1Databases,
     vars,
     services,
     ...(compatibilityDate !== undefined && { compatibilityDate }),

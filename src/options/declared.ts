@@ -94,6 +94,24 @@ export const workerOptions = {
     wrangler: "vars",
     cli: { name: "binding", short: "b", value: "KEY=VALUE", multiple: true, help: "a plain binding on env" },
   }),
+  d1Databases: option({
+    doc: 'D1 database bindings on `env`: binding names (each its own database) or `{ BINDING: "database-id" }` (bindings naming one id share it); wrangler\'s `d1_databases` gives `binding` and `database_id` (else `database_name`); pass its `migrations_dir` to `readD1Migrations`',
+    type: shape<string[] | Record<string, string>>(
+      "`string[]` or `{ BINDING: id }`",
+      "an array of binding names or an object of binding to database id, such as {example}",
+      (value) =>
+        (Array.isArray(value) && value.every((name) => typeof name === "string" && name !== "")) ||
+        (isRecord(value) && Object.values(value).every((id) => typeof id === "string" && id !== "")),
+    ),
+    example: '["DB"]',
+    wrangler: "d1_databases",
+    cli: {
+      name: "d1",
+      value: "NAME[=ID]",
+      multiple: true,
+      help: "bind a D1 database; =ID names the database (bindings with one id share it)",
+    },
+  }),
   compatibilityFlags: option({
     doc: "Workers compatibility flags: `nodejs_compat` gives worker code `process`, `Buffer`, `require` and `node:*` imports",
     type: shape<string[]>(
@@ -154,6 +172,17 @@ export const runtimeOptions = {
       value: "[PATH|URL]",
       help: "keep Durable Object data: no value = ./.durabox/do, a directory, or redis://host:port",
     },
+  }),
+  d1Persist: option({
+    doc: "where D1 databases live: in memory (`false`), `./.durabox/d1` (`true`), or the directory given, one SQLite file per database id",
+    type: shape<boolean | string>(
+      "`false`, `true`, a directory",
+      "true or a directory",
+      (value) => typeof value === "boolean" || (typeof value === "string" && value !== ""),
+    ),
+    example: '"./data/d1"',
+    default: false,
+    cli: { name: "d1-persist", value: "[PATH]", help: "keep D1 databases: no value = ./.durabox/d1, or a directory" },
   }),
   durableObjectsAlarms: option({
     doc: "whether alarms fire by themselves at their time (`false`: only when a test runs them)",

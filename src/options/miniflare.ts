@@ -8,8 +8,6 @@ export const MINIFLARE_OPTIONS_NOT_SUPPORTED_YET: Readonly<Record<string, string
   kvPersist: "KV persistence",
   r2Buckets: "R2 buckets",
   r2Persist: "R2 persistence",
-  d1Databases: "D1 databases",
-  d1Persist: "D1 persistence",
   cache: "the Cache API",
   cachePersist: "Cache API persistence",
   queueProducers: "Queues",

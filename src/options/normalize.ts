@@ -3,7 +3,7 @@ import { runtimeOptions } from "./declared.js";
 import { fail } from "./fail.js";
 import { DURABOX_OPTION_NAMES, WORKER_OPTION_NAMES } from "./names.js";
 import type { NormalizedOptions } from "./normalized.js";
-import { normalizePersistence } from "./persistence.js";
+import { normalizeD1Persist, normalizePersistence } from "./persistence.js";
 import { resolveStorageKinds } from "./storage-kinds.js";
 import type { DuraboxOptions, WorkerOptions } from "./types.js";
 import { checkOptionKeys } from "./unknown.js";
@@ -65,5 +65,6 @@ export function normalizeOptions(options: DuraboxOptions, cwd = process.cwd()): 
     automaticAlarms: options.durableObjectsAlarms ?? runtimeOptions.durableObjectsAlarms.default,
     verbose: options.verbose ?? runtimeOptions.verbose.default,
     persistence: normalizePersistence(persist, cwd),
+    d1Directory: normalizeD1Persist(options.d1Persist, cwd),
   };
 }

@@ -20,6 +20,13 @@ export type NormalizedService =
       readonly props: Readonly<Record<string, unknown>>;
     }
   | { readonly binding: string; readonly handler: (request: Request) => unknown };
+/** A D1 binding: the database it names (bindings naming one id share a database). */
+export interface NormalizedD1Binding {
+  readonly binding: string;
+  readonly databaseId: string;
+  /** wrangler's `migrations_dir`, absolute, when the config gives one. */
+  readonly migrationsDir?: string;
+}
 
 export type NormalizedSource =
   | { readonly kind: "script"; readonly code: string; readonly resolveDir: string; readonly filename: string }
@@ -33,6 +40,7 @@ export interface NormalizedWorker {
   readonly serviceBindings: readonly NormalizedService[];
   /** Whether `ctx.exports` is on: compatibility date 2025-11-17 or later, or the flag `enable_ctx_exports`. */
   readonly ctxExports: boolean;
+  readonly d1Databases: readonly NormalizedD1Binding[];
   readonly compatibilityFlags: readonly string[];
   readonly compatibilityDate: string | undefined;
   /**
@@ -57,4 +65,6 @@ export interface NormalizedOptions {
   /** Log every Durable Object event. */
   readonly verbose: boolean;
   readonly persistence: NormalizedPersistence;
+  /** Where D1 databases live: undefined for memory, else a directory. */
+  readonly d1Directory: string | undefined;
 }

@@ -27,3 +27,16 @@ export function normalizePersistence(persist: unknown, cwd: string): NormalizedP
   if (isUrl(value)) fail(`Option "durableObjectsPersist" accepts a directory or a redis:// / rediss:// URL, got "${value}".`);
   return { kind: "file", directory: path.resolve(cwd, value) };
 }
+
+/** Where `d1Persist: true` keeps databases, under the working directory. */
+export const DEFAULT_D1_DIRECTORY = path.join(".durabox", "d1");
+
+/** `d1Persist` as a directory, or undefined for memory. */
+export function normalizeD1Persist(persist: unknown, cwd: string): string | undefined {
+  checkValue("d1Persist", runtimeOptions.d1Persist, persist);
+  if (persist === undefined || persist === false) return undefined;
+  if (persist === true) return path.resolve(cwd, DEFAULT_D1_DIRECTORY);
+  const value = persist as string;
+  if (isUrl(value)) fail(`Option "d1Persist" accepts true or a directory (D1 databases are SQLite files), got "${value}".`);
+  return path.resolve(cwd, value);
+}

@@ -2,6 +2,7 @@ import * as path from "../base/path.js";
 import { findWranglerConfig, readWranglerConfig, type WranglerWorker } from "../config/wrangler.js";
 import { checkValues } from "./check.js";
 import { workerOptions } from "./declared.js";
+import { normalizeD1Databases } from "./d1-databases.js";
 import { normalizeDurableObjects } from "./durable-objects.js";
 import { ctxExportsEnabled, normalizeServiceBindings } from "./service-bindings.js";
 import { fail } from "./fail.js";
@@ -51,6 +52,12 @@ export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: str
       fail(`"${binding}" is both a service binding and another binding: rename one.`);
     }
   }
+  const d1Databases = normalizeD1Databases(options.d1Databases, config?.d1Databases);
+  for (const { binding } of d1Databases) {
+    if (binding in bindings || durableObjects.some((d) => d.binding === binding)) {
+      fail(`"${binding}" is both a D1 database binding and ${binding in bindings ? "a plain" : "a Durable Object"} binding: rename one.`);
+    }
+  }
 
   let source: NormalizedSource | undefined;
   if (options.script !== undefined) {
@@ -77,6 +84,7 @@ export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: str
     ctxExports: ctxExportsEnabled(compatibilityDate, compatibilityFlags),
     compatibilityFlags,
     compatibilityDate,
+    d1Databases,
     configPersist:
       typeof config?.durableObjectsPersist === "string" && !isUrl(config.durableObjectsPersist)
         ? path.resolve(path.dirname(config.file), config.durableObjectsPersist)

@@ -103,7 +103,8 @@ export function isAuthorized(
     case Action.PRAGMA:
       return param1 !== null && isAllowedPragma(param1, param2);
     case Action.FUNCTION:
-      return param2 !== null && ALLOWED_FUNCTIONS.has(param2);
+      // Function names are case-insensitive; SQLite passes a column DEFAULT's `CURRENT_TIMESTAMP` as written.
+      return param2 !== null && (ALLOWED_FUNCTIONS.has(param2) || ALLOWED_FUNCTIONS.has(param2.toLowerCase()));
     case Action.CREATE_VTABLE:
     case Action.DROP_VTABLE:
       return param2 !== null && ALLOWED_MODULES.has(param2.toLowerCase());

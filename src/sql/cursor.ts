@@ -129,6 +129,18 @@ export class SqlStorageCursor<T extends Record<string, SqlStorageValue> = Row> i
     });
   }
 
+  /** @internal Every remaining row as an array, read at once (the D1 binding's read: no iterator objects). */
+  rawRows(): SqlStorageValue[][] {
+    const rows: SqlStorageValue[][] = [];
+    for (let row = this.#take(); row !== DONE; row = this.#take()) rows.push(this.#array(row));
+    return rows;
+  }
+
+  /** @internal The column names, not copied (callers inside durabox do not change them). */
+  get sharedColumnNames(): readonly string[] {
+    return this.#source.columnNames;
+  }
+
   get columnNames(): string[] {
     return [...this.#source.columnNames];
   }

@@ -9,6 +9,8 @@ import type { DurableObjectNamespace } from "../objects/namespace.js";
 import type { DurableObjectState } from "../objects/state.js";
 import type { ObjectStorage } from "../objects/object-storage.js";
 import type { MockAgent } from "undici";
+import type { D1Database } from "../bindings/d1/database.js";
+import { applyD1Migrations, readD1Migrations } from "../bindings/d1/migrations.js";
 
 /**
  * The bindings tests see as `env`. Augment it with your worker's Env to type
@@ -146,6 +148,17 @@ export interface TestWebSocket {
   serializeAttachment(value: unknown): void;
   deserializeAttachment(): unknown;
 }
+
+/** A D1 database binding of the entry worker (else the first worker declaring it), to read and write its data directly. */
+export function getD1Database(binding: string): D1Database {
+  return currentTestRuntime().durabox.getD1DatabaseNow(binding);
+}
+
+/** Reads a wrangler `migrations_dir`: its `*.sql` files, sorted, each as `{ name, queries }`. */
+export { readD1Migrations };
+
+/** Applies the migrations not yet recorded in the `d1_migrations` table (as wrangler does); idempotent. */
+export { applyD1Migrations };
 
 // Miniflare 2's names, with Miniflare 2's arguments and results.
 

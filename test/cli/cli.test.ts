@@ -181,6 +181,27 @@ describe("durabox CLI", () => {
     expect(readdirSync(path.join(dir, ".durabox", "do"))).toContain("%23Counter");
   });
 
+  it("serves a worker using D1 (--d1), its data kept across restarts with --d1-persist, also when bound by --config", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "durabox-cli-d1-"));
+    const d1Worker = path.join(root, "fixtures", "cli", "d1-worker.mjs");
+    const first = await start([d1Worker, "--d1", "DB=notes-db", "--d1-persist", path.join(dir, "d1")]);
+    expect(await (await fetch(first.url, { method: "POST", body: "first" })).json()).toEqual({ id: 1 });
+    first.child.kill("SIGINT");
+    expect(await first.exited).toBe(0);
+    writeFileSync(
+      path.join(dir, "wrangler.toml"),
+      `main = ${JSON.stringify(d1Worker)}\n[[d1_databases]]\nbinding = "DB"\ndatabase_name = "notes"\ndatabase_id = "notes-db"\n`,
+    );
+    const second = await start(["--config", path.join(dir, "wrangler.toml"), "--d1-persist", path.join(dir, "d1")]);
+    expect(await (await fetch(second.url, { method: "POST", body: "second" })).json()).toEqual({ id: 2 });
+    expect(await (await fetch(second.url)).json()).toEqual([
+      { id: 1, body: "first" },
+      { id: 2, body: "second" },
+    ]);
+    second.child.kill("SIGINT");
+    expect(await second.exited).toBe(0);
+  });
+
   it("reads the worker and its bindings from --config", async () => {
     const server = await start(["--config", path.join(root, "fixtures", "wrangler", "toml", "wrangler.toml")]);
     expect(await (await fetch(server.url)).json()).toEqual({ greeting: "hello from toml", limit: 3, flags: "object" });
@@ -189,7 +210,17 @@ describe("durabox CLI", () => {
   it("lists every flag with an example in --help", async () => {
     const { code, output } = await runToEnd(["--help"]);
     expect(code).toBe(0);
-    for (const flag of ["--do", "--do-persist", "--port", "--host", "--config", "--binding", "--compatibility-date"]) {
+    for (const flag of [
+      "--do",
+      "--do-persist",
+      "--d1",
+      "--d1-persist",
+      "--port",
+      "--host",
+      "--config",
+      "--binding",
+      "--compatibility-date",
+    ]) {
       expect(output).toContain(flag);
     }
     expect(output).toMatch(/Examples:\n\s+durabox src\/index\.ts --do COUNTER=Counter/);

@@ -35,6 +35,7 @@ describe("durabox types", () => {
     expect(text).toContain("RETRIES: 3;");
     expect(text).toContain('REMOTE: DurableObjectNamespace /* Remote of worker "other" */;');
     expect(text).toContain('AUTH: Fetcher /* entrypoint Session of worker "auth" */;');
+    expect(text).toContain("DB: D1Database;");
     expect(await typecheck()).toEqual({ code: 0, output: "" });
 
     // The same Env rejects misuse: the types carry information, they are not `any`.

@@ -43,6 +43,8 @@ describe("options with a CLI flag", () => {
     wranglerEnvironment: ["--env", "staging"],
     durableObjectsPersist: ["--do-persist"],
     verbose: ["--verbose"],
+    d1Databases: ["--d1", "DB"],
+    d1Persist: ["--d1-persist"],
   };
 
   it("are the declared ones", () => {
@@ -67,14 +69,23 @@ describe("options with a CLI flag", () => {
       "K=V",
       "--do-persist",
       "./data",
+      "--d1",
+      "DB",
+      "--d1",
+      "OTHER=shared-id",
+      "--d1-persist",
+      "./d1",
     ]) as ServeArguments;
     expect(options).toEqual({
       scriptPath: "w.mjs",
       durableObjects: { A: { className: "Api", scriptName: "api" }, B: { className: "B" } },
       bindings: { K: "V" },
       durableObjectsPersist: "./data",
+      d1Databases: { DB: "DB", OTHER: "shared-id" },
+      d1Persist: "./d1",
     });
     expect((parseCommandLine(["--do-persist"]) as ServeArguments).options.durableObjectsPersist).toBe(true);
+    expect((parseCommandLine(["--d1-persist"]) as ServeArguments).options.d1Persist).toBe(true);
   });
 });
 
@@ -108,6 +119,19 @@ describe("options read from a wrangler config", () => {
       config: { compatibility_date: "2024-09-23" },
       gives: (o) => o.workers[0]!.compatibilityDate,
       expected: "2024-09-23",
+    },
+    d1_databases: {
+      config: {
+        d1_databases: [
+          { binding: "DB", database_name: "app", database_id: "id-1", migrations_dir: "migrations" },
+          { binding: "NAMED", database_name: "by-name" },
+        ],
+      },
+      gives: (o) => o.workers[0]!.d1Databases,
+      expected: [
+        { binding: "DB", databaseId: "id-1", migrationsDir: "<dir>/migrations" },
+        { binding: "NAMED", databaseId: "by-name" },
+      ],
     },
     durable_objects_persist: {
       config: { durable_objects_persist: "data" },

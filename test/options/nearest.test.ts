@@ -28,7 +28,8 @@ describe("nearestName", () => {
     ["durableObjectPersist", "durableObjectsPersist"],
     ["compatibilityFlag", "compatibilityFlags"],
     ["alarms", "durableObjectsAlarms"], // a part of one name
-    ["persist", "durableObjectsPersist"], // the shortest name containing it
+    ["persist", "d1Persist"], // the shortest name containing it
+    ["objectspersist", "durableObjectsPersist"],
   ])("suggests %j for %j", (given, expected) => {
     expect(nearestName(given, DURABOX_OPTION_NAMES)).toBe(expected);
   });

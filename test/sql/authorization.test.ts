@@ -102,6 +102,14 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("wh
     expect(row).toEqual({ u: "A", j: 1, arrow: 2, d: "2020-01-02", a: 1, w: 1, c: 1, p: "3" });
   });
 
+  it("compares function names without case: a column DEFAULT of CURRENT_TIMESTAMP (wrangler's d1_migrations table)", () => {
+    const { sql } = open();
+    sql.exec("CREATE TABLE m (id INTEGER PRIMARY KEY, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)");
+    sql.exec("INSERT INTO m (id) VALUES (1)");
+    expect(sql.exec("SELECT applied_at FROM m").one().applied_at).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect(sql.exec("SELECT UPPER('a') AS u, Date('2020-01-02') AS d").one()).toEqual({ u: "A", d: "2020-01-02" });
+  });
+
   it("lets ALTER TABLE run SQLite's own helper functions", () => {
     const { sql } = open();
     sql.exec("ALTER TABLE t ADD COLUMN c TEXT DEFAULT 'x'");

@@ -1,0 +1,240 @@
+import { mkdirSync } from "node:fs";
+// Node's own clock: a test's fake timers may replace the global `performance`, and this one is cheaper to reach.
+import { performance } from "node:perf_hooks";
+import { DuraboxError } from "../../base/errors.js";
+import * as path from "../../base/path.js";
+import type { IsolatedState } from "../../base/isolated-state.js";
+import type { DriverValue, SqliteDriver } from "../../sql/driver.js";
+import { SqliteObjectStorage } from "../../sql/sqlite-object-storage.js";
+import { dumpDatabase } from "./dump.js";
+import { SERVED_BY, type D1Meta } from "./meta.js";
+import { fromResultValue, type D1Value } from "./values.js";
+
+/** One statement of a call, with its bound values. */
+export interface D1Query {
+  readonly sql: string;
+  readonly params: readonly DriverValue[];
+}
+
+/** One statement's answer: its columns, its rows as arrays, and its meta. */
+export interface D1Answer {
+  readonly columns: readonly string[];
+  readonly rows: D1Value[][];
+  readonly meta: D1Meta;
+}
+
+export interface D1StoreOptions {
+  /** The database file (d1Persist), or undefined for memory. */
+  readonly location?: string;
+  /** Opens the SQLite driver on first use (the process's by default). */
+  readonly driver?: () => SqliteDriver;
+}
+
+/** A persisted database's file: the id percent-encoded (so never a path of its own). */
+export function d1Location(directory: string, databaseId: string): string {
+  return path.join(directory, `${encodeURIComponent(databaseId).replaceAll(".", "%2E")}.sqlite`);
+}
+
+/** Nothing to schedule: every call commits (or rolls back) before it returns. */
+const commitsItself = (): void => {};
+
+/**
+ * One D1 database: a SQLite database on the driver SQLite-backed Durable
+ * Objects use, run as local workerd runs D1 (its statements go through
+ * `sql.exec`, so D1 gets production's authorizer, limits and error texts).
+ * Each call is one transaction: its statements all commit or none does (the
+ * implicit transaction of SQLite-backed objects, committed as the call ends). The
+ * database opens on first use, with as many isolation layers (savepoints) as
+ * were pushed before, so a per-test pop() costs the test's changes, not the
+ * rows stored.
+ */
+export class D1Store implements IsolatedState {
+  readonly #options: D1StoreOptions;
+  #storage: SqliteObjectStorage | undefined;
+  /** Layers pushed while the database was not open yet. */
+  #pendingLayers = 0;
+  #disposed = false;
+  // SQLite's counters as last read (after each statement that may have moved them), so no statement reads them before it runs.
+  #totalChanges = 0;
+  #lastRowId = 0;
+  #size = 0;
+  /** The size must be read before it is reported (first use, a pop, a failed call, a bookmark write). */
+  #sizeStale = true;
+  #pageSize = 0;
+  #pageSizeEpoch = -1;
+
+  constructor(options: D1StoreOptions = {}) {
+    this.#options = options;
+  }
+
+  /** The bookmark the last query() with `bookmark` took. */
+  lastBookmark: string | undefined;
+
+  /** Runs the statements as one transaction; `bookmark` also takes a session bookmark (lastBookmark) before the commit. */
+  query(queries: readonly D1Query[], bookmark = false): D1Answer[] {
+    const storage = this.#open();
+    if (this.#sizeStale) this.#readSize(storage);
+    const sizeBefore = this.#size;
+    const answers: D1Answer[] = [];
+    let firstWrite = -1;
+    try {
+      // The call's writes gather in the implicit transaction (opened by its first write): all commit or none do.
+      for (let i = 0; i < queries.length; i++) {
+        const answer = this.#run(storage, queries[i]!, isSingleStatement(queries[i]!.sql));
+        if (firstWrite === -1 && answer.meta.size_after === SIZE_AFTER_CALL) firstWrite = i;
+        answers.push(answer);
+      }
+      if (bookmark) this.lastBookmark = storage.getCurrentBookmark();
+      storage.commit();
+    } catch (error) {
+      storage.rollback();
+      this.#sizeStale = true;
+      throw error;
+    } finally {
+      if (bookmark) {
+        this.#readChanges(storage);
+        this.#sizeStale = true;
+      }
+    }
+    // The size, read once per call (PRAGMA page_count costs more than a point select): a statement after the
+    // call's first write reports the size after the call, the ones before it the size before.
+    if (firstWrite !== -1) {
+      this.#readSize(storage);
+      for (let i = firstWrite; i < answers.length; i++) {
+        const meta = answers[i]!.meta;
+        if (meta.size_after === SIZE_AFTER_CALL) meta.changed_db ||= this.#size !== sizeBefore;
+        meta.size_after = this.#size;
+      }
+    }
+    return answers;
+  }
+
+  /** The database file's bytes, as SQLite would write it now. */
+  dump(): ArrayBuffer {
+    const storage = this.#open();
+    return dumpDatabase(storage.db);
+  }
+
+  pushLayer(): void {
+    if (this.#storage === undefined) this.#pendingLayers++;
+    else this.#storage.push();
+  }
+
+  popLayer(): void {
+    if (this.#storage === undefined) {
+      if (this.#pendingLayers === 0) throw new DuraboxError("ERR_STORAGE", "popLayer() without a matching pushLayer().");
+      this.#pendingLayers--;
+      return;
+    }
+    this.#storage.pop();
+    this.#sizeStale = true;
+  }
+
+  async deleteAll(): Promise<void> {
+    const storage = this.#open();
+    storage.deleteAll();
+    storage.commit();
+    this.#readChanges(storage);
+    this.#sizeStale = true;
+  }
+
+  async dispose(): Promise<void> {
+    this.#disposed = true;
+    this.#storage?.close();
+    this.#storage = undefined;
+  }
+
+  #open(): SqliteObjectStorage {
+    if (this.#disposed) throw new DuraboxError("ERR_DISPOSED", "This D1 database belongs to a disposed runtime: create a new Durabox.");
+    if (this.#storage !== undefined) return this.#storage;
+    const location = this.#options.location;
+    if (location !== undefined) {
+      try {
+        mkdirSync(path.dirname(location), { recursive: true });
+      } catch (error) {
+        throw new DuraboxError("ERR_STORAGE", `Cannot create the D1 directory ${path.dirname(location)}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+    }
+    const storage = new SqliteObjectStorage({
+      location,
+      driver: this.#options.driver?.(),
+      scheduleCommit: commitsItself,
+    });
+    for (; this.#pendingLayers > 0; this.#pendingLayers--) storage.push();
+    this.#storage = storage;
+    this.#readChanges(storage);
+    return storage;
+  }
+
+  /**
+   * One statement and its meta (its size_after, if it may have written, filled
+   * in by query()). The counters are read after a statement only when it may
+   * have moved them: a single statement (not `;`-separated ones,
+   * whose counts the cursor does not hold) that wrote no row and left the
+   * schema alone changed nothing (its triggers and cascades run per row).
+   */
+  #run(storage: SqliteObjectStorage, query: D1Query, single: boolean): D1Answer {
+    const db = storage.db;
+    const epoch = db.schemaEpoch;
+    const started = performance.now();
+    const cursor = storage.sql.exec(query.sql, ...query.params);
+    const columns = cursor.sharedColumnNames;
+    const rows = cursor.rawRows() as unknown[][];
+    for (const row of rows) {
+      for (let i = 0; i < row.length; i++) {
+        const value = row[i];
+        if (typeof value === "object" || (typeof value === "number" && !Number.isFinite(value))) row[i] = fromResultValue(value);
+      }
+    }
+    const duration = performance.now() - started;
+    const totalBefore = this.#totalChanges;
+    const lastRowIdBefore = this.#lastRowId;
+    const wrote = cursor.rowsWritten !== 0 || !single || db.schemaEpoch !== epoch;
+    if (wrote) this.#readChanges(storage);
+    const changes = this.#totalChanges - totalBefore;
+    return {
+      columns,
+      rows: rows as D1Value[][],
+      meta: {
+        served_by: SERVED_BY,
+        served_by_primary: true,
+        duration,
+        changes,
+        last_row_id: this.#lastRowId,
+        changed_db: changes !== 0 || this.#lastRowId !== lastRowIdBefore || db.schemaEpoch !== epoch,
+        size_after: wrote ? SIZE_AFTER_CALL : this.#size,
+        rows_read: cursor.rowsRead,
+        rows_written: cursor.rowsWritten,
+      },
+    };
+  }
+
+  /** total_changes() and last_insert_rowid(), in one query. */
+  #readChanges(storage: SqliteObjectStorage): void {
+    const row = storage.db.queryOne("SELECT total_changes(), last_insert_rowid()")!;
+    this.#totalChanges = Number(row[0]);
+    this.#lastRowId = Number(row[1]);
+  }
+
+  /** page_count × page_size (the page size read again after schema changes: a VACUUM may change it). */
+  #readSize(storage: SqliteObjectStorage): void {
+    const db = storage.db;
+    if (this.#pageSizeEpoch !== db.schemaEpoch) {
+      this.#pageSize = Number(db.queryOne("PRAGMA page_size")![0]);
+      this.#pageSizeEpoch = db.schemaEpoch;
+    }
+    this.#size = Number(db.queryOne("PRAGMA page_count")![0]) * this.#pageSize;
+    this.#sizeStale = false;
+  }
+}
+
+/** A statement's size_after until the call's end reads the size. */
+const SIZE_AFTER_CALL = -1;
+
+/** Whether the text is one statement (a `;` only at its end): a cheap test, and a wrong "no" only costs a read of the counters. */
+function isSingleStatement(sql: string): boolean {
+  const semicolon = sql.indexOf(";");
+  return semicolon === -1 || sql.slice(semicolon + 1).trim() === "";
+}
