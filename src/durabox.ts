@@ -15,6 +15,8 @@ import type { DurableObjectNamespace } from "./objects/namespace.js";
 import type { ObjectStorage } from "./objects/object-storage.js";
 import type { IsolatedState } from "./base/isolated-state.js";
 import type { ObjectAddress } from "./storage/address.js";
+import { R2Storage } from "./bindings/r2/r2-storage.js";
+import { R2Bucket } from "./bindings/r2/bucket.js";
 
 /** A promise of a Response that also reads its body: `await mf.dispatchFetch(url).text()`. */
 export interface ResponsePromise extends Promise<Response> {
@@ -66,6 +68,8 @@ export class Durabox {
   readonly #usesSqlite: boolean;
   /** Bindings' data (KV, R2, Cache, D1), layered and reset together with the objects' storage. */
   readonly #isolated: IsolatedState[] = [];
+  /** Every worker's R2 buckets' data (`r2Persist`), opened when some worker binds a bucket. */
+  readonly #r2: R2Storage | undefined;
   #disposed = false;
 
   constructor(options?: DuraboxOptions);
@@ -90,6 +94,14 @@ export class Durabox {
     }
     this.#usesSqlite = sqliteClasses.length > 0;
     for (const worker of this.#options.workers) this.#envs.set(worker.name, { ...worker.bindings });
+    if (this.#options.workers.some((worker) => worker.r2Buckets.length > 0)) {
+      this.#r2 = new R2Storage(this.#options.r2Persistence);
+      this.#isolated.push(this.#r2);
+      for (const worker of this.#options.workers) {
+        const env = this.#envs.get(worker.name)!;
+        for (const { binding, bucketName } of worker.r2Buckets) env[binding] = new R2Bucket(this.#r2, bucketName);
+      }
+    }
     for (const worker of this.#options.workers) {
       const env = this.#envs.get(worker.name)!;
       for (const { binding, className, scriptName } of worker.durableObjects) {
@@ -163,6 +175,26 @@ export class Durabox {
       "ERR_BINDING_NOT_FOUND",
       `No Durable Object binding named "${bindingName}"${workerName === undefined ? "" : ` in worker "${workerName}"`}. ` +
         (names.length > 0 ? `Bindings: ${names.join(", ")}.` : "No Durable Objects are configured (option durableObjects)."),
+    );
+  }
+
+  /** An R2 bucket binding (`env[binding]`): the entry worker's, else the first worker declaring it. */
+  async getR2Bucket(binding: string, workerName?: string): Promise<R2Bucket> {
+    await this.#whenReady();
+    return this.r2BucketNow(binding, workerName);
+  }
+
+  /** @internal An R2 bucket binding now, before worker code has loaded. */
+  r2BucketNow(binding: string, workerName?: string): R2Bucket {
+    const candidates = workerName === undefined ? this.#options.workers : this.#options.workers.filter((w) => w.name === workerName);
+    for (const worker of candidates) {
+      if (worker.r2Buckets.some((b) => b.binding === binding)) return this.#envs.get(worker.name)![binding] as R2Bucket;
+    }
+    const names = [...new Set(candidates.flatMap((w) => w.r2Buckets.map((b) => b.binding)))];
+    throw new DuraboxError(
+      "ERR_BINDING_NOT_FOUND",
+      `No R2 bucket binding named "${binding}"${workerName === undefined ? "" : ` in worker "${workerName}"`}. ` +
+        (names.length > 0 ? `R2 bindings: ${names.join(", ")}.` : "No R2 buckets are configured (option r2Buckets)."),
     );
   }
 

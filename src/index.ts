@@ -19,3 +19,6 @@ export type {
 export { DurableObjectTransaction } from "./storage/transaction.js";
 export { DurableObject, WorkerEntrypoint, RpcTarget } from "./rpc/classes.js";
 export type { ExecutionContext } from "./worker/contracts.js";
+export type { R2Bucket, R2Objects } from "./bindings/r2/bucket.js";
+export type { R2Object, R2ObjectBody, R2Checksums, R2HTTPMetadata } from "./bindings/r2/objects.js";
+export type { R2MultipartUpload, R2UploadedPart } from "./bindings/r2/multipart.js";

@@ -53,6 +53,16 @@ const FROM_FLAG: { readonly [K in keyof DuraboxOptions]?: (values: string[]) => 
   },
   bindings: (values) => Object.fromEntries(pairs(values, "--binding", "GREETING=hello")),
   durableObjectsPersist: ([value]) => (value === "true" ? true : value),
+  r2Buckets: (values) =>
+    Object.fromEntries(
+      values.map((value) => {
+        const at = value.indexOf("=");
+        const [binding, bucket] = at < 0 ? [value, value] : [value.slice(0, at), value.slice(at + 1)];
+        if (!binding || !bucket) fail(`--r2 expects NAME or NAME=BUCKET, got "${value}" (for example --r2 BUCKET=uploads).`);
+        return [binding, bucket];
+      }),
+    ),
+  r2Persist: ([value]) => (value === "true" ? true : value),
 };
 
 const PARSE_OPTIONS: NonNullable<ParseArgsConfig["options"]> = Object.fromEntries(

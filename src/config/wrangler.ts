@@ -22,6 +22,8 @@ export interface WranglerWorker {
   readonly compatibilityFlags?: string[];
   /** The Durable Object classes `[[migrations]]` or `exports` declare, as the config leaves them. */
   readonly classes: DeclaredClasses;
+  /** `r2_buckets`: binding name to bucket name. */
+  readonly r2Buckets: Record<string, string>;
   /** `durable_objects_persist` (top level, or under [miniflare] as Miniflare 2 read it). */
   readonly durableObjectsPersist?: boolean | string;
 }
@@ -82,6 +84,16 @@ export function readWranglerConfig(file: string): WranglerWorker {
     durableObjects[binding] = scriptName === undefined ? { className } : { className, scriptName };
   });
 
+  const r2Buckets: Record<string, string> = {};
+  (array("r2_buckets", config.r2_buckets) ?? []).forEach((entry, i) => {
+    const where = `r2_buckets[${i}]`;
+    if (!isTable(entry))
+      values.fail(`"${where}" must be a table like { binding = "BUCKET", bucket_name = "uploads" }, got ${kind(entry)}.`);
+    const binding = string(`${where}.binding`, entry.binding);
+    if (binding === undefined) values.fail(`"${where}" needs a binding, like { binding = "BUCKET", bucket_name = "uploads" }.`);
+    r2Buckets[binding] = string(`${where}.bucket_name`, entry.bucket_name) ?? binding;
+  });
+
   const vars = table("vars", config.vars) ?? {};
   const compatibilityDate = string("compatibility_date", config.compatibility_date);
   const flags = array("compatibility_flags", config.compatibility_flags);
@@ -99,6 +111,7 @@ export function readWranglerConfig(file: string): WranglerWorker {
     ...(name !== undefined && { name }),
     ...(scriptPath !== undefined && { scriptPath }),
     durableObjects,
+    r2Buckets,
     vars,
     ...(compatibilityDate !== undefined && { compatibilityDate }),
     ...(flags !== undefined && { compatibilityFlags: flags as string[] }),

@@ -9,6 +9,12 @@ export interface NormalizedBinding {
   readonly useSQLite?: boolean;
 }
 
+/** An R2 binding: `env[binding]` is the bucket `bucketName`. */
+export interface NormalizedR2Bucket {
+  readonly binding: string;
+  readonly bucketName: string;
+}
+
 export type NormalizedSource =
   | { readonly kind: "script"; readonly code: string; readonly resolveDir: string; readonly filename: string }
   | { readonly kind: "path"; readonly path: string };
@@ -18,6 +24,7 @@ export interface NormalizedWorker {
   readonly source: NormalizedSource | undefined;
   readonly durableObjects: readonly NormalizedBinding[];
   readonly bindings: Readonly<Record<string, unknown>>;
+  readonly r2Buckets: readonly NormalizedR2Bucket[];
   readonly compatibilityFlags: readonly string[];
   readonly compatibilityDate: string | undefined;
   /**
@@ -40,4 +47,6 @@ export interface NormalizedOptions {
   readonly workers: readonly NormalizedWorker[];
   readonly automaticAlarms: boolean;
   readonly persistence: NormalizedPersistence;
+  /** Where R2 keeps its data (`r2Persist`). */
+  readonly r2Persistence: NormalizedPersistence;
 }

@@ -40,6 +40,16 @@ export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: str
     if (binding in bindings) fail(`"${binding}" is both a Durable Object binding and a plain binding: rename one.`);
   }
 
+  const r2Buckets = Object.entries({ ...config?.r2Buckets, ...r2BucketsOf(options.r2Buckets) }).map(([binding, bucketName]) => ({
+    binding,
+    bucketName,
+  }));
+  for (const { binding } of r2Buckets) {
+    if (binding in bindings || durableObjects.some((d) => d.binding === binding)) {
+      fail(`"${binding}" is both an R2 bucket binding and another binding: rename one.`);
+    }
+  }
+
   let source: NormalizedSource | undefined;
   if (options.script !== undefined) {
     source = { kind: "script", code: options.script, resolveDir: cwd, filename: path.join(cwd, `<script${name ? `:${name}` : ""}>.mjs`) };
@@ -59,6 +69,7 @@ export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: str
     source,
     durableObjects,
     bindings,
+    r2Buckets,
     compatibilityFlags: [...(options.compatibilityFlags ?? config?.compatibilityFlags ?? workerOptions.compatibilityFlags.default)],
     compatibilityDate: options.compatibilityDate ?? config?.compatibilityDate,
     configPersist:
@@ -70,6 +81,12 @@ export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: str
     worker,
     sources: { name, prefix, bindings: durableObjects, config: config && { file: config.file, classes: config.classes } },
   };
+}
+
+/** `r2Buckets` as binding name to bucket name: Miniflare 2's array names each bucket as its binding. */
+function r2BucketsOf(value: WorkerOptions["r2Buckets"]): Record<string, string> {
+  if (value === undefined) return {};
+  return Array.isArray(value) ? Object.fromEntries(value.map((name) => [name, name])) : value;
 }
 
 function readConfig(configPath: string | boolean | undefined, cwd: string): WranglerWorker | undefined {

@@ -7,6 +7,7 @@ import type { DurableObjectId } from "../objects/id.js";
 import type { DurableObjectNamespace } from "../objects/namespace.js";
 import type { DurableObjectState } from "../objects/state.js";
 import type { ObjectStorage } from "../objects/object-storage.js";
+import type { R2Bucket } from "../bindings/r2/bucket.js";
 
 /**
  * The bindings tests see as `env`. Augment it with your worker's Env to type
@@ -82,6 +83,11 @@ export function getBindings<Env = ProvidedEnv>(): Env {
 /** The object's storage, without constructing the object. */
 export function getDurableObjectStorage(idOrStub: IdOrStub): ObjectStorage {
   return currentTestRuntime().getDurableObjectStorage(idOrStub);
+}
+
+/** An R2 bucket binding, to read and write its objects directly (writes roll back with the test, as the worker's do). */
+export function getR2Bucket(binding: string): R2Bucket {
+  return currentTestRuntime().getR2Bucket(binding);
 }
 
 /**
