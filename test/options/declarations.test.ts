@@ -41,6 +41,8 @@ describe("options with a CLI flag", () => {
     compatibilityDate: ["--compatibility-date", "2024-09-23"],
     wranglerConfigPath: ["--config", "wrangler.toml"],
     durableObjectsPersist: ["--do-persist"],
+    r2Buckets: ["--r2", "BUCKET=uploads"],
+    r2Persist: ["--r2-persist"],
   };
 
   it("are the declared ones", () => {
@@ -101,6 +103,14 @@ describe("options read from a wrangler config", () => {
       config: { compatibility_date: "2024-09-23" },
       gives: (o) => o.workers[0]!.compatibilityDate,
       expected: "2024-09-23",
+    },
+    r2_buckets: {
+      config: { r2_buckets: [{ binding: "BUCKET", bucket_name: "uploads" }, { binding: "SAME" }] },
+      gives: (o) => o.workers[0]!.r2Buckets,
+      expected: [
+        { binding: "BUCKET", bucketName: "uploads" },
+        { binding: "SAME", bucketName: "SAME" },
+      ],
     },
     durable_objects_persist: {
       config: { durable_objects_persist: "data" },

@@ -28,7 +28,7 @@ describe("nearestName", () => {
     ["durableObjectPersist", "durableObjectsPersist"],
     ["compatibilityFlag", "compatibilityFlags"],
     ["alarms", "durableObjectsAlarms"], // a part of one name
-    ["persist", "durableObjectsPersist"], // the shortest name containing it
+    ["objectsPersist", "durableObjectsPersist"], // the shortest name containing it
   ])("suggests %j for %j", (given, expected) => {
     expect(nearestName(given, DURABOX_OPTION_NAMES)).toBe(expected);
   });

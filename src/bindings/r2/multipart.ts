@@ -8,7 +8,7 @@ import { R2Object } from "./objects.js";
 import type { R2Storage } from "./r2-storage.js";
 import { blobsOf, decodeRecord, encodeRecord, newVersion, type StoredObject, type StoredUpload } from "./records.js";
 
-/** What an upload needs of its bucket (bucket.ts makes uploads, so this file does not import it). */
+/** @internal What an upload needs of its bucket (bucket.ts makes uploads, so this file does not import it). */
 export interface UploadHost {
   readonly storage: R2Storage;
   readonly uploads: ObjectStore;
