@@ -66,7 +66,7 @@ if (!args["no-write"]) {
     "several engineers' runs): read ratios, not digits.",
     "",
     "Each side puts and then gets 16 keys' 1 MiB bodies (`Uint8Array`s, a distinct byte each) in turn through the",
-    "binding a test uses (`getR2Bucket(\"BUCKET\")` on both runtimes), tinybench (200 ms warmup, 1,000 ms timed),",
+    'binding a test uses (`getR2Bucket("BUCKET")` on both runtimes), tinybench (200 ms warmup, 1,000 ms timed),',
     "every get checked; first in memory, then with `r2Persist` set to a fresh temporary directory. The floor is",
     "the same bytes on what a runtime stands on: in memory an MD5 of the body (R2's etag) and a copy in, a copy",
     "out; on files an MD5, `writeFileSync` to a temporary file and `renameSync` into place, `readFileSync` back.",
