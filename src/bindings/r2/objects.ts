@@ -17,11 +17,9 @@ function httpMetadataOut(stored: StoredHttpMetadata): R2HTTPMetadata {
   return { ...text, ...(cacheExpiry !== undefined && { cacheExpiry: new Date(cacheExpiry) }) };
 }
 
-const hexBytes = (hex: string | undefined): ArrayBuffer | undefined => {
-  if (hex === undefined) return undefined;
-  const bytes = Buffer.from(hex, "hex");
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-};
+/** A digest's bytes in an ArrayBuffer of their own. */
+const hexBytes = (hex: string | undefined): ArrayBuffer | undefined =>
+  hex === undefined ? undefined : new Uint8Array(Buffer.from(hex, "hex")).buffer;
 
 /** The checksums R2 stored for an object: bytes, and hex from toJSON(). */
 export class R2Checksums {
@@ -139,9 +137,9 @@ export class R2ObjectBody extends R2Object {
 
   async arrayBuffer(): Promise<ArrayBuffer> {
     const bytes = await this.#readAll();
-    return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
-      ? (bytes.buffer as ArrayBuffer)
-      : (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    // The bytes' own buffer when it holds exactly them (no copy), else a copy of them.
+    if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes.buffer as ArrayBuffer;
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   }
 
   async bytes(): Promise<Uint8Array> {
