@@ -35,7 +35,11 @@ function floorBucket(persist) {
     },
     async get(key) {
       const bytes = persist ? readFileSync(path.join(persist, encodeURIComponent(key))) : memory.get(key).slice();
-      return { arrayBuffer: async () => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) };
+      // One copy at most, as durabox: the bytes' own buffer when it is exactly them.
+      const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+      return {
+        arrayBuffer: async () => (whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)),
+      };
     },
   };
 }
