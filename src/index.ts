@@ -22,3 +22,12 @@ export type { ExecutionContext } from "./worker/contracts.js";
 export type { R2Bucket, R2Objects } from "./bindings/r2/bucket.js";
 export type { R2Object, R2ObjectBody, R2Checksums, R2HTTPMetadata } from "./bindings/r2/objects.js";
 export type { R2MultipartUpload, R2UploadedPart } from "./bindings/r2/multipart.js";
+export type {
+  R2Conditional,
+  R2GetOptions,
+  R2ListOptions,
+  R2MultipartOptions,
+  R2PutOptions,
+  R2PutValue,
+  R2Range,
+} from "./bindings/r2/types.js";

@@ -8,6 +8,7 @@ import { r2Error } from "./errors.js";
 import { writeBody } from "./ingest.js";
 import { checkCustomMetadata, checkKey, MAX_LIST_LIMIT } from "./limits.js";
 import { R2MultipartUpload } from "./multipart.js";
+import type { R2GetOptions, R2ListOptions, R2MultipartOptions, R2PutOptions, R2PutValue } from "./types.js";
 import { R2Object, R2ObjectBody, type Included } from "./objects.js";
 import type { R2Storage } from "./r2-storage.js";
 import { resolveRange } from "./ranges.js";
@@ -78,7 +79,7 @@ export class R2Bucket {
     return record === undefined ? null : new R2Object(record);
   }
 
-  async get(key: string, options?: unknown): Promise<R2ObjectBody | R2Object | null> {
+  async get(key: string, options?: R2GetOptions): Promise<R2ObjectBody | R2Object | null> {
     key = String(key);
     const settings = optionsObject(options, "R2GetOptions");
     const conditions = conditionsOf(settings.onlyIf);
@@ -93,7 +94,7 @@ export class R2Bucket {
     return new R2ObjectBody(record, source);
   }
 
-  async put(key: string, value: unknown, options?: unknown): Promise<R2Object | null> {
+  async put(key: string, value: R2PutValue, options?: R2PutOptions): Promise<R2Object | null> {
     key = String(key);
     const settings = optionsObject(options, "R2PutOptions");
     const conditions = conditionsOf(settings.onlyIf);
@@ -139,7 +140,7 @@ export class R2Bucket {
     await this.#storage.release(blobs);
   }
 
-  async list(options?: unknown): Promise<R2Objects> {
+  async list(options?: R2ListOptions): Promise<R2Objects> {
     const settings = optionsObject(options, "R2ListOptions");
     const limit = settings.limit === undefined || settings.limit === null ? MAX_LIST_LIMIT : Number(settings.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) throw r2Error("list", 10022);
@@ -190,7 +191,7 @@ export class R2Bucket {
     };
   }
 
-  async createMultipartUpload(key: string, options?: unknown): Promise<R2MultipartUpload> {
+  async createMultipartUpload(key: string, options?: R2MultipartOptions): Promise<R2MultipartUpload> {
     key = String(key);
     const settings = optionsObject(options, "R2MultipartOptions");
     const httpMetadata = httpMetadataOf(settings.httpMetadata);

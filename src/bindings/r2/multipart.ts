@@ -6,6 +6,7 @@ import { writeBody } from "./ingest.js";
 import { MIN_PART_BYTES } from "./limits.js";
 import { R2Object } from "./objects.js";
 import type { R2Storage } from "./r2-storage.js";
+import type { R2PutValue } from "./types.js";
 import { blobsOf, decodeRecord, encodeRecord, newVersion, type StoredObject, type StoredUpload } from "./records.js";
 
 /** @internal What an upload needs of its bucket (bucket.ts makes uploads, so this file does not import it). */
@@ -45,7 +46,7 @@ export class R2MultipartUpload {
     return upload;
   }
 
-  async uploadPart(partNumber: number, value: unknown, options?: unknown): Promise<R2UploadedPart> {
+  async uploadPart(partNumber: number, value: R2PutValue, options?: object): Promise<R2UploadedPart> {
     optionsObject(options, "R2UploadPartOptions");
     const number = Number(partNumber);
     if (!(Number.isInteger(number) && number >= 1 && number <= 10000)) {

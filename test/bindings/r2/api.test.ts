@@ -358,7 +358,9 @@ describe("R2 delete and list", () => {
     const [full] = (await listed.list({ limit: 1, include: ["httpMetadata", "customMetadata"] })).objects;
     expect(full!.httpMetadata).toEqual({ contentType: "text/plain" });
     expect(full!.customMetadata).toEqual({ k: "a" });
-    await expect(listed.list({ include: ["everything"] })).rejects.toThrow(new RangeError("Unsupported include value everything"));
+    await expect(listed.list({ include: ["everything" as "httpMetadata"] })).rejects.toThrow(
+      new RangeError("Unsupported include value everything"),
+    );
   });
 
   it("refuses a limit outside 1..1000 with R2's InvalidMaxKeys (10022)", async () => {
