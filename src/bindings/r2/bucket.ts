@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { andThen } from "../../base/awaitable.js";
 import { compareKeys, prefixEnd } from "../../storage/keys.js";
 import type { ObjectStore } from "../../storage/backend.js";
 import { checksumOf, conditionsOf, customMetadataOf, httpMetadataOf, optionsObject, rangeOf } from "./arguments.js";
@@ -65,11 +66,26 @@ export class R2Bucket {
     return value === undefined ? undefined : decodeRecord<StoredObject>(value);
   }
 
-  /** @internal Stores `record` under its key, releasing the bodies of what it replaces. */
+  /** @internal Stores `record` under its key, releasing the bodies of what it replaces and `extraReleased`. */
   async store(record: StoredObject, extraReleased: readonly string[] = []): Promise<void> {
-    const previous = await this.record(record.key);
-    await this.objects.commit({ puts: [[record.key, encodeRecord(record)]] });
+    const { previous } = await this.#swap(record);
     await this.#storage.release([...(previous === undefined ? [] : blobsOf(previous)), ...extraReleased]);
+  }
+
+  /**
+   * Writes `record` over its key's, if `accept` takes the one there. Read and write are one step where the
+   * backend answers synchronously (memory, files), so concurrent puts of a key each release exactly the
+   * body they replaced.
+   */
+  #swap(record: StoredObject, accept?: (previous: StoredObject | undefined) => boolean): Promise<{ ok: boolean; previous?: StoredObject }> {
+    const store = this.objects;
+    return Promise.resolve(
+      andThen(store.get([record.key]), ([value]) => {
+        const previous = value === undefined ? undefined : decodeRecord<StoredObject>(value);
+        if (accept !== undefined && !accept(previous)) return { ok: false, previous };
+        return andThen(store.commit({ puts: [[record.key, encodeRecord(record)]] }), () => ({ ok: true, previous }));
+      }),
+    );
   }
 
   async head(key: string): Promise<R2Object | null> {
@@ -109,11 +125,6 @@ export class R2Bucket {
       return null;
     }
     const body = await writeBody(this.#storage, value, "put", checksum);
-    const previous = await this.record(key);
-    if (conditions !== undefined && !conditionsHold(conditions, previous)) {
-      await this.#storage.release([body.blob]);
-      return null;
-    }
     const record: StoredObject = {
       key,
       version: newVersion(),
@@ -125,7 +136,12 @@ export class R2Bucket {
       checksums: { md5: body.md5, ...(body.checksum !== undefined && { [body.checksum.option]: body.checksum.hex }) },
       parts: [{ blob: body.blob, size: body.size }],
     };
-    await this.objects.commit({ puts: [[key, encodeRecord(record)]] });
+    // Checked again as the record is written: another put may have come first.
+    const { ok, previous } = await this.#swap(record, conditions && ((found) => conditionsHold(conditions, found)));
+    if (!ok) {
+      await this.#storage.release([body.blob]);
+      return null;
+    }
     if (previous !== undefined) await this.#storage.release(blobsOf(previous));
     return new R2Object(record);
   }
@@ -199,7 +215,7 @@ export class R2Bucket {
     checkKey("createMultipartUpload", key);
     checkCustomMetadata("createMultipartUpload", customMetadata);
     const uploadId = randomBytes(24).toString("base64url");
-    const upload: StoredUpload = { key, httpMetadata, customMetadata, parts: {} };
+    const upload: StoredUpload = { key, httpMetadata, customMetadata };
     await this.uploads.commit({ puts: [[uploadId, encodeRecord(upload)]] });
     return new R2MultipartUpload(this, key, uploadId);
   }

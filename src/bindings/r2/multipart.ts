@@ -7,7 +7,18 @@ import { MIN_PART_BYTES } from "./limits.js";
 import { R2Object } from "./objects.js";
 import type { R2Storage } from "./r2-storage.js";
 import type { R2PutValue } from "./types.js";
-import { blobsOf, decodeRecord, encodeRecord, newVersion, type StoredObject, type StoredUpload } from "./records.js";
+import {
+  blobsOf,
+  decodeRecord,
+  encodeRecord,
+  newVersion,
+  partKey,
+  partsEnd,
+  partsStart,
+  type StoredObject,
+  type StoredUpload,
+  type StoredUploadPart,
+} from "./records.js";
 
 /** @internal What an upload needs of its bucket (bucket.ts makes uploads, so this file does not import it). */
 export interface UploadHost {
@@ -46,6 +57,17 @@ export class R2MultipartUpload {
     return upload;
   }
 
+  /** The parts uploaded so far, by part number. */
+  async #parts(): Promise<Map<number, StoredUploadPart>> {
+    const entries = await this.#bucket.uploads.list({ start: partsStart(this.uploadId), end: partsEnd(this.uploadId) });
+    const parts = new Map<number, StoredUploadPart>();
+    for (const [, value] of entries) {
+      const part = decodeRecord<StoredUploadPart>(value);
+      parts.set(part.partNumber, part);
+    }
+    return parts;
+  }
+
   async uploadPart(partNumber: number, value: R2PutValue, options?: object): Promise<R2UploadedPart> {
     optionsObject(options, "R2UploadPartOptions");
     const number = Number(partNumber);
@@ -54,28 +76,29 @@ export class R2MultipartUpload {
     }
     await this.#upload("uploadPart");
     const body = await writeBody(this.#bucket.storage, value, "uploadPart");
-    // Read again after the body: another part may have been added meanwhile.
-    let upload: StoredUpload;
+    const key = partKey(this.uploadId, number);
+    const part: StoredUploadPart = { partNumber: number, blob: body.blob, size: body.size, etag: body.md5 };
+    // Checked again now the body is in: the upload may have been completed or aborted meanwhile.
+    let replaced: Uint8Array | undefined;
     try {
-      upload = await this.#upload("uploadPart");
+      await this.#upload("uploadPart");
+      [replaced] = await this.#bucket.uploads.get([key]);
     } catch (error) {
       await this.#bucket.storage.release([body.blob]);
       throw error;
     }
-    const replaced = upload.parts[number];
-    const etag = body.md5;
-    const updated: StoredUpload = { ...upload, parts: { ...upload.parts, [number]: { blob: body.blob, size: body.size, etag } } };
-    await this.#bucket.uploads.commit({ puts: [[this.uploadId, encodeRecord(updated)]] });
-    if (replaced !== undefined) await this.#bucket.storage.release([replaced.blob]);
-    return { partNumber: number, etag };
+    await this.#bucket.uploads.commit({ puts: [[key, encodeRecord(part)]] });
+    if (replaced !== undefined) await this.#bucket.storage.release(blobsOf(decodeRecord(replaced)));
+    return { partNumber: number, etag: part.etag };
   }
 
   async complete(uploadedParts: readonly R2UploadedPart[]): Promise<R2Object> {
     if (!Array.isArray(uploadedParts)) throw new TypeError("complete() expects an array of the parts uploadPart() returned.");
     const upload = await this.#upload("completeMultipartUpload");
+    const uploaded = await this.#parts();
     const named = [...uploadedParts].sort((a, b) => Number(a.partNumber) - Number(b.partNumber));
     const parts = named.map(({ partNumber, etag }) => {
-      const part = upload.parts[Number(partNumber)];
+      const part = uploaded.get(Number(partNumber));
       if (part === undefined || part.etag !== etag) throw r2Error("completeMultipartUpload", 10025);
       return part;
     });
@@ -100,17 +123,18 @@ export class R2MultipartUpload {
       parts: parts.map(({ blob, size }) => ({ blob, size })),
     };
     const used = new Set(record.parts.map((part) => part.blob));
-    await this.#bucket.uploads.commit({ deletes: [this.uploadId] });
-    await this.#bucket.store(
-      record,
-      blobsOf(upload).filter((blob) => !used.has(blob)),
-    );
+    const partKeys = [...uploaded.keys()].map((number) => partKey(this.uploadId, number));
+    await this.#bucket.uploads.commit({ deletes: [this.uploadId, ...partKeys] });
+    const unused = [...uploaded.values()].map((part) => part.blob).filter((blob) => !used.has(blob));
+    await this.#bucket.store(record, unused);
     return new R2Object(record);
   }
 
   async abort(): Promise<void> {
-    const upload = await this.#upload("abortMultipartUpload");
-    await this.#bucket.uploads.commit({ deletes: [this.uploadId] });
-    await this.#bucket.storage.release(blobsOf(upload));
+    await this.#upload("abortMultipartUpload");
+    const parts = await this.#parts();
+    const partKeys = [...parts.keys()].map((number) => partKey(this.uploadId, number));
+    await this.#bucket.uploads.commit({ deletes: [this.uploadId, ...partKeys] });
+    await this.#bucket.storage.release([...parts.values()].map((part) => part.blob));
   }
 }

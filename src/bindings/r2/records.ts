@@ -33,17 +33,27 @@ export interface StoredObject {
   readonly parts: readonly StoredPart[];
 }
 
-export interface StoredUploadPart extends StoredPart {
-  readonly etag: string;
-}
-
+/**
+ * A multipart upload, under its id; each part is a record of its own (under
+ * `partKey`), so parts uploaded concurrently never overwrite each other.
+ */
 export interface StoredUpload {
   readonly key: string;
   readonly httpMetadata: StoredHttpMetadata;
   readonly customMetadata: Record<string, string>;
-  /** by part number */
-  readonly parts: Record<string, StoredUploadPart>;
 }
+
+export interface StoredUploadPart extends StoredPart {
+  readonly partNumber: number;
+  readonly etag: string;
+}
+
+/** Where an upload's part is stored: after the upload's own key, in part-number order (ids never hold ":"). */
+export const partKey = (uploadId: string, partNumber: number): string => `${uploadId}:${String(partNumber).padStart(5, "0")}`;
+export const partsStart = (uploadId: string): string => `${uploadId}:`;
+export const partsEnd = (uploadId: string): string => `${uploadId};`;
+
+export type StoredRecord = StoredObject | StoredUpload | StoredUploadPart;
 
 /** A fresh version id (R2's are 32 hex digits). */
 export const newVersion = (): string => randomBytes(16).toString("hex");
@@ -51,15 +61,17 @@ export const newVersion = (): string => randomBytes(16).toString("hex");
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-export function encodeRecord(record: StoredObject | StoredUpload): Uint8Array {
+export function encodeRecord(record: StoredRecord): Uint8Array {
   return encoder.encode(JSON.stringify(record));
 }
 
-export function decodeRecord<T extends StoredObject | StoredUpload>(bytes: Uint8Array): T {
+export function decodeRecord<T extends StoredRecord>(bytes: Uint8Array): T {
   return JSON.parse(decoder.decode(bytes)) as T;
 }
 
-/** The blobs a record holds. */
-export function blobsOf(record: StoredObject | StoredUpload): string[] {
-  return (Array.isArray(record.parts) ? record.parts : Object.values(record.parts)).map((part: StoredPart) => part.blob);
+/** The blobs a record holds: an object's parts', a part's own, none for an upload. */
+export function blobsOf(record: StoredRecord): string[] {
+  if ("parts" in record) return record.parts.map((part) => part.blob);
+  if ("blob" in record) return [record.blob];
+  return [];
 }

@@ -135,3 +135,30 @@ describe("R2Storage layers", () => {
     await storage.dispose();
   });
 });
+
+describe("R2 under concurrent writes", () => {
+  it("keeps one body per key when puts of it race", async () => {
+    const storage = new R2Storage({ kind: "memory" });
+    const bucket = new R2Bucket(storage, "b");
+    const blobs = storage.blobs as MemoryBlobStore;
+    await bucket.put("k", "first");
+    await Promise.all(Array.from({ length: 5 }, (_, i) => bucket.put("k", `racer ${i}`)));
+    expect(blobs.count).toBe(1);
+    expect(await text(bucket, "k")).toMatch(/^racer \d$/);
+    await storage.dispose();
+  });
+
+  it("keeps every part of parts uploaded at once", async () => {
+    const storage = new R2Storage({ kind: "memory" });
+    const bucket = new R2Bucket(storage, "b");
+    const blobs = storage.blobs as MemoryBlobStore;
+    const upload = await bucket.createMultipartUpload("parts");
+    const MiB = 1024 * 1024;
+    const bodies = [new Uint8Array(5 * MiB).fill(1), new Uint8Array(5 * MiB).fill(2), "end"];
+    const parts = await Promise.all(bodies.map((body, i) => upload.uploadPart(i + 1, body)));
+    expect((await upload.complete(parts)).size).toBe(10 * MiB + 3);
+    expect((await text(bucket, "parts"))!.slice(-4)).toBe("\u0002end");
+    expect(blobs.count).toBe(3);
+    await storage.dispose();
+  });
+});
