@@ -150,8 +150,9 @@ export class R2Bucket {
     const list = (Array.isArray(keys) ? keys : [keys]).map(String);
     for (const key of list) checkKey("delete", key);
     if (list.length === 0) return;
-    const values = await this.objects.get(list);
-    await this.objects.commit({ deletes: list });
+    const store = this.objects;
+    // Read and delete in one step where the backend answers synchronously (see #swap).
+    const values = await andThen(store.get(list), (found) => andThen(store.commit({ deletes: list }), () => found));
     const blobs = values.flatMap((value) => (value === undefined ? [] : blobsOf(decodeRecord<StoredObject>(value))));
     await this.#storage.release(blobs);
   }
