@@ -22,6 +22,8 @@ import { serviceBinding } from "./worker/service-binding.js";
 import { workerExports } from "./worker/exports.js";
 import { D1Database } from "./bindings/d1/database.js";
 import { d1Location, D1Store } from "./bindings/d1/store.js";
+import { R2Storage } from "./bindings/r2/r2-storage.js";
+import { R2Bucket } from "./bindings/r2/bucket.js";
 
 /** A promise of a Response that also reads its body: `await mf.dispatchFetch(url).text()`. */
 export interface ResponsePromise extends Promise<Response> {
@@ -85,6 +87,8 @@ export class Durabox {
   readonly #isolated: IsolatedState[] = [];
   /** Each worker's exports as loopback bindings (ctx.exports), made on first use. */
   readonly #exports = new Map<string, object>();
+  /** Every worker's R2 buckets' data (`r2Persist`), opened when some worker binds a bucket. */
+  readonly #r2: R2Storage | undefined;
   #disposed = false;
 
   constructor(options?: DuraboxOptions);
@@ -125,6 +129,14 @@ export class Durabox {
           this.#isolated.push(store);
         }
         this.#envs.get(worker.name)![binding] = new D1Database(store);
+      }
+    }
+    if (this.#options.workers.some((worker) => worker.r2Buckets.length > 0)) {
+      this.#r2 = new R2Storage(this.#options.r2Persistence);
+      this.#isolated.push(this.#r2);
+      for (const worker of this.#options.workers) {
+        const env = this.#envs.get(worker.name)!;
+        for (const { binding, bucketName } of worker.r2Buckets) env[binding] = new R2Bucket(this.#r2, bucketName);
       }
     }
     for (const worker of this.#options.workers) {
@@ -233,6 +245,26 @@ export class Durabox {
       "ERR_BINDING_NOT_FOUND",
       `No D1 database binding named "${bindingName}"${workerName === undefined ? "" : ` in worker "${workerName}"`}. ` +
         (names.length > 0 ? `D1 bindings: ${names.join(", ")}.` : "No D1 databases are configured (option d1Databases)."),
+    );
+  }
+
+  /** An R2 bucket binding (`env[binding]`): the entry worker's, else the first worker declaring it. */
+  async getR2Bucket(binding: string, workerName?: string): Promise<R2Bucket> {
+    await this.#whenReady();
+    return this.r2BucketNow(binding, workerName);
+  }
+
+  /** @internal An R2 bucket binding now, before worker code has loaded. */
+  r2BucketNow(binding: string, workerName?: string): R2Bucket {
+    const candidates = workerName === undefined ? this.#options.workers : this.#options.workers.filter((w) => w.name === workerName);
+    for (const worker of candidates) {
+      if (worker.r2Buckets.some((b) => b.binding === binding)) return this.#envs.get(worker.name)![binding] as R2Bucket;
+    }
+    const names = [...new Set(candidates.flatMap((w) => w.r2Buckets.map((b) => b.binding)))];
+    throw new DuraboxError(
+      "ERR_BINDING_NOT_FOUND",
+      `No R2 bucket binding named "${binding}"${workerName === undefined ? "" : ` in worker "${workerName}"`}. ` +
+        (names.length > 0 ? `R2 bindings: ${names.join(", ")}.` : "No R2 buckets are configured (option r2Buckets)."),
     );
   }
 

@@ -24,3 +24,15 @@ export { D1DatabaseSession, type D1SessionBookmark, type D1SessionConstraint } f
 export { D1PreparedStatement } from "./bindings/d1/statement.js";
 export type { D1Result, D1Response, D1Meta, D1ExecResult } from "./bindings/d1/meta.js";
 export { readD1Migrations, type D1Migration } from "./bindings/d1/migrations.js";
+export type { R2Bucket, R2Objects } from "./bindings/r2/bucket.js";
+export type { R2Object, R2ObjectBody, R2Checksums, R2HTTPMetadata } from "./bindings/r2/objects.js";
+export type { R2MultipartUpload, R2UploadedPart } from "./bindings/r2/multipart.js";
+export type {
+  R2Conditional,
+  R2GetOptions,
+  R2ListOptions,
+  R2MultipartOptions,
+  R2PutOptions,
+  R2PutValue,
+  R2Range,
+} from "./bindings/r2/types.js";

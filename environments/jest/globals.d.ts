@@ -8,6 +8,7 @@ declare global {
   const env: testing.ProvidedEnv;
   const getBindings: typeof testing.getBindings;
   const getDurableObjectStorage: typeof testing.getDurableObjectStorage;
+  const getR2Bucket: typeof testing.getR2Bucket;
   const runInDurableObject: typeof testing.runInDurableObject;
   const runDurableObjectAlarm: typeof testing.runDurableObjectAlarm;
   const flushDurableObjectAlarms: typeof testing.flushDurableObjectAlarms;

@@ -63,6 +63,16 @@ const FROM_FLAG: { readonly [K in keyof DuraboxOptions]?: (values: string[]) => 
   d1Databases: (values) =>
     Object.fromEntries(values.map((value) => (value.includes("=") ? pairs([value], "--d1", "DB=app-db")[0]! : [value, value]))),
   d1Persist: ([value]) => (value === "true" ? true : value),
+  r2Buckets: (values) =>
+    Object.fromEntries(
+      values.map((value) => {
+        const at = value.indexOf("=");
+        const [binding, bucket] = at < 0 ? [value, value] : [value.slice(0, at), value.slice(at + 1)];
+        if (!binding || !bucket) fail(`--r2 expects NAME or NAME=BUCKET, got "${value}" (for example --r2 BUCKET=uploads).`);
+        return [binding, bucket];
+      }),
+    ),
+  r2Persist: ([value]) => (value === "true" ? true : value),
 };
 
 const PARSE_OPTIONS: NonNullable<ParseArgsConfig["options"]> = Object.fromEntries(

@@ -26,6 +26,8 @@ export interface WranglerWorker {
   readonly classes: DeclaredClasses;
   /** `d1_databases`: binding to database id (`database_id`, else `database_name`, else the binding) and `migrations_dir`, absolute. */
   readonly d1Databases: Record<string, { databaseId: string; migrationsDir?: string }>;
+  /** `r2_buckets`: binding name to bucket name. */
+  readonly r2Buckets: Record<string, string>;
   /** `durable_objects_persist` (top level, or under [miniflare] as Miniflare 2 read it). */
   readonly durableObjectsPersist?: boolean | string;
 }
@@ -141,6 +143,16 @@ export function readWranglerConfig(file: string, environment?: string): Wrangler
       migrationsDir === undefined ? { databaseId } : { databaseId, migrationsDir: path.resolve(directory, migrationsDir) };
   });
 
+  const r2Buckets: Record<string, string> = {};
+  (array("r2_buckets", config.r2_buckets) ?? []).forEach((entry, i) => {
+    const where = `r2_buckets[${i}]`;
+    if (!isTable(entry))
+      values.fail(`"${where}" must be a table like { binding = "BUCKET", bucket_name = "uploads" }, got ${kind(entry)}.`);
+    const binding = string(`${where}.binding`, entry.binding);
+    if (binding === undefined) values.fail(`"${where}" needs a binding, like { binding = "BUCKET", bucket_name = "uploads" }.`);
+    r2Buckets[binding] = string(`${where}.bucket_name`, entry.bucket_name) ?? binding;
+  });
+
   const vars = table("vars", config.vars) ?? {};
   const compatibilityDate = string("compatibility_date", config.compatibility_date);
   const flags = array("compatibility_flags", config.compatibility_flags);
@@ -159,6 +171,7 @@ export function readWranglerConfig(file: string, environment?: string): Wrangler
     ...(scriptPath !== undefined && { scriptPath }),
     durableObjects,
     d1Databases,
+    r2Buckets,
     vars,
     services,
     ...(compatibilityDate !== undefined && { compatibilityDate }),

@@ -112,6 +112,17 @@ export const workerOptions = {
       help: "bind a D1 database; =ID names the database (bindings with one id share it)",
     },
   }),
+  r2Buckets: option({
+    doc: "R2 bucket bindings on `env`: binding names (Miniflare 2's form: each bucket named as its binding), or binding name to bucket name; bindings naming the same bucket share its data",
+    type: shape<string[] | Record<string, string>>(
+      '`string[]` or `{ BINDING: "bucket-name" }`',
+      "an array of binding names or an object of binding name to bucket name, such as {example}",
+      (value) => (Array.isArray(value) && value.every(isString)) || (isRecord(value) && Object.values(value).every(isString)),
+    ),
+    example: '{ BUCKET: "uploads" }',
+    wrangler: "r2_buckets",
+    cli: { name: "r2", value: "NAME[=BUCKET]", multiple: true, help: "bind an R2 bucket on env (BUCKET defaults to NAME)" },
+  }),
   compatibilityFlags: option({
     doc: "Workers compatibility flags: `nodejs_compat` gives worker code `process`, `Buffer`, `require` and `node:*` imports",
     type: shape<string[]>(
@@ -183,6 +194,21 @@ export const runtimeOptions = {
     example: '"./data/d1"',
     default: false,
     cli: { name: "d1-persist", value: "[PATH]", help: "keep D1 databases: no value = ./.durabox/d1, or a directory" },
+  }),
+  r2Persist: option({
+    doc: "where R2 data lives: in memory (`false`), `./.durabox/r2` (`true`), the directory given (bodies streamed to files, never held whole), or Redis (`redis://`, `rediss://`)",
+    type: shape<boolean | string>(
+      "`false`, `true`, a directory, a `redis://` URL",
+      "true, a directory or a redis:// URL",
+      (value) => typeof value === "boolean" || (typeof value === "string" && value !== ""),
+    ),
+    example: '"./data/r2"',
+    default: false,
+    cli: {
+      name: "r2-persist",
+      value: "[PATH|URL]",
+      help: "keep R2 data: no value = ./.durabox/r2, a directory, or redis://host:port",
+    },
   }),
   durableObjectsAlarms: option({
     doc: "whether alarms fire by themselves at their time (`false`: only when a test runs them)",

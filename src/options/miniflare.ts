@@ -6,8 +6,6 @@
 export const MINIFLARE_OPTIONS_NOT_SUPPORTED_YET: Readonly<Record<string, string>> = {
   kvNamespaces: "KV namespaces",
   kvPersist: "KV persistence",
-  r2Buckets: "R2 buckets",
-  r2Persist: "R2 persistence",
   cache: "the Cache API",
   cachePersist: "Cache API persistence",
   queueProducers: "Queues",

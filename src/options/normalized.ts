@@ -28,6 +28,12 @@ export interface NormalizedD1Binding {
   readonly migrationsDir?: string;
 }
 
+/** An R2 binding: `env[binding]` is the bucket `bucketName`. */
+export interface NormalizedR2Bucket {
+  readonly binding: string;
+  readonly bucketName: string;
+}
+
 export type NormalizedSource =
   | { readonly kind: "script"; readonly code: string; readonly resolveDir: string; readonly filename: string }
   | { readonly kind: "path"; readonly path: string };
@@ -41,6 +47,7 @@ export interface NormalizedWorker {
   /** Whether `ctx.exports` is on: compatibility date 2025-11-17 or later, or the flag `enable_ctx_exports`. */
   readonly ctxExports: boolean;
   readonly d1Databases: readonly NormalizedD1Binding[];
+  readonly r2Buckets: readonly NormalizedR2Bucket[];
   readonly compatibilityFlags: readonly string[];
   readonly compatibilityDate: string | undefined;
   /**
@@ -67,4 +74,6 @@ export interface NormalizedOptions {
   readonly persistence: NormalizedPersistence;
   /** Where D1 databases live: undefined for memory, else a directory. */
   readonly d1Directory: string | undefined;
+  /** Where R2 keeps its data (`r2Persist`). */
+  readonly r2Persistence: NormalizedPersistence;
 }

@@ -59,6 +59,16 @@ export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: str
     }
   }
 
+  const r2Buckets = Object.entries({ ...config?.r2Buckets, ...r2BucketsOf(options.r2Buckets) }).map(([binding, bucketName]) => ({
+    binding,
+    bucketName,
+  }));
+  for (const { binding } of r2Buckets) {
+    if (binding in bindings || durableObjects.some((d) => d.binding === binding)) {
+      fail(`"${binding}" is both an R2 bucket binding and another binding: rename one.`);
+    }
+  }
+
   let source: NormalizedSource | undefined;
   if (options.script !== undefined) {
     source = { kind: "script", code: options.script, resolveDir: cwd, filename: path.join(cwd, `<script${name ? `:${name}` : ""}>.mjs`) };
@@ -85,6 +95,7 @@ export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: str
     compatibilityFlags,
     compatibilityDate,
     d1Databases,
+    r2Buckets,
     configPersist:
       typeof config?.durableObjectsPersist === "string" && !isUrl(config.durableObjectsPersist)
         ? path.resolve(path.dirname(config.file), config.durableObjectsPersist)
@@ -94,6 +105,12 @@ export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: str
     worker,
     sources: { name, prefix, bindings: durableObjects, config: config && { file: config.file, classes: config.classes } },
   };
+}
+
+/** `r2Buckets` as binding name to bucket name: Miniflare 2's array names each bucket as its binding. */
+function r2BucketsOf(value: WorkerOptions["r2Buckets"]): Record<string, string> {
+  if (value === undefined) return {};
+  return Array.isArray(value) ? Object.fromEntries(value.map((name) => [name, name])) : value;
 }
 
 function readConfig(configPath: string | boolean | undefined, cwd: string, environment: string | undefined): WranglerWorker | undefined {

@@ -11,6 +11,7 @@ import type { ObjectStorage } from "../objects/object-storage.js";
 import type { MockAgent } from "undici";
 import type { D1Database } from "../bindings/d1/database.js";
 import { applyD1Migrations, readD1Migrations } from "../bindings/d1/migrations.js";
+import type { R2Bucket } from "../bindings/r2/bucket.js";
 
 /**
  * The bindings tests see as `env`. Augment it with your worker's Env to type
@@ -67,6 +68,11 @@ export function getBindings<Env = ProvidedEnv>(): Env {
 /** The object's storage, without constructing the object. */
 export function getDurableObjectStorage(idOrStub: IdOrStub): ObjectStorage {
   return currentTestRuntime().getDurableObjectStorage(idOrStub);
+}
+
+/** An R2 bucket binding, to read and write its objects directly (writes roll back with the test, as the worker's do). */
+export function getR2Bucket(binding: string): R2Bucket {
+  return currentTestRuntime().getR2Bucket(binding);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Durabox } from "../durabox.js";
+import type { R2Bucket } from "../bindings/r2/bucket.js";
 import type { DuraboxHost } from "../durabox-host.js";
 import { DuraboxError } from "../base/errors.js";
 import { DurableObjectId } from "../objects/id.js";
@@ -133,6 +134,11 @@ export class TestRuntime {
 
   getBindings<Env = Record<string, unknown>>(): Env {
     return this.env as Env;
+  }
+
+  /** An R2 bucket binding of the entry worker (or the first worker declaring it), to read and write its objects directly. */
+  getR2Bucket(binding: string): R2Bucket {
+    return this.durabox.r2BucketNow(binding);
   }
 
   /** The object's storage, without constructing the object. */

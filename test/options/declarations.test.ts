@@ -45,6 +45,8 @@ describe("options with a CLI flag", () => {
     verbose: ["--verbose"],
     d1Databases: ["--d1", "DB"],
     d1Persist: ["--d1-persist"],
+    r2Buckets: ["--r2", "BUCKET=uploads"],
+    r2Persist: ["--r2-persist"],
   };
 
   it("are the declared ones", () => {
@@ -131,6 +133,14 @@ describe("options read from a wrangler config", () => {
       expected: [
         { binding: "DB", databaseId: "id-1", migrationsDir: "<dir>/migrations" },
         { binding: "NAMED", databaseId: "by-name" },
+      ],
+    },
+    r2_buckets: {
+      config: { r2_buckets: [{ binding: "BUCKET", bucket_name: "uploads" }, { binding: "SAME" }] },
+      gives: (o) => o.workers[0]!.r2Buckets,
+      expected: [
+        { binding: "BUCKET", bucketName: "uploads" },
+        { binding: "SAME", bucketName: "SAME" },
       ],
     },
     durable_objects_persist: {

@@ -30,6 +30,7 @@ describe("nearestName", () => {
     ["alarms", "durableObjectsAlarms"], // a part of one name
     ["persist", "d1Persist"], // the shortest name containing it
     ["objectspersist", "durableObjectsPersist"],
+    ["objectsPersist", "durableObjectsPersist"], // the shortest name containing it
   ])("suggests %j for %j", (given, expected) => {
     expect(nearestName(given, DURABOX_OPTION_NAMES)).toBe(expected);
   });

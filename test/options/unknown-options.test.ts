@@ -37,8 +37,8 @@ describe("unknown options in new Durabox()", () => {
       /^Option "kvNamespaces" is Miniflare's option for KV namespaces, which durabox does not support yet\. Supported options: name, /,
     );
     // A misspelt one: the nearest name is the Miniflare option, and the message says it is not supported yet.
-    expect(errorOf(() => new Durabox({ script, r2Bucket: ["B"] } as never)).message).toMatch(
-      /^Unknown option "r2Bucket"\. Supported options: .*\. Did you mean "r2Buckets"\? It is Miniflare's option for R2 buckets, which durabox does not support yet\.$/,
+    expect(errorOf(() => new Durabox({ script, queueProducer: ["Q"] } as never)).message).toMatch(
+      /^Unknown option "queueProducer"\. Supported options: .*\. Did you mean "queueProducers"\? It is Miniflare's option for Queues, which durabox does not support yet\.$/,
     );
   });
 
