@@ -15,6 +15,10 @@ import type { DurableObjectNamespace } from "./objects/namespace.js";
 import type { ObjectStorage } from "./objects/object-storage.js";
 import type { IsolatedState } from "./base/isolated-state.js";
 import type { ObjectAddress } from "./storage/address.js";
+import { BindingData } from "./bindings/binding-data.js";
+import { KVNamespace } from "./bindings/kv/namespace.js";
+import { CacheStorage } from "./bindings/cache/cache-storage.js";
+import { workerResponseClass } from "./worker/response.js";
 
 /** A promise of a Response that also reads its body: `await mf.dispatchFetch(url).text()`. */
 export interface ResponsePromise extends Promise<Response> {
@@ -66,6 +70,9 @@ export class Durabox {
   readonly #usesSqlite: boolean;
   /** Bindings' data (KV, R2, Cache, D1), layered and reset together with the objects' storage. */
   readonly #isolated: IsolatedState[] = [];
+  /** KV namespaces by namespace id: bindings naming one id share it. */
+  readonly #kvNamespaces = new Map<string, KVNamespace>();
+  readonly #caches: CacheStorage;
   #disposed = false;
 
   constructor(options?: DuraboxOptions);
@@ -90,6 +97,28 @@ export class Durabox {
     }
     this.#usesSqlite = sqliteClasses.length > 0;
     for (const worker of this.#options.workers) this.#envs.set(worker.name, { ...worker.bindings });
+    // KV and the Cache API: their data layered and reset with the objects' storage.
+    const bindingBackends = new Map<string, StorageBackend>();
+    const bindingBackend = (persistence: NormalizedPersistence): StorageBackend => {
+      // Two options naming one directory (or Redis) share its backend: a directory has one lock.
+      if (persistence.kind === "memory") return new MemoryBackend();
+      const key = JSON.stringify(persistence);
+      let backend = bindingBackends.get(key);
+      if (backend === undefined) bindingBackends.set(key, (backend = openBackend(persistence)));
+      return backend;
+    };
+    const kvData = new BindingData("kv", bindingBackend(this.#options.kvPersistence));
+    const cacheData = new BindingData("cache", bindingBackend(this.#options.cachePersistence));
+    this.#isolated.push(kvData, cacheData);
+    this.#caches = new CacheStorage(cacheData, { enabled: this.#options.cache, responseClass: workerResponseClass });
+    for (const worker of this.#options.workers) {
+      const env = this.#envs.get(worker.name)!;
+      for (const { binding, id } of worker.kvNamespaces) {
+        let namespace = this.#kvNamespaces.get(id);
+        if (namespace === undefined) this.#kvNamespaces.set(id, (namespace = new KVNamespace(kvData.store(id))));
+        env[binding] = namespace;
+      }
+    }
     for (const worker of this.#options.workers) {
       const env = this.#envs.get(worker.name)!;
       for (const { binding, className, scriptName } of worker.durableObjects) {
@@ -177,6 +206,37 @@ export class Durabox {
     return this.#runtime.storage(id);
   }
 
+  /** A KV namespace binding (Miniflare 3's name): the entry worker's, else the first worker declaring it. */
+  async getKVNamespace(bindingName: string, workerName?: string): Promise<KVNamespace> {
+    await this.#whenReady();
+    return this.kvNamespaceNow(bindingName, workerName);
+  }
+
+  /** The Cache API (`caches`) worker code sees (Miniflare 3's name). */
+  async getCaches(): Promise<CacheStorage> {
+    await this.#whenReady();
+    return this.#caches;
+  }
+
+  /** @internal The Cache API now, before the worker's code has loaded. */
+  get cachesNow(): CacheStorage {
+    return this.#caches;
+  }
+
+  /** @internal getKVNamespace without waiting for the worker's code. */
+  kvNamespaceNow(bindingName: string, workerName?: string): KVNamespace {
+    const candidates = workerName === undefined ? this.#options.workers : this.#options.workers.filter((w) => w.name === workerName);
+    for (const worker of candidates) {
+      if (worker.kvNamespaces.some((kv) => kv.binding === bindingName)) return this.#envs.get(worker.name)![bindingName] as KVNamespace;
+    }
+    const names = [...new Set(candidates.flatMap((w) => w.kvNamespaces.map((kv) => kv.binding)))];
+    throw new DuraboxError(
+      "ERR_BINDING_NOT_FOUND",
+      `No KV namespace binding named "${bindingName}"${workerName === undefined ? "" : ` in worker "${workerName}"`}. ` +
+        (names.length > 0 ? `KV bindings: ${names.join(", ")}.` : "No KV namespaces are configured (option kvNamespaces)."),
+    );
+  }
+
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
@@ -237,6 +297,7 @@ export class Durabox {
           trackBackground: (promise) => this.#runtime.trackBackground(promise),
           moduleLoader: this.#host.moduleLoader,
           vmContext: this.#host.vmContext,
+          caches: this.#caches,
         });
         this.#loaded.set(worker.name, loaded);
       }),

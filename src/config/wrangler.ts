@@ -22,6 +22,8 @@ export interface WranglerWorker {
   readonly compatibilityFlags?: string[];
   /** The Durable Object classes `[[migrations]]` or `exports` declare, as the config leaves them. */
   readonly classes: DeclaredClasses;
+  /** `kv_namespaces`: binding name to namespace id. */
+  readonly kvNamespaces: Record<string, string>;
   /** `durable_objects_persist` (top level, or under [miniflare] as Miniflare 2 read it). */
   readonly durableObjectsPersist?: boolean | string;
 }
@@ -82,6 +84,16 @@ export function readWranglerConfig(file: string): WranglerWorker {
     durableObjects[binding] = scriptName === undefined ? { className } : { className, scriptName };
   });
 
+  const kvNamespaces: Record<string, string> = {};
+  (array("kv_namespaces", config.kv_namespaces) ?? []).forEach((entry, i) => {
+    const where = `kv_namespaces[${i}]`;
+    if (!isTable(entry)) values.fail(`"${where}" must be a table like { binding = "CONFIG", id = "<namespace id>" }, got ${kind(entry)}.`);
+    const binding = string(`${where}.binding`, entry.binding);
+    if (binding === undefined) values.fail(`"${where}" needs a binding, like { binding = "CONFIG", id = "<namespace id>" }.`);
+    // Locally the id only tells namespaces apart: without one (wrangler dev allows it), the binding name serves.
+    kvNamespaces[binding] = string(`${where}.id`, entry.id) ?? binding;
+  });
+
   const vars = table("vars", config.vars) ?? {};
   const compatibilityDate = string("compatibility_date", config.compatibility_date);
   const flags = array("compatibility_flags", config.compatibility_flags);
@@ -99,6 +111,7 @@ export function readWranglerConfig(file: string): WranglerWorker {
     ...(name !== undefined && { name }),
     ...(scriptPath !== undefined && { scriptPath }),
     durableObjects,
+    kvNamespaces,
     vars,
     ...(compatibilityDate !== undefined && { compatibilityDate }),
     ...(flags !== undefined && { compatibilityFlags: flags as string[] }),

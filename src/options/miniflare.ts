@@ -4,15 +4,11 @@
  * An option moves from here to declared.ts when its binding exists.
  */
 export const MINIFLARE_OPTIONS_NOT_SUPPORTED_YET: Readonly<Record<string, string>> = {
-  kvNamespaces: "KV namespaces",
-  kvPersist: "KV persistence",
   r2Buckets: "R2 buckets",
   r2Persist: "R2 persistence",
   d1Databases: "D1 databases",
   d1Persist: "D1 persistence",
   serviceBindings: "service bindings",
-  cache: "the Cache API",
-  cachePersist: "Cache API persistence",
   queueProducers: "Queues",
   queueConsumers: "Queues",
 };

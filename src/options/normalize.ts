@@ -54,5 +54,8 @@ export function normalizeOptions(options: DuraboxOptions, cwd = process.cwd()): 
     workers,
     automaticAlarms: options.durableObjectsAlarms ?? runtimeOptions.durableObjectsAlarms.default,
     persistence: normalizePersistence(persist, cwd),
+    kvPersistence: normalizePersistence(options.kvPersist, cwd, "kvPersist"),
+    cache: options.cache ?? runtimeOptions.cache.default,
+    cachePersistence: normalizePersistence(options.cachePersist, cwd, "cachePersist"),
   };
 }

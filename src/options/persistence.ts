@@ -10,20 +10,31 @@ export const DEFAULT_PERSIST_DIRECTORY = path.join(".durabox", "do");
 /** Whether a persist value is a URL (`redis://...`) rather than a directory. */
 export const isUrl = (value: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(value);
 
-/** `durableObjectsPersist` (given, or from the wrangler config) as a backend to open. */
-export function normalizePersistence(persist: unknown, cwd: string): NormalizedPersistence {
-  checkValue("durableObjectsPersist", runtimeOptions.durableObjectsPersist, persist);
+/** The persistence options, and where each keeps data when `true`. */
+const PERSIST_DIRECTORIES = {
+  durableObjectsPersist: DEFAULT_PERSIST_DIRECTORY,
+  kvPersist: path.join(".durabox", "kv"),
+  cachePersist: path.join(".durabox", "cache"),
+} as const;
+
+/** `durableObjectsPersist` (given, or from the wrangler config), or a binding's persistence option, as a backend to open. */
+export function normalizePersistence(
+  persist: unknown,
+  cwd: string,
+  option: keyof typeof PERSIST_DIRECTORIES = "durableObjectsPersist",
+): NormalizedPersistence {
+  checkValue(option, runtimeOptions[option], persist);
   if (persist === undefined || persist === false) return { kind: "memory" };
-  if (persist === true) return { kind: "file", directory: path.resolve(cwd, DEFAULT_PERSIST_DIRECTORY) };
+  if (persist === true) return { kind: "file", directory: path.resolve(cwd, PERSIST_DIRECTORIES[option]) };
   const value = persist as string;
   if (/^rediss?:\/\//i.test(value)) {
     try {
       new URL(value);
     } catch {
-      fail(`Option "durableObjectsPersist" is not a valid Redis URL: "${value}" (for example redis://127.0.0.1:6379/0).`);
+      fail(`Option "${option}" is not a valid Redis URL: "${value}" (for example redis://127.0.0.1:6379/0).`);
     }
     return { kind: "redis", url: value };
   }
-  if (isUrl(value)) fail(`Option "durableObjectsPersist" accepts a directory or a redis:// / rediss:// URL, got "${value}".`);
+  if (isUrl(value)) fail(`Option "${option}" accepts a directory or a redis:// / rediss:// URL, got "${value}".`);
   return { kind: "file", directory: path.resolve(cwd, value) };
 }

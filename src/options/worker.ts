@@ -3,6 +3,7 @@ import { findWranglerConfig, readWranglerConfig, type WranglerWorker } from "../
 import { checkValues } from "./check.js";
 import { workerOptions } from "./declared.js";
 import { normalizeDurableObjects } from "./durable-objects.js";
+import { kvRecord, normalizeKvNamespaces } from "./kv-namespaces.js";
 import { fail } from "./fail.js";
 import type { NormalizedSource, NormalizedWorker } from "./normalized.js";
 import type { ClassSources } from "./storage-kinds.js";
@@ -39,6 +40,12 @@ export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: str
   for (const { binding } of durableObjects) {
     if (binding in bindings) fail(`"${binding}" is both a Durable Object binding and a plain binding: rename one.`);
   }
+  const kvNamespaces = normalizeKvNamespaces({ ...config?.kvNamespaces, ...kvRecord(options.kvNamespaces) });
+  for (const { binding } of kvNamespaces) {
+    if (binding in bindings || durableObjects.some((d) => d.binding === binding)) {
+      fail(`"${binding}" is both a KV namespace binding (kvNamespaces) and another binding: rename one.`);
+    }
+  }
 
   let source: NormalizedSource | undefined;
   if (options.script !== undefined) {
@@ -59,6 +66,7 @@ export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: str
     source,
     durableObjects,
     bindings,
+    kvNamespaces,
     compatibilityFlags: [...(options.compatibilityFlags ?? config?.compatibilityFlags ?? workerOptions.compatibilityFlags.default)],
     compatibilityDate: options.compatibilityDate ?? config?.compatibilityDate,
     configPersist:

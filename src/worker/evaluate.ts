@@ -10,12 +10,16 @@ import { nodeRequire } from "../base/node-require.js";
 import { bundleWorker, type WorkerSource } from "./bundle.js";
 import { lexerReady, MODULE_PARAMS, moduleToFunctionBody, type ModuleBody } from "./module-transform.js";
 import { DuraboxError } from "../base/errors.js";
+import { cachesGlobal } from "./caches-global.js";
+import type { CacheStorage } from "../bindings/cache/cache-storage.js";
 
 export interface EvaluateOptions {
   /** The nodejs_compat flag: Node's globals and `node:*` built-ins. */
   readonly nodejsCompat: boolean;
   /** Compile in this vm context (a test runner's) rather than the main one. */
   readonly vmContext?: Context | undefined;
+  /** The runtime's Cache API, the worker's global `caches`. */
+  readonly caches?: CacheStorage | undefined;
 }
 
 const navigator = Object.freeze({ userAgent: "Cloudflare-Workers" });
@@ -48,6 +52,7 @@ function workerScope(options: EvaluateOptions): Record<string, unknown> {
     exports: undefined,
     __filename: undefined,
     __dirname: undefined,
+    ...cachesGlobal(options.caches),
     ...hidden,
   };
 }

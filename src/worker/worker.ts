@@ -5,6 +5,7 @@ import type { Context } from "node:vm";
 import { runInContext } from "../objects/context.js";
 import { DuraboxError } from "../base/errors.js";
 import type { DurableObjectClass } from "../objects/class-registry.js";
+import type { CacheStorage } from "../bindings/cache/cache-storage.js";
 
 /**
  * A worker whose code has been loaded: its exports and its env. Knows how to
@@ -28,12 +29,13 @@ export class LoadedWorker {
       trackBackground: (promise: Promise<unknown>) => void;
       moduleLoader?: ModuleLoader | undefined;
       vmContext?: Context | undefined;
+      caches?: CacheStorage | undefined;
     },
   ): Promise<LoadedWorker> {
     const exports =
       source.kind === "path" && options.moduleLoader !== undefined
         ? await options.moduleLoader(source.path)
-        : await loadWorkerModule(source, { nodejsCompat: options.nodejsCompat, vmContext: options.vmContext });
+        : await loadWorkerModule(source, { nodejsCompat: options.nodejsCompat, vmContext: options.vmContext, caches: options.caches });
     return new LoadedWorker(name, exports, env, options.trackBackground);
   }
 

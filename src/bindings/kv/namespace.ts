@@ -1,0 +1,233 @@
+import type { ObjectStore } from "../../storage/backend.js";
+import { compareKeys, keyLongerThan, prefixEnd, wellFormedKey } from "../../storage/keys.js";
+import { decodeEntry, encodeEntry, expired, type KvEntry } from "./entry.js";
+import { checkBulkKey, checkKey, kvError, MAX_BULK_KEYS, MAX_KEY_BYTES, MAX_LIST_KEYS, byteLength } from "./limits.js";
+import { parseCacheTtl, parseExpiration, parseMetadata } from "./options.js";
+import { valueBytes } from "./put-value.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
+
+export type KVValueType = "text" | "json" | "arrayBuffer" | "stream";
+type KVValue = string | unknown | ArrayBuffer | ReadableStream<Uint8Array> | null;
+
+export interface KVGetOptions {
+  readonly type?: KVValueType;
+  /** Seconds a read may be cached at the edge: checked (at least 30), otherwise without effect locally. */
+  readonly cacheTtl?: number;
+}
+
+export interface KVPutOptions {
+  /** When the key expires, in seconds since the epoch. */
+  readonly expiration?: number | string;
+  /** Seconds from now until the key expires (at least 60); wins over `expiration`. */
+  readonly expirationTtl?: number | string;
+  /** Any JSON-serialisable value, at most 1024 bytes as JSON. */
+  readonly metadata?: unknown;
+}
+
+export interface KVListOptions {
+  readonly prefix?: string | null;
+  readonly limit?: number;
+  readonly cursor?: string | null;
+}
+
+export interface KVListKey {
+  readonly name: string;
+  /** Seconds since the epoch. */
+  readonly expiration?: number;
+  readonly metadata?: unknown;
+}
+
+export type KVListResult =
+  | { readonly keys: KVListKey[]; readonly list_complete: false; readonly cursor: string; readonly cacheStatus: null }
+  | { readonly keys: KVListKey[]; readonly list_complete: true; readonly cacheStatus: null };
+
+export interface KVGetWithMetadataResult {
+  readonly value: KVValue;
+  readonly metadata: unknown;
+  readonly cacheStatus: null;
+}
+
+const TYPES: readonly string[] = ["text", "json", "arrayBuffer", "stream"];
+const decoder = new TextDecoder();
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * A Workers KV namespace binding (`env.NAMESPACE`): production's API, limits
+ * and messages over one store of the bindings' data. Expiry is judged by the
+ * runtime's clock, `Date.now()` read at each call (never a copy taken
+ * earlier), so fake timers that move the clock expire keys.
+ */
+export class KVNamespace {
+  readonly #store: ObjectStore;
+
+  /** @internal Bindings are made by the runtime, one per configured namespace. */
+  constructor(store: ObjectStore) {
+    this.#store = store;
+  }
+
+  async get(key: string | readonly string[], options?: KVValueType | KVGetOptions | null): Promise<KVValue | Map<string, KVValue>> {
+    if (Array.isArray(key)) {
+      const results = await this.#bulk(key, options);
+      return new Map([...results].map(([name, entry]) => [name, entry === undefined ? null : entry.value]));
+    }
+    const entry = await this.#getOne(String(key), options);
+    return entry.value;
+  }
+
+  async getWithMetadata(
+    key: string | readonly string[],
+    options?: KVValueType | KVGetOptions | null,
+  ): Promise<KVGetWithMetadataResult | Map<string, { value: KVValue; metadata: unknown } | null>> {
+    if (Array.isArray(key)) {
+      const results = await this.#bulk(key, options);
+      return new Map([...results].map(([name, entry]) => [name, entry === undefined ? null : entry]));
+    }
+    const { value, metadata } = await this.#getOne(String(key), options);
+    return { value, metadata, cacheStatus: null };
+  }
+
+  async put(key: string, value: unknown, options?: KVPutOptions | null): Promise<void> {
+    const name = singleKey("PUT", key);
+    const bytes = valueBytes(value);
+    // Read the clock now, at the call: fake timers move it.
+    const expiration = parseExpiration(options?.expiration, options?.expirationTtl, Date.now());
+    const metadata = parseMetadata(options?.metadata);
+    const stored = encodeEntry(await bytes, expiration, metadata);
+    await this.#store.commit({ puts: [[name, stored]] });
+  }
+
+  async delete(key: string): Promise<void> {
+    const name = singleKey("DELETE", key);
+    await this.#store.commit({ deletes: [name] });
+  }
+
+  async list(options?: KVListOptions | null): Promise<KVListResult> {
+    const prefix = options?.prefix === undefined || options.prefix === null ? "" : wellFormedKey(String(options.prefix));
+    if (keyLongerThan(prefix, MAX_KEY_BYTES)) {
+      throw kvError("GET", 414, `UTF-8 encoded length of ${byteLength(prefix)} exceeds key length limit of ${MAX_KEY_BYTES}.`);
+    }
+    const limit = listLimit(options?.limit);
+    const after =
+      options?.cursor === undefined || options.cursor === null || options.cursor === "" ? undefined : decodeCursor(String(options.cursor));
+    const end = prefixEnd(prefix);
+    const now = Date.now();
+    const keys: KVListKey[] = [];
+    let start = after === undefined || compareKeys(after, prefix) < 0 ? prefix : `${after}\u0000`;
+    let more = false;
+    // Expired entries are skipped: ask again until the page is full or the range is done.
+    for (;;) {
+      const want = limit + 1 - keys.length;
+      const page = await this.#store.list({ start, ...(end !== undefined && { end }), limit: want });
+      for (const [name, bytes] of page) {
+        if (expired(bytes, now)) continue;
+        if (keys.length === limit) {
+          more = true;
+          break;
+        }
+        keys.push(listKey(name, decodeEntry(bytes)));
+      }
+      if (more || page.length < want) break;
+      start = `${page[page.length - 1]![0]}\u0000`;
+    }
+    if (!more) return { keys, list_complete: true, cacheStatus: null };
+    return { keys, list_complete: false, cursor: encodeCursor(keys[keys.length - 1]!.name), cacheStatus: null };
+  }
+
+  async #getOne(key: string, options: KVValueType | KVGetOptions | null | undefined): Promise<{ value: KVValue; metadata: unknown }> {
+    const name = singleKey("GET", key);
+    const type = valueType(options);
+    if (!TYPES.includes(type)) {
+      throw new TypeError('Unknown response type. Possible types are "text", "arrayBuffer", "json", and "stream".');
+    }
+    parseCacheTtl("GET", typeof options === "object" ? options?.cacheTtl : undefined);
+    const entry = await this.#read(name);
+    if (entry === undefined) return { value: null, metadata: null };
+    return { value: convert(entry.value, type as KVValueType), metadata: entry.metadata === undefined ? null : JSON.parse(entry.metadata) };
+  }
+
+  async #bulk(
+    keys: readonly unknown[],
+    options: KVValueType | KVGetOptions | null | undefined,
+  ): Promise<Map<string, { value: KVValue; metadata: unknown } | undefined>> {
+    const names = keys.map((key) => wellFormedKey(String(key)));
+    if (names.length === 0) throw kvError("GET_BULK", 400, "You must request a minimum of 1 key");
+    if (names.length > MAX_BULK_KEYS) throw kvError("GET_BULK", 400, `You can request a maximum of ${MAX_BULK_KEYS} keys`);
+    for (const name of names) checkBulkKey(name);
+    const type = valueType(options);
+    if (type !== "text" && type !== "json") throw kvError("GET_BULK", 400, `"${type}" is not a valid type. Use "json" or "text"`);
+    parseCacheTtl("GET_BULK", typeof options === "object" ? options?.cacheTtl : undefined);
+    const unique = [...new Set(names)];
+    const stored = await this.#store.get(unique);
+    const now = Date.now();
+    const results = new Map<string, { value: KVValue; metadata: unknown } | undefined>();
+    unique.forEach((name, i) => {
+      const bytes = stored[i];
+      if (bytes === undefined || expired(bytes, now)) {
+        results.set(name, undefined);
+        return;
+      }
+      const entry = decodeEntry(bytes);
+      let value: KVValue;
+      try {
+        value = convert(entry.value, type);
+      } catch {
+        throw kvError("GET_BULK", 400, "At least one of the requested keys corresponds to a non-json value");
+      }
+      results.set(name, { value, metadata: entry.metadata === undefined ? null : JSON.parse(entry.metadata) });
+    });
+    return results;
+  }
+
+  async #read(name: string): Promise<KvEntry | undefined> {
+    const [bytes] = await this.#store.get([name]);
+    // Judged by the clock at this call.
+    if (bytes === undefined || expired(bytes, Date.now())) return undefined;
+    return decodeEntry(bytes);
+  }
+}
+
+/** A single-key method's key: the runtime's checks, and the service's refusal of a key that is not well-formed UTF-16. */
+function singleKey(method: string, key: unknown): string {
+  const name = String(key);
+  checkKey(method, name);
+  if (LONE_SURROGATE.test(name)) throw kvError(method, 400, "Could not URL-decode key name");
+  return name;
+}
+
+function valueType(options: KVValueType | KVGetOptions | null | undefined): string {
+  if (options === undefined || options === null) return "text";
+  if (typeof options === "string") return options;
+  return options.type === undefined ? "text" : String(options.type);
+}
+
+function listLimit(limit: unknown): number {
+  if (limit === undefined || limit === null) return MAX_LIST_KEYS;
+  const whole = Math.trunc(Number(limit));
+  // The runtime sends only a positive limit: anything else lists the default.
+  if (!(whole > 0)) return MAX_LIST_KEYS;
+  if (whole > MAX_LIST_KEYS) {
+    throw kvError("GET", 400, `Invalid key_count_limit of ${whole}. Please specify integer less than ${MAX_LIST_KEYS}.`);
+  }
+  return whole;
+}
+
+function convert(bytes: Uint8Array, type: KVValueType): KVValue {
+  switch (type) {
+    case "text":
+      return decoder.decode(bytes);
+    case "json":
+      return JSON.parse(decoder.decode(bytes)) as unknown;
+    case "arrayBuffer":
+      return bytes.slice().buffer;
+    case "stream":
+      return new Blob([bytes]).stream();
+  }
+}
+
+function listKey(name: string, entry: KvEntry): KVListKey {
+  return {
+    name,
+    ...(entry.expiration !== undefined && { expiration: Math.round(entry.expiration / 1000) }),
+    ...(entry.metadata !== undefined && { metadata: JSON.parse(entry.metadata) as unknown }),
+  };
+}
