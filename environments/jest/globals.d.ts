@@ -13,6 +13,8 @@ declare global {
   const flushDurableObjectAlarms: typeof testing.flushDurableObjectAlarms;
   const listDurableObjectIds: typeof testing.listDurableObjectIds;
   const evictDurableObject: typeof testing.evictDurableObject;
+  const getKVNamespace: typeof testing.getKVNamespace;
+  const getCaches: typeof testing.getCaches;
   const getMiniflareBindings: typeof testing.getMiniflareBindings;
   const getMiniflareDurableObjectStorage: typeof testing.getMiniflareDurableObjectStorage;
   const getMiniflareDurableObjectState: typeof testing.getMiniflareDurableObjectState;

@@ -7,6 +7,8 @@ import type { DurableObjectId } from "../objects/id.js";
 import type { DurableObjectNamespace } from "../objects/namespace.js";
 import type { DurableObjectState } from "../objects/state.js";
 import type { ObjectStorage } from "../objects/object-storage.js";
+import type { KVNamespace } from "../bindings/kv/namespace.js";
+import type { CacheStorage } from "../bindings/cache/cache-storage.js";
 
 /**
  * The bindings tests see as `env`. Augment it with your worker's Env to type
@@ -122,6 +124,16 @@ export function listDurableObjectIds(namespace: DurableObjectNamespaceLike): Pro
 /** Drops the object's live instance; the next call constructs it again. Returns whether one was live. */
 export function evictDurableObject(stub: IdOrStub): boolean {
   return currentTestRuntime().evictDurableObject(stub);
+}
+
+/** A KV namespace binding by name, to read and write its data directly (Miniflare 3's name; await it or not). */
+export function getKVNamespace(binding: string): KVNamespace {
+  return currentTestRuntime().getKVNamespace(binding);
+}
+
+/** The Cache API worker code sees as `caches`, to read and write cached responses directly (Miniflare 3's name). */
+export function getCaches(): CacheStorage {
+  return currentTestRuntime().getCaches();
 }
 
 // Miniflare 2's names, with Miniflare 2's arguments and results.

@@ -13,6 +13,8 @@ import { checkOptionKeys } from "../options/unknown.js";
 import type { DurableObjectState } from "../objects/state.js";
 import type { ObjectStorage } from "../objects/object-storage.js";
 import { IsolationPolicy } from "./isolation-policy.js";
+import type { KVNamespace } from "../bindings/kv/namespace.js";
+import type { CacheStorage } from "../bindings/cache/cache-storage.js";
 
 export type { Isolation, TestRuntimeOptions };
 
@@ -181,6 +183,16 @@ export class TestRuntime {
       throw new TypeError(`getMiniflareDurableObjectIds() expects a Durable Object binding name; "${bindingName}" is not one.`);
     }
     return this.listDurableObjectIds(namespace);
+  }
+
+  /** A KV namespace binding by name: its data, to read and write directly. */
+  getKVNamespace(binding: string): KVNamespace {
+    return this.durabox.kvNamespaceNow(binding);
+  }
+
+  /** The Cache API worker code sees as `caches`. */
+  getCaches(): CacheStorage {
+    return this.durabox.cachesNow;
   }
 
   /** Starts a scope (a describe block or a test): what happens in it is undone by exitScope. */

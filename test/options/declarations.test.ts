@@ -41,6 +41,9 @@ describe("options with a CLI flag", () => {
     compatibilityDate: ["--compatibility-date", "2024-09-23"],
     wranglerConfigPath: ["--config", "wrangler.toml"],
     durableObjectsPersist: ["--do-persist"],
+    kvNamespaces: ["--kv", "CONFIG"],
+    kvPersist: ["--kv-persist", "redis://127.0.0.1:6379"],
+    cachePersist: ["--cache-persist"],
   };
 
   it("are the declared ones", () => {
@@ -101,6 +104,14 @@ describe("options read from a wrangler config", () => {
       config: { compatibility_date: "2024-09-23" },
       gives: (o) => o.workers[0]!.compatibilityDate,
       expected: "2024-09-23",
+    },
+    kv_namespaces: {
+      config: { kv_namespaces: [{ binding: "CONFIG", id: "abc123" }, { binding: "NOID" }] },
+      gives: (o) => o.workers[0]!.kvNamespaces,
+      expected: [
+        { binding: "CONFIG", id: "abc123" },
+        { binding: "NOID", id: "NOID" },
+      ],
     },
     durable_objects_persist: {
       config: { durable_objects_persist: "data" },

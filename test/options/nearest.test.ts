@@ -28,12 +28,12 @@ describe("nearestName", () => {
     ["durableObjectPersist", "durableObjectsPersist"],
     ["compatibilityFlag", "compatibilityFlags"],
     ["alarms", "durableObjectsAlarms"], // a part of one name
-    ["persist", "durableObjectsPersist"], // the shortest name containing it
+    ["persist", "kvPersist"], // the shortest name containing it
   ])("suggests %j for %j", (given, expected) => {
     expect(nearestName(given, DURABOX_OPTION_NAMES)).toBe(expected);
   });
 
-  it.each(["port", "mode", "kvNamespaces", "x", "environment"])("suggests nothing for %j, which is like no option", (given) => {
+  it.each(["port", "mode", "ratelimits", "x", "environment"])("suggests nothing for %j, which is like no option", (given) => {
     expect(nearestName(given, TEST_OPTION_NAMES)).toBeUndefined();
   });
 
