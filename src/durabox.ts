@@ -257,6 +257,11 @@ export class Durabox {
     return this.#runtime.popLayer();
   }
 
+  /** @internal Deletes every binding's data (KV, Cache API, ...) in the current layer's view: cloudflare:test's reset(). */
+  async deleteAllBindingData(): Promise<void> {
+    for (const state of this.#isolated) await state.deleteAll();
+  }
+
   /** @internal A worker's env now, before its code has loaded (objects wait for it). */
   envNow(workerName?: string): Record<string, unknown> {
     return this.#env(workerName);
