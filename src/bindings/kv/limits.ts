@@ -1,6 +1,7 @@
 // Workers KV's limits and the messages production's runtime gives when one is
 // passed (Cloudflare's KV limits page; workerd's kv.c++ and the KV service's
 // statuses, which the runtime reports as "KV <METHOD> failed: <status> <text>").
+import { keyLongerThan } from "../../storage/keys.js";
 
 /** Key size, in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 512;
@@ -17,10 +18,8 @@ export const MIN_EXPIRATION_TTL = 60;
 /** The shortest cacheTtl, in seconds (30 since 2025; it was 60). */
 export const MIN_CACHE_TTL = 30;
 
-const encoder = new TextEncoder();
-
 export function byteLength(text: string): number {
-  return encoder.encode(text).byteLength;
+  return Buffer.byteLength(text);
 }
 
 /** An error the KV service answers with a status: production throws a plain Error of this form. */
@@ -32,9 +31,8 @@ export function kvError(method: string, status: number, text: string): Error {
 export function checkKey(method: string, key: string): void {
   if (key === "") throw new TypeError("Key name cannot be empty.");
   if (key === "." || key === "..") throw new TypeError(`"${key}" is not allowed as a key name.`);
-  const length = byteLength(key);
-  if (length > MAX_KEY_BYTES) {
-    throw kvError(method, 414, `UTF-8 encoded length of ${length} exceeds key length limit of ${MAX_KEY_BYTES}.`);
+  if (keyLongerThan(key, MAX_KEY_BYTES)) {
+    throw kvError(method, 414, `UTF-8 encoded length of ${byteLength(key)} exceeds key length limit of ${MAX_KEY_BYTES}.`);
   }
 }
 

@@ -1,9 +1,10 @@
 import type { ObjectStore } from "../../storage/backend.js";
 import { compareKeys, keyLongerThan, prefixEnd, wellFormedKey } from "../../storage/keys.js";
-import { decodeEntry, encodeEntry, expired, type KvEntry } from "./entry.js";
+import { asBuffer, decodeEntry, encodeEntry, entryMetadata, expired, valueStart, type KvEntry } from "./entry.js";
 import { checkBulkKey, checkKey, kvError, MAX_BULK_KEYS, MAX_KEY_BYTES, MAX_LIST_KEYS, byteLength } from "./limits.js";
 import { parseCacheTtl, parseExpiration, parseMetadata } from "./options.js";
-import { valueBytes } from "./put-value.js";
+import { putValue } from "./put-value.js";
+import { andThen, type Awaitable } from "../../base/awaitable.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 
 export type KVValueType = "text" | "json" | "arrayBuffer" | "stream";
@@ -48,8 +49,6 @@ export interface KVGetWithMetadataResult {
 }
 
 const TYPES: readonly string[] = ["text", "json", "arrayBuffer", "stream"];
-const decoder = new TextDecoder();
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * A Workers KV namespace binding (`env.NAMESPACE`): production's API, limits
@@ -65,15 +64,31 @@ export class KVNamespace {
     this.#store = store;
   }
 
-  async get(key: string | readonly string[], options?: KVValueType | KVGetOptions | null): Promise<KVValue | Map<string, KVValue>> {
+  /** One key's value (null when missing), or up to 100 keys' as a Map (text or json only). */
+  get(key: readonly string[], options?: KVValueType | KVGetOptions | null): Promise<Map<string, KVValue>>;
+  get(key: string, options?: KVValueType | KVGetOptions | null): Promise<KVValue>;
+  get(key: string | readonly string[], options?: KVValueType | KVGetOptions | null): Promise<KVValue | Map<string, KVValue>> {
     if (Array.isArray(key)) {
-      const results = await this.#bulk(key, options);
-      return new Map([...results].map(([name, entry]) => [name, entry === undefined ? null : entry.value]));
+      return this.#bulk(key, options).then(
+        (results) => new Map([...results].map(([name, entry]) => [name, entry === undefined ? null : entry.value])),
+      );
     }
-    const entry = await this.#getOne(String(key), options);
-    return entry.value;
+    // No async function: a read of the memory backend answers at once, and an await per get is most of its cost.
+    try {
+      const found = this.#getStored(typeof key === "string" ? key : String(key), options);
+      if (found instanceof Promise) return found.then((stored) => (stored === undefined ? null : readValue(stored.bytes, stored.type)));
+      return Promise.resolve(found === undefined ? null : readValue(found.bytes, found.type));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
+  /** get() with the key's metadata: `{ value, metadata, cacheStatus }`, or for many keys a Map of `{ value, metadata }` (null when missing). */
+  getWithMetadata(
+    key: readonly string[],
+    options?: KVValueType | KVGetOptions | null,
+  ): Promise<Map<string, { value: KVValue; metadata: unknown } | null>>;
+  getWithMetadata(key: string, options?: KVValueType | KVGetOptions | null): Promise<KVGetWithMetadataResult>;
   async getWithMetadata(
     key: string | readonly string[],
     options?: KVValueType | KVGetOptions | null,
@@ -86,14 +101,25 @@ export class KVNamespace {
     return { value, metadata, cacheStatus: null };
   }
 
-  async put(key: string, value: unknown, options?: KVPutOptions | null): Promise<void> {
-    const name = singleKey("PUT", key);
-    const bytes = valueBytes(value);
-    // Read the clock now, at the call: fake timers move it.
-    const expiration = parseExpiration(options?.expiration, options?.expirationTtl, Date.now());
-    const metadata = parseMetadata(options?.metadata);
-    const stored = encodeEntry(await bytes, expiration, metadata);
-    await this.#store.commit({ puts: [[name, stored]] });
+  put(key: string, value: unknown, options?: KVPutOptions | null): Promise<void> {
+    // No async function and no closures on the common path: a put to the memory backend is done
+    // synchronously, and a promise plus an await per put would be most of its cost.
+    try {
+      const name = singleKey("PUT", key);
+      const body = putValue(value);
+      // Read the clock now, at the call: fake timers move it.
+      const expiration = options == null ? undefined : parseExpiration(options.expiration, options.expirationTtl, Date.now());
+      const metadata = options == null ? undefined : parseMetadata(options.metadata);
+      if (body instanceof Promise) return body.then((bytes) => this.#write(name, bytes, expiration, metadata));
+      return this.#write(name, body, expiration, metadata);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #write(name: string, value: string | Uint8Array, expiration: number | undefined, metadata: string | undefined): Promise<void> {
+    const committed = this.#store.commit({ puts: [[name, encodeEntry(value, expiration, metadata)]] });
+    return committed instanceof Promise ? committed.then(() => undefined) : DONE;
   }
 
   async delete(key: string): Promise<void> {
@@ -133,16 +159,31 @@ export class KVNamespace {
     return { keys, list_complete: false, cursor: encodeCursor(keys[keys.length - 1]!.name), cacheStatus: null };
   }
 
-  async #getOne(key: string, options: KVValueType | KVGetOptions | null | undefined): Promise<{ value: KVValue; metadata: unknown }> {
+  #getOne(key: string, options: KVValueType | KVGetOptions | null | undefined): Awaitable<{ value: KVValue; metadata: unknown }> {
+    return andThen(this.#getStored(key, options), (found) => {
+      if (found === undefined) return { value: null, metadata: null };
+      const metadata = entryMetadata(found.bytes);
+      return { value: readValue(found.bytes, found.type), metadata: metadata === undefined ? null : JSON.parse(metadata) };
+    });
+  }
+
+  /** A single key's stored entry (undefined when missing or expired) and the type asked for, options checked. */
+  #getStored(
+    key: string,
+    options: KVValueType | KVGetOptions | null | undefined,
+  ): Awaitable<{ bytes: Buffer; type: KVValueType } | undefined> {
     const name = singleKey("GET", key);
     const type = valueType(options);
     if (!TYPES.includes(type)) {
       throw new TypeError('Unknown response type. Possible types are "text", "arrayBuffer", "json", and "stream".');
     }
-    parseCacheTtl("GET", typeof options === "object" ? options?.cacheTtl : undefined);
-    const entry = await this.#read(name);
-    if (entry === undefined) return { value: null, metadata: null };
-    return { value: convert(entry.value, type as KVValueType), metadata: entry.metadata === undefined ? null : JSON.parse(entry.metadata) };
+    if (typeof options === "object" && options !== null) parseCacheTtl("GET", options.cacheTtl);
+    return andThen(this.#store.get([name]), (values) => {
+      const bytes = values[0];
+      // Judged by the clock at this call.
+      if (bytes === undefined || expired(bytes, Date.now())) return undefined;
+      return { bytes: asBuffer(bytes), type: type as KVValueType };
+    });
   }
 
   async #bulk(
@@ -177,22 +218,20 @@ export class KVNamespace {
     });
     return results;
   }
-
-  async #read(name: string): Promise<KvEntry | undefined> {
-    const [bytes] = await this.#store.get([name]);
-    // Judged by the clock at this call.
-    if (bytes === undefined || expired(bytes, Date.now())) return undefined;
-    return decodeEntry(bytes);
-  }
 }
 
 /** A single-key method's key: the runtime's checks, and the service's refusal of a key that is not well-formed UTF-16. */
 function singleKey(method: string, key: unknown): string {
-  const name = String(key);
+  const name = typeof key === "string" ? key : String(key);
   checkKey(method, name);
-  if (LONE_SURROGATE.test(name)) throw kvError(method, 400, "Could not URL-decode key name");
+  if (!(name as WellFormed).isWellFormed()) throw kvError(method, 400, "Could not URL-decode key name");
   return name;
 }
+
+type WellFormed = string & { isWellFormed(): boolean };
+
+/** A put's result once stored: one settled promise serves every put. */
+const DONE: Promise<void> = Promise.resolve();
 
 function valueType(options: KVValueType | KVGetOptions | null | undefined): string {
   if (options === undefined || options === null) return "text";
@@ -211,14 +250,31 @@ function listLimit(limit: unknown): number {
   return whole;
 }
 
-function convert(bytes: Uint8Array, type: KVValueType): KVValue {
+/** The value of a stored entry, as `type`. */
+function readValue(stored: Buffer, type: KVValueType): KVValue {
+  const start = valueStart(stored);
   switch (type) {
     case "text":
-      return decoder.decode(bytes);
+      return stored.toString("utf8", start);
     case "json":
-      return JSON.parse(decoder.decode(bytes)) as unknown;
-    case "arrayBuffer":
-      return bytes.slice().buffer;
+      return JSON.parse(stored.toString("utf8", start)) as unknown;
+    default:
+      return convert(stored.subarray(start), type);
+  }
+}
+
+function convert(bytes: Buffer, type: KVValueType): KVValue {
+  switch (type) {
+    case "text":
+      return bytes.toString("utf8");
+    case "json":
+      return JSON.parse(bytes.toString("utf8")) as unknown;
+    case "arrayBuffer": {
+      // A copy of its own: a Buffer's .buffer may be a shared pool.
+      const copy = new Uint8Array(bytes.byteLength);
+      copy.set(bytes);
+      return copy.buffer;
+    }
     case "stream":
       return new Blob([bytes]).stream();
   }

@@ -1,26 +1,34 @@
 import { MAX_VALUE_BYTES, valueTooLarge } from "./limits.js";
 
-const encoder = new TextEncoder();
-
 const UNSUPPORTED = "KV put() accepts only strings, ArrayBuffers, ArrayBufferViews, and ReadableStreams as values.";
 
 /**
- * What put() may store, as bytes: a string (other primitives are converted to
- * one, as the runtime's string parameter does), an ArrayBuffer or view
+ * What put() may store: a string, kept as one until it is written (other
+ * primitives are converted to one, as the runtime's string parameter does),
+ * bytes from an ArrayBuffer or view
  * (copied now, so later changes to it do not leak in), or a ReadableStream
  * (read to the end, refused once past the limit). Anything else is the
  * runtime's TypeError.
  */
-export function valueBytes(value: unknown): Uint8Array | Promise<Uint8Array> {
+export function putValue(value: unknown): string | Uint8Array | Promise<Uint8Array> {
+  if (typeof value === "string") return checkedString(value);
   let bytes: Uint8Array;
-  if (typeof value === "string") bytes = encoder.encode(value);
-  else if (value instanceof ArrayBuffer) bytes = new Uint8Array(value.slice(0));
+  if (value instanceof ArrayBuffer) bytes = new Uint8Array(value.slice(0));
   else if (ArrayBuffer.isView(value)) bytes = new Uint8Array(value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength));
   else if (isReadableStream(value)) return readStream(value);
   else if (value !== null && (typeof value === "object" || typeof value === "function")) throw new TypeError(UNSUPPORTED);
-  else bytes = encoder.encode(String(value));
+  else return checkedString(String(value));
   if (bytes.byteLength > MAX_VALUE_BYTES) throw valueTooLarge(bytes.byteLength);
   return bytes;
+}
+
+function checkedString(value: string): string {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: most strings need no counting.
+  if (value.length * 3 > MAX_VALUE_BYTES) {
+    const length = Buffer.byteLength(value);
+    if (length > MAX_VALUE_BYTES) throw valueTooLarge(length);
+  }
+  return value;
 }
 
 function isReadableStream(value: unknown): value is ReadableStream<unknown> {
