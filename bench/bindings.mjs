@@ -1,20 +1,36 @@
 // KV and Cache API throughput: durabox beside Miniflare 2 and the floor (a Map), in one run, each
-// (runtime, workload) in a fresh child process. Usage: npm run build && node bench/bindings.mjs
+// (runtime, workload) in a fresh child process. The runtimes take turns, `--rounds` times (default 3),
+// and each figure is the median of its rounds: on a shared machine the load drifts during a run, and
+// taking turns lets the drift fall on every side alike.
+// Usage: npm run build && node bench/bindings.mjs [--rounds N]
 import os from "node:os";
+import { parseArgs } from "node:util";
 import { ensurePeer, miniflareVersion } from "./lib/peer.mjs";
 import { runWorkload } from "./lib/spawn.mjs";
+import { median } from "./lib/stats.mjs";
 
 const WORKLOADS = ["kv-put", "kv-get", "cache-match"];
 const RUNTIMES = ["durabox", "miniflare", "floor"];
+const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" } } });
+const ROUNDS = Number(values.rounds);
 
 ensurePeer();
 const results = {};
 for (const workload of WORKLOADS) {
-  results[workload] = {};
-  for (const runtime of RUNTIMES) {
-    results[workload][runtime] = await runWorkload(runtime, workload);
-    process.stderr.write(`${workload} ${runtime}: ${Math.round(results[workload][runtime].opsPerSec)} ops/s\n`);
+  const rounds = Object.fromEntries(RUNTIMES.map((runtime) => [runtime, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const runtime of RUNTIMES) {
+      const result = await runWorkload(runtime, workload);
+      rounds[runtime].push(result);
+      process.stderr.write(`${workload} ${runtime} round ${round + 1}: ${Math.round(result.opsPerSec)} ops/s\n`);
+    }
   }
+  results[workload] = Object.fromEntries(
+    RUNTIMES.map((runtime) => [
+      runtime,
+      { opsPerSec: median(rounds[runtime].map((r) => r.opsPerSec)), rmePct: median(rounds[runtime].map((r) => r.rmePct)) },
+    ]),
+  );
 }
 
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
@@ -29,5 +45,8 @@ for (const workload of WORKLOADS) {
   );
 }
 const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-lines.push("", `Machine: ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}; Miniflare ${miniflareVersion()}; ${new Date().toISOString().slice(0, 10)}.`);
+lines.push(
+  "",
+  `Median of ${ROUNDS} rounds. Machine: ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}; Miniflare ${miniflareVersion()}; ${new Date().toISOString().slice(0, 10)}.`,
+);
 console.log(lines.join("\n"));
