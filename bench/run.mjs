@@ -33,6 +33,7 @@ import { MEMORY_CHECKPOINTS, MEMORY_FILES, MEMORY_MODES, MEMORY_PROJECTS, memory
 import { ensureNodeBuild, nodeBuildVersion } from "./lib/node-builds.mjs";
 import { ITEM_TESTS } from "./lib/sql-suite.mjs";
 import { SQLITE_HEADER, runSqlSuites, sqliteSection, sqliteTextTable, withSqliteSection } from "./lib/sqlite-section.mjs";
+import { bindingsSection, withBindingsSection } from "./lib/bindings-section.mjs";
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.join(BENCH, "..");
@@ -987,7 +988,12 @@ async function runAll({
     console.log("\n--only given: bench/RESULTS.md left unchanged.");
     return;
   }
-  writeFileSync(path.join(BENCH, "RESULTS.md"), markdown({ date, machine, rounds, sections }));
+  // The KV and Cache API section (bench/bindings.mjs) is kept as it was.
+  const previous = existsSync(path.join(BENCH, "RESULTS.md")) ? readFileSync(path.join(BENCH, "RESULTS.md"), "utf8") : "";
+  writeFileSync(
+    path.join(BENCH, "RESULTS.md"),
+    withBindingsSection(markdown({ date, machine, rounds, sections }), bindingsSection(previous)),
+  );
   console.log("\nWrote bench/RESULTS.md");
 }
 
