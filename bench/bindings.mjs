@@ -4,6 +4,7 @@
 // taking turns lets the drift fall on every side alike.
 // Usage: npm run build && node bench/bindings.mjs [--rounds N] [--write]
 // --write puts the table into bench/RESULTS.md's KV and Cache API section (the rest of the file is left alone).
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
@@ -63,9 +64,10 @@ lines.push(
   `Target ≥ 3× Miniflare 2 (paired ratio): ${WORKLOADS.map((w) => `${w} **${results[w].pairedRatio >= 3 ? "met" : "missed"}**`).join(", ")}.`,
 );
 const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
 lines.push(
   "",
-  `Median of ${ROUNDS} rounds. Machine: ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}; Miniflare ${miniflareVersion()}; ${new Date().toISOString().slice(0, 10)}.`,
+  `Median of ${ROUNDS} rounds; durabox at ${head} (dist/). Reproduce: \`npm run build && node bench/bindings.mjs --write\`. Machine: ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}; Miniflare ${miniflareVersion()}; ${new Date().toISOString().slice(0, 10)}.`,
 );
 console.log(lines.join("\n"));
 if (values.write) {
