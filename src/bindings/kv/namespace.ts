@@ -31,16 +31,17 @@ export interface KVListOptions {
   readonly cursor?: string | null;
 }
 
-export interface KVListKey {
-  readonly name: string;
+export interface KVListKey<Metadata = unknown> {
+  name: string;
   /** Seconds since the epoch. */
-  readonly expiration?: number;
-  readonly metadata?: unknown;
+  expiration?: number;
+  metadata?: Metadata;
 }
 
-export type KVListResult =
-  | { readonly keys: KVListKey[]; readonly list_complete: false; readonly cursor: string; readonly cacheStatus: null }
-  | { readonly keys: KVListKey[]; readonly list_complete: true; readonly cacheStatus: null };
+/** Mutable fields, as workers-types declares them, so code typed for Workers accepts the result. */
+export type KVListResult<Metadata = unknown> =
+  | { keys: KVListKey<Metadata>[]; list_complete: false; cursor: string; cacheStatus: string | null }
+  | { keys: KVListKey<Metadata>[]; list_complete: true; cacheStatus: string | null };
 
 export interface KVGetWithMetadataResult {
   readonly value: KVValue;
@@ -127,7 +128,7 @@ export class KVNamespace {
     await this.#store.commit({ deletes: [name] });
   }
 
-  async list(options?: KVListOptions | null): Promise<KVListResult> {
+  async list<Metadata = unknown>(options?: KVListOptions | null): Promise<KVListResult<Metadata>> {
     const prefix = options?.prefix === undefined || options.prefix === null ? "" : wellFormedKey(String(options.prefix));
     if (keyLongerThan(prefix, MAX_KEY_BYTES)) {
       throw kvError("GET", 414, `UTF-8 encoded length of ${byteLength(prefix)} exceeds key length limit of ${MAX_KEY_BYTES}.`);
@@ -137,7 +138,7 @@ export class KVNamespace {
       options?.cursor === undefined || options.cursor === null || options.cursor === "" ? undefined : decodeCursor(String(options.cursor));
     const end = prefixEnd(prefix);
     const now = Date.now();
-    const keys: KVListKey[] = [];
+    const keys: KVListKey<Metadata>[] = [];
     let start = after === undefined || compareKeys(after, prefix) < 0 ? prefix : `${after}\u0000`;
     let more = false;
     // Expired entries are skipped: ask again until the page is full or the range is done.
@@ -150,7 +151,7 @@ export class KVNamespace {
           more = true;
           break;
         }
-        keys.push(listKey(name, decodeEntry(bytes)));
+        keys.push(listKey<Metadata>(name, decodeEntry(bytes)));
       }
       if (more || page.length < want) break;
       start = `${page[page.length - 1]![0]}\u0000`;
@@ -280,10 +281,11 @@ function convert(bytes: Buffer, type: KVValueType): KVValue {
   }
 }
 
-function listKey(name: string, entry: KvEntry): KVListKey {
+/** A listed key; its metadata is what the caller says it stored (`list<Metadata>()`), as in workers-types. */
+function listKey<Metadata>(name: string, entry: KvEntry): KVListKey<Metadata> {
   return {
     name,
     ...(entry.expiration !== undefined && { expiration: Math.round(entry.expiration / 1000) }),
-    ...(entry.metadata !== undefined && { metadata: JSON.parse(entry.metadata) as unknown }),
+    ...(entry.metadata !== undefined && { metadata: JSON.parse(entry.metadata) as Metadata }),
   };
 }
