@@ -68,6 +68,12 @@ describe("Jest (testEnvironment: durabox)", { timeout: 90_000 }, () => {
     expect(outcome.failed[0]!.message).toContain("concurrent tests would share one Durable Objects runtime");
   });
 
+  it("gives test files KV (env, getKVNamespace) and caches, rolled back per test, expiring on Jest's fake clock", async () => {
+    const outcome = await jest("fixtures/jest-bindings");
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.passed).toHaveLength(3);
+  });
+
   it("passes a suite written for jest-environment-miniflare after changing only testEnvironment", async () => {
     const outcome = await jest("fixtures/jest-miniflare-suite");
     expect(outcome.failed).toEqual([]);
@@ -141,6 +147,12 @@ describe("Vitest (environment: durabox)", { timeout: 90_000 }, () => {
     const outcome = await vitest("fixtures/vitest-plain");
     expect(outcome.failed).toEqual([]);
     expect(outcome.passed).toHaveLength(5);
+  });
+
+  it("gives test files KV (env, getKVNamespace) and caches, rolled back per test, expiring on Vitest's fake clock", async () => {
+    const outcome = await vitest("fixtures/vitest-bindings");
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.passed).toHaveLength(3);
   });
 
   it("runs files that share one environment (isolate: false, threads and forks) each on a fresh runtime", async () => {
