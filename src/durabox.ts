@@ -83,7 +83,16 @@ export class Durabox {
     this.#options = normalizeOptions(options, host.cwd);
     // Always layered: with no layer pushed it passes straight through, and the
     // test environments push and pop layers for per-test isolation.
-    this.#storage = new LayeredBackend(openBackend(this.#options.persistence));
+    // A directory (or Redis) named by several persistence options is opened once: a directory has one lock.
+    const backends = new Map<string, StorageBackend>();
+    const sharedBackend = (persistence: NormalizedPersistence): StorageBackend => {
+      if (persistence.kind === "memory") return new MemoryBackend();
+      const key = JSON.stringify(persistence);
+      let backend = backends.get(key);
+      if (backend === undefined) backends.set(key, (backend = openBackend(persistence)));
+      return backend;
+    };
+    this.#storage = new LayeredBackend(sharedBackend(this.#options.persistence));
     this.#runtime = new ObjectRuntime(this.#storage, { automaticAlarms: this.#options.automaticAlarms, layers: this.#storage });
     const sqliteClasses = this.#options.workers.flatMap((worker) =>
       [...worker.storageKinds].filter(([, kind]) => kind === "sqlite").map(([className]) => className),
@@ -97,18 +106,10 @@ export class Durabox {
     }
     this.#usesSqlite = sqliteClasses.length > 0;
     for (const worker of this.#options.workers) this.#envs.set(worker.name, { ...worker.bindings });
-    // KV and the Cache API: their data layered and reset with the objects' storage.
-    const bindingBackends = new Map<string, StorageBackend>();
-    const bindingBackend = (persistence: NormalizedPersistence): StorageBackend => {
-      // Two options naming one directory (or Redis) share its backend: a directory has one lock.
-      if (persistence.kind === "memory") return new MemoryBackend();
-      const key = JSON.stringify(persistence);
-      let backend = bindingBackends.get(key);
-      if (backend === undefined) bindingBackends.set(key, (backend = openBackend(persistence)));
-      return backend;
-    };
-    const kvData = new BindingData("kv", bindingBackend(this.#options.kvPersistence));
-    const cacheData = new BindingData("cache", bindingBackend(this.#options.cachePersistence));
+    // KV and the Cache API: their data layered and reset with the objects' storage ("kv" and "cache"
+    // never name a Durable Object namespace, so sharing a backend with the objects mixes nothing).
+    const kvData = new BindingData("kv", sharedBackend(this.#options.kvPersistence));
+    const cacheData = new BindingData("cache", sharedBackend(this.#options.cachePersistence));
     this.#isolated.push(kvData, cacheData);
     this.#caches = new CacheStorage(cacheData, { enabled: this.#options.cache, responseClass: workerResponseClass });
     for (const worker of this.#options.workers) {

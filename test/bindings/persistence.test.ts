@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Durabox } from "../../src/index.js";
+import { Durabox, DurableObjectNamespace } from "../../src/index.js";
 import { normalizeOptions } from "../../src/options.js";
 import { TestRuntime } from "../../src/testing/test-runtime.js";
 import { runAndKill } from "../helpers/killed-writer.js";
@@ -45,6 +45,30 @@ describe("KV and Cache API persistence in a directory", () => {
   it("shares one directory between kvPersist and cachePersist", async () => {
     const dir = temp();
     await survivesRestart({ kvPersist: dir, cachePersist: dir });
+  });
+
+  it("shares one directory with durableObjectsPersist", async () => {
+    const dir = temp();
+    const options = {
+      script: "export class Box {} export default { fetch() { return new Response('ok'); } }",
+      durableObjects: { BOX: "Box" },
+      durableObjectsPersist: dir,
+      kvNamespaces: ["NS"],
+      kvPersist: dir,
+      cachePersist: dir,
+    };
+    const first = new Durabox(options);
+    const box = await first.getDurableObjectNamespace("BOX");
+    await (await first.getDurableObjectStorage(box.idFromName("b"))).put("k", "object");
+    await (await first.getKVNamespace("NS")).put("k", "kv");
+    await first.dispose();
+    const second = new Durabox(options);
+    const again = await second.getDurableObjectNamespace("BOX");
+    expect(await (await second.getDurableObjectStorage(again.idFromName("b"))).get("k")).toBe("object");
+    expect(await (await second.getKVNamespace("NS")).get("k")).toBe("kv");
+    // The KV and cache data are no Durable Objects of the namespace.
+    expect(await second.runtime.listIds(DurableObjectNamespace.identityOf(again))).toHaveLength(1);
+    await second.dispose();
   });
 
   it("puts `true` in ./.durabox/kv and ./.durabox/cache", () => {
