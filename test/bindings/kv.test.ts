@@ -153,6 +153,14 @@ describe("KV keys", () => {
     await kv.put("x".repeat(512), "v");
   });
 
+  it("refuses a key that is not well-formed UTF-16 as the service does; bulk gets and list prefixes take it as U+FFFD", async () => {
+    expect((await rejection(kv.get("\uD800"))).message).toBe("KV GET failed: 400 Could not URL-decode key name");
+    expect((await rejection(kv.put("a\uDC00", "v"))).message).toBe("KV PUT failed: 400 Could not URL-decode key name");
+    await kv.put("\uFFFD", "replacement");
+    expect(await kv.get(["\uD800"])).toEqual(new Map([["\uFFFD", "replacement"]]));
+    expect((await kv.list({ prefix: "\uDBFF" })).keys).toEqual([{ name: "\uFFFD" }]);
+  });
+
   it("returns a rejected promise, never a synchronous throw", () => {
     let promise: Promise<unknown> | undefined;
     expect(() => (promise = kv.put("", "v"))).not.toThrow();
@@ -184,6 +192,18 @@ describe("KV limits", () => {
     const error = await rejection(kv.put("k", "v", { metadata: "x".repeat(1023) }));
     expect(error.message).toBe("KV PUT failed: 413 Metadata length of 1025 exceeds limit of 1024.");
     expect(await kv.get("k")).toBeNull();
+  });
+
+  it("refuses a stream of other than bytes", async () => {
+    const strings = new ReadableStream({
+      start(controller) {
+        controller.enqueue("text");
+        controller.close();
+      },
+    });
+    const error = await rejection(kv.put("k", strings));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.message).toBe("This ReadableStream did not return bytes.");
   });
 
   it("refuses values of other types with the runtime's TypeError", async () => {

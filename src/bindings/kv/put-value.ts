@@ -44,9 +44,8 @@ async function readStream(stream: ReadableStream<unknown>): Promise<Uint8Array> 
     if (done) break;
     if (!(value instanceof Uint8Array) && !ArrayBuffer.isView(value) && !(value instanceof ArrayBuffer)) {
       await reader.cancel().catch(() => {});
-      throw new TypeError(
-        "This TransformStream is being used as a byte stream, but received an object of non-ArrayBuffer/ArrayBufferView type on its writable side.",
-      );
+      // The runtime's words when a stream it pumps yields something other than bytes.
+      throw new TypeError("This ReadableStream did not return bytes.");
     }
     const chunk = value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
     length += chunk.byteLength;
