@@ -34,6 +34,7 @@ import { ensureNodeBuild, nodeBuildVersion } from "./lib/node-builds.mjs";
 import { ITEM_TESTS } from "./lib/sql-suite.mjs";
 import { SQLITE_HEADER, runSqlSuites, sqliteSection, sqliteTextTable, withSqliteSection } from "./lib/sqlite-section.mjs";
 import { runWebSocketSection } from "./lib/websockets-section.mjs";
+import { bindingsSection, withBindingsSection } from "./lib/bindings-section.mjs";
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.join(BENCH, "..");
@@ -1020,7 +1021,12 @@ async function runAll({
     console.log("\n--only given: bench/RESULTS.md left unchanged.");
     return;
   }
-  writeFileSync(path.join(BENCH, "RESULTS.md"), markdown({ date, machine, rounds, sections }));
+  // The KV and Cache API section (bench/bindings.mjs) is kept as it was.
+  const previous = existsSync(path.join(BENCH, "RESULTS.md")) ? readFileSync(path.join(BENCH, "RESULTS.md"), "utf8") : "";
+  writeFileSync(
+    path.join(BENCH, "RESULTS.md"),
+    withBindingsSection(markdown({ date, machine, rounds, sections }), bindingsSection(previous)),
+  );
   console.log("\nWrote bench/RESULTS.md");
 }
 

@@ -24,6 +24,10 @@ import { D1Database } from "./bindings/d1/database.js";
 import { d1Location, D1Store } from "./bindings/d1/store.js";
 import { R2Storage } from "./bindings/r2/r2-storage.js";
 import { R2Bucket } from "./bindings/r2/bucket.js";
+import { BindingData } from "./bindings/binding-data.js";
+import { KVNamespace } from "./bindings/kv/namespace.js";
+import { CacheStorage } from "./bindings/cache/cache-storage.js";
+import { workerResponseClass } from "./worker/response.js";
 
 /** A promise of a Response that also reads its body: `await mf.dispatchFetch(url).text()`. */
 export interface ResponsePromise extends Promise<Response> {
@@ -89,6 +93,9 @@ export class Durabox {
   readonly #exports = new Map<string, object>();
   /** Every worker's R2 buckets' data (`r2Persist`), opened when some worker binds a bucket. */
   readonly #r2: R2Storage | undefined;
+  /** KV namespaces by namespace id: bindings naming one id share it. */
+  readonly #kvNamespaces = new Map<string, KVNamespace>();
+  readonly #caches: CacheStorage;
   #disposed = false;
 
   constructor(options?: DuraboxOptions);
@@ -99,7 +106,16 @@ export class Durabox {
     this.#options = normalizeOptions(options, host.cwd);
     // Always layered: with no layer pushed it passes straight through, and the
     // test environments push and pop layers for per-test isolation.
-    this.#storage = new LayeredBackend(openBackend(this.#options.persistence));
+    // A directory (or Redis) named by several persistence options is opened once: a directory has one lock.
+    const backends = new Map<string, StorageBackend>();
+    const sharedBackend = (persistence: NormalizedPersistence): StorageBackend => {
+      if (persistence.kind === "memory") return new MemoryBackend();
+      const key = JSON.stringify(persistence);
+      let backend = backends.get(key);
+      if (backend === undefined) backends.set(key, (backend = openBackend(persistence)));
+      return backend;
+    };
+    this.#storage = new LayeredBackend(sharedBackend(this.#options.persistence));
     this.#runtime = new ObjectRuntime(this.#storage, {
       automaticAlarms: this.#options.automaticAlarms,
       layers: this.#storage,
@@ -137,6 +153,20 @@ export class Durabox {
       for (const worker of this.#options.workers) {
         const env = this.#envs.get(worker.name)!;
         for (const { binding, bucketName } of worker.r2Buckets) env[binding] = new R2Bucket(this.#r2, bucketName);
+      }
+    }
+    // KV and the Cache API: their data layered and reset with the objects' storage ("kv" and "cache"
+    // never name a Durable Object namespace, so sharing a backend with the objects mixes nothing).
+    const kvData = new BindingData("kv", sharedBackend(this.#options.kvPersistence));
+    const cacheData = new BindingData("cache", sharedBackend(this.#options.cachePersistence));
+    this.#isolated.push(kvData, cacheData);
+    this.#caches = new CacheStorage(cacheData, { enabled: this.#options.cache, responseClass: workerResponseClass });
+    for (const worker of this.#options.workers) {
+      const env = this.#envs.get(worker.name)!;
+      for (const { binding, id } of worker.kvNamespaces) {
+        let namespace = this.#kvNamespaces.get(id);
+        if (namespace === undefined) this.#kvNamespaces.set(id, (namespace = new KVNamespace(kvData.store(id))));
+        env[binding] = namespace;
       }
     }
     for (const worker of this.#options.workers) {
@@ -277,6 +307,37 @@ export class Durabox {
       );
     }
     return this.#runtime.storage(id);
+  }
+
+  /** A KV namespace binding (Miniflare 3's name): the entry worker's, else the first worker declaring it. */
+  async getKVNamespace(bindingName: string, workerName?: string): Promise<KVNamespace> {
+    await this.#whenReady();
+    return this.kvNamespaceNow(bindingName, workerName);
+  }
+
+  /** The Cache API (`caches`) worker code sees (Miniflare 3's name). */
+  async getCaches(): Promise<CacheStorage> {
+    await this.#whenReady();
+    return this.#caches;
+  }
+
+  /** @internal The Cache API now, before the worker's code has loaded. */
+  get cachesNow(): CacheStorage {
+    return this.#caches;
+  }
+
+  /** @internal getKVNamespace without waiting for the worker's code. */
+  kvNamespaceNow(bindingName: string, workerName?: string): KVNamespace {
+    const candidates = workerName === undefined ? this.#options.workers : this.#options.workers.filter((w) => w.name === workerName);
+    for (const worker of candidates) {
+      if (worker.kvNamespaces.some((kv) => kv.binding === bindingName)) return this.#envs.get(worker.name)![bindingName] as KVNamespace;
+    }
+    const names = [...new Set(candidates.flatMap((w) => w.kvNamespaces.map((kv) => kv.binding)))];
+    throw new DuraboxError(
+      "ERR_BINDING_NOT_FOUND",
+      `No KV namespace binding named "${bindingName}"${workerName === undefined ? "" : ` in worker "${workerName}"`}. ` +
+        (names.length > 0 ? `KV bindings: ${names.join(", ")}.` : "No KV namespaces are configured (option kvNamespaces)."),
+    );
   }
 
   async dispose(): Promise<void> {
@@ -428,6 +489,7 @@ export class Durabox {
             exports: () => this.workerExports(worker.name),
             waitUntil: (promise) => this.#runtime.trackBackground(promise),
           }),
+          caches: this.#caches,
         });
         this.#loaded.set(worker.name, loaded);
       }),

@@ -18,6 +18,8 @@ declare global {
   const getD1Database: typeof testing.getD1Database;
   const readD1Migrations: typeof testing.readD1Migrations;
   const applyD1Migrations: typeof testing.applyD1Migrations;
+  const getKVNamespace: typeof testing.getKVNamespace;
+  const getCaches: typeof testing.getCaches;
   const getMiniflareBindings: typeof testing.getMiniflareBindings;
   const getMiniflareDurableObjectStorage: typeof testing.getMiniflareDurableObjectStorage;
   const getMiniflareDurableObjectState: typeof testing.getMiniflareDurableObjectState;

@@ -73,6 +73,17 @@ const FROM_FLAG: { readonly [K in keyof DuraboxOptions]?: (values: string[]) => 
       }),
     ),
   r2Persist: ([value]) => (value === "true" ? true : value),
+  kvNamespaces: (values) =>
+    Object.fromEntries(
+      values.map((value) => {
+        const at = value.indexOf("=");
+        const [name, id] = at === -1 ? [value, value] : [value.slice(0, at), value.slice(at + 1)];
+        if (!name || !id) fail(`--kv expects NAME or NAME=ID, got "${value}" (for example --kv CONFIG).`);
+        return [name, id];
+      }),
+    ),
+  kvPersist: ([value]) => (value === "true" ? true : value),
+  cachePersist: ([value]) => (value === "true" ? true : value),
 };
 
 const PARSE_OPTIONS: NonNullable<ParseArgsConfig["options"]> = Object.fromEntries(

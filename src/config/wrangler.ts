@@ -28,6 +28,8 @@ export interface WranglerWorker {
   readonly d1Databases: Record<string, { databaseId: string; migrationsDir?: string }>;
   /** `r2_buckets`: binding name to bucket name. */
   readonly r2Buckets: Record<string, string>;
+  /** `kv_namespaces`: binding name to namespace id. */
+  readonly kvNamespaces: Record<string, string>;
   /** `durable_objects_persist` (top level, or under [miniflare] as Miniflare 2 read it). */
   readonly durableObjectsPersist?: boolean | string;
 }
@@ -153,6 +155,16 @@ export function readWranglerConfig(file: string, environment?: string): Wrangler
     r2Buckets[binding] = string(`${where}.bucket_name`, entry.bucket_name) ?? binding;
   });
 
+  const kvNamespaces: Record<string, string> = {};
+  (array("kv_namespaces", config.kv_namespaces) ?? []).forEach((entry, i) => {
+    const where = `kv_namespaces[${i}]`;
+    if (!isTable(entry)) values.fail(`"${where}" must be a table like { binding = "CONFIG", id = "<namespace id>" }, got ${kind(entry)}.`);
+    const binding = string(`${where}.binding`, entry.binding);
+    if (binding === undefined) values.fail(`"${where}" needs a binding, like { binding = "CONFIG", id = "<namespace id>" }.`);
+    // Locally the id only tells namespaces apart: without one (wrangler dev allows it), the binding name serves.
+    kvNamespaces[binding] = string(`${where}.id`, entry.id) ?? binding;
+  });
+
   const vars = table("vars", config.vars) ?? {};
   const compatibilityDate = string("compatibility_date", config.compatibility_date);
   const flags = array("compatibility_flags", config.compatibility_flags);
@@ -172,6 +184,7 @@ export function readWranglerConfig(file: string, environment?: string): Wrangler
     durableObjects,
     d1Databases,
     r2Buckets,
+    kvNamespaces,
     vars,
     services,
     ...(compatibilityDate !== undefined && { compatibilityDate }),

@@ -143,6 +143,19 @@ export const workerOptions = {
     wrangler: "compatibility_date",
     cli: { name: "compatibility-date", value: "DATE", help: "Workers compatibility date, e.g. 2024-09-23" },
   }),
+  kvNamespaces: option({
+    doc: "KV namespace bindings on `env`: binding names (Miniflare 2's form; each name is its namespace's id), or binding name to namespace id (Miniflare 3's); bindings naming one id share its data",
+    type: shape<string[] | Record<string, string>>(
+      '`["NAME"]` or `{ NAME: "namespace-id" }`',
+      "an array of binding names or an object of binding name to namespace id, such as {example}",
+      (value) =>
+        (Array.isArray(value) && value.every((name) => typeof name === "string" && name !== "")) ||
+        (isRecord(value) && Object.values(value).every((id) => typeof id === "string" && id !== "")),
+    ),
+    example: '{ CONFIG: "config-namespace" }',
+    wrangler: "kv_namespaces",
+    cli: { name: "kv", short: "k", value: "NAME[=ID]", multiple: true, help: "bind a KV namespace (its id defaults to NAME)" },
+  }),
   wranglerConfigPath: option({
     doc: "read `wrangler.toml`, `wrangler.json` or `wrangler.jsonc` (`true`: found from the working directory up) for the options that name a wrangler key, and `[build.upload] main/dir`, and `[[migrations]]` or `exports` (which classes are SQLite-backed); options you pass win over the file",
     type: shape<string | boolean>(
@@ -165,6 +178,13 @@ export const workerOptions = {
     cli: { name: "env", short: "e", value: "NAME", help: "apply the wrangler config's [env.NAME] section" },
   }),
 } satisfies OptionTable;
+
+/** A binding's persistence option: as durableObjectsPersist's. */
+const persistType = shape<boolean | string>(
+  "`false`, `true`, a directory, a `redis://` URL",
+  "true, a directory or a redis:// URL",
+  (value) => typeof value === "boolean" || (typeof value === "string" && value !== ""),
+);
 
 /** Options of the whole runtime: top level only. */
 export const runtimeOptions = {
@@ -222,6 +242,30 @@ export const runtimeOptions = {
     example: "true",
     default: false,
     cli: { name: "verbose", help: "log each Durable Object event: construct, fetch, RPC, alarm, eviction" },
+  }),
+  kvPersist: option({
+    doc: "where KV data lives: in memory (`false`), `./.durabox/kv` (`true`), the directory given, or Redis (`redis://`, `rediss://`)",
+    type: persistType,
+    example: '"./data/kv"',
+    default: false,
+    cli: { name: "kv-persist", value: "[PATH|URL]", help: "keep KV data: no value = ./.durabox/kv, a directory, or redis://host:port" },
+  }),
+  cache: option({
+    doc: "whether the Cache API stores anything (`false`: `put` stores nothing and `match` finds nothing, as Miniflare 2's `cache: false`)",
+    type: boolean,
+    example: "false",
+    default: true,
+  }),
+  cachePersist: option({
+    doc: "where Cache API data lives: in memory (`false`), `./.durabox/cache` (`true`), the directory given, or Redis (`redis://`, `rediss://`)",
+    type: persistType,
+    example: '"./data/cache"',
+    default: false,
+    cli: {
+      name: "cache-persist",
+      value: "[PATH|URL]",
+      help: "keep Cache API data: no value = ./.durabox/cache, a directory, or redis://host:port",
+    },
   }),
   workers: option({
     doc: "more workers, each with the per-worker options; with no script at the top level the first is the entry",

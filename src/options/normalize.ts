@@ -3,7 +3,7 @@ import { runtimeOptions } from "./declared.js";
 import { fail } from "./fail.js";
 import { DURABOX_OPTION_NAMES, WORKER_OPTION_NAMES } from "./names.js";
 import type { NormalizedOptions } from "./normalized.js";
-import { DEFAULT_R2_PERSIST_DIRECTORY, normalizeD1Persist, normalizePersistence } from "./persistence.js";
+import { normalizeD1Persist, normalizePersistence } from "./persistence.js";
 import { resolveStorageKinds } from "./storage-kinds.js";
 import type { DuraboxOptions, WorkerOptions } from "./types.js";
 import { checkOptionKeys } from "./unknown.js";
@@ -66,6 +66,9 @@ export function normalizeOptions(options: DuraboxOptions, cwd = process.cwd()): 
     verbose: options.verbose ?? runtimeOptions.verbose.default,
     persistence: normalizePersistence(persist, cwd),
     d1Directory: normalizeD1Persist(options.d1Persist, cwd),
-    r2Persistence: normalizePersistence(options.r2Persist, cwd, "r2Persist", DEFAULT_R2_PERSIST_DIRECTORY),
+    r2Persistence: normalizePersistence(options.r2Persist, cwd, "r2Persist"),
+    kvPersistence: normalizePersistence(options.kvPersist, cwd, "kvPersist"),
+    cache: options.cache ?? runtimeOptions.cache.default,
+    cachePersistence: normalizePersistence(options.cachePersist, cwd, "cachePersist"),
   };
 }

@@ -58,6 +58,8 @@ export interface NormalizedWorker {
    * public declarations reach this file and must not reach the registry.
    */
   readonly storageKinds: ReadonlyMap<string, "key-value" | "sqlite">;
+  /** KV namespace bindings: binding name and the namespace id whose data it reads and writes. */
+  readonly kvNamespaces: readonly { readonly binding: string; readonly id: string }[];
   /** durable_objects_persist from the worker's wrangler config, relative paths resolved. */
   readonly configPersist: boolean | string | undefined;
 }
@@ -76,4 +78,9 @@ export interface NormalizedOptions {
   readonly d1Directory: string | undefined;
   /** Where R2 keeps its data (`r2Persist`). */
   readonly r2Persistence: NormalizedPersistence;
+  /** Where KV data lives (kvPersist). */
+  readonly kvPersistence: NormalizedPersistence;
+  /** Whether the Cache API stores anything (cache), and where (cachePersist). */
+  readonly cache: boolean;
+  readonly cachePersistence: NormalizedPersistence;
 }

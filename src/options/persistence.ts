@@ -13,16 +13,23 @@ export const isUrl = (value: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test
 /** Where `r2Persist: true` keeps data, under the working directory. */
 export const DEFAULT_R2_PERSIST_DIRECTORY = path.join(".durabox", "r2");
 
-/** `durableObjectsPersist` (given, or from the wrangler config), or another `*Persist` option, as a backend to open. */
+/** The persistence options, and where each keeps data when `true`. */
+const PERSIST_DIRECTORIES = {
+  durableObjectsPersist: DEFAULT_PERSIST_DIRECTORY,
+  kvPersist: path.join(".durabox", "kv"),
+  cachePersist: path.join(".durabox", "cache"),
+  r2Persist: DEFAULT_R2_PERSIST_DIRECTORY,
+} as const;
+
+/** `durableObjectsPersist` (given, or from the wrangler config), or a binding's persistence option, as a backend to open. */
 export function normalizePersistence(
   persist: unknown,
   cwd: string,
-  option: "durableObjectsPersist" | "r2Persist" = "durableObjectsPersist",
-  defaultDirectory = DEFAULT_PERSIST_DIRECTORY,
+  option: keyof typeof PERSIST_DIRECTORIES = "durableObjectsPersist",
 ): NormalizedPersistence {
   checkValue(option, runtimeOptions[option], persist);
   if (persist === undefined || persist === false) return { kind: "memory" };
-  if (persist === true) return { kind: "file", directory: path.resolve(cwd, defaultDirectory) };
+  if (persist === true) return { kind: "file", directory: path.resolve(cwd, PERSIST_DIRECTORIES[option]) };
   const value = persist as string;
   if (/^rediss?:\/\//i.test(value)) {
     try {

@@ -5,6 +5,7 @@ import { workerOptions } from "./declared.js";
 import { normalizeD1Databases } from "./d1-databases.js";
 import { normalizeDurableObjects } from "./durable-objects.js";
 import { ctxExportsEnabled, normalizeServiceBindings } from "./service-bindings.js";
+import { kvRecord, normalizeKvNamespaces } from "./kv-namespaces.js";
 import { fail } from "./fail.js";
 import type { NormalizedSource, NormalizedWorker } from "./normalized.js";
 import type { ClassSources } from "./storage-kinds.js";
@@ -68,6 +69,12 @@ export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: str
       fail(`"${binding}" is both an R2 bucket binding and another binding: rename one.`);
     }
   }
+  const kvNamespaces = normalizeKvNamespaces({ ...config?.kvNamespaces, ...kvRecord(options.kvNamespaces) });
+  for (const { binding } of kvNamespaces) {
+    if (binding in bindings || durableObjects.some((d) => d.binding === binding)) {
+      fail(`"${binding}" is both a KV namespace binding (kvNamespaces) and another binding: rename one.`);
+    }
+  }
 
   let source: NormalizedSource | undefined;
   if (options.script !== undefined) {
@@ -96,6 +103,7 @@ export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: str
     compatibilityDate,
     d1Databases,
     r2Buckets,
+    kvNamespaces,
     configPersist:
       typeof config?.durableObjectsPersist === "string" && !isUrl(config.durableObjectsPersist)
         ? path.resolve(path.dirname(config.file), config.durableObjectsPersist)

@@ -12,6 +12,8 @@ import type { MockAgent } from "undici";
 import type { D1Database } from "../bindings/d1/database.js";
 import { applyD1Migrations, readD1Migrations } from "../bindings/d1/migrations.js";
 import type { R2Bucket } from "../bindings/r2/bucket.js";
+import type { KVNamespace } from "../bindings/kv/namespace.js";
+import type { CacheStorage } from "../bindings/cache/cache-storage.js";
 
 /**
  * The bindings tests see as `env`. Augment it with your worker's Env to type
@@ -165,6 +167,16 @@ export { readD1Migrations };
 
 /** Applies the migrations not yet recorded in the `d1_migrations` table (as wrangler does); idempotent. */
 export { applyD1Migrations };
+
+/** A KV namespace binding by name, to read and write its data directly (Miniflare 3's name; await it or not). */
+export function getKVNamespace(binding: string): KVNamespace {
+  return currentTestRuntime().getKVNamespace(binding);
+}
+
+/** The Cache API worker code sees as `caches`, to read and write cached responses directly (Miniflare 3's name). */
+export function getCaches(): CacheStorage {
+  return currentTestRuntime().getCaches();
+}
 
 // Miniflare 2's names, with Miniflare 2's arguments and results.
 

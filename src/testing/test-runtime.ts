@@ -18,6 +18,8 @@ import { fromCloudflareTestOptions } from "../options/cloudflare-test.js";
 import { FetchMock } from "./fetch-mock.js";
 import type { EvictOptions } from "../objects/eviction.js";
 import { findCore, type WebSocket } from "../objects/websockets/websocket.js";
+import type { KVNamespace } from "../bindings/kv/namespace.js";
+import type { CacheStorage } from "../bindings/cache/cache-storage.js";
 
 export type { Isolation, TestRuntimeOptions };
 
@@ -306,6 +308,16 @@ export class TestRuntime {
       throw new TypeError(`getMiniflareDurableObjectIds() expects a Durable Object binding name; "${bindingName}" is not one.`);
     }
     return this.listDurableObjectIds(namespace);
+  }
+
+  /** A KV namespace binding by name: its data, to read and write directly. */
+  getKVNamespace(binding: string): KVNamespace {
+    return this.durabox.kvNamespaceNow(binding);
+  }
+
+  /** The Cache API worker code sees as `caches`. */
+  getCaches(): CacheStorage {
+    return this.durabox.cachesNow;
   }
 
   /** Starts a scope (a describe block or a test): what happens in it is undone by exitScope. */

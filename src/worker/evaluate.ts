@@ -14,6 +14,8 @@ import { lexerReady, MODULE_PARAMS, moduleToFunctionBody, type ModuleBody } from
 import { DuraboxError } from "../base/errors.js";
 import { workersGlobals } from "./workers-globals.js";
 import { nodejsCompatMode, nodeImportRefused, type Compatibility } from "./nodejs-compat.js";
+import { cachesGlobal } from "./caches-global.js";
+import type { CacheStorage } from "../bindings/cache/cache-storage.js";
 
 export interface EvaluateOptions {
   /** The worker's flags and date: Node.js compatibility (Node's globals and `node:*` built-ins) follows from them. */
@@ -22,6 +24,8 @@ export interface EvaluateOptions {
   readonly vmContext?: Context | undefined;
   /** What `cloudflare:workers` is for this worker (its env and exports); the classes alone when not given. */
   readonly workersModule?: object | undefined;
+  /** The runtime's Cache API, the worker's global `caches`. */
+  readonly caches?: CacheStorage | undefined;
 }
 
 const navigator = Object.freeze({ userAgent: "Cloudflare-Workers" });
@@ -56,6 +60,7 @@ function workerScope(options: EvaluateOptions): Record<string, unknown> {
     exports: undefined,
     __filename: undefined,
     __dirname: undefined,
+    ...cachesGlobal(options.caches),
     ...hidden,
     ...workersGlobals(),
   };

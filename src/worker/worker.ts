@@ -8,6 +8,7 @@ import { directHost } from "../rpc/context.js";
 import { exportKind, handlersReceiver } from "./entrypoints.js";
 import { DuraboxError } from "../base/errors.js";
 import type { DurableObjectClass } from "../objects/class-registry.js";
+import type { CacheStorage } from "../bindings/cache/cache-storage.js";
 
 /**
  * A worker whose code has been loaded: its exports and its env. Knows how to
@@ -35,6 +36,7 @@ export class LoadedWorker {
       moduleLoader?: ModuleLoader | undefined;
       vmContext?: Context | undefined;
       workersModule?: object | undefined;
+      caches?: CacheStorage | undefined;
     },
   ): Promise<LoadedWorker> {
     const exports =
@@ -44,6 +46,7 @@ export class LoadedWorker {
             compatibility: options.compatibility,
             vmContext: options.vmContext,
             workersModule: options.workersModule,
+            caches: options.caches,
           });
     return new LoadedWorker(name, exports, env, options.trackBackground, options.ctxExports);
   }

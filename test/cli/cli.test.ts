@@ -118,6 +118,31 @@ describe("durabox CLI", () => {
     expect(await second.exited).toBe(0);
   });
 
+  it("serves a worker using KV (--kv) and the Cache API, whose data survives a restart with --kv-persist and --cache-persist", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "durabox-cli-kv-"));
+    const kvCache = path.join(root, "fixtures", "cli", "kv-cache-worker.mjs");
+    const args = [kvCache, "--kv", "NS", "--kv-persist", path.join(dir, "kv"), "--cache-persist", path.join(dir, "cache")];
+    const first = await start(args);
+    expect(await (await fetch(`${first.url}/kv`, { method: "PUT", body: "hello" })).text()).toBe("stored");
+    expect(await (await fetch(`${first.url}/kv`)).json()).toEqual({ value: "hello", metadata: { by: "cli" } });
+    const made = await fetch(`${first.url}/cached`);
+    expect(made.headers.get("cf-cache-status")).toBeNull();
+    const body = await made.text();
+    const hit = await fetch(`${first.url}/cached`);
+    expect(hit.headers.get("cf-cache-status")).toBe("HIT");
+    expect(await hit.text()).toBe(body);
+    first.child.kill("SIGINT");
+    expect(await first.exited).toBe(0);
+
+    const second = await start(args);
+    expect(await (await fetch(`${second.url}/kv`)).json()).toEqual({ value: "hello", metadata: { by: "cli" } });
+    const again = await fetch(`${second.url}/cached`);
+    expect(again.headers.get("cf-cache-status")).toBe("HIT");
+    expect(await again.text()).toBe(body);
+    second.child.kill("SIGINT");
+    expect(await second.exited).toBe(0);
+  });
+
   it.skipIf(!requireRedisOrSkip())("keeps data in Redis with --do-persist redis://", async () => {
     const redis = await startRedis();
     try {
@@ -215,6 +240,9 @@ describe("durabox CLI", () => {
       "--do-persist",
       "--d1",
       "--d1-persist",
+      "--kv",
+      "--kv-persist",
+      "--cache-persist",
       "--port",
       "--host",
       "--config",

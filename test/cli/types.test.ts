@@ -33,6 +33,7 @@ describe("durabox types", () => {
     expect(text).toContain('COUNTER: DurableObjectNamespace<import("./src/index").Counter>;');
     expect(text).toContain('GREETING: "hello";');
     expect(text).toContain("RETRIES: 3;");
+    expect(text).toContain("CONFIG: KVNamespace;");
     expect(text).toContain('REMOTE: DurableObjectNamespace /* Remote of worker "other" */;');
     expect(text).toContain('AUTH: Fetcher /* entrypoint Session of worker "auth" */;');
     expect(text).toContain("DB: D1Database;");

@@ -81,6 +81,12 @@ describe("Jest (testEnvironment: durabox)", { timeout: 90_000 }, () => {
     expect(outcome.passed).toHaveLength(18);
   });
 
+  it("gives test files KV (env, getKVNamespace) and caches, rolled back per test, expiring on Jest's fake clock", async () => {
+    const outcome = await jest("fixtures/jest-bindings");
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.passed).toHaveLength(3);
+  });
+
   it("passes a suite written for jest-environment-miniflare after changing only testEnvironment", async () => {
     const outcome = await jest("fixtures/jest-miniflare-suite");
     expect(outcome.failed).toEqual([]);
@@ -167,6 +173,12 @@ describe("Vitest (environment: durabox)", { timeout: 90_000 }, () => {
     expect(outcome.failed).toEqual([]);
     // box.test.mjs 3, miniflare-style.test.mjs 2, fake-timers.test.mjs 4.
     expect(outcome.passed).toHaveLength(9);
+  });
+
+  it("gives test files KV (env, getKVNamespace) and caches, rolled back per test, expiring on Vitest's fake clock", async () => {
+    const outcome = await vitest("fixtures/vitest-bindings");
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.passed).toHaveLength(3);
   });
 
   it("runs files that share one environment (isolate: false, threads and forks) each on a fresh runtime", async () => {

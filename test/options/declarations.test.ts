@@ -47,6 +47,9 @@ describe("options with a CLI flag", () => {
     d1Persist: ["--d1-persist"],
     r2Buckets: ["--r2", "BUCKET=uploads"],
     r2Persist: ["--r2-persist"],
+    kvNamespaces: ["--kv", "CONFIG"],
+    kvPersist: ["--kv-persist", "redis://127.0.0.1:6379"],
+    cachePersist: ["--cache-persist"],
   };
 
   it("are the declared ones", () => {
@@ -141,6 +144,14 @@ describe("options read from a wrangler config", () => {
       expected: [
         { binding: "BUCKET", bucketName: "uploads" },
         { binding: "SAME", bucketName: "SAME" },
+      ],
+    },
+    kv_namespaces: {
+      config: { kv_namespaces: [{ binding: "CONFIG", id: "abc123" }, { binding: "NOID" }] },
+      gives: (o) => o.workers[0]!.kvNamespaces,
+      expected: [
+        { binding: "CONFIG", id: "abc123" },
+        { binding: "NOID", id: "NOID" },
       ],
     },
     durable_objects_persist: {

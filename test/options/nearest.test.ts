@@ -35,7 +35,7 @@ describe("nearestName", () => {
     expect(nearestName(given, DURABOX_OPTION_NAMES)).toBe(expected);
   });
 
-  it.each(["port", "mode", "kvNamespaces", "x"])("suggests nothing for %j, which is like no option", (given) => {
+  it.each(["port", "mode", "ratelimits", "x"])("suggests nothing for %j, which is like no option", (given) => {
     expect(nearestName(given, TEST_OPTION_NAMES)).toBeUndefined();
   });
 

@@ -33,8 +33,8 @@ describe("unknown options in new Durabox()", () => {
   });
 
   it("says plainly that durabox does not support a Miniflare option yet", () => {
-    expect(errorOf(() => new Durabox({ script, kvNamespaces: ["TEST"] } as never)).message).toMatch(
-      /^Option "kvNamespaces" is Miniflare's option for KV namespaces, which durabox does not support yet\. Supported options: name, /,
+    expect(errorOf(() => new Durabox({ script, queueProducers: ["TEST"] } as never)).message).toMatch(
+      /^Option "queueProducers" is Miniflare's option for Queues, which durabox does not support yet\. Supported options: name, /,
     );
     // A misspelt one: the nearest name is the Miniflare option, and the message says it is not supported yet.
     expect(errorOf(() => new Durabox({ script, queueProducer: ["Q"] } as never)).message).toMatch(

@@ -28,10 +28,10 @@ describe("the test helpers", () => {
     expect(Object.keys(createRequire(import.meta.url)(fileURLToPath(new URL("dist/testing.cjs", root))) as object).sort()).toEqual(withEnv);
   });
 
-  it("are all installed as globals, with env", () => {
+  it("are all installed as globals, with env and the Workers global caches", () => {
     const global = {};
     installGlobals(global, { extra: 1 });
-    expect(Object.keys(global).sort()).toEqual([...withEnv, "extra"].sort());
+    expect(Object.keys(global).sort()).toEqual([...withEnv, "caches", "extra"].sort());
   });
 
   it.each(Object.entries(ENVIRONMENT_GLOBALS))("are declared as globals, each typed as its export, in %s's globals.d.ts", (name, extra) => {

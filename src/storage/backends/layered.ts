@@ -30,6 +30,8 @@ class LayerObject {
 
 type Layer = Map<string, LayerObject>;
 
+const NO_LAYERS: { objects: LayerObject[]; belowVisible: boolean } = Object.freeze({ objects: [], belowVisible: true }) as never;
+
 interface LayeredVersion {
   readonly epoch: number;
   readonly inner: ReadVersion;
@@ -83,6 +85,8 @@ export class LayeredBackend implements StorageBackend {
 
   /** @internal The layers holding this object's changes, top first, down to a cleared one. */
   visibleLayers(address: ObjectAddress): { objects: LayerObject[]; belowVisible: boolean } {
+    // No layer (a runtime outside tests): nothing to build per read.
+    if (this.#layers.length === 0) return NO_LAYERS;
     const key = addressKey(address);
     const objects: LayerObject[] = [];
     for (let i = this.#layers.length - 1; i >= 0; i--) {

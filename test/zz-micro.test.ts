@@ -1,0 +1,25 @@
+import { test } from "vitest";
+import { MemoryBackend } from "../src/storage/backends/memory.js";
+import { LayeredBackend } from "../src/storage/backends/layered.js";
+import { KVNamespace } from "../src/bindings/kv/namespace.js";
+import { BindingData } from "../src/bindings/binding-data.js";
+test("micro", async () => {
+  const N = 300000;
+  const store = new MemoryBackend().object({ namespace: "kv", id: "0".repeat(64) });
+  const b = Buffer.from("value 1234567");
+  let t = performance.now();
+  for (let i = 0; i < N; i++) store.commit({ puts: [["k" + (i % 100), b]] });
+  console.log("memory commit sync", Math.round(N / ((performance.now() - t) / 1000)));
+  const layered = new LayeredBackend(new MemoryBackend()).object({ namespace: "kv", id: "0".repeat(64) });
+  t = performance.now();
+  for (let i = 0; i < N; i++) await layered.commit({ puts: [["k" + (i % 100), b]] });
+  console.log("layered commit await", Math.round(N / ((performance.now() - t) / 1000)));
+  const kv = new KVNamespace(new BindingData("kv", new MemoryBackend()).store("x"));
+  t = performance.now();
+  for (let i = 0; i < N; i++) await kv.put("k" + (i % 100), "value " + i);
+  console.log("kv put", Math.round(N / ((performance.now() - t) / 1000)));
+  const m = new Map();
+  t = performance.now();
+  for (let i = 0; i < N; i++) await m.set("k" + (i % 100), "value " + i);
+  console.log("map await", Math.round(N / ((performance.now() - t) / 1000)));
+});
