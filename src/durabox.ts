@@ -372,6 +372,11 @@ export class Durabox {
       serviceBinding: (entrypoint) => serviceBinding({ kind: "worker", worker: () => this.#serving(name), entrypoint, props: {} }),
       namespace: (className) => {
         const identity = `${name}#${className}`;
+        // A class some binding names already has its namespace: exports.Counter is env.COUNTER.
+        for (const other of this.#options.workers) {
+          const bound = other.durableObjects.find((d) => d.scriptName === name && d.className === className);
+          if (bound !== undefined) return this.#envs.get(other.name)![bound.binding] as object;
+        }
         this.#runtime.define({
           identity,
           className,

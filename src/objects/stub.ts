@@ -75,13 +75,14 @@ export class DurableObjectStub {
   get rpcTarget(): TargetRef {
     const target = this.#target;
     return {
-      invoke(depth, operation) {
+      invoke(depth, operation, member) {
         let instance: ObjectInstance;
         try {
           instance = target.instance();
         } catch (error) {
           return Promise.reject(error);
         }
+        instance.announce("rpc", member);
         return instance.deliver(depth, (object) => {
           if (!isRpcReceiver(object)) throw notRpcDurableObject();
           return operation(object);

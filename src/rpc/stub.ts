@@ -32,23 +32,27 @@ export function remoteCall(target: TargetRef, path: readonly string[], args: rea
   } catch (error) {
     return Promise.reject(error);
   }
-  return target.invoke(depth, (root) => {
-    const via = { forwarded: false };
-    let result: unknown;
-    try {
-      result = performOn(root, path, copiedArgs, via);
-    } catch (error) {
-      return failed(error, sent);
-    }
-    // The common call (no stubs in the arguments, nothing forwarded) shares its continuations: no closures per call.
-    const plain = sent === undefined && !via.forwarded;
-    const finish = plain ? finishPlain : (value: unknown): unknown => finished(value, via.forwarded, sent);
-    const fail = plain ? failPlain : (error: unknown): never => failed(error, sent);
-    // Synchronous members answer without a promise of their own; the gates' run awaits what is returned.
-    if (result instanceof Promise) return result.then(finish, fail);
-    if (isThenable(result)) return Promise.resolve(result).then(finish, fail);
-    return finish(result);
-  });
+  return target.invoke(
+    depth,
+    (root) => {
+      const via = { forwarded: false };
+      let result: unknown;
+      try {
+        result = performOn(root, path, copiedArgs, via);
+      } catch (error) {
+        return failed(error, sent);
+      }
+      // The common call (no stubs in the arguments, nothing forwarded) shares its continuations: no closures per call.
+      const plain = sent === undefined && !via.forwarded;
+      const finish = plain ? finishPlain : (value: unknown): unknown => finished(value, via.forwarded, sent);
+      const fail = plain ? failPlain : (error: unknown): never => failed(error, sent);
+      // Synchronous members answer without a promise of their own; the gates' run awaits what is returned.
+      if (result instanceof Promise) return result.then(finish, fail);
+      if (isThenable(result)) return Promise.resolve(result).then(finish, fail);
+      return finish(result);
+    },
+    () => path.join("."),
+  );
 }
 
 function finished(result: unknown, forwarded: boolean, sent: Transfer | undefined): unknown {

@@ -3,7 +3,8 @@ import { currentContext, directHost } from "./context.js";
 
 /** What a stub reaches: runs an operation on its target where the target lives. */
 export interface TargetRef {
-  invoke<T>(depth: number, operation: (target: unknown) => T | Promise<T>): Promise<T>;
+  /** Runs `operation` on the target where it lives; `member` names what is called (for the verbose event log). */
+  invoke<T>(depth: number, operation: (target: unknown) => T | Promise<T>, member?: () => string): Promise<T>;
   /** A stub to the target was made. */
   retain(): void;
   /** A stub to the target was disposed. */

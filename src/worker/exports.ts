@@ -41,8 +41,9 @@ export function workerExports(host: ExportsHost): object {
   const keys = (): string[] => {
     const worker = host.loaded();
     const names = new Set(host.configuredClasses());
-    if (worker !== undefined)
-      for (const key of Object.keys(worker.exports)) if (exportKind(worker.exports[key]) !== "other") names.add(key);
+    // Before the code has loaded, `default` answers (as get() does) with a binding that finds its entrypoint when used.
+    if (worker === undefined) names.add("default");
+    else for (const key of Object.keys(worker.exports)) if (exportKind(worker.exports[key]) !== "other") names.add(key);
     return [...names];
   };
   return new Proxy(Object.create(null) as object, {

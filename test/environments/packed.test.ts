@@ -32,7 +32,7 @@ const RUNNERS: readonly Runner[] = [
     devDependencies: { jest: "^29.7.0", "@jest/globals": "^29.7.0", "jest-environment-node": "^30.0.0" },
     packages: JEST,
     major: "29",
-    passed: 15,
+    passed: 16,
   },
   {
     name: "jest30",
@@ -40,7 +40,7 @@ const RUNNERS: readonly Runner[] = [
     devDependencies: { jest: "^30.0.0", "@jest/globals": "^30.0.0" },
     packages: JEST,
     major: "30",
-    passed: 15,
+    passed: 16,
   },
   { name: "vitest3", example: "vitest-counter", devDependencies: { vitest: "^3.2.0" }, packages: VITEST, major: "3", passed: 14 },
   { name: "vitest4", example: "vitest-counter", devDependencies: { vitest: "^4.0.0" }, packages: VITEST, major: "4", passed: 14 },

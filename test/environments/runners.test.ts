@@ -107,10 +107,10 @@ describe("Jest (testEnvironment: durabox)", { timeout: 90_000 }, () => {
     });
 
     it("says plainly that a Miniflare option is not supported yet, instead of failing later on undefined", async () => {
-      const outcome = await run({ ...worker, r2Buckets: ["BUCKET"] });
+      const outcome = await run({ ...worker, queueProducers: ["QUEUE"] });
       expect(outcome.passed).toEqual([]);
       expect(messages(outcome)).toContain(
-        'Option "r2Buckets" in testEnvironmentOptions is Miniflare\'s option for R2 buckets, which durabox does not support yet.',
+        'Option "queueProducers" in testEnvironmentOptions is Miniflare\'s option for Queues, which durabox does not support yet.',
       );
     });
 
@@ -208,10 +208,10 @@ describe("Vitest (environment: durabox)", { timeout: 90_000 }, () => {
     });
 
     it("fails the run naming an unknown option in environmentOptions.durabox", async () => {
-      const outcome = await run({ environmentOptions: { durabox: { ...worker, r2Bucket: ["B"] }, jsdom: { url: "http://x/" } } });
+      const outcome = await run({ environmentOptions: { durabox: { ...worker, queueProducer: ["Q"] }, jsdom: { url: "http://x/" } } });
       expect(outcome.passed).toEqual([]);
       expect(messages(outcome)).toMatch(
-        /Unknown option "r2Bucket" in environmentOptions\.durabox\. Supported options: .*\. Did you mean "r2Buckets"\? It is Miniflare's option for R2 buckets, which durabox does not support yet\./,
+        /Unknown option "queueProducer" in environmentOptions\.durabox\. Supported options: .*\. Did you mean "queueProducers"\? It is Miniflare's option for Queues, which durabox does not support yet\./,
       );
     });
 
