@@ -19,9 +19,9 @@ const { values } = parseArgs({ options: { rounds: { type: "string", default: "3"
 const ROUNDS = Number(values.rounds);
 
 const INTRO = [
-  "From outside the worker, sequential, one runtime per child process: 9a `kv.put(key, string)` over 100 keys,",
-  "9b `kv.get(key)` (text) of a stored key, 9c `caches.default.match(url)` of a stored response and its body read",
-  "(durabox: `getKVNamespace`/`getCaches`; Miniflare 2 the same methods; floor: a `Map`, and for 9c a `Map` plus",
+  "From outside the worker, sequential, one runtime per child process: 11a `kv.put(key, string)` over 100 keys,",
+  "11b `kv.get(key)` (text) of a stored key, 11c `caches.default.match(url)` of a stored response and its body read",
+  "(durabox: `getKVNamespace`/`getCaches`; Miniflare 2 the same methods; floor: a `Map`, and for 11c a `Map` plus",
   "`new Response`). Target: durabox ≥ 3× Miniflare 2. Ops/s are tinybench's (1.5 s after 0.3 s warm-up), the median",
   "of the rounds; the runtimes take turns within each round. The machine is shared and was loaded during the run",
   "(load average ≈ 16 on 2 cores): single rounds varied by up to 2.5×, so read the paired ratio first.",
@@ -74,7 +74,7 @@ if (values.write) {
   const file = new URL("./RESULTS.md", import.meta.url);
   const section = [
     BINDINGS_BEGIN,
-    "## KV and Cache API (9a–9c): durabox beside Miniflare 2",
+    "## KV and Cache API (11a–11c): durabox beside Miniflare 2",
     "",
     INTRO,
     "",

@@ -57,7 +57,7 @@ if (!args["no-write"]) {
   const built = JSON.parse(readFileSync(path.join(BENCH, "..", "package.json"), "utf8")).version;
   const section = [
     START,
-    "## R2 (9): put and get of 1 MiB objects",
+    "## R2 (12): put and get of 1 MiB objects",
     "",
     `Run by \`node bench/r2.mjs\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus()[0]?.model ?? "unknown"}, ${os.cpus().length} cores,`,
     `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type().toLowerCase()} ${os.release()} ${os.arch()}, Node ${process.version},`,

@@ -804,7 +804,7 @@ async function main() {
   });
   const suiteRuns = Math.max(1, Number(args["suite-runs"]) || 1);
   const rounds = Math.max(1, Number(args.rounds) || 1);
-  // 9a, 9b (WebSockets): a section of RESULTS.md of their own, rewritten alone.
+  // 10a, 10b (WebSockets): a section of RESULTS.md of their own, rewritten alone.
   if (args.only === "websockets") return runWebSocketSection({ rounds });
   // "sqlite" names the SQLite workloads (8a-8d); `--only sqlite` alone rewrites their section of RESULTS.md.
   const only = args.only?.split(",").flatMap((name) => (name === "sqlite" ? SQLITE_WORKLOADS.map((w) => w.name) : [name]));
@@ -1187,7 +1187,7 @@ ${sqlite.length > 0 ? sqliteSection({ date, machine, rounds, sections: sqlite })
 npm run build && npm run bench            # 3 rounds (a few minutes)
 npm run bench -- --rounds 1 --only fetch  # one workload, quick; leaves RESULTS.md alone
 npm run bench -- --only sqlite            # 8a-8d only; rewrites RESULTS.md's SQLite section alone
-npm run bench -- --only websockets        # 9a, 9b only; rewrites RESULTS.md's WebSockets section alone
+npm run bench -- --only websockets        # 10a, 10b only; rewrites RESULTS.md's WebSockets section alone
 \`\`\`
 
 The first run installs miniflare@${machine.miniflare} into \`bench/.peers/\` (with its Redis packages when 6c or 6d runs), and Miniflare 2's test environments

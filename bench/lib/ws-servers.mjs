@@ -1,4 +1,4 @@
-// The servers the WebSocket echo bench (9a) talks to over loopback, each in a process of its own: durabox's
+// The servers the WebSocket echo bench (10a) talks to over loopback, each in a process of its own: durabox's
 // CLI server, Miniflare 2's CLI server, and the floor, a raw `ws` echo server.
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";

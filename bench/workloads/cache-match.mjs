@@ -1,4 +1,4 @@
-// 9c. Cache API match hit on caches.default (getCaches), reading the body. Floor: Map.get + new Response.
+// 11c. Cache API match hit on caches.default (getCaches), reading the body. Floor: Map.get + new Response.
 import { measure } from "../lib/stats.mjs";
 
 export const title = "Cache match hit (getCaches().default), body read";

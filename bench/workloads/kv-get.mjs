@@ -1,4 +1,4 @@
-// 9b. KV get of a stored key (text), sequential, from outside the worker. Floor: Map.get.
+// 11b. KV get of a stored key (text), sequential, from outside the worker. Floor: Map.get.
 import { measure } from "../lib/stats.mjs";
 
 export const title = "KV get sequential (getKVNamespace)";

@@ -1,4 +1,4 @@
-// 9a. KV put, sequential, from outside the worker (getKVNamespace). Floor: Map.set of the same string.
+// 11a. KV put, sequential, from outside the worker (getKVNamespace). Floor: Map.set of the same string.
 import { measure } from "../lib/stats.mjs";
 
 export const title = "KV put sequential (getKVNamespace)";

@@ -1,4 +1,4 @@
-// 9a. WebSocket messages per second echoed by an object over loopback: a `ws` client keeps a window of
+// 10a. WebSocket messages per second echoed by an object over loopback: a `ws` client keeps a window of
 // messages in flight to durabox's CLI server (echoed by webSocketMessage), Miniflare 2's (echoed by a
 // message listener on an accept()ed socket: it has no hibernation) and the floor, a raw `ws` echo server.
 import { createRequire } from "node:module";

@@ -1,4 +1,4 @@
-// 9b. 1,000 WebSockets accepted by one object, in-process (dispatchFetch, both ends in this process): the
+// 10b. 1,000 WebSockets accepted by one object, in-process (dispatchFetch, both ends in this process): the
 // heap they take, per socket, after a full GC, and the time to open them. durabox accepts them for hibernation
 // (ctx.acceptWebSocket); Miniflare 2 with accept() (no hibernation).
 import { setFlagsFromString } from "node:v8";
