@@ -69,6 +69,18 @@ function webSocketAutoReply(worker: NormalizedOptions["workers"][number] | undef
   return autoReplyToClose(worker?.compatibilityDate, worker?.compatibilityFlags ?? []);
 }
 
+/** How the get<Binding>() methods name each kind of binding when one is missing. */
+const BINDING_KINDS = {
+  durableObjects: {
+    noun: "Durable Object binding",
+    listed: "Bindings",
+    none: "No Durable Objects are configured (option durableObjects).",
+  },
+  d1Databases: { noun: "D1 database binding", listed: "D1 bindings", none: "No D1 databases are configured (option d1Databases)." },
+  r2Buckets: { noun: "R2 bucket binding", listed: "R2 bindings", none: "No R2 buckets are configured (option r2Buckets)." },
+  kvNamespaces: { noun: "KV namespace binding", listed: "KV bindings", none: "No KV namespaces are configured (option kvNamespaces)." },
+} as const;
+
 /** dispatchFetch resolves relative URLs against the address `durabox` serves on by default. */
 const DISPATCH_BASE = "http://localhost:8787";
 
@@ -244,18 +256,7 @@ export class Durabox {
   /** A Durable Object namespace binding: the entry worker's, else the first worker declaring it. */
   async getDurableObjectNamespace(bindingName: string, workerName?: string): Promise<DurableObjectNamespace> {
     await this.#whenReady();
-    const candidates = workerName === undefined ? this.#options.workers : this.#options.workers.filter((w) => w.name === workerName);
-    for (const worker of candidates) {
-      if (worker.durableObjects.some((d) => d.binding === bindingName)) {
-        return this.#envs.get(worker.name)![bindingName] as DurableObjectNamespace;
-      }
-    }
-    const names = [...new Set(candidates.flatMap((w) => w.durableObjects.map((d) => d.binding)))];
-    throw new DuraboxError(
-      "ERR_BINDING_NOT_FOUND",
-      `No Durable Object binding named "${bindingName}"${workerName === undefined ? "" : ` in worker "${workerName}"`}. ` +
-        (names.length > 0 ? `Bindings: ${names.join(", ")}.` : "No Durable Objects are configured (option durableObjects)."),
-    );
+    return this.#bindingNow("durableObjects", bindingName, workerName) as DurableObjectNamespace;
   }
 
   /** A D1 database binding: the entry worker's, else the first worker declaring it. */
@@ -266,16 +267,7 @@ export class Durabox {
 
   /** @internal getD1Database() before the worker's code has loaded (test helpers). */
   getD1DatabaseNow(bindingName: string, workerName?: string): D1Database {
-    const candidates = workerName === undefined ? this.#options.workers : this.#options.workers.filter((w) => w.name === workerName);
-    for (const worker of candidates) {
-      if (worker.d1Databases.some((d) => d.binding === bindingName)) return this.#envs.get(worker.name)![bindingName] as D1Database;
-    }
-    const names = [...new Set(candidates.flatMap((w) => w.d1Databases.map((d) => d.binding)))];
-    throw new DuraboxError(
-      "ERR_BINDING_NOT_FOUND",
-      `No D1 database binding named "${bindingName}"${workerName === undefined ? "" : ` in worker "${workerName}"`}. ` +
-        (names.length > 0 ? `D1 bindings: ${names.join(", ")}.` : "No D1 databases are configured (option d1Databases)."),
-    );
+    return this.#bindingNow("d1Databases", bindingName, workerName) as D1Database;
   }
 
   /** An R2 bucket binding (`env[binding]`): the entry worker's, else the first worker declaring it. */
@@ -286,16 +278,7 @@ export class Durabox {
 
   /** @internal An R2 bucket binding now, before worker code has loaded. */
   r2BucketNow(binding: string, workerName?: string): R2Bucket {
-    const candidates = workerName === undefined ? this.#options.workers : this.#options.workers.filter((w) => w.name === workerName);
-    for (const worker of candidates) {
-      if (worker.r2Buckets.some((b) => b.binding === binding)) return this.#envs.get(worker.name)![binding] as R2Bucket;
-    }
-    const names = [...new Set(candidates.flatMap((w) => w.r2Buckets.map((b) => b.binding)))];
-    throw new DuraboxError(
-      "ERR_BINDING_NOT_FOUND",
-      `No R2 bucket binding named "${binding}"${workerName === undefined ? "" : ` in worker "${workerName}"`}. ` +
-        (names.length > 0 ? `R2 bindings: ${names.join(", ")}.` : "No R2 buckets are configured (option r2Buckets)."),
-    );
+    return this.#bindingNow("r2Buckets", binding, workerName) as R2Bucket;
   }
 
   /** The storage of the object with this id, without constructing the object. */
@@ -328,16 +311,7 @@ export class Durabox {
 
   /** @internal getKVNamespace without waiting for the worker's code. */
   kvNamespaceNow(bindingName: string, workerName?: string): KVNamespace {
-    const candidates = workerName === undefined ? this.#options.workers : this.#options.workers.filter((w) => w.name === workerName);
-    for (const worker of candidates) {
-      if (worker.kvNamespaces.some((kv) => kv.binding === bindingName)) return this.#envs.get(worker.name)![bindingName] as KVNamespace;
-    }
-    const names = [...new Set(candidates.flatMap((w) => w.kvNamespaces.map((kv) => kv.binding)))];
-    throw new DuraboxError(
-      "ERR_BINDING_NOT_FOUND",
-      `No KV namespace binding named "${bindingName}"${workerName === undefined ? "" : ` in worker "${workerName}"`}. ` +
-        (names.length > 0 ? `KV bindings: ${names.join(", ")}.` : "No KV namespaces are configured (option kvNamespaces)."),
-    );
+    return this.#bindingNow("kvNamespaces", bindingName, workerName) as KVNamespace;
   }
 
   async dispose(): Promise<void> {
@@ -455,6 +429,21 @@ export class Durabox {
   /** @internal The object runtime: what the test environments drive. */
   get runtime(): ObjectRuntime {
     return this.#runtime;
+  }
+
+  /** A binding of one kind: the named worker's, else the entry worker's, else the first worker declaring it. */
+  #bindingNow(kind: keyof typeof BINDING_KINDS, bindingName: string, workerName: string | undefined): unknown {
+    const candidates = workerName === undefined ? this.#options.workers : this.#options.workers.filter((w) => w.name === workerName);
+    for (const worker of candidates) {
+      if (worker[kind].some((b) => b.binding === bindingName)) return this.#envs.get(worker.name)![bindingName];
+    }
+    const { noun, listed, none } = BINDING_KINDS[kind];
+    const names = [...new Set(candidates.flatMap((w) => w[kind].map((b) => b.binding)))];
+    throw new DuraboxError(
+      "ERR_BINDING_NOT_FOUND",
+      `No ${noun} named "${bindingName}"${workerName === undefined ? "" : ` in worker "${workerName}"`}. ` +
+        (names.length > 0 ? `${listed}: ${names.join(", ")}.` : none),
+    );
   }
 
   #env(workerName: string | undefined): Record<string, unknown> {
