@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { ensurePeer, miniflareVersion } from "./lib/peer.mjs";
 import { runWorkload } from "./lib/spawn.mjs";
 import { median } from "./lib/stats.mjs";
-import { BINDINGS_BEGIN, BINDINGS_END, withBindingsSection } from "./lib/bindings-section.mjs";
+import { SECTIONS, withSection } from "./lib/sections.mjs";
 
 const WORKLOADS = ["kv-put", "kv-get", "cache-match"];
 const RUNTIMES = ["durabox", "miniflare", "floor"];
@@ -23,8 +23,8 @@ const INTRO = [
   "11b `kv.get(key)` (text) of a stored key, 11c `caches.default.match(url)` of a stored response and its body read",
   "(durabox: `getKVNamespace`/`getCaches`; Miniflare 2 the same methods; floor: a `Map`, and for 11c a `Map` plus",
   "`new Response`). Target: durabox ≥ 3× Miniflare 2. Ops/s are tinybench's (1.5 s after 0.3 s warm-up), the median",
-  "of the rounds; the runtimes take turns within each round. The machine is shared and was loaded during the run",
-  "(load average ≈ 16 on 2 cores): single rounds varied by up to 2.5×, so read the paired ratio first.",
+  "of the rounds; the runtimes take turns within each round. Load average when the run began:",
+  `${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores; on a loaded machine single rounds vary widely, so read the paired ratio first.`,
 ].join("\n");
 
 ensurePeer();
@@ -73,15 +73,15 @@ console.log(lines.join("\n"));
 if (values.write) {
   const file = new URL("./RESULTS.md", import.meta.url);
   const section = [
-    BINDINGS_BEGIN,
+    SECTIONS.bindings[0],
     "## KV and Cache API (11a–11c): durabox beside Miniflare 2",
     "",
     INTRO,
     "",
     ...lines,
-    BINDINGS_END,
+    SECTIONS.bindings[1],
     "",
   ].join("\n");
-  writeFileSync(file, withBindingsSection(readFileSync(file, "utf8"), section));
+  writeFileSync(file, withSection(readFileSync(file, "utf8"), "bindings", section));
   console.log("\nWrote the KV and Cache API section of bench/RESULTS.md.");
 }

@@ -2,6 +2,7 @@
 // D1, in one run, each side in its own Node process per round (bench/workloads/d1-query.mjs).
 // Usage: npm run build && node bench/d1.mjs [--rounds N] [--no-write]
 // Rewrites the "D1" section of bench/RESULTS.md (between its markers) unless --no-write.
+import { SECTIONS, withSection } from "./lib/sections.mjs";
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -16,8 +17,7 @@ import { median } from "./lib/stats.mjs";
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.join(BENCH, "..");
 const RESULTS = path.join(BENCH, "RESULTS.md");
-const BEGIN = "<!-- d1-section: written by bench/d1.mjs -->";
-const END = "<!-- end of d1-section -->";
+const [BEGIN, END] = SECTIONS.d1;
 const TARGET = 0.7;
 
 const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, "no-write": { type: "boolean", default: false } } });
@@ -97,15 +97,10 @@ if (!values["no-write"]) {
     "releases the savepoint of the implicit transaction (as 8a's lone inserts), reads back the counters its meta",
     "reports (`total_changes()`, `last_insert_rowid()`: one query per write) and, once per call that wrote, the size",
     "(`PRAGMA page_count`, dearer than a point select): a lone insert costs five statements where the floor's",
-    "autocommit costs one, a batch two per insert. The point select is near the 0.7× line: across runs on this",
-    "shared machine, runs made while tuning it measured 0.64× to 0.74×.",
+    "autocommit costs one, a batch two per insert.",
     "Reproduce: `npm run build && node bench/d1.mjs` (`--rounds 1 --no-write` for a quick look).",
     END,
   ].join("\n");
-  let text = readFileSync(RESULTS, "utf8");
-  const start = text.indexOf(BEGIN);
-  if (start !== -1) text = text.slice(0, start) + section + text.slice(text.indexOf(END) + END.length);
-  else text = text.replace("\n## Reproduce", `\n${section}\n\n## Reproduce`);
-  writeFileSync(RESULTS, text);
+  writeFileSync(RESULTS, withSection(readFileSync(RESULTS, "utf8"), "d1", section));
   console.log(`\nwrote the D1 section of ${path.relative(ROOT, RESULTS)}`);
 }

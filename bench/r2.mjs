@@ -1,7 +1,8 @@
-// Workload 9, R2 put/get of 1 MiB objects: durabox, Miniflare 2 and the floor in one run, each in fresh
+// Workload 12, R2 put/get of 1 MiB objects: durabox, Miniflare 2 and the floor in one run, each in fresh
 // processes, alternating, medians across rounds. Prints the table with ratios and rewrites the R2 section of
 // bench/RESULTS.md (between its markers; nothing else in the file changes).
 // Usage: npm run build && node bench/r2.mjs [--rounds N] [--no-write]
+import { SECTIONS, withSection } from "./lib/sections.mjs";
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -14,8 +15,7 @@ import { median } from "./lib/stats.mjs";
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const RESULTS = path.join(BENCH, "RESULTS.md");
-const START = "<!-- r2:start -->";
-const END = "<!-- r2:end -->";
+const [START, END] = SECTIONS.r2;
 const SIDES = ["durabox", "miniflare", "floor"];
 const ROWS = [
   { label: "put, in memory", key: "memoryPutMiBs" },
@@ -62,8 +62,8 @@ if (!args["no-write"]) {
     `Run by \`node bench/r2.mjs\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus()[0]?.model ?? "unknown"}, ${os.cpus().length} cores,`,
     `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type().toLowerCase()} ${os.release()} ${os.arch()}, Node ${process.version},`,
     `durabox ${built} (HEAD ${head}), miniflare ${miniflareVersion()} (\`--experimental-vm-modules\`); ${rounds} round(s), each side in`,
-    "a fresh process per round, alternating, figures the medians across rounds. The machine is shared (2 cores among",
-    "several engineers' runs): read ratios, not digits.",
+    "a fresh process per round, alternating, figures the medians across rounds. Load average when the run began:",
+    `${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores.`,
     "",
     "Each side puts and then gets 16 keys' 1 MiB bodies (`Uint8Array`s, a distinct byte each) in turn through the",
     'binding a test uses (`getR2Bucket("BUCKET")` on both runtimes), tinybench (200 ms warmup, 1,000 ms timed),',
@@ -83,12 +83,6 @@ if (!args["no-write"]) {
     "shows: durabox hands out the stored bytes with one copy, read from the blob file or buffer directly.",
     END,
   ].join("\n");
-  const text = readFileSync(RESULTS, "utf8");
-  const at = text.indexOf(START);
-  const next =
-    at >= 0
-      ? text.slice(0, at) + section + text.slice(text.indexOf(END) + END.length)
-      : text.replace("\n## Reproduce", `\n${section}\n\n## Reproduce`);
-  writeFileSync(RESULTS, next);
+  writeFileSync(RESULTS, withSection(readFileSync(RESULTS, "utf8"), "r2", section));
   console.log("bench/RESULTS.md: R2 section written.");
 }

@@ -34,7 +34,7 @@ import { ensureNodeBuild, nodeBuildVersion } from "./lib/node-builds.mjs";
 import { ITEM_TESTS } from "./lib/sql-suite.mjs";
 import { SQLITE_HEADER, runSqlSuites, sqliteSection, sqliteTextTable, withSqliteSection } from "./lib/sqlite-section.mjs";
 import { runWebSocketSection } from "./lib/websockets-section.mjs";
-import { bindingsSection, withBindingsSection } from "./lib/bindings-section.mjs";
+import { sectionOf, withSection } from "./lib/sections.mjs";
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.join(BENCH, "..");
@@ -1021,12 +1021,11 @@ async function runAll({
     console.log("\n--only given: bench/RESULTS.md left unchanged.");
     return;
   }
-  // The KV and Cache API section (bench/bindings.mjs) is kept as it was.
+  // The sections other scripts (and --only websockets) write are kept as they were.
   const previous = existsSync(path.join(BENCH, "RESULTS.md")) ? readFileSync(path.join(BENCH, "RESULTS.md"), "utf8") : "";
-  writeFileSync(
-    path.join(BENCH, "RESULTS.md"),
-    withBindingsSection(markdown({ date, machine, rounds, sections }), bindingsSection(previous)),
-  );
+  let text = markdown({ date, machine, rounds, sections });
+  for (const name of ["d1", "r2", "bindings", "websockets"]) text = withSection(text, name, sectionOf(previous, name));
+  writeFileSync(path.join(BENCH, "RESULTS.md"), text);
   console.log("\nWrote bench/RESULTS.md");
 }
 

@@ -1,14 +1,14 @@
 // The SQLite workloads' part of the report (8a-8d): durabox against the floor, in a section of RESULTS.md of
 // its own (Miniflare 2 has no SQL storage, so these rows have no peer column), with its own machine line, so
 // `npm run bench -- --only sqlite` can rewrite it alone, between its markers.
+import { SECTIONS, withSection } from "./sections.mjs";
 import { gridMarkdown, gridText, markdownTable, rowsOf, textTable } from "./report.mjs";
 import { ADDS, ITEM_TESTS } from "./sql-suite.mjs";
 import { breakdownTables, runTable, seconds, timeVariants, versionOf } from "./suite-runs.mjs";
 import { FILES, SQL_SUITE_VARIANTS, VARIANTS, WORKERS } from "./suites.mjs";
 
 export const SQLITE_HEADER = ["metric", "durabox", "floor", "durabox ÷ floor (speed)"];
-const BEGIN = "<!-- sqlite-section: written by bench/run.mjs (npm run bench -- --only sqlite rewrites it) -->";
-const END = "<!-- end of sqlite-section -->";
+const [BEGIN, END] = SECTIONS.sqlite;
 
 const fmtRatio = (x) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : "—");
 
@@ -164,9 +164,5 @@ ${END}
 
 /** RESULTS.md with its SQLite section replaced (or added before "## Reproduce"). */
 export function withSqliteSection(text, section) {
-  const begin = text.indexOf(BEGIN);
-  const end = text.indexOf(END);
-  if (begin >= 0 && end > begin) return text.slice(0, begin) + section + text.slice(end + END.length + 1);
-  const reproduce = text.indexOf("## Reproduce");
-  return reproduce >= 0 ? text.slice(0, reproduce) + section + "\n" + text.slice(reproduce) : text + "\n" + section;
+  return withSection(text, "sqlite", section.trimEnd());
 }

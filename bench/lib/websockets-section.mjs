@@ -1,5 +1,6 @@
 // The WebSocket workloads (10a, 10b): durabox beside the floor and Miniflare 2, in a section of RESULTS.md of its
 // own with its own machine line, which `npm run bench -- --only websockets` rewrites alone, between its markers.
+import { SECTIONS, withSection } from "./sections.mjs";
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -11,8 +12,7 @@ import { formatValue, gridMarkdown, gridText, progress } from "./report.mjs";
 
 const BENCH = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const ROOT = path.join(BENCH, "..");
-const BEGIN = "<!-- websockets-section: written by bench/run.mjs (npm run bench -- --only websockets rewrites it) -->";
-const END = "<!-- end of websockets-section -->";
+const [BEGIN, END] = SECTIONS.websockets;
 const fmtRatio = (x) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : "—");
 
 function medians(results) {
@@ -114,9 +114,6 @@ ${rounds} round(s), the sides alternating, each in its own Node process; medians
   are not. durabox accepts them for hibernation; Miniflare 2 with \`accept()\`.
 ${END}`;
   const file = path.join(BENCH, "RESULTS.md");
-  const text = readFileSync(file, "utf8");
-  const at = text.indexOf(BEGIN);
-  const next = at === -1 ? `${text.trimEnd()}\n\n${section}\n` : text.slice(0, at) + section + text.slice(text.indexOf(END) + END.length);
-  writeFileSync(file, next);
+  writeFileSync(file, withSection(readFileSync(file, "utf8"), "websockets", section));
   console.log("\nRewrote the WebSockets section of bench/RESULTS.md (the rest is left as it was).");
 }
