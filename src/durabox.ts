@@ -189,8 +189,7 @@ export class Durabox {
         this.#runtime.define({
           identity,
           className,
-          // Resolved once per class from every source by normalizeOptions. SQLite-backed classes
-          // run on key-value storage until SQLite storage lands; the kind is recorded now.
+          // Resolved once per class from every source by normalizeOptions.
           storageKind: this.#options.workers.find((w) => w.name === scriptName)!.storageKinds.get(className)!,
           webSocketAutoReplyToClose: webSocketAutoReply(this.#options.workers.find((w) => w.name === scriptName)),
           resolve: () => {

@@ -9,8 +9,6 @@ export const realSetTimeout: typeof setTimeout = setTimeout;
 export const realClearTimeout: typeof clearTimeout = clearTimeout;
 /** setImmediate (WebSocket events are delivered on a later turn, as I/O), which fake timers can replace. */
 export const realSetImmediate: (callback: () => void) => void = setImmediate;
-export const realSetInterval: typeof setInterval = setInterval;
-export const realClearInterval: typeof clearInterval = clearInterval;
 /** process.nextTick, which Vitest's and Jest's fake timers can also replace. */
 export const realNextTick: typeof process.nextTick = process.nextTick.bind(process);
 /** queueMicrotask, which Jest's fake timers replace by default. */

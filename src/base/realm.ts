@@ -104,9 +104,3 @@ function rehomeError(error: Error, seen: Map<unknown, unknown>): Error {
   }
   return copy;
 }
-
-/** structuredClone into this realm (RPC arguments and results). */
-export function cloneValue<T>(value: T): T {
-  const cloned = structuredClone(value);
-  return foreignRealm ? rehome(cloned) : cloned;
-}

@@ -51,7 +51,7 @@ export function findWranglerConfig(directory: string): string | undefined {
 }
 
 /** Keys each `[env.<name>]` section must give itself: wrangler does not inherit them from the top level. */
-const NOT_INHERITED = ["vars", "durable_objects"] as const;
+const NOT_INHERITED = ["vars", "durable_objects", "services", "kv_namespaces", "r2_buckets", "d1_databases"] as const;
 
 /**
  * The config as `wrangler --env <name>` sees it: the section's keys over the

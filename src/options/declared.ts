@@ -172,7 +172,7 @@ export const workerOptions = {
     },
   }),
   wranglerEnvironment: option({
-    doc: "the wrangler config's `[env.<name>]` section to apply, as `wrangler --env` does: its keys over the top level's, `vars` and `durable_objects` from the section only, the name suffixed `-<name>`",
+    doc: "the wrangler config's `[env.<name>]` section to apply, as `wrangler --env` does: its keys over the top level's, `vars`, `durable_objects` and the KV, R2, D1 and service bindings from the section only, the name suffixed `-<name>`",
     type: string,
     example: '"staging"',
     cli: { name: "env", short: "e", value: "NAME", help: "apply the wrangler config's [env.NAME] section" },

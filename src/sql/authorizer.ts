@@ -4,7 +4,7 @@ import { ALLOWED_FUNCTIONS, ALLOWED_MODULES, ALLOWED_PRAGMAS } from "./allow-lis
  * Production's authorizer rules (workerd SqliteDatabase::isAuthorized with
  * the SqlStorage regulator), as one function over SQLite's authorizer
  * arguments. Drivers with sqlite3_set_authorizer call it for every action
- * SQLite checks; emulated-checks.ts calls it with the actions it can infer.
+ * SQLite checks; explain-checks.ts calls it with the actions it can infer.
  */
 export const Action = {
   CREATE_INDEX: 1,

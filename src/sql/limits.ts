@@ -2,7 +2,7 @@
  * Production's sqlite3_limit values (workerd util/sqlite.c++ setupSecurity;
  * shared/reference/modern-api.md §1.1), in node:sqlite's `limits` names.
  * Drivers that can set them natively do; otherwise the checks in
- * statement-facts.ts and emulated-checks.ts stand in (docs/sqlite.md lists
+ * statement-facts.ts and explain-checks.ts stand in (docs/sqlite.md lists
  * which).
  */
 export const SQL_LIMITS = {

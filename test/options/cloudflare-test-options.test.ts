@@ -107,6 +107,13 @@ describe("the project's wrangler file in tests", () => {
     [[durable_objects.bindings]]
     name = "ROOM"
     class_name = "Room"
+    [[kv_namespaces]]
+    binding = "CONFIG"
+    id = "config"
+    [[r2_buckets]]
+    binding = "UPLOADS"
+    [[d1_databases]]
+    binding = "DB"
     [env.staging]
     vars = { NAME = "staging" }
     durable_objects.bindings = [{ name = "STAGING_ROOM", class_name = "Room" }]
@@ -145,9 +152,18 @@ describe("the project's wrangler file in tests", () => {
     expect(staging!.storageKinds.get("Room")).toBe("sqlite");
     const [top] = normalizeOptions({ wranglerConfigPath: true }, dir).workers;
     expect(top!.storageKinds.get("Room")).toBe("key-value");
-    // A section without vars or durable_objects has none: wrangler does not inherit them.
+    expect([top!.kvNamespaces.length, top!.r2Buckets.length, top!.d1Databases.length]).toEqual([1, 1, 1]);
+    // A section without vars, durable_objects or other bindings has none: wrangler does not inherit them.
     const [bare] = normalizeOptions({ wranglerConfigPath: true, wranglerEnvironment: "bare" }, dir).workers;
-    expect(bare!).toMatchObject({ name: "app-bare", bindings: {}, durableObjects: [], compatibilityDate: "2026-01-01" });
+    expect(bare!).toMatchObject({
+      name: "app-bare",
+      bindings: {},
+      durableObjects: [],
+      kvNamespaces: [],
+      r2Buckets: [],
+      d1Databases: [],
+      compatibilityDate: "2026-01-01",
+    });
   });
 
   it("takes the environment from cloudflareTest's wrangler.environment", async () => {
