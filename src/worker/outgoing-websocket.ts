@@ -42,13 +42,15 @@ setOutgoingConnector(connect);
  */
 export function fetchWithUpgrade(platformFetch: () => typeof fetch, ResponseClass: typeof Response): typeof fetch {
   const upgradingFetch = (input: Request | string | URL, init?: RequestInit): Promise<Response> => {
+    // The header is read without building a Request: a copy of a Request with a body would use the body up.
     let request: Request;
     try {
+      const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+      if (headers.get("upgrade")?.toLowerCase() !== "websocket") return platformFetch()(input, init);
       request = new Request(input, init);
     } catch (error) {
       return Promise.reject(error);
     }
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return platformFetch()(input, init);
     return upgrade(request, ResponseClass);
   };
   return upgradingFetch as typeof fetch;

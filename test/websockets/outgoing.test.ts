@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { once } from "node:events";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import { Durabox } from "../../src/index.js";
@@ -94,6 +95,28 @@ describe("outgoing WebSockets from worker code", () => {
       ]);
     } finally {
       await mf.dispose();
+    }
+  });
+
+  it("leaves fetch(request) of a Request with a body alone: the body reaches the server", async () => {
+    const server = createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk: Buffer) => (body += String(chunk)));
+      request.on("end", () => response.end(`got ${request.method} ${body}`));
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const port = (server.address() as AddressInfo).port;
+    const mf = new Durabox({
+      script: `export default { fetch() {
+        return fetch(new Request("http://127.0.0.1:${port}/", { method: "POST", body: "payload" }));
+      } }`,
+    });
+    try {
+      expect(await mf.dispatchFetch("/").text()).toBe("got POST payload");
+    } finally {
+      await mf.dispose();
+      server.close();
     }
   });
 });
