@@ -184,30 +184,7 @@ export class Durabox {
     for (const worker of this.#options.workers) {
       const env = this.#envs.get(worker.name)!;
       for (const { binding, className, scriptName } of worker.durableObjects) {
-        // One namespace per exporting worker and class, however many workers bind it.
-        const identity = `${scriptName}#${className}`;
-        this.#runtime.define({
-          identity,
-          className,
-          // Resolved once per class from every source by normalizeOptions.
-          storageKind: this.#options.workers.find((w) => w.name === scriptName)!.storageKinds.get(className)!,
-          webSocketAutoReplyToClose: webSocketAutoReply(this.#options.workers.find((w) => w.name === scriptName)),
-          resolve: () => {
-            const resolveFrom = (owner: LoadedWorker | undefined): ResolvedClass => {
-              if (owner === undefined) throw new DuraboxError("ERR_SCRIPT", `Worker "${scriptName}" has no code.`);
-              const ctxExports = this.#options.workers.find((w) => w.name === scriptName)!.ctxExports;
-              return {
-                objectClass: owner.objectClass(className),
-                env: owner.env,
-                ...(ctxExports && { exports: this.workerExports(scriptName) }),
-              };
-            };
-            const owner = this.#loaded.get(scriptName);
-            // Still loading: the object waits for its class (events queue in order).
-            return owner !== undefined ? resolveFrom(owner) : this.#ready.then(() => resolveFrom(this.#loaded.get(scriptName)));
-          },
-        });
-        env[binding] = this.#runtime.namespace(identity);
+        env[binding] = this.#defineClass(scriptName, className);
       }
       for (const service of worker.serviceBindings) {
         env[service.binding] = serviceBinding(
@@ -344,30 +321,46 @@ export class Durabox {
       configuredClasses: () => classes,
       serviceBinding: (entrypoint) => serviceBinding({ kind: "worker", worker: () => this.#serving(name), entrypoint, props: {} }),
       namespace: (className) => {
-        const identity = `${name}#${className}`;
         // A class some binding names already has its namespace: exports.Counter is env.COUNTER.
         for (const other of this.#options.workers) {
           const bound = other.durableObjects.find((d) => d.scriptName === name && d.className === className);
           if (bound !== undefined) return this.#envs.get(other.name)![bound.binding] as object;
         }
-        this.#runtime.define({
-          identity,
-          className,
-          storageKind: worker!.storageKinds.get(className) ?? "key-value",
-          resolve: () => {
-            const resolved = (owner: LoadedWorker | undefined): ResolvedClass => {
-              if (owner === undefined) throw new DuraboxError("ERR_SCRIPT", `Worker "${name}" has no code.`);
-              return { objectClass: owner.objectClass(className), env: owner.env, ...(worker!.ctxExports && { exports }) };
-            };
-            const owner = this.#loaded.get(name);
-            return owner !== undefined ? resolved(owner) : this.#ready.then(() => resolved(this.#loaded.get(name)));
-          },
-        });
-        return this.#runtime.namespace(identity);
+        return this.#defineClass(name, className);
       },
     });
     this.#exports.set(name, exports);
     return exports;
+  }
+
+  /**
+   * Defines worker `scriptName`'s class `className` (once: one namespace per exporting worker and class, however
+   * many workers bind it) and returns a namespace of it. The class resolves when the worker's code has loaded.
+   */
+  #defineClass(scriptName: string, className: string): DurableObjectNamespace {
+    const identity = `${scriptName}#${className}`;
+    const worker = this.#options.workers.find((w) => w.name === scriptName)!;
+    this.#runtime.define({
+      identity,
+      className,
+      // Resolved once per class from every source by normalizeOptions (a class only ctx.exports reaches: key-value).
+      storageKind: worker.storageKinds.get(className) ?? "key-value",
+      webSocketAutoReplyToClose: webSocketAutoReply(worker),
+      resolve: () => {
+        const resolveFrom = (owner: LoadedWorker | undefined): ResolvedClass => {
+          if (owner === undefined) throw new DuraboxError("ERR_SCRIPT", `Worker "${scriptName}" has no code.`);
+          return {
+            objectClass: owner.objectClass(className),
+            env: owner.env,
+            ...(worker.ctxExports && { exports: this.workerExports(scriptName) }),
+          };
+        };
+        const owner = this.#loaded.get(scriptName);
+        // Still loading: the object waits for its class (events queue in order).
+        return owner !== undefined ? resolveFrom(owner) : this.#ready.then(() => resolveFrom(this.#loaded.get(scriptName)));
+      },
+    });
+    return this.#runtime.namespace(identity);
   }
 
   /** The loaded worker a service binding reaches (waits for loading). */

@@ -14,7 +14,6 @@ import { lexerReady, MODULE_PARAMS, moduleToFunctionBody, type ModuleBody } from
 import { DuraboxError } from "../base/errors.js";
 import { workersGlobals } from "./workers-globals.js";
 import { nodejsCompatMode, nodeImportRefused, type Compatibility } from "./nodejs-compat.js";
-import { cachesGlobal } from "./caches-global.js";
 import type { CacheStorage } from "../bindings/cache/cache-storage.js";
 
 export interface EvaluateOptions {
@@ -50,7 +49,7 @@ function workerScope(options: EvaluateOptions): Record<string, unknown> {
   const hidden = nodejsCompat ? {} : { process: undefined, Buffer: undefined, setImmediate: undefined, clearImmediate: undefined };
   return {
     navigator,
-    Response: workerResponseClass(),
+    // Response among them: the platform's, carrying a webSocket with status 101.
     ...webSocketGlobals(workerResponseClass(), globalThis),
     self: options.vmContext === undefined ? globalThis : (runInContext("globalThis", options.vmContext) as unknown),
     addEventListener: serviceWorkerScript,
@@ -60,7 +59,8 @@ function workerScope(options: EvaluateOptions): Record<string, unknown> {
     exports: undefined,
     __filename: undefined,
     __dirname: undefined,
-    ...cachesGlobal(options.caches),
+    // The runtime's Cache API, the global `caches` (always present, as on Workers).
+    caches: options.caches,
     ...hidden,
     ...workersGlobals(),
   };
