@@ -10,7 +10,7 @@ import type { DurableObjectState } from "../objects/state.js";
 import type { ObjectStorage } from "../objects/object-storage.js";
 import type { MockAgent } from "undici";
 import type { D1Database } from "../bindings/d1/database.js";
-import { applyD1Migrations, readD1Migrations } from "../bindings/d1/migrations.js";
+import type { D1DatabaseLike, D1Migration } from "../bindings/d1/migrations.js";
 import type { R2Bucket } from "../bindings/r2/bucket.js";
 import type { KVNamespace } from "../bindings/kv/namespace.js";
 import type { CacheStorage } from "../bindings/cache/cache-storage.js";
@@ -162,11 +162,17 @@ export function getD1Database(binding: string): D1Database {
   return currentTestRuntime().durabox.getD1DatabaseNow(binding);
 }
 
+// The two D1 helpers run on the test runtime's side, so the SQL splitter stays out of this per-file module.
+
 /** Reads a wrangler `migrations_dir`: its `*.sql` files, sorted, each as `{ name, queries }`. */
-export { readD1Migrations };
+export function readD1Migrations(migrationsDir: string): Promise<D1Migration[]> {
+  return currentTestRuntime().readD1Migrations(migrationsDir);
+}
 
 /** Applies the migrations not yet recorded in the `d1_migrations` table (as wrangler does); idempotent. */
-export { applyD1Migrations };
+export function applyD1Migrations(db: D1DatabaseLike, migrations: readonly D1Migration[], migrationsTableName?: string): Promise<void> {
+  return currentTestRuntime().applyD1Migrations(db, migrations, migrationsTableName);
+}
 
 /** A KV namespace binding by name, to read and write its data directly (Miniflare 3's name; await it or not). */
 export function getKVNamespace(binding: string): KVNamespace {

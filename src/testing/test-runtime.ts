@@ -19,6 +19,7 @@ import { FetchMock } from "./fetch-mock.js";
 import type { EvictOptions } from "../objects/eviction.js";
 import { findCore, type WebSocket } from "../objects/websockets/websocket.js";
 import type { KVNamespace } from "../bindings/kv/namespace.js";
+import { applyD1Migrations, readD1Migrations } from "../bindings/d1/migrations.js";
 import type { CacheStorage } from "../bindings/cache/cache-storage.js";
 
 export type { Isolation, TestRuntimeOptions };
@@ -196,6 +197,11 @@ export class TestRuntime {
   async reset(): Promise<void> {
     await this.durabox.deleteAllData();
   }
+
+  /** readD1Migrations, on this side of the test helpers (they stay small). */
+  readonly readD1Migrations = readD1Migrations;
+  /** applyD1Migrations, likewise. */
+  readonly applyD1Migrations = applyD1Migrations;
 
   /** The entry worker's exports as bindings (`exports` of cloudflare:workers; `SELF` is its default). */
   workerExports(): Record<string, unknown> {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { readD1Migrations as fromPackage } from "../../../src/index.js";
-import { applyD1Migrations, readD1Migrations } from "../../../src/testing/helpers.js";
+import { applyD1Migrations, readD1Migrations } from "../../../src/bindings/d1/migrations.js";
 import { sqliteDrivers } from "../../helpers/sqlite.js";
 import { openD1, rejection } from "./helpers.js";
 
