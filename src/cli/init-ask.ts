@@ -1,7 +1,6 @@
 import { createInterface } from "node:readline/promises";
 import type { Runner } from "./init-project.js";
-
-const NAMES: Record<Runner, string> = { vitest: "Vitest", jest: "Jest" };
+import { RUNNER_NAMES as NAMES } from "./init.js";
 
 /** Asks on the terminal which runner to set up; Enter takes the preselected one. */
 export async function askRunner(question: string, choices: readonly Runner[], preselected: Runner): Promise<Runner> {

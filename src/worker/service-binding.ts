@@ -1,6 +1,6 @@
 import { DuraboxError } from "../base/errors.js";
 import { toRequest } from "../objects/stub.js";
-import { directHost, nextDepth, runInContext } from "../rpc/context.js";
+import { directHost, nextDepth } from "../rpc/context.js";
 import { notImplemented } from "../rpc/messages.js";
 import { rpcProperty } from "../rpc/pipeline.js";
 import { markHandle, type Caller } from "../rpc/registry.js";
@@ -57,15 +57,17 @@ export function serviceBinding(target: ServiceTarget): object {
     }
     if (target.kind === "worker")
       return withWorker(target, (worker) => worker.fetchEntrypoint(request, target.entrypoint, target.props, depth));
-    return Promise.resolve(runInContext({ depth, host: directHost }, () => target.handler(request))).then((response) => {
-      if (!(response instanceof Response)) {
-        throw new DuraboxError(
-          "ERR_RESPONSE_TYPE",
-          `A service binding's function must return a Response, but it returned ${response === null ? "null" : typeof response}.`,
-        );
-      }
-      return response;
-    });
+    return directHost
+      .run(depth, () => target.handler(request))
+      .then((response) => {
+        if (!(response instanceof Response)) {
+          throw new DuraboxError(
+            "ERR_RESPONSE_TYPE",
+            `A service binding's function must return a Response, but it returned ${response === null ? "null" : typeof response}.`,
+          );
+        }
+        return response;
+      });
   };
   const connect = (): never => {
     throw new DuraboxError("ERR_NO_HANDLER", "durabox does not run TCP sockets: a service binding's connect() is not supported.");

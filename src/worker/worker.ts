@@ -112,10 +112,8 @@ export class LoadedWorker {
     const exported = this.exports[key];
     const kind = exportKind(exported);
     if (kind === "entrypoint-class" || kind === "handlers") return exported;
+    if (name === undefined) throw this.#noFetch(undefined);
     const label = this.name === "" ? "The worker" : `Worker "${this.name}"`;
-    if (name === undefined) {
-      throw new DuraboxError("ERR_NO_HANDLER", `${label} has no fetch handler: export default { async fetch(request, env, ctx) { ... } }.`);
-    }
     const entrypoints = Object.keys(this.exports).filter((k) => k !== "default" && exportKind(this.exports[k]) === "entrypoint-class");
     throw new DuraboxError(
       "ERR_CLASS_NOT_FOUND",
