@@ -38,7 +38,8 @@ export class R2Storage implements IsolatedState {
   readonly #layered: LayeredBackend;
   /** Blobs written while each layer was innermost. */
   readonly #written: Set<string>[] = [];
-  readonly #buckets = new Set<string>();
+  /** Each bucket's two stores, made on first use (every R2 call reads one: no store built per call). */
+  readonly #buckets = new Map<string, { readonly objects: ObjectStore; readonly uploads: ObjectStore }>();
 
   constructor(persistence: R2Persistence) {
     let below: StorageBackend;
@@ -67,14 +68,25 @@ export class R2Storage implements IsolatedState {
 
   /** Object records of a bucket, by key. */
   objects(bucket: string): ObjectStore {
-    this.#buckets.add(bucket);
-    return this.#layered.object({ namespace: `${NAMESPACE_PREFIX}${bucket}`, id: OBJECTS_ID });
+    return this.#storesOf(bucket).objects;
   }
 
   /** Multipart upload records of a bucket, by upload id. */
   uploads(bucket: string): ObjectStore {
-    this.#buckets.add(bucket);
-    return this.#layered.object({ namespace: `${NAMESPACE_PREFIX}${bucket}`, id: UPLOADS_ID });
+    return this.#storesOf(bucket).uploads;
+  }
+
+  #storesOf(bucket: string): { readonly objects: ObjectStore; readonly uploads: ObjectStore } {
+    let stores = this.#buckets.get(bucket);
+    if (stores === undefined) {
+      const namespace = `${NAMESPACE_PREFIX}${bucket}`;
+      stores = {
+        objects: this.#layered.object({ namespace, id: OBJECTS_ID }),
+        uploads: this.#layered.object({ namespace, id: UPLOADS_ID }),
+      };
+      this.#buckets.set(bucket, stores);
+    }
+    return stores;
   }
 
   /** A fresh blob id, remembered as written in the innermost layer. */
@@ -107,8 +119,8 @@ export class R2Storage implements IsolatedState {
   }
 
   async deleteAll(): Promise<void> {
-    for (const bucket of this.#buckets) {
-      for (const store of [this.objects(bucket), this.uploads(bucket)]) {
+    for (const { objects, uploads } of this.#buckets.values()) {
+      for (const store of [objects, uploads]) {
         const blobs: string[] = [];
         for await (const record of allRecords(store)) blobs.push(...blobsOf(record));
         await store.commit({ deleteAll: true });
