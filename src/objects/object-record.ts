@@ -30,6 +30,8 @@ export interface RecordContext {
   layerDepth(): number;
   /** Told when the record opens its SQLite database. */
   sqliteOpened(record: ObjectRecord): void;
+  /** Told when the record first keeps WebSockets. */
+  webSocketsOpened(record: ObjectRecord): void;
   /** Told of every object event (verbose logging); absent when nobody listens. */
   onEvent?: ObjectEventHook;
   /** Idle time after which an instance holding only hibernatable WebSockets is evicted. */
@@ -78,11 +80,15 @@ export class ObjectRecord implements StorageOwner {
 
   /** The object's WebSockets, made on first use (most objects never have one). */
   get webSockets(): ObjectWebSockets {
-    return (this.#webSockets ??= new ObjectWebSockets({
-      deliver: (event) => this.instance().deliver(0, event),
-      scopeDepth: () => this.#context.layerDepth(),
-      autoReplyToClose: this.#class.spec.webSocketAutoReplyToClose ?? true,
-    }));
+    if (this.#webSockets === undefined) {
+      this.#webSockets = new ObjectWebSockets({
+        deliver: (event) => this.instance().deliver(0, event),
+        scopeDepth: () => this.#context.layerDepth(),
+        autoReplyToClose: this.#class.spec.webSocketAutoReplyToClose ?? true,
+      });
+      this.#context.webSocketsOpened(this);
+    }
+    return this.#webSockets;
   }
 
   /**

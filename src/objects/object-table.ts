@@ -18,11 +18,17 @@ export class ObjectTable {
   readonly #live = new Set<ObjectRecord>();
   /** Records with an open SQLite database: isolation layers visit only these. */
   readonly #sqlite = new Set<ObjectRecord>();
+  /** Records that have kept WebSockets: what the end of every test visits, rather than every record. */
+  readonly #withSockets = new Set<ObjectRecord>();
   readonly #classes: ClassRegistry;
   readonly #backend: StorageBackend;
   readonly #context: RecordContext;
 
-  constructor(classes: ClassRegistry, backend: StorageBackend, context: Omit<RecordContext, "liveChanged" | "sqliteOpened">) {
+  constructor(
+    classes: ClassRegistry,
+    backend: StorageBackend,
+    context: Omit<RecordContext, "liveChanged" | "sqliteOpened" | "webSocketsOpened">,
+  ) {
     this.#classes = classes;
     this.#backend = backend;
     this.#context = {
@@ -32,6 +38,7 @@ export class ObjectTable {
         else this.#live.delete(record);
       },
       sqliteOpened: (record) => this.#sqlite.add(record),
+      webSocketsOpened: (record) => this.#withSockets.add(record),
     };
   }
 
@@ -69,7 +76,7 @@ export class ObjectTable {
   /** The WebSockets of every object that holds one. */
   webSockets(): ObjectWebSockets[] {
     const found: ObjectWebSockets[] = [];
-    for (const record of this.#records.values()) {
+    for (const record of this.#withSockets) {
       const sockets = record.openWebSockets;
       if (sockets !== undefined && sockets.size > 0) found.push(sockets);
     }
