@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { TESTS_PER_FILE, childEnv, generate } from "./suites.mjs";
+import { childEnv, generate } from "./suites.mjs";
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const REPORTER = path.join(path.dirname(fileURLToPath(import.meta.url)), "jest-memory-reporter.cjs");
@@ -95,4 +95,4 @@ export async function runMemory({ progress = () => {} } = {}) {
   return results;
 }
 
-export { MODES as MEMORY_MODES, TESTS_PER_FILE as MEMORY_TESTS_PER_FILE };
+export { MODES as MEMORY_MODES };

@@ -1,6 +1,6 @@
 // Other Node majors for the workloads that need one (8b: node:sqlite, which Node 20 lacks): the npm registry's
 // official builds (node-<platform>-<arch>, the binary inside the package), installed once into
-// bench/.peers/node<major>/, as test/environments/matrix.test.ts installs them under .matrix/.
+// bench/.peers/node<major>/, as test/helpers/matrix.ts installs them under .matrix/.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";

@@ -42,6 +42,21 @@ function pairs(values: readonly string[], flag: string, example: string): [strin
   });
 }
 
+/** A `*-persist` flag: alone it means `true` (parseCommandLine gives "true"), else its path or URL. */
+const persistValue = ([value]: string[]): string | boolean => (value === "true" ? true : value!);
+
+/** NAME or NAME=VALUE per value, as binding name to VALUE (NAME when left out). */
+function nameOrPair(values: string[], flag: string, forms: string, example: string): Record<string, string> {
+  return Object.fromEntries(
+    values.map((value) => {
+      const at = value.indexOf("=");
+      const [name, target] = at < 0 ? [value, value] : [value.slice(0, at), value.slice(at + 1)];
+      if (!name || !target) fail(`${flag} expects ${forms}, got "${value}" (for example ${flag} ${example}).`);
+      return [name, target];
+    }),
+  );
+}
+
 /** How a flag's text becomes its option's value where that is not the text itself (or, for a repeatable flag, the list of texts). */
 const FROM_FLAG: { readonly [K in keyof DuraboxOptions]?: (values: string[]) => DuraboxOptions[K] } = {
   durableObjects: (values) => {
@@ -59,31 +74,15 @@ const FROM_FLAG: { readonly [K in keyof DuraboxOptions]?: (values: string[]) => 
     return durableObjects;
   },
   bindings: (values) => Object.fromEntries(pairs(values, "--binding", "GREETING=hello")),
-  durableObjectsPersist: ([value]) => (value === "true" ? true : value),
+  durableObjectsPersist: persistValue,
   d1Databases: (values) =>
     Object.fromEntries(values.map((value) => (value.includes("=") ? pairs([value], "--d1", "DB=app-db")[0]! : [value, value]))),
-  d1Persist: ([value]) => (value === "true" ? true : value),
-  r2Buckets: (values) =>
-    Object.fromEntries(
-      values.map((value) => {
-        const at = value.indexOf("=");
-        const [binding, bucket] = at < 0 ? [value, value] : [value.slice(0, at), value.slice(at + 1)];
-        if (!binding || !bucket) fail(`--r2 expects NAME or NAME=BUCKET, got "${value}" (for example --r2 BUCKET=uploads).`);
-        return [binding, bucket];
-      }),
-    ),
-  r2Persist: ([value]) => (value === "true" ? true : value),
-  kvNamespaces: (values) =>
-    Object.fromEntries(
-      values.map((value) => {
-        const at = value.indexOf("=");
-        const [name, id] = at === -1 ? [value, value] : [value.slice(0, at), value.slice(at + 1)];
-        if (!name || !id) fail(`--kv expects NAME or NAME=ID, got "${value}" (for example --kv CONFIG).`);
-        return [name, id];
-      }),
-    ),
-  kvPersist: ([value]) => (value === "true" ? true : value),
-  cachePersist: ([value]) => (value === "true" ? true : value),
+  d1Persist: persistValue,
+  r2Buckets: (values) => nameOrPair(values, "--r2", "NAME or NAME=BUCKET", "BUCKET=uploads"),
+  r2Persist: persistValue,
+  kvNamespaces: (values) => nameOrPair(values, "--kv", "NAME or NAME=ID", "CONFIG"),
+  kvPersist: persistValue,
+  cachePersist: persistValue,
 };
 
 const PARSE_OPTIONS: NonNullable<ParseArgsConfig["options"]> = Object.fromEntries(

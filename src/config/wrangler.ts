@@ -34,7 +34,7 @@ export interface WranglerWorker {
   readonly durableObjectsPersist?: boolean | string;
 }
 
-export const CONFIG_NAMES = ["wrangler.toml", "wrangler.json", "wrangler.jsonc"] as const;
+const CONFIG_NAMES = ["wrangler.toml", "wrangler.json", "wrangler.jsonc"] as const;
 
 /** The first wrangler config in `directory` or above it, or undefined. */
 export function findWranglerConfig(directory: string): string | undefined {

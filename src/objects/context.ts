@@ -7,7 +7,6 @@ import type { SocketOwner } from "./websockets/socket-core.js";
 
 // The event context lives with RPC (rpc/context.ts), which carries it across
 // calls; objects/ adds where a WebSocket accepted now belongs.
-export { MAX_DEPTH } from "../rpc/context.js";
 
 /** What is running now, as objects/ sees it: RPC's context and the object whose sockets it may accept. */
 export interface EventContext extends RpcEventContext {

@@ -2,7 +2,7 @@ import { DuraboxError } from "../base/errors.js";
 import type { OptionDeclaration, OptionTable } from "./declaration.js";
 
 /** The error for a value its declaration's type refuses, naming the option, what it must be, and what it got. */
-export function invalidValueError(path: string, declaration: OptionDeclaration<unknown>, value: unknown): DuraboxError {
+function invalidValueError(path: string, declaration: OptionDeclaration<unknown>, value: unknown): DuraboxError {
   const got = declaration.type.got(value);
   return new DuraboxError(
     "ERR_OPTIONS",

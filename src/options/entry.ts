@@ -7,6 +7,7 @@ export { checkOptionKeys, unknownOptionError, type KeyContext } from "./unknown.
 export { nearestName } from "./nearest.js";
 export { poolOptionsMessage } from "./cloudflare-test.js";
 export { DuraboxError } from "../base/errors.js";
+export { isRecord } from "../base/describe.js";
 export type { OptionDeclaration, OptionTable, CliFlag } from "./declaration.js";
 export type { ValueType } from "./value-types.js";
 export type { TestRuntimeOptions } from "./types.js";

@@ -11,7 +11,7 @@ export const DEFAULT_PERSIST_DIRECTORY = path.join(".durabox", "do");
 export const isUrl = (value: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(value);
 
 /** Where `r2Persist: true` keeps data, under the working directory. */
-export const DEFAULT_R2_PERSIST_DIRECTORY = path.join(".durabox", "r2");
+const DEFAULT_R2_PERSIST_DIRECTORY = path.join(".durabox", "r2");
 
 /** The persistence options, and where each keeps data when `true`. */
 const PERSIST_DIRECTORIES = {
@@ -44,7 +44,7 @@ export function normalizePersistence(
 }
 
 /** Where `d1Persist: true` keeps databases, under the working directory. */
-export const DEFAULT_D1_DIRECTORY = path.join(".durabox", "d1");
+const DEFAULT_D1_DIRECTORY = path.join(".durabox", "d1");
 
 /** `d1Persist` as a directory, or undefined for memory. */
 export function normalizeD1Persist(persist: unknown, cwd: string): string | undefined {

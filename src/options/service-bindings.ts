@@ -30,7 +30,7 @@ export function normalizeServiceBindings(value: Record<string, unknown>, prefix:
 }
 
 /** The compatibility date from which `ctx.exports` is on by default (workerd `enable_ctx_exports`). */
-export const CTX_EXPORTS_DATE = "2025-11-17";
+const CTX_EXPORTS_DATE = "2025-11-17";
 
 export function ctxExportsEnabled(date: string | undefined, flags: readonly string[]): boolean {
   if (flags.includes("disable_ctx_exports")) return false;

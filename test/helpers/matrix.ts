@@ -14,7 +14,7 @@ export const root = fileURLToPath(new URL("../../", import.meta.url));
 export const cache = path.join(root, ".matrix");
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 
-export const npmInstall = (cwd: string): Promise<void> =>
+const npmInstall = (cwd: string): Promise<void> =>
   new Promise((resolve, reject) => {
     execFile(
       npm,

@@ -1,4 +1,4 @@
-import { checkOptionKeys, DuraboxError, poolOptionsMessage, TEST_OPTION_NAMES, type TestRuntimeOptions } from "durabox/options";
+import { checkOptionKeys, DuraboxError, isRecord, poolOptionsMessage, TEST_OPTION_NAMES, type TestRuntimeOptions } from "durabox/options";
 
 /** Where durabox's options go in `environmentOptions` (Vitest's convention: keyed by environment). */
 export const OPTIONS_KEY = "durabox";
@@ -6,8 +6,6 @@ export const OPTIONS_KEY = "durabox";
 export const ROOT_KEY = "duraboxRoot";
 /** Vitest's own environments' keys (jsdom, happy-dom): left alone. */
 const OTHER_ENVIRONMENT_KEYS = ["jsdom", "happyDOM"];
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** Throws unless `options` are all durabox's: for durabox({...}), which takes nothing else. */
 export function checkHelperOptions(options: unknown): TestRuntimeOptions {

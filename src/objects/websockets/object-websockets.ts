@@ -69,10 +69,6 @@ export class ObjectWebSockets implements SocketOwner {
     core.whenDone(() => this.#accepted.delete(core));
   }
 
-  get hibernatableCount(): number {
-    return this.#hibernatable.size;
-  }
-
   acceptWebSocket(ws: unknown, tags?: unknown): void {
     const core = coreOf(ws, "the first argument of acceptWebSocket()");
     if (core.isAccepted) throw new TypeError(ALREADY_ACCEPTED);
