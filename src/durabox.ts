@@ -133,17 +133,7 @@ export class Durabox {
       layers: this.#storage,
       ...(this.#options.verbose && { onEvent: logObjectEvent }),
     });
-    const sqliteClasses = this.#options.workers.flatMap((worker) =>
-      [...worker.storageKinds].filter(([, kind]) => kind === "sqlite").map(([className]) => className),
-    );
-    if (sqliteClasses.length > 0 && this.#options.persistence.kind === "redis") {
-      throw new DuraboxError(
-        "ERR_OPTIONS",
-        `SQLite-backed Durable Objects (${sqliteClasses.join(", ")}) persist to a directory, not to Redis: ` +
-          "set durableObjectsPersist to a directory (or true for ./.durabox/do), or leave it out to keep them in memory.",
-      );
-    }
-    this.#usesSqlite = sqliteClasses.length > 0;
+    this.#usesSqlite = this.#options.workers.some((worker) => [...worker.storageKinds.values()].includes("sqlite"));
     for (const worker of this.#options.workers) this.#envs.set(worker.name, { ...worker.bindings });
     // D1: one store per database id, shared by every binding naming it.
     const d1Stores = new Map<string, D1Store>();

@@ -60,11 +60,21 @@ export function normalizeOptions(options: DuraboxOptions, cwd = process.cwd()): 
   const storageKinds = resolveStorageKinds(drafts.map(({ sources }) => sources));
   const workers = drafts.map(({ worker }) => ({ ...worker, storageKinds: storageKinds.get(worker.name)! }));
   const persist = options.durableObjectsPersist ?? workers[0]?.configPersist;
+  const persistence = normalizePersistence(persist, cwd);
+  const sqliteClasses = workers.flatMap((worker) =>
+    [...worker.storageKinds].filter(([, kind]) => kind === "sqlite").map(([className]) => className),
+  );
+  if (sqliteClasses.length > 0 && persistence.kind === "redis") {
+    fail(
+      `SQLite-backed Durable Objects (${sqliteClasses.join(", ")}) persist to a directory, not to Redis: ` +
+        "set durableObjectsPersist to a directory (or true for ./.durabox/do), or leave it out to keep them in memory.",
+    );
+  }
   return {
     workers,
     automaticAlarms: options.durableObjectsAlarms ?? runtimeOptions.durableObjectsAlarms.default,
     verbose: options.verbose ?? runtimeOptions.verbose.default,
-    persistence: normalizePersistence(persist, cwd),
+    persistence,
     d1Directory: normalizeD1Persist(options.d1Persist, cwd),
     r2Persistence: normalizePersistence(options.r2Persist, cwd, "r2Persist"),
     kvPersistence: normalizePersistence(options.kvPersist, cwd, "kvPersist"),
