@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { DuraboxError } from "../../src/base/errors.js";
 import type { DeclaredClasses } from "../../src/config/durable-object-classes.js";
 import { readWranglerConfig } from "../../src/config/wrangler.js";
+import { optionsError } from "../helpers/options-error.js";
 
 const fixtures = fileURLToPath(new URL("../../fixtures/wrangler/classes/", import.meta.url));
 const fixture = (name: string): string => path.join(fixtures, name);
@@ -17,16 +17,7 @@ function summary(classes: DeclaredClasses): Record<string, string> {
   );
 }
 
-function errorOf(run: () => unknown): DuraboxError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DuraboxError);
-    expect((error as DuraboxError).code).toBe("ERR_OPTIONS");
-    return error as DuraboxError;
-  }
-  throw new Error("expected an error");
-}
+const errorOf = optionsError;
 
 describe("[[migrations]], applied in order", () => {
   for (const file of ["migrations.toml", "migrations.jsonc"]) {

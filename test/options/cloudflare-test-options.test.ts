@@ -2,23 +2,14 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { DuraboxError } from "../../src/index.js";
 import { fromCloudflareTestOptions } from "../../src/options/cloudflare-test.js";
 import { normalizeOptions } from "../../src/options/normalize.js";
 import { DURABOX_OPTION_NAMES } from "../../src/options/names.js";
 import { TestRuntime } from "../../src/testing/test-runtime.js";
 import { durabox } from "../../environments/vitest/src/config.js";
+import { optionsError } from "../helpers/options-error.js";
 
-function errorOf(make: () => unknown): DuraboxError {
-  try {
-    make();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DuraboxError);
-    expect((error as DuraboxError).code).toBe("ERR_OPTIONS");
-    return error as DuraboxError;
-  }
-  throw new Error("expected an error");
-}
+const errorOf = optionsError;
 
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), "durabox-cf-options-"));

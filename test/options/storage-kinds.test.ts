@@ -1,10 +1,10 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { DuraboxError } from "../../src/base/errors.js";
 import { Durabox } from "../../src/index.js";
 import { ObjectRuntime } from "../../src/objects/runtime.js";
 import { normalizeOptions, type DuraboxOptions, type NormalizedOptions } from "../../src/options.js";
+import { optionsError } from "../helpers/options-error.js";
 
 const fixtures = fileURLToPath(new URL("../../fixtures/wrangler/classes/", import.meta.url));
 const fixture = (name: string): string => path.join(fixtures, name);
@@ -15,14 +15,7 @@ const kinds = (options: NormalizedOptions): Record<string, Record<string, string
   Object.fromEntries(options.workers.map((worker) => [worker.name, Object.fromEntries(worker.storageKinds)]));
 
 function errorOf(options: DuraboxOptions): string {
-  try {
-    normalizeOptions(options);
-  } catch (error) {
-    expect(error).toBeInstanceOf(DuraboxError);
-    expect((error as DuraboxError).code).toBe("ERR_OPTIONS");
-    return (error as Error).message;
-  }
-  throw new Error("expected an error");
+  return optionsError(() => normalizeOptions(options)).message;
 }
 
 describe("one storage kind per class", () => {

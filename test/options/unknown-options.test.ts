@@ -1,22 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { Durabox, DuraboxError } from "../../src/index.js";
+import { Durabox } from "../../src/index.js";
 import { TestRuntime } from "../../src/testing/test-runtime.js";
 import { DURABOX_OPTION_NAMES, TEST_OPTION_NAMES, WORKER_OPTION_NAMES } from "../../src/options/names.js";
 import { unknownOptionError } from "../../src/options/unknown.js";
 import { durableObjectBindingOptions } from "../../src/options/declared.js";
+import { optionsError } from "../helpers/options-error.js";
 
 const script = "export class Counter {} export default { fetch() { return new Response('ok'); } }";
 
-function errorOf(make: () => unknown): DuraboxError {
-  try {
-    make();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DuraboxError);
-    expect((error as DuraboxError).code).toBe("ERR_OPTIONS");
-    return error as DuraboxError;
-  }
-  throw new Error("expected an error");
-}
+const errorOf = optionsError;
 
 describe("unknown options in new Durabox()", () => {
   it("names the option, lists the supported ones, and suggests the nearest", () => {
