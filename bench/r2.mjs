@@ -3,6 +3,7 @@
 // bench/RESULTS.md (between its markers; nothing else in the file changes).
 // Usage: npm run build && node bench/r2.mjs [--rounds N] [--no-write]
 import { SECTIONS, withSection } from "./lib/sections.mjs";
+import { gridMarkdown, gridText } from "./lib/report.mjs";
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -46,9 +47,7 @@ const rows = ROWS.map(({ label, key }) => {
 });
 const header = ["MiB/s (1 MiB objects, median of rounds)", "durabox", "Miniflare 2", "floor", "durabox ÷ Miniflare 2", "durabox ÷ floor"];
 const cells = rows.map((r) => [r.label, fmt(r.durabox), fmt(r.miniflare), fmt(r.floor), ratio(r.vsMiniflare), ratio(r.vsFloor)]);
-const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-const line = (c) => c.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join("  ");
-console.log(`\n${line(header)}\n${cells.map(line).join("\n")}`);
+console.log(`\n${gridText(header, cells)}`);
 const met = rows.filter((r) => r.vsMiniflare >= TARGET).map((r) => r.label);
 console.log(`\ntarget ≥ ${TARGET}× Miniflare 2: met by ${met.length} of ${rows.length} rows`);
 
@@ -71,9 +70,7 @@ if (!args["no-write"]) {
     "the same bytes on what a runtime stands on: in memory an MD5 of the body (R2's etag) and a copy in, a copy",
     "out; on files an MD5, `writeFileSync` to a temporary file and `renameSync` into place, `readFileSync` back.",
     "",
-    `| ${header.join(" | ")} |`,
-    `| ${header.map((_, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`,
-    ...cells.map((c) => `| ${c.join(" | ")} |`),
+    gridMarkdown(header, cells),
     "",
     `Target ≥ ${TARGET}× Miniflare 2: ${rows.map((r) => `${r.label} ${r.vsMiniflare >= TARGET ? "met" : "not met"} (${ratio(r.vsMiniflare)})`).join("; ")}.`,
     "A put cannot go faster than its floor: R2 gives every object the MD5 of its body as its etag, so each side",

@@ -24,7 +24,8 @@ export function redisServerPath() {
   return undefined;
 }
 
-function freePort() {
+/** A loopback port nothing listens on now. */
+export function freePort() {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();

@@ -7,6 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PEERS_DIR } from "./peer.mjs";
 import { RUNTIMES } from "./runtimes.mjs";
+import { freePort } from "./redis.mjs";
 
 const BENCH = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const ECHO_WORKER = path.join(BENCH, "fixtures", "ws-echo-worker.mjs");
@@ -16,17 +17,6 @@ const FLOOR_SERVER = `
   const server = new WebSocketServer({ port: Number(process.argv[1]), host: "127.0.0.1" });
   server.on("connection", (socket) => socket.on("message", (data, isBinary) => socket.send(data, { binary: isBinary })));
 `;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 async function waitForPort(port, child, output) {
   for (let i = 0; i < 300; i++) {
