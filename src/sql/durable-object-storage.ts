@@ -64,10 +64,8 @@ export class SqliteDurableObjectStorage {
   put<T>(key: string, value: T, options?: WriteOptions): Promise<void>;
   put<T>(entries: Record<string, T>, options?: WriteOptions): Promise<void>;
   put(keyOrEntries: unknown, value?: unknown): Promise<void> {
-    return attempt(() => {
-      const entriesForm = typeof keyOrEntries === "object" && keyOrEntries !== null && !Array.isArray(keyOrEntries);
-      this.#sqlite.put(keyOrEntries, entriesForm ? undefined : value);
-    });
+    // parsePut reads `value` only in the put(key, value) form.
+    return attempt(() => this.#sqlite.put(keyOrEntries, value));
   }
 
   delete(key: string, options?: WriteOptions): Promise<boolean>;

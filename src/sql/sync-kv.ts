@@ -1,7 +1,6 @@
 import { deserialize } from "../storage/codec.js";
-import { parseListOptions } from "../storage/arguments.js";
+import { parseListOptions, parseSingleKey } from "../storage/arguments.js";
 import type { ListOptions } from "../storage/host.js";
-import { checkKeyPresent, checkSingleKey, toKey, type StorageOperation } from "../storage/limits.js";
 import { parseSyncPut } from "./kv-arguments.js";
 import type { KvTable } from "./kv-table.js";
 
@@ -22,7 +21,7 @@ export class SyncKvStorage {
 
   get<T = unknown>(key: string): T | undefined {
     this.#beforeCall();
-    const bytes = this.#table.get(singleKey(key, "get"));
+    const bytes = this.#table.get(parseSingleKey(key, "get"));
     return bytes === undefined ? undefined : (deserialize(bytes) as T);
   }
 
@@ -34,7 +33,7 @@ export class SyncKvStorage {
 
   delete(key: string): boolean {
     this.#beforeCall();
-    return this.#table.delete(singleKey(key, "delete"));
+    return this.#table.delete(parseSingleKey(key, "delete"));
   }
 
   /** Entries in key order, read from the table as the caller steps through them. */
@@ -47,11 +46,4 @@ export class SyncKvStorage {
       for (const [key, bytes] of table.entries(query)) yield [key, deserialize(bytes) as T];
     })();
   }
-}
-
-function singleKey(key: unknown, op: StorageOperation): string {
-  checkKeyPresent(key, op);
-  const text = toKey(key);
-  checkSingleKey(text);
-  return text;
 }

@@ -32,10 +32,15 @@ export function parseKeys(key: unknown, op: StorageOperation): KeyArgument {
     checkBatchKeys(keys);
     return { single: false, keys };
   }
+  return { single: true, keys: [parseSingleKey(key, op)] };
+}
+
+/** One key (not an array): present, as a string, within the single-key limit. */
+export function parseSingleKey(key: unknown, op: StorageOperation): string {
   checkKeyPresent(key, op);
   const single = toKey(key);
   checkSingleKey(single);
-  return { single: true, keys: [single] };
+  return single;
 }
 
 /** How put() checks a serialised value's size: the key-value API's per-value limits, or another backend's. */
