@@ -48,7 +48,7 @@ export function publishedManifest(manifest) {
   return published;
 }
 
-/** Copies one package's published files into a staging folder and packs it there; returns the tarball's path. */
+/** Copies one package's published files into a staging folder and packs it there; returns its name and the tarball's path. */
 function packOne(dir, destination) {
   const source = path.join(root, dir);
   const manifest = JSON.parse(readFileSync(path.join(source, "package.json"), "utf8"));
@@ -69,7 +69,7 @@ function packOne(dir, destination) {
     encoding: "utf8",
   });
   const [{ filename }] = JSON.parse(output);
-  return path.join(destination, filename);
+  return [manifest.name, path.join(destination, filename)];
 }
 
 /** Packs all three; refuses when the packages' versions have drifted apart (npm run version:sync). */
@@ -77,12 +77,7 @@ export function packAll(destination) {
   const drifted = drift();
   if (drifted.length > 0) throw new Error(`Versions out of step (run npm run version:sync):\n${drifted.join("\n")}`);
   mkdirSync(destination, { recursive: true });
-  return Object.fromEntries(
-    PACKAGES.map((dir) => {
-      const tarball = packOne(dir, destination);
-      return [JSON.parse(readFileSync(path.join(root, dir, "package.json"), "utf8")).name, tarball];
-    }),
-  );
+  return Object.fromEntries(PACKAGES.map((dir) => packOne(dir, destination)));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
