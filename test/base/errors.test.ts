@@ -30,8 +30,8 @@ describe("DuraboxError", () => {
       .join("\n");
     for (const code of Object.keys(ERROR_CODES)) expect(source, code).toContain(`"${code}"`);
     const declaration = readFileSync("src/base/errors.ts", "utf8");
-    const readme = readFileSync("README.md", "utf8");
-    for (const code of Object.keys(ERROR_CODES)) expect(readme, `README's Errors table lists ${code}`).toContain(`| \`${code}\` |`);
+    const page = readFileSync("docs/errors.md", "utf8");
+    for (const code of Object.keys(ERROR_CODES)) expect(page, `docs/errors.md's table lists ${code}`).toContain(`| \`${code}\` |`);
     for (const code of Object.keys(ERROR_CODES)) expect(declaration).toMatch(new RegExp(`/\\*\\*(?:[^*]|\\*(?!/))+\\*/\\n  ${code}:`));
   });
 

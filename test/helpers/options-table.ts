@@ -1,9 +1,9 @@
 import type { OptionDeclaration, OptionTable } from "../../src/options/declaration.js";
 import { durableObjectBindingOptions, runtimeOptions, testOptions, workerOptions } from "../../src/options/declared.js";
 
-/** Where the generated table sits in README.md. */
+/** Where the generated tables sit in docs/options.md. */
 export const BEGIN =
-  "<!-- options table: generated from src/options/declared.ts; update with: npx vitest run test/options/readme.test.ts -u -->";
+  "<!-- options table: generated from src/options/declared.ts; update with: npx vitest run test/docs/options.test.ts -u -->";
 export const END = "<!-- end of options table -->";
 
 const cell = (text: string): string => text.replaceAll("|", "\\|");
@@ -34,7 +34,7 @@ function table(options: OptionTable, nested: Record<string, { path: string; tabl
   return ["| option | type | default | wrangler key | CLI flag | meaning |", "|---|---|---|---|---|---|", ...rows].join("\n");
 }
 
-/** The README's options section, from the declarations. */
+/** docs/options.md's options section, from the declarations. */
 export function renderOptionsTable(): string {
   return [
     BEGIN,
@@ -55,10 +55,10 @@ export function renderOptionsTable(): string {
   ].join("\n");
 }
 
-/** `readme` with its options section replaced by `section`. */
-export function withOptionsTable(readme: string, section: string): string {
-  const begin = readme.indexOf(BEGIN);
-  const end = readme.indexOf(END);
-  if (begin < 0 || end < begin) throw new Error(`README.md has no options section: put the two markers in it.\n${BEGIN}\n${END}`);
-  return readme.slice(0, begin) + section + readme.slice(end + END.length);
+/** `page` with its options section replaced by `section`. */
+export function withOptionsTable(page: string, section: string): string {
+  const begin = page.indexOf(BEGIN);
+  const end = page.indexOf(END);
+  if (begin < 0 || end < begin) throw new Error(`docs/options.md has no options section: put the two markers in it.\n${BEGIN}\n${END}`);
+  return page.slice(0, begin) + section + page.slice(end + END.length);
 }

@@ -7,8 +7,8 @@ import { installGlobals, testGlobals } from "../../src/testing/globals.js";
 
 /**
  * The helpers are the exports of src/testing/helpers.ts; everything else that
- * names them (the built durabox/testing, both environments' globals.d.ts, the
- * README) is checked against that here.
+ * names them (the built durabox/testing, both environments' globals.d.ts,
+ * docs/testing.md) is checked against that here.
  */
 const root = new URL("../../", import.meta.url);
 const helpers = Object.keys(testGlobals).sort();
@@ -44,9 +44,12 @@ describe("the test helpers", () => {
     }
   });
 
-  it("are each named in the README", () => {
-    const readme = readFileSync(new URL("README.md", root), "utf8");
-    const section = readme.slice(readme.indexOf("## In tests"), readme.indexOf("**Isolation**"));
+  it("are each named in docs/testing.md's Helpers section", () => {
+    const page = readFileSync(new URL("docs/testing.md", root), "utf8");
+    const begin = page.indexOf("\n## Helpers\n");
+    const end = page.indexOf("\n## Isolation\n");
+    expect(begin >= 0 && end > begin, "docs/testing.md has a Helpers section, then an Isolation section").toBe(true);
+    const section = page.slice(begin, end);
     expect(helpers.filter((helper) => !section.includes(`\`${helper}`))).toEqual([]);
   });
 });
