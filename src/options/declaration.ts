@@ -15,10 +15,10 @@ export interface CliFlag {
 
 /** One option, declared once: everything else about it is derived from or checked against this. */
 export interface OptionDeclaration<T> {
-  /** One line for the README: what the option does. */
+  /** One line for docs/options.md: what the option does. */
   readonly doc: string;
   readonly type: ValueType<T>;
-  /** A value as written in code, for errors and the README. */
+  /** A value as written in code, for errors and docs/options.md. */
   readonly example: string;
   /** What applies when neither the option nor a wrangler config gives a value. */
   readonly default?: NoInfer<T>;
@@ -29,7 +29,7 @@ export interface OptionDeclaration<T> {
   readonly required?: true;
 }
 
-/** Options by name, in the order they are listed (in errors and the README). */
+/** Options by name, in the order they are listed (in errors and docs/options.md). */
 export type OptionTable = Readonly<Record<string, OptionDeclaration<unknown>>>;
 
 type ValueOf<D> = D extends { readonly type: ValueType<infer T> } ? T : never;

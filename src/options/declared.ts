@@ -1,8 +1,8 @@
 // Every option of durabox, declared once. Option types (types.ts), the
 // accepted keys of `new Durabox()`, `workers[i]` and both test environments
 // (names.ts), the checks of normalizeOptions (check.ts), the CLI's flags and
-// their --help lines (cli/args.ts) and the README's options table
-// (test/options/readme.test.ts) all come from here. Adding an option is an
+// their --help lines (cli/args.ts) and docs/options.md's tables
+// (test/docs/options.test.ts) all come from here. Adding an option is an
 // entry here plus the code that uses it. Names follow Miniflare's.
 import { option, requiredOption, type OptionsOf, type OptionTable } from "./declaration.js";
 import { boolean, oneOf, shape, string } from "./value-types.js";
@@ -29,7 +29,7 @@ export const durableObjectBindingOptions = {
   }),
 } satisfies OptionTable;
 
-/** The object form's fields as the README shows them: "className, scriptName?". */
+/** The object form's fields as docs/options.md shows them: "className, scriptName?". */
 const bindingFields = Object.entries(durableObjectBindingOptions as OptionTable)
   .map(([name, field]) => `${name}${field.required ? "" : "?"}`)
   .join(", ");

@@ -1,12 +1,12 @@
 import { typeName } from "../base/describe.js";
 /**
- * What an option accepts, in one place: the README's type column, the check
+ * What an option accepts, in one place: docs/options.md's type column, the check
  * at the edge, and the "must be ..." of its error. Checks are of the shape
  * only; what needs the whole configuration (files, other workers) is checked
  * where the options are normalised.
  */
 export interface ValueType<T> {
-  /** The README's type column (Markdown). */
+  /** docs/options.md's type column (Markdown). */
   readonly label: string;
   accepts(value: unknown): value is T;
   /** What the error says the option must be; `example` is the option's declared example. */
@@ -39,7 +39,7 @@ export function oneOf<const V extends string>(...values: V[]): ValueType<V> {
 }
 
 /**
- * Any other shape: `label` for the README, `expected` for the error (its
+ * Any other shape: `label` for docs/options.md, `expected` for the error (its
  * `{example}`, if any, is replaced by the option's example).
  */
 export function shape<T>(

@@ -1,7 +1,7 @@
 // Every value this module exports is a test helper: durabox/testing
 // re-exports the module, and the environments install each export as a
 // global (globals.ts). Adding a helper is exporting it here, then naming it
-// in both environments' globals.d.ts and the README (a test checks them).
+// in both environments' globals.d.ts and docs/testing.md (a test checks them).
 import { currentTestRuntime } from "./registry.js";
 import { isProbe } from "./probes.js";
 import type { DurableObjectId } from "../objects/id.js";
