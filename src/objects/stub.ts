@@ -3,8 +3,8 @@ import { DuraboxError } from "../base/errors.js";
 import { isRpcReceiver } from "../rpc/classes.js";
 import { notRpcDurableObject } from "../rpc/messages.js";
 import { rpcProperty } from "../rpc/pipeline.js";
-import { markHandle, type Caller } from "../rpc/registry.js";
-import { remoteCall } from "../rpc/stub.js";
+import { markHandle } from "../rpc/registry.js";
+import { callerFor } from "../rpc/stub.js";
 import type { TargetRef } from "../rpc/target.js";
 import type { DurableObjectId } from "./id.js";
 import type { ObjectInstance } from "./instance.js";
@@ -111,7 +111,7 @@ const OWN = new Set(["id", "name", "fetch"]);
 /** Wraps a stub so that `stub.anyMethod(...)` and `await stub.property` are RPC. */
 export function rpcStub<T extends DurableObjectStub>(stub: T): T {
   const root = stub.rpcTarget;
-  const caller: Caller = { call: (path, args) => remoteCall(root, path, args) };
+  const caller = callerFor(root);
   const members = new Map<string, unknown>();
   const proxy = new Proxy(stub, {
     get(target, property) {

@@ -1,6 +1,5 @@
-import { notAFunction } from "./messages.js";
-import { resolvePath } from "./receiver.js";
-import { PENDING_TYPE, stubState, type Caller } from "./registry.js";
+import { callOnResult } from "./call.js";
+import { PENDING_TYPE, type Caller, type StubMaker } from "./registry.js";
 
 /**
  * Production's RPC promises and properties. `stub.name` is a property: awaiting
@@ -15,42 +14,6 @@ import { PENDING_TYPE, stubState, type Caller } from "./registry.js";
 function callableTarget(): () => void {
   return function rpc() {};
 }
-
-/**
- * Performs `path`/`args` on a value an RPC call resolved to: through it when
- * it is a stub (the result is then that call's, `forwarded`), else on the
- * value itself. Synchronous where the member is: a promise only when the
- * member returns one.
- */
-export function performOn(
-  value: unknown,
-  path: readonly string[],
-  args: readonly unknown[] | undefined,
-  via?: { forwarded: boolean },
-): unknown {
-  const resolved = resolvePath(value, path);
-  if (resolved.kind === "forward") {
-    if (via !== undefined) via.forwarded = true;
-    return resolved.stub.call(resolved.rest, args);
-  }
-  if (args === undefined) return resolved.value;
-  const stub = stubState(resolved.value);
-  if (stub !== undefined) {
-    if (via !== undefined) via.forwarded = true;
-    return stub.call([], args);
-  }
-  if (typeof resolved.value !== "function") throw notAFunction(resolved.name ?? "");
-  return (resolved.value as (...a: unknown[]) => unknown).apply(resolved.holder, args as unknown[]);
-}
-
-/**
- * A call on a result that is data, not a stub: as production makes it, a new
- * call on the (remote) result, whose answer is a fresh copy. stub.ts provides
- * it (it owns the call path); until it has loaded, the value is read in place.
- */
-export const onResult: { call(value: unknown, path: readonly string[], args: readonly unknown[] | undefined): Promise<unknown> } = {
-  call: async (value, path, args) => performOn(value, path, args),
-};
 
 /** `stub.a.b`: reads, calls or extends the path on `caller`. */
 export function rpcProperty(caller: Caller, path: readonly string[]): unknown {
@@ -72,21 +35,22 @@ export function rpcProperty(caller: Caller, path: readonly string[]): unknown {
       return child;
     },
     apply(_target, _this, args: unknown[]) {
-      return rpcPromise(caller.call(path, args));
+      return rpcPromise(caller.call(path, args), caller.stubFor);
     },
   });
   return proxy;
 }
 
 /** The pipelining caller over a call's result. */
-function pipelineOn(result: Promise<unknown>): Caller {
-  return { call: (path, args) => result.then((value) => onResult.call(value, path, args)) };
+function pipelineOn(result: Promise<unknown>, stubFor: StubMaker): Caller {
+  return { call: (path, args) => result.then((value) => callOnResult(value, path, args, stubFor)), stubFor };
 }
 
 /** The call an RPC promise stands for, kept on its proxy's target. */
 interface PromiseTarget {
   (): void;
   result: Promise<unknown>;
+  stubFor: StubMaker;
   pipeline?: Caller;
 }
 
@@ -112,16 +76,17 @@ const promiseHandler: ProxyHandler<PromiseTarget> = {
     if (key === PENDING_TYPE) return "JsRpcPromise";
     if (key === "then" || key === "catch" || key === "finally") return promiseMethods[key];
     if (typeof key !== "string") return undefined;
-    return rpcProperty((target.pipeline ??= pipelineOn(target.result)), [key]);
+    return rpcProperty((target.pipeline ??= pipelineOn(target.result, target.stubFor)), [key]);
   },
   apply(target, _this, args: unknown[]) {
-    return rpcPromise((target.pipeline ??= pipelineOn(target.result)).call([], args));
+    return rpcPromise((target.pipeline ??= pipelineOn(target.result, target.stubFor)).call([], args), target.stubFor);
   },
 };
 
-/** What `stub.method()` returns. */
-export function rpcPromise(result: Promise<unknown>): unknown {
+/** What `stub.method()` returns; `stubFor` makes the stubs its pipelined calls hand out. */
+export function rpcPromise(result: Promise<unknown>, stubFor: StubMaker): unknown {
   const target = function rpc() {} as PromiseTarget;
   target.result = result;
+  target.stubFor = stubFor;
   return new Proxy(target, promiseHandler);
 }

@@ -1,9 +1,15 @@
 import { realmShared } from "../base/shared-state.js";
+import type { TargetRef } from "./target.js";
 
 /** What makes a call through a stub (or a pipeline): a path of property names, and arguments for a call (undefined: a property read). */
 export interface Caller {
   call(path: readonly string[], args: readonly unknown[] | undefined): Promise<unknown>;
+  /** Makes the stubs the call's copies hold (pipelined calls on a data result make theirs with it). */
+  readonly stubFor: StubMaker;
 }
+
+/** Makes the stub (a proxy) a receiver gets for a target sent by reference. */
+export type StubMaker = (target: TargetRef) => object;
 
 /** One stub's state: the target it reaches, whether it was disposed. */
 export interface StubState extends Caller {

@@ -3,8 +3,8 @@ import { toRequest } from "../objects/stub.js";
 import { directHost, nextDepth } from "../rpc/context.js";
 import { notImplemented } from "../rpc/messages.js";
 import { rpcProperty } from "../rpc/pipeline.js";
-import { markHandle, type Caller } from "../rpc/registry.js";
-import { remoteCall } from "../rpc/stub.js";
+import { markHandle } from "../rpc/registry.js";
+import { callerFor } from "../rpc/stub.js";
 import type { TargetRef } from "../rpc/target.js";
 import type { LoadedWorker } from "./worker.js";
 
@@ -45,7 +45,7 @@ export function serviceBinding(target: ServiceTarget): object {
     retain() {},
     release() {},
   };
-  const caller: Caller = { call: (path, args) => remoteCall(root, path, args) };
+  const caller = callerFor(root);
   const fetch = (input: Request | string | URL, init?: RequestInit): Promise<Response> => {
     let depth: number;
     let request: Request;

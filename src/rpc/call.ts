@@ -1,0 +1,177 @@
+import { copyError, copyValue, type Transfer } from "./codec.js";
+import { currentContext, directHost, nextDepth, type CallHost } from "./context.js";
+import { notAFunction } from "./messages.js";
+import { resolvePath } from "./receiver.js";
+import { rpcRealm, stubState, type StubMaker } from "./registry.js";
+import type { TargetRef } from "./target.js";
+
+/**
+ * A call through RPC: the arguments copied for the receiver (what they send
+ * by reference lives with the caller's host), delivered to the target's host
+ * (an object's gates), the path followed there, and the result copied back
+ * for the caller (what it sends by reference lives with the receiver). Stubs
+ * the receiver got in the arguments are disposed when the call returns, and
+ * a result object gets a disposer for the stubs inside it. `stubFor` makes
+ * the stubs the copies hold (the stub module passes its own: it sits above
+ * this one, so the call needs no import of it).
+ */
+export function remoteCall(
+  target: TargetRef,
+  path: readonly string[],
+  args: readonly unknown[] | undefined,
+  stubFor: StubMaker,
+): Promise<unknown> {
+  let depth: number;
+  let sent: Transfer | undefined;
+  let copiedArgs: readonly unknown[] | undefined;
+  try {
+    depth = nextDepth();
+    if (args !== undefined) {
+      if (args.length === 0) copiedArgs = args;
+      else {
+        sent = newTransfer(currentContext()?.host ?? directHost, stubFor);
+        copiedArgs = copyValue(args, sent);
+        // Nothing sent by reference: nothing to dispose when the call returns.
+        if (sent.stubs.length === 0) sent = undefined;
+      }
+    }
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return target.invoke(
+    depth,
+    (root) => {
+      const via = { forwarded: false };
+      let result: unknown;
+      try {
+        result = performOn(root, path, copiedArgs, via);
+      } catch (error) {
+        return failed(error, sent, stubFor);
+      }
+      // The common call (no stubs in the arguments, nothing forwarded) shares its continuations: no closures per call.
+      const plain = sent === undefined && !via.forwarded ? plainContinuations(stubFor) : undefined;
+      const finish = plain?.finish ?? ((value: unknown): unknown => finished(value, via.forwarded, sent, stubFor));
+      const fail = plain?.fail ?? ((error: unknown): never => failed(error, sent, stubFor));
+      // Synchronous members answer without a promise of their own; the gates' run awaits what is returned.
+      if (result instanceof Promise) return result.then(finish, fail);
+      if (isThenable(result)) return Promise.resolve(result).then(finish, fail);
+      return finish(result);
+    },
+    () => path.join("."),
+  );
+}
+
+/**
+ * A call on a result that is data, not a stub: as production makes it, a new
+ * call on the (remote) result, whose answer is a fresh copy; through the stub
+ * when the result is one.
+ */
+export function callOnResult(
+  value: unknown,
+  path: readonly string[],
+  args: readonly unknown[] | undefined,
+  stubFor: StubMaker,
+): Promise<unknown> {
+  const stub = stubState(value);
+  return stub !== undefined ? stub.call(path, args) : remoteCall(resultTarget(value), path, args, stubFor);
+}
+
+/**
+ * Performs `path`/`args` on a value an RPC call resolved to: through it when
+ * it is a stub (the result is then that call's, `forwarded`), else on the
+ * value itself. Synchronous where the member is: a promise only when the
+ * member returns one.
+ */
+function performOn(value: unknown, path: readonly string[], args: readonly unknown[] | undefined, via: { forwarded: boolean }): unknown {
+  const resolved = resolvePath(value, path);
+  if (resolved.kind === "forward") {
+    via.forwarded = true;
+    return resolved.stub.call(resolved.rest, args);
+  }
+  if (args === undefined) return resolved.value;
+  const stub = stubState(resolved.value);
+  if (stub !== undefined) {
+    via.forwarded = true;
+    return stub.call([], args);
+  }
+  if (typeof resolved.value !== "function") throw notAFunction(resolved.name ?? "");
+  return (resolved.value as (...a: unknown[]) => unknown).apply(resolved.holder, args as unknown[]);
+}
+
+function finished(result: unknown, forwarded: boolean, sent: Transfer | undefined, stubFor: StubMaker): unknown {
+  try {
+    return copyResult(result, forwarded, stubFor);
+  } finally {
+    if (sent !== undefined) for (const stub of sent.stubs) stub.dispose();
+  }
+}
+
+function failed(error: unknown, sent: Transfer | undefined, stubFor: StubMaker): never {
+  if (sent !== undefined) for (const stub of sent.stubs) stub.dispose();
+  throw copyThrown(error, stubFor);
+}
+
+interface Continuations {
+  readonly finish: (value: unknown) => unknown;
+  readonly fail: (error: unknown) => never;
+}
+const plainByMaker = new WeakMap<StubMaker, Continuations>();
+
+function plainContinuations(stubFor: StubMaker): Continuations {
+  let plain = plainByMaker.get(stubFor);
+  if (plain === undefined) {
+    plain = { finish: (value) => copyResult(value, false, stubFor), fail: (error) => failed(error, undefined, stubFor) };
+    plainByMaker.set(stubFor, plain);
+  }
+  return plain;
+}
+
+/** A result held here, as a call target: pipelined reads and calls on it answer fresh copies, as remote ones do. */
+function resultTarget(value: unknown): TargetRef {
+  return {
+    invoke: (depth, operation) => directHost.run(depth, () => operation(value)),
+    retain() {},
+    release() {},
+  };
+}
+
+function isThenable(value: unknown): boolean {
+  return (
+    (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function"
+  );
+}
+
+function newTransfer(host: CallHost, stubFor: StubMaker): Transfer {
+  return { host, stubFor, stubs: [] };
+}
+
+/** The caller's copy of a result, made where the receiver runs. */
+function copyResult(result: unknown, forwarded: boolean, stubFor: StubMaker): unknown {
+  // Numbers and the like cost nothing to copy; strings are sized, symbols refused, by the copier.
+  if (result === null || typeof result === "number" || typeof result === "boolean" || typeof result === "undefined") return result;
+  const transfer = newTransfer(currentContext()?.host ?? directHost, stubFor);
+  const copy = copyValue(result, transfer);
+  // The result of a call this side forwarded (not a value of its own): the caller now holds its own stubs.
+  if (forwarded) (result as { [Symbol.dispose]?: () => void })[Symbol.dispose]?.();
+  // Every object result gets a disposer, but stubs have their own and handles (Durable Object stubs, bindings) are not the call's.
+  if (typeof copy === "object" && copy !== null && !stubState(copy) && !rpcRealm.handles.has(copy)) {
+    Object.defineProperty(copy, Symbol.dispose, {
+      value: () => {
+        for (const stub of transfer.stubs) stub.dispose();
+      },
+      configurable: true,
+      writable: true,
+    });
+  }
+  return copy;
+}
+
+function copyThrown(error: unknown, stubFor: StubMaker): unknown {
+  if (typeof error === "object" && error !== null && Object.prototype.toString.call(error) === "[object Error]") return copyError(error);
+  if (error instanceof DOMException) return copyError(error);
+  try {
+    return copyValue(error, newTransfer(currentContext()?.host ?? directHost, stubFor));
+  } catch (cloneError) {
+    return cloneError;
+  }
+}
