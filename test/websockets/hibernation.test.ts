@@ -155,6 +155,9 @@ describe("the hibernation API", () => {
     ws.send("bye");
     expect(await closed).toEqual({ code: 4001, reason: "asked to leave", wasClean: true });
     expect(ws.readyState).toBe(3);
+    // The client's reply closes the socket in both directions; webSocketClose still reads the attachment.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await stats(durabox)).closes).toEqual([{ code: 4001, reason: "asked to leave", wasClean: true, readyState: 3, name: "ada" }]);
   });
 
   it('eviction with webSockets: "close": the client gets 1006 and webSocketClose is not called', async () => {

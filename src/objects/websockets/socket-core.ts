@@ -86,7 +86,7 @@ export class SocketCore {
   /** Told once both directions are closed (or the connection dropped). */
   readonly #onDone: (() => void)[] = [];
   #done = false;
-  /** Frames waiting for the accepted socket's listeners, drained on a later turn (as I/O arrives). */
+  /** Frames waiting for the accepted socket's listeners, each dispatched in a task of its own (as I/O arrives). */
   #events: Frame[] = [];
   #draining = false;
 
@@ -272,8 +272,7 @@ export class SocketCore {
   #finish(): void {
     if (this.#done) return;
     this.#done = true;
-    // Lost on close (production keeps an attachment only while the socket lives).
-    this.#attachment = undefined;
+    // The attachment stays: webSocketClose, delivered after this, reads it (as in workerd).
     for (const callback of this.#onDone.splice(0)) callback();
   }
 
@@ -291,11 +290,15 @@ export class SocketCore {
     realSetImmediate(() => this.#drainEvents());
   }
 
+  /**
+   * One frame per task, as workerd dispatches them: code that awaits one
+   * message and then adds a listener for the next still gets it.
+   */
   #drainEvents(): void {
-    this.#draining = false;
-    const frames = this.#events;
-    this.#events = [];
-    for (const frame of frames) this.#dispatch(frame);
+    const frame = this.#events.shift();
+    if (frame !== undefined) this.#dispatch(frame);
+    if (this.#events.length > 0) realSetImmediate(() => this.#drainEvents());
+    else this.#draining = false;
   }
 
   /** One incoming frame as the accepted socket's listeners see it. */
