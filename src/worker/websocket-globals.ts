@@ -29,6 +29,7 @@ export function responseWithWebSockets(Base: ResponseClass): ResponseClass {
   if (known !== undefined) return known;
   // Already one of ours (a test realm whose globals were installed before).
   if (proxies.has(Base)) return Base;
+  nullWebSocketOnEveryResponse(Base);
   const proxy: ResponseClass = new Proxy(Base, {
     construct(target, args: unknown[], newTarget) {
       const init = args[1] as Init;
@@ -56,6 +57,26 @@ export function responseWithWebSockets(Base: ResponseClass): ResponseClass {
   withSockets.set(Base, proxy);
   proxies.add(proxy);
   return proxy;
+}
+
+/**
+ * Workers' Response has `webSocket`, null unless the response is an upgrade:
+ * a getter on the platform's own Response.prototype (the root of `Base`'s
+ * chain), so responses made by `Response.json()`, `clone()` or `fetch()`
+ * have it too. An upgrade response's own `webSocket` shadows it.
+ */
+function nullWebSocketOnEveryResponse(Base: ResponseClass): void {
+  let prototype = Base.prototype as object;
+  for (
+    let parent = Object.getPrototypeOf(prototype) as object | null;
+    parent !== null;
+    parent = Object.getPrototypeOf(parent) as object | null
+  ) {
+    if (Object.getPrototypeOf(parent) === null) break;
+    prototype = parent;
+  }
+  if (Object.hasOwn(prototype, "webSocket")) return;
+  Object.defineProperty(prototype, "webSocket", { get: () => null, configurable: true, enumerable: false });
 }
 
 /**

@@ -70,6 +70,22 @@ describe("a 101 response carrying a WebSocket", () => {
       true,
     ]);
   });
+
+  it("a Response that is not an upgrade has webSocket === null, in worker code and at the caller", async () => {
+    const durabox = new Durabox({
+      script: `
+        export default {
+          async fetch(request) {
+            if (new URL(request.url).pathname === "/plain") return new Response("plain");
+            const made = [new Response("x"), Response.json({}), Response.redirect("https://example.com/"), new Response("y").clone()];
+            return Response.json(made.map((response) => response.webSocket === null));
+          }
+        }`,
+    });
+    mf = durabox;
+    expect(await durabox.dispatchFetch("/").json()).toEqual([true, true, true, true]);
+    expect((await durabox.dispatchFetch("/plain")) as unknown as { webSocket: unknown }).toHaveProperty("webSocket", null);
+  });
 });
 
 describe("the hibernation API", () => {

@@ -34,12 +34,12 @@ describe("acceptWebSocket's rules and messages", () => {
       }
       return found;
     });
-    expect(errors).toEqual([
-      new TypeError("Cannot call `acceptWebSocket()` if the WebSocket was already accepted via `accept()`"),
-      new TypeError("Cannot call `acceptWebSocket()` if the WebSocket was already accepted via `accept()`"),
-      new TypeError("Can't accept() WebSocket after enabling hibernation."),
+    // workerd's actor-state.c++: JSG_ASSERT(!ws->isAccepted(), Error, ...); web-socket.c++'s accept(): a TypeError.
+    expect(errors.map((error) => [(error as Error).constructor, (error as Error).message])).toEqual([
+      [Error, "Cannot call `acceptWebSocket()` if the WebSocket was already accepted via `accept()`"],
+      [Error, "Cannot call `acceptWebSocket()` if the WebSocket was already accepted via `accept()`"],
+      [TypeError, "Can't accept() WebSocket after enabling hibernation."],
     ]);
-    expect((errors[0] as Error).constructor).toBe(TypeError);
   });
 
   it("allows 10 distinct tags (duplicates ignored) of up to 256 characters", async () => {

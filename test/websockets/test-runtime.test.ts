@@ -92,6 +92,10 @@ describe("installWebSocketGlobals", () => {
     expect(response.status).toBe(101);
     expect(response).toBeInstanceOf(Response);
     expect(new ResponseWithSockets("x")).toBeInstanceOf(ResponseWithSockets);
+    // Not an upgrade: null, as Workers have it (also on responses the platform made).
+    expect(new ResponseWithSockets("x")).toHaveProperty("webSocket", null);
+    expect(ResponseWithSockets.json({})).toHaveProperty("webSocket", null);
+    expect(response).toHaveProperty("webSocket", client);
     const first = global.Response;
     const firstFetch = global.fetch;
     installWebSocketGlobals(global);

@@ -71,7 +71,8 @@ export class ObjectWebSockets implements SocketOwner {
 
   acceptWebSocket(ws: unknown, tags?: unknown): void {
     const core = coreOf(ws, "the first argument of acceptWebSocket()");
-    if (core.isAccepted) throw new TypeError(ALREADY_ACCEPTED);
+    // An Error, not a TypeError: workerd asserts this one with JSG_ASSERT(..., Error, ...).
+    if (core.isAccepted) throw new Error(ALREADY_ACCEPTED);
     if (core.mode === "coupled") throw new TypeError("Can't accept() WebSocket that was already used in a response.");
     if (core.mode === "connecting") throw new TypeError("Websockets obtained from the 'new WebSocket()' constructor cannot call accept");
     const distinct = checkTags(tags);
