@@ -4,6 +4,7 @@ import {
   type EventContext as RpcEventContext,
 } from "../rpc/context.js";
 import type { SocketOwner } from "./websockets/socket-core.js";
+import type { OutputGate } from "./gates.js";
 
 // The event context lives with RPC (rpc/context.ts), which carries it across
 // calls; objects/ adds where a WebSocket accepted now belongs.
@@ -12,6 +13,8 @@ import type { SocketOwner } from "./websockets/socket-core.js";
 export interface EventContext extends RpcEventContext {
   /** Inside an object's event: where a WebSocket accepted now belongs. */
   readonly sockets?: SocketOwner | undefined;
+  /** Inside an object's event: its output gate, which WebSocket messages sent now wait for. */
+  readonly outputGate?: OutputGate | undefined;
 }
 
 export function currentContext(): EventContext | undefined {

@@ -93,6 +93,19 @@ export class OutputGate {
     write.then(done, done);
   }
 
+  /**
+   * Whether every write pending now gets confirmed (false: one failed), for
+   * a message that must not leave before the writes made ahead of it; later
+   * writes do not hold it. Undefined when nothing is pending.
+   */
+  confirmedSoFar(): Promise<boolean> | undefined {
+    if (this.#pending.size === 0) return undefined;
+    return Promise.all([...this.#pending]).then(
+      () => true,
+      () => false,
+    );
+  }
+
   /** Undefined when nothing is pending, so the common case costs no await. */
   waitForConfirmed(): Promise<void> | undefined {
     if (this.#pending.size === 0) return undefined;

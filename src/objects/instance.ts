@@ -88,7 +88,7 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
     if (this.#broken !== undefined) throw this.#broken.error;
     this.#running++;
     try {
-      const result = await runInContext({ depth, sockets: this, host: this.host }, () => event(this.#object!));
+      const result = await runInContext({ depth, sockets: this, outputGate: this.outputGate, host: this.host }, () => event(this.#object!));
       try {
         this.#host.flushWrites();
       } catch (error) {
@@ -124,7 +124,10 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
   #constructWith({ objectClass, env, exports }: ResolvedClass): void {
     this.state.setExports(exports);
     try {
-      this.#object = runInContext({ depth: 0, sockets: this, host: this.host }, () => new objectClass(this.state, env as never));
+      this.#object = runInContext(
+        { depth: 0, sockets: this, outputGate: this.outputGate, host: this.host },
+        () => new objectClass(this.state, env as never),
+      );
       this.#host.onEvent?.({ type: "construct" });
     } catch (error) {
       this.reset(error);

@@ -1,5 +1,6 @@
 import { deserialize, serialize } from "../../storage/codec.js";
 import { realSetImmediate } from "../../base/clock.js";
+import type { OutputGate } from "../gates.js";
 import { CloseEvent, ErrorEvent, messageEvent } from "./events.js";
 import {
   ABNORMAL_CLOSURE,
@@ -89,6 +90,10 @@ export class SocketCore {
   /** Frames waiting for the accepted socket's listeners, each dispatched in a task of its own (as I/O arrives). */
   #events: Frame[] = [];
   #draining = false;
+  /** The output gate of the object that accept()ed this socket: its sends wait for it wherever they are made. */
+  #ownerGate: OutputGate | undefined;
+  /** The last outgoing frame held behind an output gate: later frames leave after it. */
+  #held: Promise<void> | undefined;
 
   constructor(socket: EventTarget, mode: SocketMode) {
     this.socket = socket;
@@ -125,8 +130,8 @@ export class SocketCore {
     return this.mode === "accepted" || this.mode === "hibernatable";
   }
 
-  /** `ws.accept()`: events go to the listeners from now on. */
-  accept(owner: SocketOwner | undefined): void {
+  /** `ws.accept()`: events go to the listeners from now on; inside an object, its sends wait for `gate`. */
+  accept(owner: SocketOwner | undefined, gate?: OutputGate): void {
     if (this.mode === "connecting") {
       throw new TypeError("Websockets obtained from the 'new WebSocket()' constructor cannot call accept");
     }
@@ -138,6 +143,7 @@ export class SocketCore {
       this.autoReplyToClose = owner.autoReplyToClose;
       owner.adopt(this);
     }
+    this.#ownerGate = gate;
     this.takeOver((frame) => this.#queueEvent(frame));
   }
 
@@ -160,12 +166,13 @@ export class SocketCore {
     return { deliver: (frame) => this.#peer?.deliver(frame) };
   }
 
-  send(data: unknown): void {
+  /** `ws.send()`; made inside an object's event, the message waits for that object's output `gate`. */
+  send(data: unknown, gate?: OutputGate): void {
     if (this.closedOutgoing) throw new TypeError("Can't call WebSocket send() after close().");
     // Per the spec, a send after the connection dropped is silently ignored.
     if (this.aborted || this.mode === "coupled") return;
     if (!this.isAccepted) throw new TypeError(NOT_ACCEPTED);
-    this.#peer?.deliver({ kind: "message", data: toMessageData(data) });
+    this.#output({ kind: "message", data: toMessageData(data) }, gate);
   }
 
   /** Sends what the runtime answers on the object's behalf (an auto-response), if the socket can still send. */
@@ -175,7 +182,8 @@ export class SocketCore {
     return true;
   }
 
-  close(code?: number, reason?: string): void {
+  /** `ws.close()`; the Close frame waits for the output `gate` as a message does. */
+  close(code?: number, reason?: string, gate?: OutputGate): void {
     if (this.mode === "connecting") {
       this.aborted = true;
       this.closedIncoming = this.closedOutgoing = true;
@@ -195,8 +203,31 @@ export class SocketCore {
       throw new TypeError("If you specify a WebSocket close reason, you must also specify a code.");
     }
     this.closedOutgoing = true;
-    this.#peer?.deliver({ kind: "close", code: code ?? 1005, reason: reason === undefined ? "" : String(reason) });
+    this.#output({ kind: "close", code: code ?? 1005, reason: reason === undefined ? "" : String(reason) }, gate);
     if (this.closedIncoming) this.#finish();
+  }
+
+  /**
+   * A frame the object sends: it leaves once the writes made before it are
+   * confirmed (the output gate, as in workerd), after any frame held before
+   * it; if one of those writes failed, the object was reset and it never leaves.
+   */
+  #output(frame: Frame, gate: OutputGate | undefined): void {
+    const confirmed = (gate ?? this.#ownerGate)?.confirmedSoFar();
+    if (confirmed === undefined && this.#held === undefined) {
+      this.#peer?.deliver(frame);
+      return;
+    }
+    const previous = this.#held;
+    const held = (async () => {
+      await previous;
+      const ok = confirmed === undefined || (await confirmed);
+      if (ok && !this.aborted) this.#peer?.deliver(frame);
+    })();
+    this.#held = held;
+    void held.then(() => {
+      if (this.#held === held) this.#held = undefined;
+    });
   }
 
   /**

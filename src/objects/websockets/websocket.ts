@@ -46,15 +46,16 @@ class WorkersWebSocket extends EventTarget {
   }
 
   accept(): void {
-    coreOf(this).accept(currentContext()?.sockets);
+    const context = currentContext();
+    coreOf(this).accept(context?.sockets, context?.outputGate);
   }
 
   send(message: string | ArrayBuffer | ArrayBufferView): void {
-    coreOf(this).send(message);
+    coreOf(this).send(message, currentContext()?.outputGate);
   }
 
   close(code?: number, reason?: string): void {
-    coreOf(this).close(code, reason);
+    coreOf(this).close(code, reason, currentContext()?.outputGate);
   }
 
   get readyState(): number {
