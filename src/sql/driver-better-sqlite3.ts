@@ -1,5 +1,5 @@
 import type { DriverConnection, DriverStatement, DriverValue, OpenOptions, SqliteDriver } from "./driver.js";
-import { primaryOfExtendedName } from "./result-codes.js";
+import { knownExtendedName, primaryOfExtendedName } from "./result-codes.js";
 
 /** The parts of better-sqlite3 (v12) used here; it is an optional peer dependency, so its types are not. */
 export type BetterSqlite3Constructor = new (location: string) => BetterDatabase;
@@ -24,6 +24,8 @@ interface BetterStatement {
  * its "unsafe mode", the one mode where a statement may run while a cursor is
  * still open (production allows writes while iterating); that mode also turns
  * defensive mode off, so defensive rules are emulated as for old node:sqlite.
+ * It is built with SQLITE_DQS=0 and offers no sqlite3_db_config: double-quoted
+ * string literals are emulated (user-statements.ts).
  */
 export function betterSqlite3Driver(Database: BetterSqlite3Constructor): SqliteDriver {
   const probe = new Database(":memory:");
@@ -32,7 +34,7 @@ export function betterSqlite3Driver(Database: BetterSqlite3Constructor): SqliteD
   return {
     name: "better-sqlite3",
     sqliteVersion,
-    features: { authorizer: false, limits: false, defensive: false, textKeepsNul: true },
+    features: { authorizer: false, limits: false, defensive: false, textKeepsNul: true, doubleQuotedStrings: false },
     open(location: string, _options: OpenOptions): DriverConnection {
       const db = new Database(location);
       db.unsafeMode(true);
@@ -42,7 +44,12 @@ export function betterSqlite3Driver(Database: BetterSqlite3Constructor): SqliteD
     describeError(error: unknown) {
       const candidate = error as { name?: unknown; code?: unknown; message?: unknown };
       if (candidate?.name !== "SqliteError" || typeof candidate.code !== "string") return undefined;
-      return { message: String(candidate.message), code: primaryOfExtendedName(candidate.code) };
+      const code = primaryOfExtendedName(candidate.code);
+      return {
+        message: String(candidate.message),
+        code,
+        extended: candidate.code === code ? undefined : knownExtendedName(candidate.code),
+      };
     },
   };
 }

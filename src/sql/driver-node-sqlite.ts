@@ -1,5 +1,5 @@
 import type { AuthorizerCallback, DriverConnection, DriverStatement, DriverValue, OpenOptions, SqliteDriver } from "./driver.js";
-import { primaryCodeName } from "./result-codes.js";
+import { extendedCodeName, primaryCodeName } from "./result-codes.js";
 
 /** The parts of node:sqlite used here (its types ship only with @types/node 22+). */
 interface NodeSqliteModule {
@@ -24,13 +24,16 @@ interface NodeStatement {
   setReadBigInts(enabled: boolean): void;
 }
 
+/** Production's SQLite enforces foreign keys and accepts double-quoted string literals (its build keeps SQLITE_DQS's default). */
+const OPEN_OPTIONS = { enableForeignKeyConstraints: true, enableDoubleQuotedStringLiterals: true };
+
 /** node:sqlite, when this Node has it with the statement API durabox needs (22.16+). */
 export function nodeSqliteDriver(module: NodeSqliteModule): SqliteDriver | string {
   const statement = module.StatementSync.prototype as Partial<NodeStatement>;
   if (typeof statement.setReturnArrays !== "function" || typeof statement.columns !== "function") {
     return `node:sqlite of Node ${process.version} lacks StatementSync#setReturnArrays and #columns (Node 22.16+ has them)`;
   }
-  const probe = new module.DatabaseSync(":memory:");
+  const probe = new module.DatabaseSync(":memory:", OPEN_OPTIONS);
   const version = probe.prepare("SELECT sqlite_version()");
   version.setReturnArrays(true);
   const sqliteVersion = String(version.get()?.[0]);
@@ -40,6 +43,7 @@ export function nodeSqliteDriver(module: NodeSqliteModule): SqliteDriver | strin
     limits: typeof probe.limits === "object" && probe.limits !== null,
     defensive: typeof probe.enableDefensive === "function",
     textKeepsNul: probeTextKeepsNul(probe),
+    doubleQuotedStrings: probeDoubleQuotedStrings(probe),
   };
   probe.close();
   const ok = module.constants?.SQLITE_OK ?? 0;
@@ -49,7 +53,7 @@ export function nodeSqliteDriver(module: NodeSqliteModule): SqliteDriver | strin
     sqliteVersion,
     features,
     open(location: string, options: OpenOptions): DriverConnection {
-      const db = new module.DatabaseSync(location, { enableForeignKeyConstraints: true, enableDoubleQuotedStringLiterals: false });
+      const db = new module.DatabaseSync(location, OPEN_OPTIONS);
       if (features.defensive) db.enableDefensive!(true);
       if (features.limits) Object.assign(db.limits!, options.limits);
       if (features.authorizer) db.setAuthorizer!(authorizerOf(options.authorizer, ok, deny));
@@ -58,7 +62,8 @@ export function nodeSqliteDriver(module: NodeSqliteModule): SqliteDriver | strin
     describeError(error: unknown) {
       const candidate = error as { code?: unknown; errcode?: unknown; message?: unknown };
       if (candidate?.code !== "ERR_SQLITE_ERROR" || typeof candidate.errcode !== "number") return undefined;
-      return { message: String(candidate.message), code: primaryCodeName(candidate.errcode) };
+      const code = primaryCodeName(candidate.errcode);
+      return { message: String(candidate.message), code, extended: extendedCodeName(candidate.errcode) };
     },
   };
 }
@@ -161,4 +166,15 @@ function probeTextKeepsNul(db: NodeDatabase): boolean {
   const statement = db.prepare("SELECT ?");
   statement.setReturnArrays(true);
   return statement.get("a\u0000b")?.[0] === "a\u0000b";
+}
+
+/** `enableDoubleQuotedStringLiterals` (Node 22.10+) took effect. */
+function probeDoubleQuotedStrings(db: NodeDatabase): boolean {
+  try {
+    const statement = db.prepare('SELECT "durabox"');
+    statement.setReturnArrays(true);
+    return statement.get()?.[0] === "durabox";
+  } catch {
+    return false;
+  }
 }

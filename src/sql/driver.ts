@@ -19,6 +19,12 @@ export interface DriverFeatures {
   readonly defensive: boolean;
   /** Text with U+0000 binds and reads whole (node:sqlite of Node 22 cuts it at the NUL). */
   readonly textKeepsNul: boolean;
+  /**
+   * Double-quoted string literals are accepted (SQLITE_DBCONFIG_DQS_DML/DDL, as production's
+   * SQLite): node:sqlite's `enableDoubleQuotedStringLiterals`; better-sqlite3 is built with
+   * SQLITE_DQS=0 and has no switch, so user-statements.ts emulates them.
+   */
+  readonly doubleQuotedStrings: boolean;
 }
 
 /** Returns true to allow; may throw to refuse with a tailored error. */
@@ -51,6 +57,8 @@ export interface SqliteErrorInfo {
   readonly message: string;
   /** The primary result code's name, e.g. "SQLITE_CONSTRAINT". */
   readonly code: string;
+  /** The extended code's name when production names it and it differs, e.g. "SQLITE_CONSTRAINT_UNIQUE". */
+  readonly extended?: string | undefined;
 }
 
 /** A value a driver binds: text, a double, bytes or NULL; a BigInt (durabox's own statements only) binds as an INTEGER. */

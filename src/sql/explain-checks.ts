@@ -1,7 +1,8 @@
 import { ALLOWED_FUNCTIONS } from "./allow-lists.js";
 import { isAllowedName } from "./authorizer.js";
 import type { SqliteDatabase } from "./database.js";
-import { notAuthorized, sqlError } from "./sql-errors.js";
+import { functionNotAuthorized, notAuthorized, sqlError } from "./sql-errors.js";
+import type { Token } from "./tokenizer.js";
 import { virtualTables } from "./virtual-tables.js";
 
 /**
@@ -22,6 +23,8 @@ import { virtualTables } from "./virtual-tables.js";
 export interface ExplainCheckOptions {
   readonly authorizer: boolean;
   readonly defensive: boolean;
+  /** The whole statement, where a refused function's offset is found. */
+  readonly statement: { readonly text: string; readonly tokens: readonly Token[] };
 }
 
 const FUNCTION_OPCODES = new Set(["Function", "PureFunc", "AggStep", "AggStep1", "AggInverse", "AggValue", "AggFinal"]);
@@ -54,7 +57,7 @@ export function explainRefusal(
     if (FUNCTION_OPCODES.has(opcode)) {
       const name = typeof p4 === "string" ? p4.slice(0, p4.lastIndexOf("(")) : "";
       if (!options.authorizer && name !== "" && !ALLOWED_FUNCTIONS.has(name) && !GENERATED_CALLS.has(name))
-        return sqlError(`not authorized to use function: ${name}`, "SQLITE_ERROR");
+        return functionNotAuthorized(name, options.statement.text, options.statement.tokens);
     } else if (OPEN_OPCODES.has(opcode)) {
       const table = p3 === 0 ? schema.tableOfRoot.get(p2) : undefined;
       if (table === undefined) continue;

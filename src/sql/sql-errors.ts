@@ -3,13 +3,33 @@ import { byteOffset, nameOf, type Token } from "./tokenizer.js";
 /**
  * SQLite errors as production reports them: a plain Error whose message is
  * SQLite's text, " at offset N" when SQLite knows where (sqlite3_error_offset),
- * and the primary result code: `near "bunk": syntax error at offset 7: SQLITE_ERROR`.
+ * the primary result code, and the extended one where it differs and production
+ * names it (workerd util/sqlite.c++ `dbErrorMessage`): `near "bunk": syntax
+ * error at offset 7: SQLITE_ERROR`, `UNIQUE constraint failed: t.name:
+ * SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_UNIQUE)`.
  */
-export function sqlError(message: string, code: string, offset?: number): Error {
-  return new Error(`${message}${offset === undefined ? "" : ` at offset ${offset}`}: ${code}`);
+export function sqlError(message: string, code: string, offset?: number, extended?: string): Error {
+  const at = offset === undefined ? "" : ` at offset ${offset}`;
+  return new Error(`${message}${at}: ${code}${extended === undefined ? "" : ` (extended: ${extended})`}`);
 }
 
 export const notAuthorized = (): Error => sqlError("not authorized", "SQLITE_AUTH");
+
+/**
+ * A function the authorizer refused, as SQLite words it: the name as written
+ * at its first call in the text, and that call's offset (none when the call
+ * is not in the text, e.g. inside a view).
+ */
+export function functionNotAuthorized(name: string, text: string, tokens: readonly Token[]): Error {
+  const lower = name.toLowerCase();
+  const call = tokens.find((token, i) => token.kind === "word" && token.text.toLowerCase() === lower && tokens[i + 1]?.text === "(");
+  const written = call?.text ?? name;
+  return sqlError(
+    `not authorized to use function: ${written}`,
+    "SQLITE_ERROR",
+    call === undefined ? undefined : byteOffset(text, call.start),
+  );
+}
 
 /**
  * Where SQLite would place an error raised while preparing `text`, as a
@@ -37,7 +57,7 @@ export function errorOffset(
   const unrecognized = /^unrecognized token: "(.*)"$/s.exec(message);
   if (unrecognized) return at(tokens.find((token) => token.kind === "illegal"));
   const named =
-    /^(?:no such column|ambiguous column name|no such function): (.+)$/s.exec(message) ??
+    /^(?:no such column|ambiguous column name|no such function|not authorized to use function): (.+)$/s.exec(message) ??
     /^wrong number of arguments to function (.+)\(\)$/s.exec(message) ??
     /^(?:table|index|view|trigger) (.+) already exists$/s.exec(message);
   if (named) {

@@ -217,7 +217,7 @@ export class SqlStorage {
   #bindingValues(bindings: unknown[]): DriverValue[] {
     // Every value converts before any is measured (a BigInt anywhere is refused first).
     const values = bindings as DriverValue[];
-    for (let i = 0; i < bindings.length; i++) values[i] = toDriverValue(bindings[i], i + 1);
+    for (let i = 0; i < bindings.length; i++) values[i] = toDriverValue(bindings[i]);
     for (let i = 0; i < values.length; i++) {
       const value = values[i]!;
       if (value !== null && longerThan(value, SQL_LIMITS.length)) throw sqlError("string or blob too big", "SQLITE_TOOBIG");
@@ -227,6 +227,6 @@ export class SqlStorage {
 
   #stepError(error: unknown): Error {
     const info = this.#db.driver.describeError(error);
-    return info === undefined ? (error as Error) : sqlError(info.message, info.code);
+    return info === undefined ? (error as Error) : sqlError(info.message, info.code, undefined, info.extended);
   }
 }

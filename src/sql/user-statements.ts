@@ -9,6 +9,7 @@ import { statementFacts, type StatementFacts } from "./statement-facts.js";
 import { textRefusal } from "./statement-checks.js";
 import { splitStatements } from "./statements.js";
 import { byteLength, type Token } from "./tokenizer.js";
+import { doubleQuotedAsString, type RewrittenText } from "./double-quoted.js";
 
 /**
  * User SQL, compiled once per distinct text: split into statements, each
@@ -20,6 +21,11 @@ import { byteLength, type Token } from "./tokenizer.js";
 export interface CompiledStatement {
   readonly text: string;
   readonly tokens: readonly Token[];
+  /**
+   * What was prepared: `text`, or (driver without double-quoted string literals) `text` with
+   * the double-quoted names SQLite took as strings written as strings; set by each prepare.
+   */
+  preparedText: RewrittenText;
   readonly empty: boolean;
   readonly facts: StatementFacts;
   /** The message of a refusal decided from the text (thrown as a fresh Error each time). */
@@ -90,6 +96,7 @@ export class UserStatements {
         dml,
         changesSchema: SCHEMA_KEYWORDS.has(leading ?? ""),
         singleRow: false,
+        preparedText: segment,
         prepared: undefined,
         checkedEpoch: -1,
         busy: false,
@@ -118,7 +125,13 @@ export class UserStatements {
     compiled.singleRow =
       statement.columnNames.length > 0 &&
       !compiled.facts.mayWrite &&
-      returnsAtMostOneRow(this.db, compiled.text, compiled.tokens, compiled.facts.bodyStart, compiled.facts.parameterNames);
+      returnsAtMostOneRow(
+        this.db,
+        compiled.preparedText.text,
+        compiled.preparedText.tokens,
+        compiled.facts.bodyStart,
+        compiled.facts.parameterNames,
+      );
     compiled.prepared = statement;
     compiled.checkedEpoch = this.db.schemaEpoch;
     compiled.busy = true;
@@ -145,16 +158,12 @@ export class UserStatements {
       const { message, index } = facts.violation;
       throw sqlError(message, "SQLITE_ERROR", index === undefined ? undefined : byteOffsetOf(compiled.text, index));
     }
-    let statement: DriverStatement;
-    try {
-      statement = this.db.prepare(compiled.text, facts.parameterNames);
-    } catch (error) {
-      throw this.prepareError(error, compiled);
-    }
+    const statement = this.prepareText(compiled);
+    const { text, tokens } = compiled.preparedText;
     const explainNeeded = !features.authorizer || (!features.defensive && facts.mayWrite);
     if (explainNeeded && facts.leading !== "PRAGMA") {
-      const body = compiled.text.slice(compiled.tokens[facts.bodyStart]?.start ?? 0);
-      const refusal = explainRefusal(this.db, body, facts.parameterNames, features);
+      const body = text.slice(tokens[facts.bodyStart]?.start ?? 0);
+      const refusal = explainRefusal(this.db, body, facts.parameterNames, { ...features, statement: compiled.preparedText });
       if (refusal !== undefined) throw refusal;
     }
     if (!features.limits && statement.columnNames.length > SQL_LIMITS.column) {
@@ -163,19 +172,44 @@ export class UserStatements {
     return statement;
   }
 
-  private prepareError(error: unknown, compiled: CompiledStatement): unknown {
+  /** Prepares the text, taking double-quoted names SQLite cannot resolve as strings where the driver does not. */
+  private prepareText(compiled: CompiledStatement): DriverStatement {
+    let source: RewrittenText = compiled;
+    for (;;) {
+      try {
+        const statement = this.db.prepare(source.text, compiled.facts.parameterNames);
+        compiled.preparedText = source;
+        return statement;
+      } catch (error) {
+        const info = this.db.driver.describeError(error);
+        const rewritten =
+          info === undefined || this.db.features.doubleQuotedStrings
+            ? undefined
+            : doubleQuotedAsString(info.message, source.text, source.tokens);
+        if (rewritten === undefined) throw this.prepareError(error, compiled, source);
+        source = rewritten;
+      }
+    }
+  }
+
+  private prepareError(error: unknown, compiled: CompiledStatement, source: RewrittenText): unknown {
     const info = this.db.driver.describeError(error);
     if (info === undefined) return error;
     // A limit the text check knows about (the driver enforced it natively): the text check knows where.
     const violation = compiled.facts.violation;
     if (violation !== undefined && violation.message === info.message) {
-      return sqlError(info.message, info.code, violation.index === undefined ? undefined : byteOffsetOf(compiled.text, violation.index));
+      return sqlError(
+        info.message,
+        info.code,
+        violation.index === undefined ? undefined : byteOffsetOf(source.text, violation.index),
+        info.extended,
+      );
     }
     // Preparing a cut-down PRAGMA could apply it: no offset search for those.
     const offset =
       compiled.facts.leading === "PRAGMA"
         ? undefined
-        : errorOffset(info.message, compiled.text, compiled.tokens, (prefix) => {
+        : errorOffset(info.message, source.text, source.tokens, (prefix) => {
             try {
               this.db.prepareTrusted(prefix);
               return undefined;
@@ -183,7 +217,7 @@ export class UserStatements {
               return this.db.driver.describeError(failure)?.message;
             }
           });
-    return sqlError(info.message, info.code, offset);
+    return sqlError(info.message, info.code, offset, info.extended);
   }
 
   clear(): void {

@@ -24,9 +24,10 @@ const tagOf = (value: object): string => Object.prototype.toString.call(value);
  * A binding as production converts it (workerd api/sql.h BindingValue:
  * bytes, string or double): ArrayBuffers and views bind as BLOBs, numbers as
  * REALs, null and undefined as NULL, and anything else by its string form
- * (`true` binds as 'true'); a BigInt is a TypeError.
+ * (`true` binds as 'true'); a BigInt is V8's TypeError, as production's
+ * conversion to a double (jsg `ToNumber`) throws it.
  */
-export function toDriverValue(value: unknown, position: number): DriverValue {
+export function toDriverValue(value: unknown): DriverValue {
   switch (typeof value) {
     case "string":
     case "number":
@@ -34,9 +35,7 @@ export function toDriverValue(value: unknown, position: number): DriverValue {
     case "undefined":
       return null;
     case "bigint":
-      throw new TypeError(
-        `SQL binding ${position} is a BigInt, which SQL storage cannot bind: pass Number(value) or String(value) instead.`,
-      );
+      throw new TypeError("Cannot convert a BigInt value to a number");
     case "symbol":
       throw new TypeError("Cannot convert a Symbol value to a string");
     case "object": {

@@ -9,6 +9,7 @@ import type { DurableObjectNamespace } from "../../src/objects/namespace.js";
 
 // A SQLite-backed class (useSQLite) beside a key-value-backed one, as user code writes them.
 const script = `
+  import { DurableObject } from "cloudflare:workers";
   export class Notes {
     constructor(ctx) {
       this.ctx = ctx;
@@ -55,6 +56,12 @@ const script = `
       this.ctx.storage.sql.exec("INSERT INTO notes (text) VALUES ('alarm ran')");
     }
   }
+  export class Ledger extends DurableObject {
+    insert(id) {
+      this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS entries (id INTEGER PRIMARY KEY)");
+      this.ctx.storage.sql.exec("INSERT INTO entries VALUES (?)", id);
+    }
+  }
   export class Legacy {
     constructor(ctx) { this.ctx = ctx; }
     async fetch() {
@@ -65,7 +72,10 @@ const script = `
   export default { fetch: () => new Response("ok") };
 `;
 
-const options = { script, durableObjects: { NOTES: { className: "Notes", useSQLite: true }, LEGACY: "Legacy" } };
+const options = {
+  script,
+  durableObjects: { NOTES: { className: "Notes", useSQLite: true }, LEDGER: { className: "Ledger", useSQLite: true }, LEGACY: "Legacy" },
+};
 
 async function notesOf(
   mf: Durabox,
@@ -88,6 +98,19 @@ describe("SQLite-backed Durable Objects", () => {
     expect(storage.kv.get("count")).toBe(2);
     expect(await storage.get("count")).toBe(2);
     expect(storage.sql.exec("SELECT count(*) AS n FROM notes").one()).toEqual({ n: 2 });
+    await mf.dispose();
+  });
+
+  it("reject an RPC call with SQLite's message as workerd words it, extended code included", async () => {
+    const mf = new Durabox(options);
+    const ns = await mf.getDurableObjectNamespace("LEDGER");
+    const stub = ns.get(ns.idFromName("a")) as unknown as { insert(id: number): Promise<void> };
+    await stub.insert(1);
+    const error = await stub.insert(1).then(
+      () => undefined,
+      (reason: Error) => reason,
+    );
+    expect(error?.message).toBe("UNIQUE constraint failed: entries.id: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_PRIMARYKEY)");
     await mf.dispose();
   });
 

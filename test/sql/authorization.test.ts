@@ -87,10 +87,21 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("wh
     expect(message(() => sql.exec("CREATE TEMPORARY VIEW v AS SELECT 1"))).toBe("not authorized: SQLITE_AUTH");
   });
 
-  it("allows only production's functions: no sqlite_*() introspection", () => {
+  it("allows only production's functions: no sqlite_*() introspection; the refusal names the call as written, at its offset", () => {
     const { sql } = open();
-    expect(message(() => sql.exec("SELECT sqlite_version()"))).toBe("not authorized to use function: sqlite_version: SQLITE_ERROR");
-    expect(message(() => sql.exec("SELECT sqlite_source_id()"))).toBe("not authorized to use function: sqlite_source_id: SQLITE_ERROR");
+    expect(message(() => sql.exec("SELECT sqlite_version()"))).toBe(
+      "not authorized to use function: sqlite_version at offset 7: SQLITE_ERROR",
+    );
+    expect(message(() => sql.exec("SELECT sqlite_source_id()"))).toBe(
+      "not authorized to use function: sqlite_source_id at offset 7: SQLITE_ERROR",
+    );
+    expect(message(() => sql.exec("SELECT 1, upper(SQLITE_VERSION ())"))).toBe(
+      "not authorized to use function: SQLITE_VERSION at offset 16: SQLITE_ERROR",
+    );
+    expect(message(() => sql.exec("SELECT 1; SELECT count(sqlite_version())"))).toBe(
+      "not authorized to use function: sqlite_version at offset 13: SQLITE_ERROR",
+    );
+    // Called inside a view: SQLite knows no offset.
     sql.exec("CREATE VIEW version AS SELECT sqlite_version() AS v");
     expect(message(() => sql.exec("SELECT * FROM version"))).toBe("not authorized to use function: sqlite_version: SQLITE_ERROR");
     const row = sql
@@ -210,7 +221,9 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("wh
       { x: 3 },
     ]);
     expect(sql.exec("EXPLAIN QUERY PLAN SELECT * FROM t WHERE b = 'x'").toArray().length).toBeGreaterThan(0);
-    expect(message(() => sql.exec("EXPLAIN SELECT sqlite_version()"))).toBe("not authorized to use function: sqlite_version: SQLITE_ERROR");
+    expect(message(() => sql.exec("EXPLAIN SELECT sqlite_version()"))).toBe(
+      "not authorized to use function: sqlite_version at offset 15: SQLITE_ERROR",
+    );
   });
 
   it("changes nothing when a statement is refused", () => {

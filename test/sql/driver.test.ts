@@ -28,7 +28,14 @@ describe("SQLite driver selection", () => {
   it("declares what each driver offers natively", () => {
     for (const driver of sqliteDrivers) {
       if (driver.name === "better-sqlite3") {
-        expect(driver.features).toEqual({ authorizer: false, limits: false, defensive: false, textKeepsNul: true });
+        // Built with SQLITE_DQS=0 and no sqlite3_db_config: double-quoted strings are emulated.
+        expect(driver.features).toEqual({
+          authorizer: false,
+          limits: false,
+          defensive: false,
+          textKeepsNul: true,
+          doubleQuotedStrings: false,
+        });
       } else {
         // node:sqlite (probed on 22.16-22.23, 24.0-24.22, 26.12): authorizer from 24.10,
         // enableDefensive from 24.12, limits from 24.15; 25.x got them in other minors.
@@ -38,6 +45,8 @@ describe("SQLite driver selection", () => {
           expect(driver.features.defensive).toBe(atLeast(24, 12));
           expect(driver.features.limits).toBe(atLeast(24, 15));
         }
+        // enableDoubleQuotedStringLiterals: Node 22.10+, so every node:sqlite durabox loads.
+        expect(driver.features.doubleQuotedStrings).toBe(true);
       }
       expect(driver.sqliteVersion).toMatch(/^3\.\d+\.\d+$/);
     }

@@ -30,10 +30,11 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("sq
     }
   });
 
-  it("refuses a BigInt binding with a TypeError, before running anything", () => {
+  it("refuses a BigInt binding with workerd's TypeError (V8's, from its conversion to a double), before running anything", () => {
     const { sql } = open();
     const error = thrown(() => sql.exec("INSERT INTO t(b) VALUES (?)", 1n));
     expect(error).toBeInstanceOf(TypeError);
+    expect(error.message).toBe("Cannot convert a BigInt value to a number");
     expect(sql.exec("SELECT count(*) AS n FROM t").one()).toEqual({ n: 0 });
   });
 
@@ -52,7 +53,7 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("sq
     const { sql } = open();
     const error = thrown(() => sql.exec("SELECT ?, ?", "x".repeat(SQL_LIMITS.length + 1), 1n));
     expect(error).toBeInstanceOf(TypeError);
-    expect(error.message).toContain("SQL binding 2 is a BigInt");
+    expect(error.message).toBe("Cannot convert a BigInt value to a number");
   });
 
   it("writes rows whose rowid is beyond 2^53 and counts them, returning and reading them lossily as production does", () => {
@@ -61,6 +62,47 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("sq
     expect(sql.exec("INSERT INTO t(a, b) VALUES (9007199254740993, 'x') RETURNING a").one()).toEqual({ a: 9007199254740992 });
     expect(sql.exec("UPDATE t SET b = 'y' WHERE a > 9007199254740992").rowsWritten).toBe(2);
     expect(sql.exec("SELECT count(*) AS n FROM t WHERE b = 'y'").one()).toEqual({ n: 2 });
+  });
+
+  it("reads a double-quoted name that is no column as a string, as workerd's SQLite does", () => {
+    const { sql } = open();
+    sql.exec("INSERT INTO t(a, b) VALUES (1, 'pear'), (2, 'apple')");
+    expect(sql.exec('SELECT "x" AS v').one()).toEqual({ v: "x" });
+    expect(sql.exec('SELECT b FROM t WHERE b LIKE "p%"').toArray()).toEqual([{ b: "pear" }]);
+    // A name that is a column stays the column; quotes inside are kept.
+    expect(sql.exec('SELECT "b", "it\'s", "say ""hi""" AS q FROM t WHERE a = 2').raw().toArray()).toEqual([["apple", "it's", 'say "hi"']]);
+    expect(sql.exec('SELECT a FROM t WHERE b = "apple" OR b = "pear" ORDER BY a').toArray()).toEqual([{ a: 1 }, { a: 2 }]);
+    expect(sql.exec('UPDATE t SET b = "plum" WHERE a = ?', 1).rowsWritten).toBe(1);
+    expect(sql.exec("SELECT b FROM t WHERE a = 1").one()).toEqual({ b: "plum" });
+    sql.exec('CREATE TABLE d(k TEXT DEFAULT "none", CHECK (k <> "bad"))');
+    sql.exec("INSERT INTO d DEFAULT VALUES");
+    expect(sql.exec("SELECT k FROM d").one()).toEqual({ k: "none" });
+    expect(thrown(() => sql.exec("INSERT INTO d VALUES ('bad')")).message).toMatch(/^CHECK constraint failed/);
+  });
+
+  it("keeps a qualified double-quoted name a column: no such column", () => {
+    const { sql } = open();
+    expect(thrown(() => sql.exec('SELECT t."nope" FROM t')).message).toBe("no such column: t.nope at offset 7: SQLITE_ERROR");
+  });
+
+  it("ends SQLite's messages with the extended code as workerd does", () => {
+    const { sql } = open();
+    sql.exec("CREATE TABLE u(name TEXT UNIQUE, n INTEGER NOT NULL DEFAULT 0, CHECK (n >= 0))");
+    sql.exec("INSERT INTO u(name) VALUES ('a')");
+    expect(thrown(() => sql.exec("INSERT INTO u(name) VALUES ('a')")).message).toBe(
+      "UNIQUE constraint failed: u.name: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_UNIQUE)",
+    );
+    expect(thrown(() => sql.exec("INSERT INTO t(a) VALUES (1), (1)")).message).toBe(
+      "UNIQUE constraint failed: t.a: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_PRIMARYKEY)",
+    );
+    expect(thrown(() => sql.exec("INSERT INTO u(name, n) VALUES ('b', NULL)")).message).toBe(
+      "NOT NULL constraint failed: u.n: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_NOTNULL)",
+    );
+    expect(thrown(() => sql.exec("INSERT INTO u(name, n) VALUES ('c', -1)")).message).toBe(
+      "CHECK constraint failed: n >= 0: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_CHECK)",
+    );
+    // A primary code alone has no extended part.
+    expect(thrown(() => sql.exec("SELECT nope FROM t")).message).toBe("no such column: nope at offset 7: SQLITE_ERROR");
   });
 
   it("makes BLOBs with the ArrayBuffer the caller chooses (another realm's)", () => {
@@ -136,7 +178,9 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("sq
     // The offset counts from the start of the statement that failed.
     expect(message("SELECT 1; SELECT bunk")).toBe("no such column: bunk at offset 7: SQLITE_ERROR");
     sql.exec("INSERT INTO t VALUES (1, 'x')");
-    expect(message("INSERT INTO t VALUES (1, 'y')")).toBe("UNIQUE constraint failed: t.a: SQLITE_CONSTRAINT");
+    expect(message("INSERT INTO t VALUES (1, 'y')")).toBe(
+      "UNIQUE constraint failed: t.a: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_PRIMARYKEY)",
+    );
     expect(thrown(() => sql.exec("SELECT bunk")).constructor).toBe(Error);
   });
 

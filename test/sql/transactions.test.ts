@@ -280,9 +280,13 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("tr
     const storage = openStorage(driver);
     const { sql } = storage;
     sql.exec("CREATE TABLE parent(id INTEGER PRIMARY KEY); CREATE TABLE child(pid REFERENCES parent(id))");
-    expect(thrown(() => sql.exec("INSERT INTO child VALUES (1)")).message).toBe("FOREIGN KEY constraint failed: SQLITE_CONSTRAINT");
+    expect(thrown(() => sql.exec("INSERT INTO child VALUES (1)")).message).toBe(
+      "FOREIGN KEY constraint failed: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_FOREIGNKEY)",
+    );
     sql.exec("PRAGMA foreign_keys = OFF");
-    expect(thrown(() => sql.exec("INSERT INTO child VALUES (1)")).message).toBe("FOREIGN KEY constraint failed: SQLITE_CONSTRAINT");
+    expect(thrown(() => sql.exec("INSERT INTO child VALUES (1)")).message).toBe(
+      "FOREIGN KEY constraint failed: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_FOREIGNKEY)",
+    );
   });
 });
 

@@ -199,7 +199,7 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("D1
       expect((await rejection(db.prepare("SELECT * FROM nope").all())).message).toBe("D1_ERROR: no such table: nope: SQLITE_ERROR");
       await db.prepare("INSERT INTO users (id, name) VALUES (1, 'ada')").run();
       expect((await rejection(db.prepare("INSERT INTO users (id, name) VALUES (1, 'again')").run())).message).toBe(
-        "D1_ERROR: UNIQUE constraint failed: users.id: SQLITE_CONSTRAINT",
+        "D1_ERROR: UNIQUE constraint failed: users.id: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_PRIMARYKEY)",
       );
       expect((await rejection(db.prepare("SELECT ?, ?").bind(1).all())).message).toBe(
         "D1_ERROR: Wrong number of parameter bindings for SQL query.",
@@ -240,7 +240,9 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("D1
           db.prepare("INSERT INTO users (id, name) VALUES (1, 'duplicate')"),
         ]),
       );
-      expect(error.message).toBe("D1_ERROR: UNIQUE constraint failed: users.id: SQLITE_CONSTRAINT");
+      expect(error.message).toBe(
+        "D1_ERROR: UNIQUE constraint failed: users.id: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_PRIMARYKEY)",
+      );
       expect((await db.prepare("SELECT id, name FROM users").all()).results).toEqual([{ id: 1, name: "ada" }]);
     });
 
