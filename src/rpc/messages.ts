@@ -20,6 +20,28 @@ export function notImplemented(name: string): TypeError {
   return new TypeError(`The RPC receiver does not implement the method "${name}".`);
 }
 
+// The next two are the texts of the wrapper @cloudflare/vitest-plugin puts around the tested worker's
+// Durable Objects and entrypoints (workers-sdk packages/vitest-plugin/src/worker/entrypoints.ts,
+// assertRPCPropertyAccessible): every call into them in a test passes it. Keys are JSON-quoted.
+
+/** A member neither the receiver's prototype chain nor the instance has. */
+export function receiverLacks(name: string): TypeError {
+  return new TypeError(`The RPC receiver does not implement ${JSON.stringify(name)}.`);
+}
+
+/** A member only the instance has (a field, an arrow function assigned in the class body or constructor). */
+export function onlyOnInstance(name: string): TypeError {
+  const quoted = JSON.stringify(name);
+  return new TypeError(
+    [
+      `The RPC receiver's prototype does not implement ${quoted}, but the receiver instance does.`,
+      "Only properties and methods defined on the prototype can be accessed over RPC.",
+      `Ensure properties are declared like \`get ${name}() { ... }\` instead of \`${name} = ...\`,`,
+      `and methods are declared like \`${name}() { ... }\` instead of \`${name} = () => { ... }\`.`,
+    ].join("\n"),
+  );
+}
+
 export function reserved(name: string): TypeError {
   return new TypeError(`'${name}' is a reserved method and cannot be called over RPC.`);
 }

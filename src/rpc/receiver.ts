@@ -1,5 +1,5 @@
-import { isRpcReceiver, RpcTarget } from "./classes.js";
-import { notImplemented, RESERVED_NAMES, reserved } from "./messages.js";
+import { DurableObject, isRpcReceiver, RpcTarget } from "./classes.js";
+import { notImplemented, onlyOnInstance, RESERVED_NAMES, receiverLacks, reserved } from "./messages.js";
 import { stubState, type StubState } from "./registry.js";
 
 /**
@@ -7,7 +7,9 @@ import { stubState, type StubState } from "./registry.js";
  * - a class-based receiver (a Durable Object, a WorkerEntrypoint, an
  *   RpcTarget): what its prototype chain defines, methods and getters, never
  *   its own instance properties (`env`, `ctx`, fields) nor Object.prototype's;
- *   production's reserved names are refused;
+ *   production's reserved names are refused. The Durable Object or
+ *   entrypoint a call starts at answers as the plugin's wrapper around it
+ *   does (see receiverMember);
  * - a plain object, an array or a function: its own properties;
  * - anything else (an instance of another class, a null-prototype object, a
  *   promise): nothing.
@@ -60,6 +62,26 @@ export type Resolved =
   /** The path goes through a stub: the rest of it is that stub's call. */
   | { readonly kind: "forward"; readonly stub: StubState; readonly rest: readonly string[] };
 
+/**
+ * The member `name` of the Durable Object or WorkerEntrypoint a call starts
+ * at, as the plugin's wrapper reads it (assertRPCPropertyAccessible, then the
+ * prototype's member with `this` the instance): a name on no prototype is
+ * "not implemented", or "only on the instance" when the instance has it; a
+ * Durable Object's own property shadowing a prototype method is refused with
+ * workerd's message, an entrypoint's is passed over for the prototype's.
+ */
+function receiverMember(receiver: object, name: string): unknown {
+  if (RESERVED_NAMES.has(name)) throw reserved(name);
+  const prototype = Object.getPrototypeOf(receiver) as object | null;
+  if (prototype === null || !visible(receiver, "class", name)) {
+    // Object.prototype's members reach workerd's own check before the wrapper's.
+    if (name in Object.prototype) throw notImplemented(name);
+    throw name in receiver ? onlyOnInstance(name) : receiverLacks(name);
+  }
+  if (receiver instanceof DurableObject && Object.prototype.hasOwnProperty.call(receiver, name)) throw notImplemented(name);
+  return Reflect.get(prototype, name, receiver);
+}
+
 /** Follows `path` from `root` under the rules above; throws production's errors. */
 export function resolvePath(root: unknown, path: readonly string[]): Resolved {
   let holder = root;
@@ -67,6 +89,12 @@ export function resolvePath(root: unknown, path: readonly string[]): Resolved {
     const stub = stubState(holder);
     if (stub !== undefined) return { kind: "forward", stub, rest: path.slice(i) };
     const name = path[i]!;
+    if (i === 0 && isRpcReceiver(holder)) {
+      const value = receiverMember(holder as object, name);
+      if (path.length === 1) return { kind: "value", holder, value, name };
+      holder = value;
+      continue;
+    }
     const reach = reachOf(holder);
     // A member of something that cannot be reached into: production names the member that led there.
     if (reach === "none") throw notImplemented(i === 0 ? name : path[i - 1]!);

@@ -224,7 +224,7 @@ describe("JS RPC on stubs", () => {
     const plain = ns("Plain").getByName("p") as unknown as Plain;
     await expect(Promise.resolve(plain.add())).rejects.toThrow(/extends DurableObject/);
     const calc = ns("Calculator").getByName("c") as unknown as { missing(): Promise<unknown> };
-    await expect(calc.missing()).rejects.toThrow('does not implement the method "missing"');
+    await expect(calc.missing()).rejects.toThrow('The RPC receiver does not implement "missing".');
   });
 
   it("is not thenable, so a stub can be returned from an async function", async () => {

@@ -84,7 +84,7 @@ describe("service bindings", () => {
     expect(await tally.add(3)).toBe(5);
     expect(await env.API.tally().add(7)).toBe(7);
     expect(await env.API.callBack(async (n: number) => n * 2)).toBe(41);
-    await expect(env.API.nothing()).rejects.toThrow('The RPC receiver does not implement the method "nothing".');
+    await expect(env.API.nothing()).rejects.toThrow('The RPC receiver does not implement "nothing".');
   });
 
   it("reach a named entrypoint, with ctx.props from the binding", async () => {
