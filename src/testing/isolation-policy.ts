@@ -16,7 +16,9 @@ export const CONCURRENT_TESTS_MESSAGE =
 
 /**
  * When to roll back what: the one place the isolation rule lives. Both test
- * environments only translate their runner's events into these calls.
+ * environments only translate their runner's events into these calls, for
+ * the describe blocks and tests that run (a skipped, filtered-out or todo
+ * one is not reported), each keyed by the runner's own object.
  *
  * Under `isolation: "test"` every describe block and every test is a scope:
  * what its hooks and body wrote is dropped when it ends, instances are
@@ -26,6 +28,8 @@ export const CONCURRENT_TESTS_MESSAGE =
  */
 export class IsolationPolicy {
   readonly #runtime: ScopedRuntime;
+  /** Describe blocks whose scope was entered and not yet left. */
+  readonly #suites = new Set<object>();
   /** Tests started and not yet ended whose scope was entered (keyed by the runner's test object). */
   readonly #running = new Set<object>();
 
@@ -37,12 +41,17 @@ export class IsolationPolicy {
     return this.#runtime.isolation === "test";
   }
 
-  suiteStarted(): void {
-    if (this.#active) this.#runtime.enterScope();
+  suiteStarted(suite: object): void {
+    if (!this.#active || this.#suites.has(suite)) return;
+    this.#suites.add(suite);
+    this.#runtime.enterScope();
   }
 
-  async suiteEnded(): Promise<void> {
-    if (this.#active) await this.#runtime.exitScope();
+  /** A describe block ends: a test of it still open (one a runner never reported ended) ends first. */
+  async suiteEnded(suite: object): Promise<void> {
+    if (!this.#suites.delete(suite)) return;
+    for (const test of [...this.#running]) await this.testEnded(test);
+    await this.#runtime.exitScope();
   }
 
   /**
@@ -64,6 +73,7 @@ export class IsolationPolicy {
     this.#runtime.enterScope();
   }
 
+  /** A test ends (a test never started, or already ended, is ignored). */
   async testEnded(test: object): Promise<void> {
     if (!this.#running.delete(test)) return;
     await this.#runtime.exitScope();

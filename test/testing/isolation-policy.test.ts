@@ -15,22 +15,22 @@ function recorder(isolation: Isolation): { policy: IsolationPolicy; calls: strin
 describe("the isolation policy", () => {
   it('under "test", scopes every describe block and every test, nested', async () => {
     const { policy, calls } = recorder("test");
-    const test = {};
-    policy.suiteStarted();
+    const [suite, test] = [{}, {}];
+    policy.suiteStarted(suite);
     expect(policy.testStarted(test)).toBeUndefined();
     await policy.testEnded(test);
-    await policy.suiteEnded();
+    await policy.suiteEnded(suite);
     expect(calls).toEqual(["enter", "enter", "exit", "exit"]);
   });
 
   it('under "file", does nothing between tests', async () => {
     const { policy, calls } = recorder("file");
-    const test = { concurrent: true };
-    policy.suiteStarted();
+    const [suite, test] = [{}, { concurrent: true }];
+    policy.suiteStarted(suite);
     expect(policy.testStarted(test)).toBeUndefined();
     await policy.testRetried(test);
     await policy.testEnded(test);
-    await policy.suiteEnded();
+    await policy.suiteEnded(suite);
     expect(calls).toEqual([]);
   });
 
@@ -56,5 +56,27 @@ describe("the isolation policy", () => {
     expect(calls).toEqual(["enter"]);
     await policy.testEnded(first);
     expect(calls).toEqual(["enter", "exit"]);
+  });
+
+  it("ends only what it started: a block or test ended twice, or never started, changes nothing", async () => {
+    const { policy, calls } = recorder("test");
+    const [suite, test] = [{}, {}];
+    await policy.suiteEnded(suite);
+    await policy.testEnded(test);
+    policy.suiteStarted(suite);
+    policy.suiteStarted(suite);
+    await policy.suiteEnded(suite);
+    await policy.suiteEnded(suite);
+    expect(calls).toEqual(["enter", "exit"]);
+  });
+
+  it("ends a block's open test with the block: a runner that never said it ended (skipped from inside)", async () => {
+    const { policy, calls } = recorder("test");
+    const [suite, test] = [{}, {}];
+    policy.suiteStarted(suite);
+    policy.testStarted(test);
+    await policy.suiteEnded(suite);
+    await policy.testEnded(test);
+    expect(calls).toEqual(["enter", "enter", "exit", "exit"]);
   });
 });

@@ -40,12 +40,14 @@ export default class DuraboxEnvironment extends NodeEnvironment {
     if (events === undefined) return;
     switch (event.name) {
       case "run_describe_start":
-        events.suiteStarted();
+        // A skipped block's tests are skipped, and its hooks do not run: a scope costs nothing there.
+        events.suiteStarted(event.describeBlock);
         break;
       case "run_describe_finish":
-        await events.suiteEnded();
+        await events.suiteEnded(event.describeBlock);
         break;
-      case "test_start": {
+      // Not test_start: circus dispatches that for skipped, filtered-out and todo tests too, with no test_done after.
+      case "test_started": {
         const refused = events.testStarted(event.test);
         if (refused !== undefined) event.test.errors.push(refused as unknown as Circus.TestError);
         break;
