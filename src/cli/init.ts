@@ -71,7 +71,7 @@ export async function init(request: InitRequest): Promise<InitReport> {
 
   const planned: PlannedFile[] = [runnerConfig(runner, facts, typescript)];
   const skipped: { file: string; reason: string }[] = [];
-  for (const [binding, { className, scriptName }] of Object.entries(config.durableObjects)) {
+  for (const [binding, { className, scriptName }] of Object.entries(config.bindings.durableObject)) {
     if (scriptName !== undefined && scriptName !== config.name) {
       skipped.push({
         file: `a test for ${binding}`,
@@ -83,7 +83,7 @@ export async function init(request: InitRequest): Promise<InitReport> {
       planned.push(bindingTest(runner, config, directory, binding, className, typescript));
     }
   }
-  if (Object.keys(config.durableObjects).length === 0) {
+  if (Object.keys(config.bindings.durableObject).length === 0) {
     skipped.push({ file: "tests", reason: `${path.basename(configFile)} binds no Durable Object` });
   }
   const typesFile = path.join(directory, "worker-configuration.d.ts");

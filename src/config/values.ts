@@ -47,3 +47,25 @@ export function configValues(file: string): ConfigValues {
     strings: (key, value) => array(key, value)?.map((item, i) => string(`${key}[${i}]`, item)!),
   };
 }
+
+/**
+ * wrangler's array of tables under `key` (`[[kv_namespaces]]`, `durable_objects.bindings`),
+ * each entry read by `read` into its binding name and value; an entry that is not a
+ * table is refused with `example`, the entry as it should look.
+ */
+export function arrayOfTables<T>(
+  values: ConfigValues,
+  key: string,
+  value: unknown,
+  example: string,
+  read: (entry: Table, where: string) => readonly [binding: string, value: T],
+): Record<string, T> {
+  const result: Record<string, T> = {};
+  (values.array(key, value) ?? []).forEach((entry, i) => {
+    const where = `${key}[${i}]`;
+    if (!isTable(entry)) values.fail(`"${where}" must be a table like ${example}, got ${kind(entry)}.`);
+    const [binding, given] = read(entry, where);
+    result[binding] = given;
+  });
+  return result;
+}

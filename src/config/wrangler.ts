@@ -5,6 +5,7 @@ import { DuraboxError } from "../base/errors.js";
 import { nodeRequire } from "../base/node-require.js";
 import { readDurableObjectClasses, type DeclaredClasses } from "./durable-object-classes.js";
 import { configValues, isTable, kind, type ConfigValues, type Table } from "./values.js";
+import { BINDING_DECLARATIONS, BINDING_KINDS, type ConfigBindings } from "../options/bindings/table.js";
 
 // Parsers load on first use: a runtime without a config file never pays for them.
 type Toml = typeof import("smol-toml");
@@ -16,20 +17,12 @@ export interface WranglerWorker {
   readonly name?: string;
   /** The entry file, absolute. */
   readonly scriptPath?: string;
-  readonly durableObjects: Record<string, { className: string; scriptName?: string }>;
-  readonly vars: Record<string, unknown>;
-  /** `[[services]]`: binding name to the worker (and entrypoint, props) it reaches. */
-  readonly services: Record<string, { name: string; entrypoint?: string; props?: Record<string, unknown> }>;
+  /** Its bindings, kind by kind (each kind's reader: options/bindings/), by binding name. */
+  readonly bindings: ConfigBindings;
   readonly compatibilityDate?: string;
   readonly compatibilityFlags?: string[];
   /** The Durable Object classes `[[migrations]]` or `exports` declare, as the config leaves them. */
   readonly classes: DeclaredClasses;
-  /** `d1_databases`: binding to database id (`database_id`, else `database_name`, else the binding) and `migrations_dir`, absolute. */
-  readonly d1Databases: Record<string, { databaseId: string; migrationsDir?: string }>;
-  /** `r2_buckets`: binding name to bucket name. */
-  readonly r2Buckets: Record<string, string>;
-  /** `kv_namespaces`: binding name to namespace id. */
-  readonly kvNamespaces: Record<string, string>;
   /** `durable_objects_persist` (top level, or under [miniflare] as Miniflare 2 read it). */
   readonly durableObjectsPersist?: boolean | string;
 }
@@ -50,8 +43,8 @@ export function findWranglerConfig(directory: string): string | undefined {
   }
 }
 
-/** Keys each `[env.<name>]` section must give itself: wrangler does not inherit them from the top level. */
-const NOT_INHERITED = ["vars", "durable_objects", "services", "kv_namespaces", "r2_buckets", "d1_databases"] as const;
+/** Keys each `[env.<name>]` section must give itself: wrangler does not inherit bindings from the top level. */
+const NOT_INHERITED = BINDING_KINDS.map((kind) => BINDING_DECLARATIONS[kind].wrangler.section);
 
 /**
  * The config as `wrangler --env <name>` sees it: the section's keys over the
@@ -102,70 +95,9 @@ export function readWranglerConfig(file: string, environment?: string): Wrangler
     if (uploadMain !== undefined) scriptPath = path.resolve(directory, uploadDir, uploadMain);
   }
 
-  const durableObjects: Record<string, { className: string; scriptName?: string }> = {};
-  const bindings = array("durable_objects.bindings", table("durable_objects", config.durable_objects)?.bindings) ?? [];
-  bindings.forEach((entry, i) => {
-    const where = `durable_objects.bindings[${i}]`;
-    if (!isTable(entry)) values.fail(`"${where}" must be a table like { name = "COUNTER", class_name = "Counter" }, got ${kind(entry)}.`);
-    const binding = string(`${where}.name`, entry.name);
-    const className = string(`${where}.class_name`, entry.class_name);
-    if (binding === undefined || className === undefined) {
-      values.fail(`"${where}" needs both name and class_name, like { name = "COUNTER", class_name = "Counter" }.`);
-    }
-    const scriptName = string(`${where}.script_name`, entry.script_name);
-    durableObjects[binding] = scriptName === undefined ? { className } : { className, scriptName };
-  });
-
-  const services: WranglerWorker["services"] = {};
-  (array("services", config.services) ?? []).forEach((entry, i) => {
-    const where = `services[${i}]`;
-    if (!isTable(entry)) values.fail(`"${where}" must be a table like { binding = "API", service = "api" }, got ${kind(entry)}.`);
-    const binding = string(`${where}.binding`, entry.binding);
-    const service = string(`${where}.service`, entry.service);
-    if (binding === undefined || service === undefined) {
-      values.fail(`"${where}" needs both binding and service, like { binding = "API", service = "api", entrypoint = "Admin" }.`);
-    }
-    const entrypoint = string(`${where}.entrypoint`, entry.entrypoint);
-    const props = table(`${where}.props`, entry.props);
-    services[binding] = { name: service, ...(entrypoint !== undefined && { entrypoint }), ...(props !== undefined && { props }) };
-  });
-
-  const d1Databases: WranglerWorker["d1Databases"] = {};
-  (array("d1_databases", config.d1_databases) ?? []).forEach((entry, i) => {
-    const where = `d1_databases[${i}]`;
-    if (!isTable(entry))
-      values.fail(`"${where}" must be a table like { binding = "DB", database_name = "app", database_id = "…" }, got ${kind(entry)}.`);
-    const binding = string(`${where}.binding`, entry.binding);
-    if (binding === undefined)
-      values.fail(`"${where}" needs a binding, like { binding = "DB", database_name = "app", database_id = "…" }.`);
-    const databaseId =
-      string(`${where}.database_id`, entry.database_id) ?? string(`${where}.database_name`, entry.database_name) ?? binding;
-    const migrationsDir = string(`${where}.migrations_dir`, entry.migrations_dir);
-    d1Databases[binding] =
-      migrationsDir === undefined ? { databaseId } : { databaseId, migrationsDir: path.resolve(directory, migrationsDir) };
-  });
-
-  const r2Buckets: Record<string, string> = {};
-  (array("r2_buckets", config.r2_buckets) ?? []).forEach((entry, i) => {
-    const where = `r2_buckets[${i}]`;
-    if (!isTable(entry))
-      values.fail(`"${where}" must be a table like { binding = "BUCKET", bucket_name = "uploads" }, got ${kind(entry)}.`);
-    const binding = string(`${where}.binding`, entry.binding);
-    if (binding === undefined) values.fail(`"${where}" needs a binding, like { binding = "BUCKET", bucket_name = "uploads" }.`);
-    r2Buckets[binding] = string(`${where}.bucket_name`, entry.bucket_name) ?? binding;
-  });
-
-  const kvNamespaces: Record<string, string> = {};
-  (array("kv_namespaces", config.kv_namespaces) ?? []).forEach((entry, i) => {
-    const where = `kv_namespaces[${i}]`;
-    if (!isTable(entry)) values.fail(`"${where}" must be a table like { binding = "CONFIG", id = "<namespace id>" }, got ${kind(entry)}.`);
-    const binding = string(`${where}.binding`, entry.binding);
-    if (binding === undefined) values.fail(`"${where}" needs a binding, like { binding = "CONFIG", id = "<namespace id>" }.`);
-    // Locally the id only tells namespaces apart: without one (wrangler dev allows it), the binding name serves.
-    kvNamespaces[binding] = string(`${where}.id`, entry.id) ?? binding;
-  });
-
-  const vars = table("vars", config.vars) ?? {};
+  const bindings = Object.fromEntries(
+    BINDING_KINDS.map((kind) => [kind, BINDING_DECLARATIONS[kind].wrangler.read(config, values, directory)]),
+  ) as unknown as ConfigBindings;
   const compatibilityDate = string("compatibility_date", config.compatibility_date);
   const flags = array("compatibility_flags", config.compatibility_flags);
   flags?.forEach((flag, i) => string(`compatibility_flags[${i}]`, flag));
@@ -181,12 +113,7 @@ export function readWranglerConfig(file: string, environment?: string): Wrangler
     file: absolute,
     ...(name !== undefined && { name }),
     ...(scriptPath !== undefined && { scriptPath }),
-    durableObjects,
-    d1Databases,
-    r2Buckets,
-    kvNamespaces,
-    vars,
-    services,
+    bindings,
     ...(compatibilityDate !== undefined && { compatibilityDate }),
     ...(flags !== undefined && { compatibilityFlags: flags as string[] }),
     classes,

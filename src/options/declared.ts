@@ -2,37 +2,22 @@
 // accepted keys of `new Durabox()`, `workers[i]` and both test environments
 // (names.ts), the checks of normalizeOptions (check.ts), the CLI's flags and
 // their --help lines (cli/args.ts) and docs/options.md's tables
-// (test/docs/options.test.ts) all come from here. Adding an option is an
-// entry here plus the code that uses it. Names follow Miniflare's.
-import { option, requiredOption, type OptionsOf, type OptionTable } from "./declaration.js";
-import { boolean, oneOf, shape, string } from "./value-types.js";
-import { isRecord } from "../base/describe.js";
+// (test/docs/options.test.ts) all come from here. A binding kind's option
+// is declared with its kind (bindings/) and listed here. Names follow Miniflare's.
+import { option, type OptionsOf, type OptionTable } from "./declaration.js";
+import { durableObjectBindings } from "./bindings/durable-objects.js";
+import { serviceBindings } from "./bindings/services.js";
+import { d1Databases } from "./bindings/d1-databases.js";
+import { r2Buckets } from "./bindings/r2-buckets.js";
+import { kvNamespaces } from "./bindings/kv-namespaces.js";
+import { vars } from "./bindings/vars.js";
+import { boolean, shape, string } from "./value-types.js";
+
+export { durableObjectBindingOptions, type DurableObjectBindingOptions } from "./bindings/durable-objects.js";
+export type { ServiceBindingOptions } from "./bindings/services.js";
+export { testOptions } from "./test-options.js";
 
 const isString = (value: unknown): boolean => typeof value === "string";
-
-/** The object form of a Durable Object binding: `durableObjects: { NAME: { className, ... } }`. */
-export const durableObjectBindingOptions = {
-  className: requiredOption({
-    doc: "the class, as the script exports it",
-    type: shape<string>("string", "a class name (a string)", (value) => typeof value === "string" && value !== ""),
-    example: '"Counter"',
-  }),
-  scriptName: option({
-    doc: "the name of the worker exporting the class (default: this worker)",
-    type: shape<string>("string", "a worker's name (a string)", isString),
-    example: '"api"',
-  }),
-  useSQLite: option({
-    doc: 'whether the class is SQLite-backed (`false`: key-value); wrangler\'s `new_sqlite_classes` migrations and `exports` with `storage = "sqlite"` say so too, and every source naming the class must agree',
-    type: boolean,
-    example: "true",
-  }),
-} satisfies OptionTable;
-
-/** The object form's fields as docs/options.md shows them: "className, scriptName?". */
-const bindingFields = Object.entries(durableObjectBindingOptions as OptionTable)
-  .map(([name, field]) => `${name}${field.required ? "" : "?"}`)
-  .join(", ");
 
 /** One worker's options: the entry worker's at the top level, or each of `workers`. */
 export const workerOptions = {
@@ -59,70 +44,11 @@ export const workerOptions = {
     example: '"src/index.ts"',
     wrangler: "main",
   }),
-  durableObjects: option({
-    doc: "Durable Object bindings on `env`: binding name to class name, or to an object of the `durableObjects.BINDING` fields; `scriptName` uses a class exported by another worker",
-    type: shape<Record<string, string | DurableObjectBindingOptions>>(
-      `\`{ BINDING: "ClassName" }\` or \`{ BINDING: { ${bindingFields} } }\``,
-      "an object such as {example}",
-      isRecord,
-    ),
-    example: '{ COUNTER: "Counter" }',
-    wrangler: "durable_objects.bindings",
-    cli: {
-      name: "do",
-      short: "o",
-      value: "NAME=Class[@script][:sqlite]",
-      multiple: true,
-      help: "bind a Durable Object class; @script names the worker exporting it, :sqlite makes the class SQLite-backed",
-    },
-  }),
-  serviceBindings: option({
-    doc: "service bindings on `env`: binding name to a worker's `name` (its default entrypoint), to `{ name, entrypoint?, props? }` (a named `WorkerEntrypoint`, and its `ctx.props`), or to a function `(request) => Response`; `fetch()` and JS RPC reach the entrypoint",
-    type: shape<Record<string, ServiceBindingOptions>>(
-      '`{ BINDING: "worker" }`, `{ BINDING: { name, entrypoint?, props? } }` or a function',
-      "an object such as {example}",
-      isRecord,
-    ),
-    example: '{ API: { name: "api", entrypoint: "Admin" } }',
-    wrangler: "services",
-  }),
-  bindings: option({
-    doc: "plain values on `env`",
-    type: shape<Record<string, unknown>>("object", "an object of name to value", isRecord),
-    example: '{ GREETING: "hello" }',
-    default: {},
-    wrangler: "vars",
-    cli: { name: "binding", short: "b", value: "KEY=VALUE", multiple: true, help: "a plain binding on env" },
-  }),
-  d1Databases: option({
-    doc: 'D1 database bindings on `env`: binding names (each its own database) or `{ BINDING: "database-id" }` (bindings naming one id share it); wrangler\'s `d1_databases` gives `binding` and `database_id` (else `database_name`); pass its `migrations_dir` to `readD1Migrations`',
-    type: shape<string[] | Record<string, string>>(
-      "`string[]` or `{ BINDING: id }`",
-      "an array of binding names or an object of binding to database id, such as {example}",
-      (value) =>
-        (Array.isArray(value) && value.every((name) => typeof name === "string" && name !== "")) ||
-        (isRecord(value) && Object.values(value).every((id) => typeof id === "string" && id !== "")),
-    ),
-    example: '["DB"]',
-    wrangler: "d1_databases",
-    cli: {
-      name: "d1",
-      value: "NAME[=ID]",
-      multiple: true,
-      help: "bind a D1 database; =ID names the database (bindings with one id share it)",
-    },
-  }),
-  r2Buckets: option({
-    doc: "R2 bucket bindings on `env`: binding names (Miniflare 2's form: each bucket named as its binding), or binding name to bucket name; bindings naming the same bucket share its data",
-    type: shape<string[] | Record<string, string>>(
-      '`string[]` or `{ BINDING: "bucket-name" }`',
-      "an array of binding names or an object of binding name to bucket name, such as {example}",
-      (value) => (Array.isArray(value) && value.every(isString)) || (isRecord(value) && Object.values(value).every(isString)),
-    ),
-    example: '{ BUCKET: "uploads" }',
-    wrangler: "r2_buckets",
-    cli: { name: "r2", value: "NAME[=BUCKET]", multiple: true, help: "bind an R2 bucket on env (BUCKET defaults to NAME)" },
-  }),
+  durableObjects: durableObjectBindings.declaration,
+  serviceBindings: serviceBindings.declaration,
+  bindings: vars.declaration,
+  d1Databases: d1Databases.declaration,
+  r2Buckets: r2Buckets.declaration,
   compatibilityFlags: option({
     doc: "Workers compatibility flags: `nodejs_compat` gives worker code `process`, `Buffer`, `require` and `node:*` imports",
     type: shape<string[]>(
@@ -143,19 +69,7 @@ export const workerOptions = {
     wrangler: "compatibility_date",
     cli: { name: "compatibility-date", value: "DATE", help: "Workers compatibility date, e.g. 2024-09-23" },
   }),
-  kvNamespaces: option({
-    doc: "KV namespace bindings on `env`: binding names (Miniflare 2's form; each name is its namespace's id), or binding name to namespace id (Miniflare 3's); bindings naming one id share its data",
-    type: shape<string[] | Record<string, string>>(
-      '`["NAME"]` or `{ NAME: "namespace-id" }`',
-      "an array of binding names or an object of binding name to namespace id, such as {example}",
-      (value) =>
-        (Array.isArray(value) && value.every((name) => typeof name === "string" && name !== "")) ||
-        (isRecord(value) && Object.values(value).every((id) => typeof id === "string" && id !== "")),
-    ),
-    example: '{ CONFIG: "config-namespace" }',
-    wrangler: "kv_namespaces",
-    cli: { name: "kv", short: "k", value: "NAME[=ID]", multiple: true, help: "bind a KV namespace (its id defaults to NAME)" },
-  }),
+  kvNamespaces: kvNamespaces.declaration,
   wranglerConfigPath: option({
     doc: "read `wrangler.toml`, `wrangler.json` or `wrangler.jsonc` (`true`: found from the working directory up) for the options that name a wrangler key, and `[build.upload] main/dir`, and `[[migrations]]` or `exports` (which classes are SQLite-backed); options you pass win over the file",
     type: shape<string | boolean>(
@@ -273,57 +187,6 @@ export const runtimeOptions = {
     example: '[{ name: "api", scriptPath: "api/src/worker.mjs" }]',
   }),
 } satisfies OptionTable;
-
-/** Options of the test environments only (Jest's testEnvironmentOptions, Vitest's environmentOptions.durabox). */
-export const testOptions = {
-  isolation: option({
-    doc: "`test`: storage, instances and alarms roll back after every test and describe block; `file`: only between files",
-    type: oneOf("test", "file"),
-    example: '"file"',
-    default: "test",
-  }),
-  durableObjectsPersistWrites: option({
-    doc: "with persistence configured, tests run on a layer above the stored data and their writes are dropped at the end; `true` keeps them",
-    type: boolean,
-    example: "true",
-    default: false,
-  }),
-  // @cloudflare/vitest-plugin's `cloudflareTest(options)` shape, read as durabox's options (options/cloudflare-test.ts).
-  main: option({
-    doc: "the entry file, as `cloudflareTest({ main })` names it: durabox's `scriptPath`",
-    type: string,
-    example: '"src/index.ts"',
-  }),
-  wrangler: option({
-    doc: "`{ configPath, environment }` as `cloudflareTest({ wrangler })` takes them: durabox's `wranglerConfigPath` and `wranglerEnvironment`",
-    type: shape<{ configPath?: string; environment?: string }>(
-      "`{ configPath?, environment? }`",
-      'an object such as { configPath: "./wrangler.jsonc", environment: "staging" }',
-      (value) =>
-        isRecord(value) &&
-        Object.keys(value).every((key) => key === "configPath" || key === "environment") &&
-        (value.configPath === undefined || isString(value.configPath)) &&
-        (value.environment === undefined || isString(value.environment)),
-      (value) => (isRecord(value) ? JSON.stringify(value) : undefined),
-    ),
-    example: '{ configPath: "./wrangler.jsonc" }',
-  }),
-  miniflare: option({
-    doc: "Miniflare's options as `cloudflareTest({ miniflare })` takes them (`bindings`, `durableObjects`, `compatibilityDate`, `compatibilityFlags`, `workers`, ...): each is durabox's option of that name, over the wrangler config",
-    type: shape<Record<string, unknown>>("object", "an object of Miniflare (durabox) options, such as {example}", isRecord),
-    example: '{ bindings: { API_URL: "http://test" } }',
-  }),
-} satisfies OptionTable;
-
-// The two recursive option types live beside their tables (the tables refer to them).
-
-/** A Durable Object binding's object form: a class, of this worker or of the worker `scriptName` names. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface DurableObjectBindingOptions extends OptionsOf<typeof durableObjectBindingOptions> {}
-
-/** A service binding: a worker's name, its entrypoint and props, or a function answering fetch(). */
-export type ServiceBindingOptions =
-  string | { name: string; entrypoint?: string; props?: Record<string, unknown> } | ((request: Request) => Response | Promise<Response>);
 
 /** One worker's options; names follow Miniflare's. */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type

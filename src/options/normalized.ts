@@ -1,38 +1,17 @@
 // What normalizeOptions returns: the validated, defaulted shape everything deeper relies on.
+import type { NormalizedBinding } from "./bindings/durable-objects.js";
+import type { NormalizedService } from "./bindings/services.js";
+import type { NormalizedD1Binding } from "./bindings/d1-databases.js";
+import type { NormalizedR2Bucket } from "./bindings/r2-buckets.js";
+import type { NormalizedKvNamespace } from "./bindings/kv-namespaces.js";
+import type { EnvBinding } from "./bindings/table.js";
 
-export interface NormalizedBinding {
-  readonly binding: string;
-  readonly className: string;
-  /** The worker exporting the class. */
-  readonly scriptName: string;
-  /** What the binding says of the class's storage, when it says (`useSQLite`, or `:sqlite` on the command line). */
-  readonly useSQLite?: boolean;
-}
-
-/** A service binding: an entrypoint of a worker of this runtime, or a function answering fetch(). */
-export type NormalizedService =
-  | {
-      readonly binding: string;
-      /** The worker serving it. */
-      readonly service: string;
-      /** A named entrypoint; undefined: the default export. */
-      readonly entrypoint: string | undefined;
-      readonly props: Readonly<Record<string, unknown>>;
-    }
-  | { readonly binding: string; readonly handler: (request: Request) => unknown };
-/** A D1 binding: the database it names (bindings naming one id share a database). */
-export interface NormalizedD1Binding {
-  readonly binding: string;
-  readonly databaseId: string;
-  /** wrangler's `migrations_dir`, absolute, when the config gives one. */
-  readonly migrationsDir?: string;
-}
-
-/** An R2 binding: `env[binding]` is the bucket `bucketName`. */
-export interface NormalizedR2Bucket {
-  readonly binding: string;
-  readonly bucketName: string;
-}
+export type { NormalizedBinding } from "./bindings/durable-objects.js";
+export type { NormalizedService } from "./bindings/services.js";
+export type { NormalizedD1Binding } from "./bindings/d1-databases.js";
+export type { NormalizedR2Bucket } from "./bindings/r2-buckets.js";
+export type { NormalizedKvNamespace } from "./bindings/kv-namespaces.js";
+export type { BindingKind, EnvBinding } from "./bindings/table.js";
 
 export type NormalizedSource =
   | { readonly kind: "script"; readonly code: string; readonly resolveDir: string; readonly filename: string }
@@ -41,7 +20,11 @@ export type NormalizedSource =
 export interface NormalizedWorker {
   readonly name: string;
   readonly source: NormalizedSource | undefined;
+  /** Every binding on its env, by name, tagged by kind: one claim of each name (options/bindings/env.ts). */
+  readonly env: ReadonlyMap<string, EnvBinding>;
+  // The env's bindings kind by kind, in env order (views of `env`).
   readonly durableObjects: readonly NormalizedBinding[];
+  /** Plain values (vars). */
   readonly bindings: Readonly<Record<string, unknown>>;
   readonly serviceBindings: readonly NormalizedService[];
   /** Whether `ctx.exports` is on: compatibility date 2025-11-17 or later, or the flag `enable_ctx_exports`. */
@@ -58,8 +41,7 @@ export interface NormalizedWorker {
    * public declarations reach this file and must not reach the registry.
    */
   readonly storageKinds: ReadonlyMap<string, "key-value" | "sqlite">;
-  /** KV namespace bindings: binding name and the namespace id whose data it reads and writes. */
-  readonly kvNamespaces: readonly { readonly binding: string; readonly id: string }[];
+  readonly kvNamespaces: readonly NormalizedKvNamespace[];
   /** durable_objects_persist from the worker's wrangler config, relative paths resolved. */
   readonly configPersist: boolean | string | undefined;
 }

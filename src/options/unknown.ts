@@ -1,7 +1,7 @@
 import { DuraboxError } from "../base/errors.js";
 import { MINIFLARE_OPTIONS_NOT_SUPPORTED_YET } from "./miniflare.js";
 import { nearestName } from "./nearest.js";
-import { testOptions } from "./declared.js";
+import { testOptions } from "./test-options.js";
 
 export interface KeyContext {
   /** Where the options were given, for the message: "testEnvironmentOptions". */

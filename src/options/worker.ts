@@ -2,10 +2,7 @@ import * as path from "../base/path.js";
 import { findWranglerConfig, readWranglerConfig, type WranglerWorker } from "../config/wrangler.js";
 import { checkValues } from "./check.js";
 import { workerOptions } from "./declared.js";
-import { normalizeD1Databases } from "./d1-databases.js";
-import { normalizeDurableObjects } from "./durable-objects.js";
-import { ctxExportsEnabled, normalizeServiceBindings } from "./service-bindings.js";
-import { kvRecord, normalizeKvNamespaces } from "./kv-namespaces.js";
+import { bindingsOf, normalizeEnv } from "./bindings/env.js";
 import { fail } from "./fail.js";
 import type { NormalizedSource, NormalizedWorker } from "./normalized.js";
 import type { ClassSources } from "./storage-kinds.js";
@@ -34,46 +31,14 @@ export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: str
   const name = options.name ?? config?.name ?? (isEntry ? "" : undefined);
   if (name === undefined) fail(`${prefix.slice(0, -1)} needs a "name": workers other than the first are reached by name.`);
 
-  const durableObjects = normalizeDurableObjects({ ...config?.durableObjects, ...options.durableObjects }, prefix, name);
+  const env = normalizeEnv(options as Readonly<Record<string, unknown>>, config?.bindings, { prefix, workerName: name });
+  const durableObjects = bindingsOf(env, "durableObject");
   if (options.modules === false) {
     fail(
       durableObjects.length > 0
         ? `Durable Objects need the modules format, but "${prefix}modules" is false. Remove \`modules: false\` and export the classes from an ES module.`
         : `durabox runs modules-format workers only ("export default { fetch }"): remove \`${prefix}modules: false\`.`,
     );
-  }
-
-  const bindings = { ...config?.vars, ...(options.bindings ?? workerOptions.bindings.default) };
-  for (const { binding } of durableObjects) {
-    if (binding in bindings) fail(`"${binding}" is both a Durable Object binding and a plain binding: rename one.`);
-  }
-  const serviceBindings = normalizeServiceBindings({ ...config?.services, ...options.serviceBindings }, prefix);
-  for (const { binding } of serviceBindings) {
-    if (binding in bindings || durableObjects.some((d) => d.binding === binding)) {
-      fail(`"${binding}" is both a service binding and another binding: rename one.`);
-    }
-  }
-  const d1Databases = normalizeD1Databases(options.d1Databases, config?.d1Databases);
-  for (const { binding } of d1Databases) {
-    if (binding in bindings || durableObjects.some((d) => d.binding === binding)) {
-      fail(`"${binding}" is both a D1 database binding and ${binding in bindings ? "a plain" : "a Durable Object"} binding: rename one.`);
-    }
-  }
-
-  const r2Buckets = Object.entries({ ...config?.r2Buckets, ...r2BucketsOf(options.r2Buckets) }).map(([binding, bucketName]) => ({
-    binding,
-    bucketName,
-  }));
-  for (const { binding } of r2Buckets) {
-    if (binding in bindings || durableObjects.some((d) => d.binding === binding)) {
-      fail(`"${binding}" is both an R2 bucket binding and another binding: rename one.`);
-    }
-  }
-  const kvNamespaces = normalizeKvNamespaces({ ...config?.kvNamespaces, ...kvRecord(options.kvNamespaces) });
-  for (const { binding } of kvNamespaces) {
-    if (binding in bindings || durableObjects.some((d) => d.binding === binding)) {
-      fail(`"${binding}" is both a KV namespace binding (kvNamespaces) and another binding: rename one.`);
-    }
   }
 
   let source: NormalizedSource | undefined;
@@ -95,15 +60,16 @@ export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: str
   const worker = {
     name,
     source,
+    env,
     durableObjects,
-    bindings,
-    serviceBindings,
+    bindings: Object.fromEntries(bindingsOf(env, "var").map(({ binding, value }) => [binding, value])),
+    serviceBindings: bindingsOf(env, "service"),
     ctxExports: ctxExportsEnabled(compatibilityDate, compatibilityFlags),
     compatibilityFlags,
     compatibilityDate,
-    d1Databases,
-    r2Buckets,
-    kvNamespaces,
+    d1Databases: bindingsOf(env, "d1"),
+    r2Buckets: bindingsOf(env, "r2"),
+    kvNamespaces: bindingsOf(env, "kv"),
     configPersist:
       typeof config?.durableObjectsPersist === "string" && !isUrl(config.durableObjectsPersist)
         ? path.resolve(path.dirname(config.file), config.durableObjectsPersist)
@@ -113,12 +79,6 @@ export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: str
     worker,
     sources: { name, prefix, bindings: durableObjects, config: config && { file: config.file, classes: config.classes } },
   };
-}
-
-/** `r2Buckets` as binding name to bucket name: Miniflare 2's array names each bucket as its binding. */
-function r2BucketsOf(value: WorkerOptions["r2Buckets"]): Record<string, string> {
-  if (value === undefined) return {};
-  return Array.isArray(value) ? Object.fromEntries(value.map((name) => [name, name])) : value;
 }
 
 function readConfig(configPath: string | boolean | undefined, cwd: string, environment: string | undefined): WranglerWorker | undefined {
@@ -131,4 +91,12 @@ function readConfig(configPath: string | boolean | undefined, cwd: string, envir
     return readWranglerConfig(found, environment);
   }
   return readWranglerConfig(path.resolve(cwd, configPath), environment);
+}
+
+/** The compatibility date from which `ctx.exports` is on by default (workerd `enable_ctx_exports`). */
+const CTX_EXPORTS_DATE = "2025-11-17";
+
+export function ctxExportsEnabled(date: string | undefined, flags: readonly string[]): boolean {
+  if (flags.includes("disable_ctx_exports")) return false;
+  return flags.includes("enable_ctx_exports") || (date !== undefined && date >= CTX_EXPORTS_DATE);
 }

@@ -72,7 +72,7 @@ describe("kvNamespaces", () => {
     );
     expect(errorOf(() => new Durabox({ script, kvNamespaces: { NS: 1 } as never })).message).toMatch(/Option "kvNamespaces" must be/);
     expect(errorOf(() => new Durabox({ script, kvNamespaces: ["X"], bindings: { X: 1 } })).message).toBe(
-      '"X" is both a KV namespace binding (kvNamespaces) and another binding: rename one.',
+      '"X" is both a KV namespace binding and a plain binding: rename one.',
     );
   });
 

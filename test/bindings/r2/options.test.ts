@@ -27,7 +27,7 @@ describe("the R2 options", () => {
     );
     expect(() => normalizeOptions({ script, r2Buckets: { A: 1 } as never })).toThrow(/Option "r2Buckets" must be/);
     expect(() => normalizeOptions({ script, r2Buckets: ["A"], bindings: { A: 1 } })).toThrow(
-      '"A" is both an R2 bucket binding and another binding: rename one.',
+      '"A" is both an R2 bucket binding and a plain binding: rename one.',
     );
   });
 
@@ -63,7 +63,7 @@ describe("the R2 options", () => {
     const file = path.join(dir, "wrangler.toml");
     writeFileSync(file, '[[r2_buckets]]\nbinding = "FILES"\nbucket_name = "uploads"\n');
     const config = readWranglerConfig(file);
-    expect(config.r2Buckets).toEqual({ FILES: "uploads" });
+    expect(config.bindings.r2).toEqual({ FILES: "uploads" });
     // durabox types declares the binding as @cloudflare/workers-types' R2Bucket.
     expect(envDeclaration(config, path.join(dir, "env.d.ts"))).toContain("  FILES: R2Bucket;");
     writeFileSync(file, '[[r2_buckets]]\nbucket_name = "uploads"\n');
