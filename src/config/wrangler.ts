@@ -3,6 +3,7 @@ import * as path from "../base/path.js";
 import type { ParseError } from "jsonc-parser";
 import { DuraboxError } from "../base/errors.js";
 import { nodeRequire } from "../base/node-require.js";
+import { readDevVars, type DevVars } from "./dev-vars.js";
 import { readDurableObjectClasses, type DeclaredClasses } from "./durable-object-classes.js";
 import { configValues, isTable, kind, type ConfigValues, type Table } from "./values.js";
 import { BINDING_DECLARATIONS, BINDING_KINDS, type ConfigBindings } from "../options/bindings/table.js";
@@ -19,6 +20,8 @@ export interface WranglerWorker {
   readonly scriptPath?: string;
   /** Its bindings, kind by kind (each kind's reader: options/bindings/), by binding name. */
   readonly bindings: ConfigBindings;
+  /** The local secrets beside it (`.dev.vars`, else `.env` files): on env over `vars`. */
+  readonly devVars: DevVars;
   readonly compatibilityDate?: string;
   readonly compatibilityFlags?: string[];
   /** The Durable Object classes `[[migrations]]` or `exports` declare, as the config leaves them. */
@@ -114,6 +117,7 @@ export function readWranglerConfig(file: string, environment?: string): Wrangler
     ...(name !== undefined && { name }),
     ...(scriptPath !== undefined && { scriptPath }),
     bindings,
+    devVars: readDevVars(directory, environment),
     ...(compatibilityDate !== undefined && { compatibilityDate }),
     ...(flags !== undefined && { compatibilityFlags: flags as string[] }),
     classes,

@@ -31,7 +31,9 @@ export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: str
   const name = options.name ?? config?.name ?? (isEntry ? "" : undefined);
   if (name === undefined) fail(`${prefix.slice(0, -1)} needs a "name": workers other than the first are reached by name.`);
 
-  const env = normalizeEnv(options as Readonly<Record<string, unknown>>, config?.bindings, { prefix, workerName: name });
+  // The local secrets (.dev.vars, .env) go over the config's vars, as wrangler dev puts them; options win over both.
+  const configBindings = config && { ...config.bindings, var: { ...config.bindings.var, ...config.devVars.values } };
+  const env = normalizeEnv(options as Readonly<Record<string, unknown>>, configBindings, { prefix, workerName: name });
   const durableObjects = bindingsOf(env, "durableObject");
   if (options.modules === false) {
     fail(
