@@ -1,0 +1,304 @@
+// SQLite in Durable Objects (issue 19, item 3), as workerd has it.
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { rejection, unique } from "./helpers";
+
+function stub() {
+  return env.SQL.getByName(unique("sql"));
+}
+
+function inObject<R>(fn: (sql: SqlStorage, state: DurableObjectState) => R | Promise<R>): Promise<R> {
+  return runInDurableObject(stub(), (_instance, state) => fn(state.storage.sql, state));
+}
+
+function counts(cursor: SqlStorageCursor<Record<string, SqlStorageValue>>): [number, number] {
+  cursor.toArray();
+  return [cursor.rowsRead, cursor.rowsWritten];
+}
+
+describe("sql basics", () => {
+  it("creates, inserts and selects", async () => {
+    const rows = await inObject((sql) => {
+      sql.exec("CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT)");
+      sql.exec("INSERT INTO t(name) VALUES (?), (?)", "a", "b");
+      return sql.exec("SELECT id, name FROM t ORDER BY id").toArray();
+    });
+    expect(rows).toEqual([
+      { id: 1, name: "a" },
+      { id: 2, name: "b" },
+    ]);
+  });
+
+  it("raw() gives arrays and columnNames the names", async () => {
+    const [raw, columns] = await inObject((sql) => {
+      const cursor = sql.exec("SELECT 1 AS one, 'x' AS two");
+      return [cursor.raw().toArray(), cursor.columnNames];
+    });
+    expect(raw).toEqual([[1, "x"]]);
+    expect(columns).toEqual(["one", "two"]);
+  });
+
+  it("one() throws on no rows", async () => {
+    const message = await inObject((sql) => {
+      sql.exec("CREATE TABLE t(a)");
+      try {
+        sql.exec("SELECT * FROM t").one();
+        return "no error";
+      } catch (error) {
+        return (error as Error).message;
+      }
+    });
+    expect(message).toBe("Expected exactly one result from SQL query, but got no results.");
+  });
+
+  it("refuses BEGIN TRANSACTION", async () => {
+    const message = await inObject((sql) => {
+      try {
+        sql.exec("BEGIN TRANSACTION");
+        return "no error";
+      } catch (error) {
+        return (error as Error).message;
+      }
+    });
+    expect(message).toMatch(/^To execute a transaction, please use the state.storage.transaction\(\)/);
+  });
+
+  it("transactionSync rolls back on a throw", async () => {
+    const rows = await inObject((sql, state) => {
+      sql.exec("CREATE TABLE t(a)");
+      try {
+        state.storage.transactionSync(() => {
+          sql.exec("INSERT INTO t VALUES (1)");
+          throw new Error("undo");
+        });
+      } catch {
+        // expected
+      }
+      return sql.exec("SELECT count(*) AS n FROM t").one().n;
+    });
+    expect(rows).toBe(0);
+  });
+
+  it("binds numbers as REAL", async () => {
+    const value = await inObject((sql) => sql.exec("SELECT typeof(?) AS t, ? / 2 AS half", 7, 7).one());
+    expect(value).toEqual({ t: "real", half: 3.5 });
+  });
+});
+
+describe("sql dialect", () => {
+  it("accepts double-quoted string literals", async () => {
+    const row = await inObject((sql) => {
+      sql.exec("CREATE TABLE t(name TEXT)");
+      sql.exec("INSERT INTO t VALUES ('prefix-one')");
+      return sql.exec(`SELECT "x" AS x, (SELECT count(*) FROM t WHERE name LIKE "prefix%") AS n`).one();
+    });
+    expect(row).toEqual({ x: "x", n: 1 });
+  });
+});
+
+describe("sql.databaseSize", () => {
+  it("is one page for a fresh object", async () => {
+    expect(await inObject((sql) => sql.databaseSize)).toBe(4096);
+  });
+
+  it("goes back to one page after DROP TABLE", async () => {
+    const [grown, dropped] = await inObject((sql) => {
+      sql.exec("CREATE TABLE t(a TEXT)");
+      for (let i = 0; i < 100; i++) sql.exec("INSERT INTO t VALUES (?)", "x".repeat(500));
+      const grown = sql.databaseSize;
+      sql.exec("DROP TABLE t");
+      return [grown, sql.databaseSize];
+    });
+    expect(grown).toBeGreaterThan(4096);
+    expect(dropped).toBe(4096);
+  });
+
+  it("goes back to one page after deleteAll()", async () => {
+    const size = await inObject(async (sql, state) => {
+      sql.exec("CREATE TABLE t(a TEXT)");
+      sql.exec("INSERT INTO t VALUES (?)", "x".repeat(10_000));
+      await state.storage.put("key", "value");
+      await state.storage.deleteAll();
+      return sql.databaseSize;
+    });
+    expect(size).toBe(4096);
+  });
+});
+
+describe("rowsRead and rowsWritten", () => {
+  it("CREATE TABLE with a text primary key is [1, 3]", async () => {
+    expect(await inObject((sql) => counts(sql.exec("CREATE TABLE t(a TEXT PRIMARY KEY)")))).toEqual([1, 3]);
+  });
+
+  it("a plain CREATE TABLE is [1, 2]", async () => {
+    expect(await inObject((sql) => counts(sql.exec("CREATE TABLE t(a TEXT)")))).toEqual([1, 2]);
+  });
+
+  it("CREATE INDEX on a small table is [8, 4]", async () => {
+    const result = await inObject((sql) => {
+      sql.exec("CREATE TABLE t(a TEXT)");
+      sql.exec("INSERT INTO t VALUES ('x'), ('y'), ('z')");
+      return counts(sql.exec("CREATE INDEX t_a ON t(a)"));
+    });
+    expect(result).toEqual([8, 4]);
+  });
+
+  it("an insert into an indexed table writes 2 rows", async () => {
+    const result = await inObject((sql) => {
+      sql.exec("CREATE TABLE t(a TEXT)");
+      sql.exec("CREATE INDEX t_a ON t(a)");
+      return counts(sql.exec("INSERT INTO t VALUES ('x')"));
+    });
+    expect(result).toEqual([0, 2]);
+  });
+
+  it("INSERT ... RETURNING into a table with a text primary key is [1, 2]", async () => {
+    const result = await inObject((sql) => {
+      sql.exec("CREATE TABLE t(a TEXT PRIMARY KEY)");
+      return counts(sql.exec("INSERT INTO t VALUES ('x') RETURNING a"));
+    });
+    expect(result).toEqual([1, 2]);
+  });
+
+  it("INSERT ... RETURNING into a rowid table is [1, 1]", async () => {
+    const result = await inObject((sql) => {
+      sql.exec("CREATE TABLE t(id INTEGER PRIMARY KEY, a TEXT)");
+      return counts(sql.exec("INSERT INTO t(a) VALUES ('x') RETURNING id"));
+    });
+    expect(result).toEqual([1, 1]);
+  });
+
+  it("SELECT over three rows reads 3 and writes 0", async () => {
+    const result = await inObject((sql) => {
+      sql.exec("CREATE TABLE t(a TEXT)");
+      sql.exec("INSERT INTO t VALUES ('x'), ('y'), ('z')");
+      return counts(sql.exec("SELECT * FROM t"));
+    });
+    expect(result).toEqual([3, 0]);
+  });
+
+  it("several statements in one exec report the last statement's counts", async () => {
+    const result = await inObject((sql) => {
+      sql.exec("CREATE TABLE t(a TEXT)");
+      return counts(sql.exec("INSERT INTO t VALUES ('x'), ('y'); SELECT * FROM t"));
+    });
+    expect(result).toEqual([2, 0]);
+  });
+});
+
+describe("sql errors", () => {
+  const uniqueMessage = "UNIQUE constraint failed: t.name: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_UNIQUE)";
+
+  it("a UNIQUE violation in sql.exec carries the extended code", async () => {
+    const message = await inObject((sql) => {
+      sql.exec("CREATE TABLE t(name TEXT UNIQUE)");
+      sql.exec("INSERT INTO t VALUES ('a')");
+      try {
+        sql.exec("INSERT INTO t VALUES ('a')");
+        return "no error";
+      } catch (error) {
+        return (error as Error).message;
+      }
+    });
+    expect(message).toBe(uniqueMessage);
+  });
+
+  it("a UNIQUE violation over RPC carries the extended code", async () => {
+    const error = await rejection(env.RPC.getByName(unique("rpc")).uniqueViolation());
+    expect(error?.message).toBe(uniqueMessage);
+  });
+
+  it("an authorizer refusal carries at offset N", async () => {
+    const message = await inObject((sql) => {
+      try {
+        sql.exec("SELECT sqlite_version()");
+        return "no error";
+      } catch (error) {
+        return (error as Error).message;
+      }
+    });
+    expect(message).toBe("not authorized to use function: sqlite_version at offset 7: SQLITE_ERROR");
+  });
+
+  it("a syntax error carries at offset N", async () => {
+    const message = await inObject((sql) => {
+      try {
+        sql.exec("SELEKT 1");
+        return "no error";
+      } catch (error) {
+        return (error as Error).message;
+      }
+    });
+    expect(message).toBe('near "SELEKT": syntax error at offset 0: SQLITE_ERROR');
+  });
+
+  it("a BigInt binding is a TypeError", async () => {
+    const [name, message] = await inObject((sql) => {
+      try {
+        sql.exec("SELECT ?", 1n as unknown as number);
+        return ["none", "no error"];
+      } catch (error) {
+        return [(error as Error).name, (error as Error).message];
+      }
+    });
+    expect(name).toBe("TypeError");
+    expect(message).toBe("Cannot convert a BigInt value to a number");
+  });
+
+  it("bindings in a statement other than the last are refused", async () => {
+    const message = await inObject((sql) => {
+      try {
+        sql.exec("SELECT ?; SELECT 1", 1);
+        return "no error";
+      } catch (error) {
+        return (error as Error).message;
+      }
+    });
+    expect(message).toBe("When executing multiple SQL statements in a single call, only the last statement can have parameters.");
+  });
+});
+
+describe("deleteAll on SQLite", () => {
+  it("drops the user's tables", async () => {
+    const tables = await inObject(async (sql, state) => {
+      sql.exec("CREATE TABLE t(a)");
+      await state.storage.deleteAll();
+      return sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%'").toArray();
+    });
+    expect(tables).toEqual([]);
+  });
+
+  it("is refused inside transaction()", async () => {
+    const message = await inObject(async (_sql, state) => {
+      try {
+        await state.storage.transaction(async () => {
+          await state.storage.deleteAll();
+        });
+        return "no error";
+      } catch (error) {
+        return (error as Error).message;
+      }
+    });
+    expect(message).toBe("Cannot call deleteAll() within a transaction");
+  });
+
+  it("cancels open cursors", async () => {
+    const [deleted, message] = await inObject(async (sql, state) => {
+      sql.exec("CREATE TABLE t(a)");
+      sql.exec("INSERT INTO t VALUES (1), (2), (3)");
+      const first = sql.exec("SELECT * FROM t");
+      const second = sql.exec("SELECT * FROM t");
+      first.next();
+      second.next();
+      await state.storage.deleteAll();
+      try {
+        first.next();
+        return [true, "no error"];
+      } catch (error) {
+        return [true, (error as Error).message];
+      }
+    });
+    expect(deleted).toBe(true);
+    expect(message).toBe("SQLite query was canceled because the database was deleted.");
+  });
+});
