@@ -1,4 +1,5 @@
 import type { DriverRow } from "./driver.js";
+import type { Cancelable } from "./open-cursors.js";
 import { fromDriverValue, type SqlStorageValue, type ToArrayBuffer } from "./values.js";
 
 /**
@@ -24,8 +25,10 @@ export interface CursorSource {
   readonly toArrayBuffer: ToArrayBuffer;
   /** Turns a driver error raised while stepping into production's error. */
   readonly stepError: (error: unknown) => Error;
-  /** Called once, when the last row has been stepped (the statement may be reused). */
+  /** Called when the last row has been stepped (the statement may be reused). */
   readonly finished: () => void;
+  /** Stops the statement unfinished (reset, released); called by cancel(). */
+  readonly abandon: () => void;
 }
 
 const CONSTRUCTING = Symbol("SqlStorageCursor");
@@ -33,11 +36,13 @@ const DONE: unique symbol = Symbol("done");
 
 type Row = Record<string, SqlStorageValue>;
 
-export class SqlStorageCursor<T extends Record<string, SqlStorageValue> = Row> implements IterableIterator<T> {
+export class SqlStorageCursor<T extends Record<string, SqlStorageValue> = Row> implements IterableIterator<T>, Cancelable {
   #source: CursorSource;
   #next: DriverRow | typeof DONE;
   #read: number;
   #written: number;
+  /** Set when the database was deleted under the cursor: every later read throws it. */
+  #canceled: string | undefined;
 
   /** @internal Created by sql.exec() only (user code calling it gets production's TypeError). */
   constructor(token?: symbol, source?: CursorSource) {
@@ -55,6 +60,14 @@ export class SqlStorageCursor<T extends Record<string, SqlStorageValue> = Row> i
         this.#read++;
       }
     }
+  }
+
+  /** @internal Stops an unfinished cursor: its statement is reset, and every later read throws `message`. */
+  cancel(message: string): void {
+    if (this.#canceled !== undefined) return;
+    this.#canceled = message;
+    this.#next = DONE;
+    this.#source.abandon();
   }
 
   /** @internal */
@@ -84,6 +97,7 @@ export class SqlStorageCursor<T extends Record<string, SqlStorageValue> = Row> i
 
   /** The current row as an array; steps to the next. */
   #take(): DriverRow | typeof DONE {
+    if (this.#canceled !== undefined) throw new Error(this.#canceled);
     const row = this.#next;
     if (row !== DONE) this.#next = this.#step();
     return row;

@@ -3,6 +3,10 @@ import type { DriverConnection, DriverRow, DriverStatement, DriverValue, SqliteD
 import { SQL_LIMITS } from "./limits.js";
 import { loadSqliteDriver } from "./load-driver.js";
 
+/** A row when `sqlite_sequence` exists and no table declares AUTOINCREMENT. */
+const SEQUENCE_UNUSED =
+  "SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_sequence' AND NOT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND sql LIKE '%AUTOINCREMENT%')";
+
 export interface SqliteDatabaseOptions {
   /** A database file, or ":memory:" (the default). */
   readonly location?: string;
@@ -31,6 +35,7 @@ export class SqliteDatabase {
   /** Moves on schema changes by user SQL and on rollbacks: emulated checks of cached statements re-run. */
   schemaEpoch = 0;
   private closed = false;
+  private sequenceLeftOver = false;
 
   constructor(options: SqliteDatabaseOptions = {}) {
     this.driver = options.driver ?? loadSqliteDriver();
@@ -127,11 +132,26 @@ export class SqliteDatabase {
     return this.trusted(() => this.connection.prepare(sql, []));
   }
 
-  /** page_count * page_size. */
+  /**
+   * The size production reports (workerd api/sql.c++ getDatabaseSize): pages
+   * in use, (page_count - freelist_count) * page_size, so dropped tables'
+   * pages on the free list do not count. At least one page: workerd's fresh
+   * database already has its first page, a fresh one here has none yet.
+   */
   get size(): number {
-    const pages = Number(this.queryOne("PRAGMA page_count")?.[0] ?? 0);
+    let pages = Number(this.queryOne("SELECT (SELECT * FROM pragma_page_count) - (SELECT * FROM pragma_freelist_count)")?.[0] ?? 0);
+    if (this.sequenceLeftOver && this.queryOne(SEQUENCE_UNUSED) !== undefined) pages--;
     const pageSize = Number(this.queryOne("PRAGMA page_size")?.[0] ?? 0);
-    return pages * pageSize;
+    return Math.max(pages, 1) * pageSize;
+  }
+
+  /**
+   * deleteAll() emptied the database, but SQLite never drops `sqlite_sequence`
+   * once made; production's deleteAll() starts a new database, which has
+   * none. Its page is not counted while no AUTOINCREMENT table uses it.
+   */
+  sequenceTableLeftOver(): void {
+    this.sequenceLeftOver = true;
   }
 
   get isClosed(): boolean {

@@ -23,7 +23,10 @@ export function dropEverything(db: SqliteDatabase, transactions: TransactionStac
       // Virtual tables first: dropping one drops its shadow tables.
       dropAll(db, "table", keep, "sql LIKE 'CREATE VIRTUAL TABLE%'");
       dropAll(db, "table", keep);
-      if (db.queryOne("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_sequence'") !== undefined) db.exec("DELETE FROM sqlite_sequence");
+      if (db.queryOne("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_sequence'") !== undefined) {
+        db.exec("DELETE FROM sqlite_sequence");
+        db.sequenceTableLeftOver();
+      }
     } finally {
       db.exec(`PRAGMA defer_foreign_keys = ${deferred ? "ON" : "OFF"}`);
     }

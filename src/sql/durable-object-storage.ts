@@ -39,6 +39,8 @@ export class SqliteDurableObjectStorage {
   readonly #sqlite: SqliteObjectStorage;
   readonly #host: StorageHost;
   readonly #commits: CommitControl;
+  /** transaction() closures running (other events wait meanwhile, so only theirs can call deleteAll()). */
+  #inTransaction = 0;
 
   /** @internal Storage is made by the runtime, one per object. */
   constructor(sqlite: SqliteObjectStorage, host: StorageHost, commits: CommitControl) {
@@ -81,6 +83,8 @@ export class SqliteDurableObjectStorage {
   /** Deletes SQL tables, key-value data and the alarm, atomically. */
   deleteAll(_options?: WriteOptions): Promise<void> {
     return attempt(() => {
+      // Production refuses it in transaction() (api/actor-state.c++), as in transactionSync().
+      if (this.#inTransaction > 0) throw new Error("Cannot call deleteAll() within a transaction");
       const { alarm } = this.#sqlite.deleteAll();
       if (alarm !== null) this.#host.alarmChanged(null);
     });
@@ -150,6 +154,7 @@ export class SqliteDurableObjectStorage {
       },
     } as SqliteTransaction;
     this.#commits.hold();
+    this.#inTransaction++;
     const run = (async (): Promise<T> => {
       try {
         const result = await closure(txn);
@@ -160,6 +165,7 @@ export class SqliteDurableObjectStorage {
         this.#sqlite.rollback();
         throw error;
       } finally {
+        this.#inTransaction--;
         this.#commits.release();
       }
     })();

@@ -2,12 +2,15 @@ import { SqlStorageCursor } from "./cursor.js";
 import type { SqliteDatabase } from "./database.js";
 import type { DriverRow, DriverStatement, DriverValue } from "./driver.js";
 import { SQL_LIMITS } from "./limits.js";
+import { OpenCursors } from "./open-cursors.js";
 import { sqlError } from "./sql-errors.js";
 import type { TransactionStack } from "./transactions.js";
 import { UserStatements, type CompiledStatement } from "./user-statements.js";
 import { defaultToArrayBuffer, longerThan, toDriverValue, type SqlStorageValue, type ToArrayBuffer } from "./values.js";
 
 export interface SqlStorageOptions {
+  /** Where unfinished cursors are tracked, for deleteAll() to cancel them (default: a set of its own). */
+  readonly openCursors?: OpenCursors;
   /** Makes result BLOBs into the caller realm's ArrayBuffers (default: this module's realm). */
   readonly toArrayBuffer?: ToArrayBuffer;
   /** Distinct query texts whose prepared statements are kept (default 500). */
@@ -38,8 +41,10 @@ export class SqlStorage {
   readonly #transactions: TransactionStack;
   readonly #statements: UserStatements;
   readonly #toArrayBuffer: ToArrayBuffer;
+  readonly #open: OpenCursors;
 
   constructor(db: SqliteDatabase, transactions: TransactionStack, options: SqlStorageOptions = {}) {
+    this.#open = options.openCursors ?? new OpenCursors();
     this.#db = db;
     this.#transactions = transactions;
     this.#statements = new UserStatements(db, options.cacheSize ?? 500);
@@ -132,6 +137,7 @@ export class SqlStorage {
       toArrayBuffer: this.#toArrayBuffer,
       stepError: neverStepped,
       finished: alreadyReleased,
+      abandon: alreadyReleased,
     });
   }
 
@@ -149,7 +155,23 @@ export class SqlStorage {
       throw this.#stepError(error);
     }
     let finished = false;
+    let token: object | undefined;
     if (cached) compiled.rows = rows;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      if (token !== undefined) this.#open.finished(token);
+      if (cached && compiled.rows === rows) {
+        compiled.rows = undefined;
+        this.#statements.release(compiled);
+      }
+    };
+    // Resets the statement unless another cursor took the cached one meanwhile (a fresh one is this cursor's alone).
+    const abandon = (): void => {
+      if (finished) return;
+      if (!cached || compiled.rows === rows) rows.return?.();
+      finish();
+    };
     const cursor = SqlStorageCursor.create<T>({
       columnNames: statement.columnNames,
       rows,
@@ -158,16 +180,14 @@ export class SqlStorage {
       returnsWrittenRows: compiled.dml !== undefined,
       toArrayBuffer: this.#toArrayBuffer,
       stepError: (error) => this.#stepError(error),
-      finished: () => {
-        finished = true;
-        if (cached && compiled.rows === rows) {
-          compiled.rows = undefined;
-          this.#statements.release(compiled);
-        }
-      },
+      finished: finish,
+      abandon,
     });
-    // A cursor left unread keeps the cached statement; once it is collected the statement is reused.
-    if (cached && !finished) compiled.owner = new WeakRef(cursor);
+    if (!finished) {
+      token = this.#open.add(cursor, abandon);
+      // A cursor left unread keeps the cached statement; once it is collected the statement is reused.
+      if (cached) compiled.owner = new WeakRef(cursor);
+    }
     return cursor;
   }
 
@@ -195,6 +215,7 @@ export class SqlStorage {
       finished: () => {
         if (compiled.prepared === statement) this.#statements.release(compiled);
       },
+      abandon: alreadyReleased,
     });
   }
 

@@ -10,6 +10,7 @@ import { Metadata } from "./metadata.js";
 import { restoreSnapshot, takeSnapshot, type Snapshot } from "./snapshots.js";
 import { SqlStorage, type SqlStorageOptions } from "./sql-storage.js";
 import { SyncKvStorage } from "./sync-kv.js";
+import { DATABASE_DELETED, OpenCursors } from "./open-cursors.js";
 import { TransactionStack, type TransactionHooks } from "./transactions.js";
 
 export interface SqliteObjectStorageOptions extends SqliteDatabaseOptions, SqlStorageOptions, TransactionHooks {
@@ -41,6 +42,8 @@ export class SqliteObjectStorage {
   readonly transactions: TransactionStack;
   readonly sql: SqlStorage;
   readonly kv: SyncKvStorage;
+  /** Cursors still stepping: deleteAll() cancels them, and an object with any is not idle. */
+  readonly openCursors = new OpenCursors();
   private readonly table: KvTable;
   private readonly metadata: Metadata;
   /** Bookmarks taken, oldest first, with their copies (point-in-time recovery only). */
@@ -51,7 +54,7 @@ export class SqliteObjectStorage {
   constructor(options: SqliteObjectStorageOptions = {}) {
     this.db = new SqliteDatabase(options);
     this.transactions = new TransactionStack(this.db, options);
-    this.sql = new SqlStorage(this.db, this.transactions, options);
+    this.sql = new SqlStorage(this.db, this.transactions, { ...options, openCursors: this.openCursors });
     this.table = new KvTable(this.db, this.transactions);
     this.metadata = new Metadata(this.db, this.transactions);
     this.kv = new SyncKvStorage(this.table, () => this.transactions.throwPendingError());
@@ -103,6 +106,8 @@ export class SqliteObjectStorage {
     this.transactions.throwPendingError();
     if (this.transactions.transactionSyncDepth > 0) throw new Error("Cannot call deleteAll() within a transaction");
     const alarm = this.metadata.getAlarm();
+    // As production deletes the database: unfinished queries are canceled (they would hold their tables).
+    this.openCursors.cancelAll(DATABASE_DELETED);
     // Both in the implicit transaction: they commit together.
     dropEverything(this.db, this.transactions);
     if (options.keepAlarm && alarm !== null) this.metadata.setAlarm(alarm);

@@ -61,6 +61,20 @@ const script = `
       this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS entries (id INTEGER PRIMARY KEY)");
       this.ctx.storage.sql.exec("INSERT INTO entries VALUES (?)", id);
     }
+    async wipe() {
+      await this.ctx.storage.deleteAll();
+      const left = this.ctx.storage.sql.exec("SELECT name FROM sqlite_schema").toArray();
+      return { left, size: this.ctx.storage.sql.databaseSize };
+    }
+    async wipeInTransaction() {
+      return this.ctx.storage.transaction(async () => {
+        this.ctx.storage.sql.exec("INSERT INTO entries VALUES (100)");
+        await this.ctx.storage.deleteAll();
+      });
+    }
+    count() {
+      return this.ctx.storage.sql.exec("SELECT count(*) AS n FROM entries").one().n;
+    }
   }
   export class Legacy {
     constructor(ctx) { this.ctx = ctx; }
@@ -111,6 +125,27 @@ describe("SQLite-backed Durable Objects", () => {
       (reason: Error) => reason,
     );
     expect(error?.message).toBe("UNIQUE constraint failed: entries.id: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_PRIMARYKEY)");
+    await mf.dispose();
+  });
+
+  it("deleteAll() drops the object's own tables and shrinks databaseSize; inside transaction() it is refused", async () => {
+    const mf = new Durabox(options);
+    const ns = await mf.getDurableObjectNamespace("LEDGER");
+    const stub = ns.get(ns.idFromName("w")) as unknown as {
+      insert(id: number): Promise<void>;
+      wipe(): Promise<{ left: unknown[]; size: number }>;
+      wipeInTransaction(): Promise<void>;
+      count(): Promise<number>;
+    };
+    for (let id = 1; id <= 3; id++) await stub.insert(id);
+    const refused = await stub.wipeInTransaction().then(
+      () => undefined,
+      (reason: Error) => reason,
+    );
+    expect(refused?.message).toBe("Cannot call deleteAll() within a transaction");
+    // The transaction rolled back, its insert with it.
+    expect(await stub.count()).toBe(3);
+    expect(await stub.wipe()).toEqual({ left: [], size: 4096 });
     await mf.dispose();
   });
 

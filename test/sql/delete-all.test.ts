@@ -34,6 +34,57 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))(
       expect(storage.sql.exec("SELECT id FROM parent").one()).toEqual({ id: 1 });
     });
 
+    it("reports databaseSize as workerd does: one page fresh, one page again after DROP TABLE and after deleteAll()", () => {
+      const fresh = openStorage(driver);
+      expect(fresh.sql.databaseSize).toBe(4096);
+      fresh.sql.exec("CREATE TABLE t(a TEXT PRIMARY KEY, b)");
+      fresh.sql.exec("INSERT INTO t VALUES ('x', randomblob(20000))");
+      expect(fresh.sql.databaseSize).toBeGreaterThan(20000);
+      fresh.sql.exec("DROP TABLE t");
+      expect(fresh.sql.databaseSize).toBe(4096);
+      const storage = populate();
+      expect(storage.sql.databaseSize).toBeGreaterThan(8 * 4096);
+      storage.deleteAll();
+      expect(storage.sql.databaseSize).toBe(4096);
+    });
+
+    it("succeeds with unfinished cursors, which then throw workerd's message; the tables are gone", () => {
+      const storage = populate();
+      storage.sql.exec("INSERT INTO parent DEFAULT VALUES; INSERT INTO parent DEFAULT VALUES");
+      const first = storage.sql.exec("SELECT id FROM parent");
+      const second = storage.sql.exec("SELECT id FROM parent");
+      // Stepped alternately: both statements stay open.
+      expect(first.next().value).toEqual({ id: 1 });
+      expect(second.next().value).toEqual({ id: 1 });
+      expect(first.next().value).toEqual({ id: 2 });
+      const many = storage.sql.exec("SELECT id FROM parent");
+      expect(thrown(() => many.one()).message).toBe("Expected exactly one result from SQL query, but got multiple results.");
+      const raw = storage.sql.exec("SELECT id FROM parent").raw();
+      storage.deleteAll();
+      expect(storage.sql.exec("SELECT name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").toArray()).toEqual([]);
+      const canceled = "SQLite query was canceled because the database was deleted.";
+      expect(thrown(() => first.next()).message).toBe(canceled);
+      expect(thrown(() => second.toArray()).message).toBe(canceled);
+      expect(thrown(() => raw.next()).message).toBe(canceled);
+      // The same texts run again on the new (empty) database.
+      storage.sql.exec("CREATE TABLE parent(id INTEGER PRIMARY KEY)");
+      expect(storage.sql.exec("SELECT id FROM parent").toArray()).toEqual([]);
+    });
+
+    it("a layer's pop() succeeds with unfinished cursors over tables the layer created", () => {
+      const storage = openStorage(driver);
+      storage.push();
+      storage.sql.exec("CREATE TABLE t(a); INSERT INTO t VALUES (1), (2), (3)");
+      const open = storage.sql.exec("SELECT a FROM t");
+      expect(open.next().value).toEqual({ a: 1 });
+      storage.pop();
+      expect(storage.sql.exec("SELECT count(*) AS n FROM sqlite_schema WHERE name = 't'").one()).toEqual({ n: 0 });
+      storage.push();
+      storage.sql.exec("CREATE TABLE t(a); INSERT INTO t VALUES (7)");
+      expect(storage.sql.exec("SELECT a FROM t").toArray()).toEqual([{ a: 7 }]);
+      storage.pop();
+    });
+
     it("keeps the alarm when asked (delete_all_preserves_alarm)", () => {
       const storage = populate();
       expect(storage.deleteAll({ keepAlarm: true })).toEqual({ alarm: 5000 });
