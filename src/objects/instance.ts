@@ -3,7 +3,6 @@ import { InputGate, OutputGate } from "./gates.js";
 import { DurableObjectState, type StateOwner } from "./state.js";
 import { runInContext } from "./context.js";
 import type { CallHost } from "../rpc/context.js";
-import { DuraboxError } from "../base/errors.js";
 import type { Awaitable } from "../base/awaitable.js";
 import type { DurableObjectId } from "./id.js";
 import type { InstanceGates } from "./storage-host.js";
@@ -11,6 +10,7 @@ import type { ResolvedClass } from "./class-registry.js";
 import type { EventLabel, ObjectEventType } from "./events.js";
 import type { ObjectWebSockets } from "./websockets/object-websockets.js";
 import type { SocketCore, SocketOwner } from "./websockets/socket-core.js";
+import { abortArguments, type AbortHow } from "./abort.js";
 
 /** What an instance needs from the record of its object. */
 export interface InstanceHost {
@@ -49,6 +49,10 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
   #object: object | undefined;
   #constructing: Promise<void> | undefined;
   #broken: { error: unknown } | undefined;
+  /** Set when the instance was aborted (ctx.abort(), abortAllDurableObjects()) rather than evicted. */
+  #aborted: (AbortHow & { readonly error: unknown }) | undefined;
+  /** Rejects each running event's result: an abort fails them at once, as workerd cancels them. */
+  readonly #cancellers = new Set<(error: unknown) => void>();
   /** Events running now (admitted, not finished). */
   #running = 0;
 
@@ -88,7 +92,8 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
     if (this.#broken !== undefined) throw this.#broken.error;
     this.#running++;
     try {
-      const result = await runInContext({ depth, sockets: this, outputGate: this.outputGate, host: this.host }, () => event(this.#object!));
+      const outcome = runInContext({ depth, sockets: this, outputGate: this.outputGate, host: this.host }, () => event(this.#object!));
+      const result = isThenable(outcome) ? ((await this.#cancellable(outcome)) as T) : (outcome as T);
       try {
         this.#host.flushWrites();
       } catch (error) {
@@ -101,6 +106,18 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
     } finally {
       if (--this.#running === 0) this.#host.idle(this);
     }
+  }
+
+  /** `running`, unless the instance is aborted first: then the abort's error. */
+  #cancellable<T>(running: PromiseLike<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#cancellers.add(reject);
+      const settle = (): void => void this.#cancellers.delete(reject);
+      running.then(
+        (value) => (settle(), resolve(value)),
+        (error: unknown) => (settle(), reject(error)),
+      );
+    });
   }
 
   /** Whether an event is running now. */
@@ -171,11 +188,32 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
     this.webSockets.adopt(core);
   }
 
-  abort(reason?: unknown): void {
-    this.reset(
-      reason instanceof Error
-        ? reason
-        : new DuraboxError("ERR_ABORTED", `Durable Object aborted: ${String(reason ?? "abort() was called")}`),
-    );
+  /** ctx.abort(reason, options): aborts with workerd's error for `reason`, and returns it. */
+  abort(reason?: unknown, options?: unknown): Error {
+    const { error, how } = abortArguments(reason, options);
+    this.abortWith(error, how);
+    return error;
   }
+
+  /** Resets the instance with `error`, failing the events running in it too (reset() lets them finish). */
+  abortWith(error: Error, how: AbortHow): void {
+    if (this.#broken !== undefined) return;
+    this.#aborted = { ...how, error };
+    this.reset(error);
+    for (const cancel of [...this.#cancellers]) cancel(error);
+  }
+
+  /** How the instance was aborted, and with what error, if it was. */
+  get aborted(): (AbortHow & { readonly error: unknown }) | undefined {
+    return this.#aborted;
+  }
+
+  /** The error a stub that reached this instance fails with from now on, if the abort broke stubs. */
+  get stubsBrokenBy(): unknown {
+    return this.#aborted?.breakStubs === true ? this.#aborted.error : undefined;
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
 }

@@ -200,8 +200,8 @@ export class ObjectRecord implements StorageOwner {
     return this.isSqlite ? this.sqlite.getAlarm() : this.store.getAlarm();
   }
 
-  /** Removes the stored alarm (after it ran), through the instance's output gate. */
-  clearAlarm(gates: InstanceGates): Promise<unknown> {
+  /** Removes the stored alarm (after it ran), through the instance's output gate; without gates, from outside (the instance was aborted). */
+  clearAlarm(gates?: InstanceGates): Promise<unknown> {
     if (!this.isSqlite) return new ObjectStorageHost(this, gates).writeWithResult(this.store.commit({ alarm: null }));
     this.sqlite.deleteAlarm();
     this.sqlite.commit();

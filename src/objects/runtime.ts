@@ -129,9 +129,15 @@ export class ObjectRuntime {
     for (const instance of this.#objects.liveInstances()) instance.reset(evictedError());
   }
 
-  /** Resets every live instance at once with `reason` (cloudflare:test's abortAllDurableObjects()); storage stays. */
-  abortAll(reason: Error): void {
-    for (const instance of this.#objects.liveInstances()) instance.reset(reason);
+  /**
+   * Aborts every live instance at once with `reason`: the events running or
+   * queued in them fail with it; with `breakStubs` (cloudflare:test's
+   * abortAllDurableObjects()) so do later calls through the stubs that reached
+   * them. Storage stays.
+   */
+  abortAll(reason: Error, options?: { breakStubs?: boolean }): void {
+    const how = { retryAlarm: true, breakStubs: options?.breakStubs === true };
+    for (const instance of this.#objects.liveInstances()) instance.abortWith(reason, how);
   }
 
   /**

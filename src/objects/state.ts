@@ -7,7 +7,8 @@ import type { RequestResponsePair, WebSocket } from "./websockets/websocket.js";
 export interface StateOwner {
   blockConcurrencyWhile<T>(callback: () => Promise<T>): Promise<T>;
   waitUntil(promise: Promise<unknown>): void;
-  abort(reason?: unknown): void;
+  /** ctx.abort(): resets the instance with an error made from `reason`, `options` checked; returns that error. */
+  abort(reason?: unknown, options?: unknown): Error;
   readonly webSockets: ObjectWebSockets;
 }
 
@@ -54,9 +55,14 @@ export class DurableObjectState {
     this.#owner.waitUntil(Promise.resolve(promise));
   }
 
-  /** Resets the object: in-flight and queued events fail, the next one constructs anew. */
-  abort(reason?: unknown): void {
-    this.#owner.abort(reason);
+  /**
+   * Resets the object: in-flight and queued events fail with the reason (an
+   * alarm() that was running is retried unless `{ retryAlarm: false }`), the
+   * next one constructs anew. Throws, as production's does, so no code after
+   * it runs (production's cannot even be caught).
+   */
+  abort(reason?: string, options?: { retryAlarm?: boolean }): never {
+    throw this.#owner.abort(reason, options);
   }
 
   // The WebSocket Hibernation API: the sockets live in the object's record, so they outlive this instance.

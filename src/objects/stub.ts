@@ -36,6 +36,8 @@ export function toRequest(input: Request | string | URL, init?: RequestInit): Re
 export class DurableObjectStub {
   readonly id: DurableObjectId;
   readonly #target: StubTarget;
+  /** The instance this stub's last call reached. */
+  #reached: ObjectInstance | undefined;
 
   /** @internal Stubs come from namespace.get(id). */
   constructor(id: DurableObjectId, target: StubTarget) {
@@ -54,7 +56,7 @@ export class DurableObjectStub {
     try {
       depth = nextDepth();
       request = toRequest(input, init);
-      instance = this.#target.instance();
+      instance = this.#instance();
     } catch (error) {
       return Promise.reject(error);
     }
@@ -71,14 +73,25 @@ export class DurableObjectStub {
     });
   }
 
+  /**
+   * The live instance for the id (a new one after eviction), unless the one
+   * this stub reached was aborted by abortAllDurableObjects(): then the stub
+   * stays broken, as workerd's do.
+   */
+  #instance(): ObjectInstance {
+    const broken = this.#reached?.stubsBrokenBy;
+    if (broken !== undefined) throw broken;
+    return (this.#reached = this.#target.instance());
+  }
+
   /** @internal The object as RPC reaches it: the live instance for the id, on every call, under its gates. */
   get rpcTarget(): TargetRef {
-    const target = this.#target;
+    const instanceNow = (): ObjectInstance => this.#instance();
     return {
       invoke(depth, operation, member) {
         let instance: ObjectInstance;
         try {
-          instance = target.instance();
+          instance = instanceNow();
         } catch (error) {
           return Promise.reject(error);
         }

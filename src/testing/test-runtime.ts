@@ -17,6 +17,7 @@ import { IsolationPolicy } from "./isolation-policy.js";
 import { fromCloudflareTestOptions } from "../options/cloudflare-test.js";
 import { FetchMock } from "./fetch-mock.js";
 import type { EvictOptions } from "../objects/eviction.js";
+import { ABORT_ALL_MESSAGE, abortError } from "../objects/abort.js";
 import { findCore, type WebSocket } from "../objects/websockets/websocket.js";
 import type { KVNamespace } from "../bindings/kv/namespace.js";
 import { applyD1Migrations, readD1Migrations } from "../bindings/d1/migrations.js";
@@ -184,9 +185,7 @@ export class TestRuntime {
 
   /** Resets every live instance at once; storage stays (cloudflare:test's abortAllDurableObjects). */
   abortAllDurableObjects(): void {
-    this.durabox.runtime.abortAll(
-      new DuraboxError("ERR_ABORTED", "abortAllDurableObjects() reset this Durable Object; a new call constructs a fresh instance."),
-    );
+    this.durabox.runtime.abortAll(abortError(ABORT_ALL_MESSAGE), { breakStubs: true });
   }
 
   /**

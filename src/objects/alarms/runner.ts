@@ -1,18 +1,30 @@
-import { MAX_ALARM_RETRIES, type AlarmOutcome } from "./scheduler.js";
+import { MAX_ALARM_RETRIES, withoutRetry, type AlarmOutcome } from "./scheduler.js";
 import type { AlarmClaims } from "./claims.js";
 import type { ObjectRecord } from "../object-record.js";
+import type { ObjectInstance } from "../instance.js";
 
 /**
  * Delivers one alarm event to an object, under its gates: calls alarm() with
  * `{ retryCount, isRetry }` if an alarm is still stored, then clears the
  * stored alarm unless the handler set a new one. A throw leaves the alarm
- * stored for the scheduler's retry, except after the last retry. Where
- * runtimes share storage, the alarm runs only if this runtime claims it.
+ * stored for the scheduler's retry, except after the last retry, and so
+ * does ctx.abort() unless `{ retryAlarm: false }` (then the alarm is
+ * deleted, from outside the aborted instance). Where runtimes share
+ * storage, the alarm runs only if this runtime claims it.
  */
 export function runAlarm(record: ObjectRecord, retryCount: number, claims: AlarmClaims): Promise<AlarmOutcome> {
   const instance = record.instance();
-  const { store } = record;
   instance.announce("alarm", () => (retryCount > 0 ? `retry ${retryCount}` : undefined));
+  return deliverAlarm(record, instance, retryCount, claims).catch(async (error: unknown) => {
+    if (instance.aborted?.retryAlarm !== false || typeof error !== "object" || error === null) throw error;
+    record.alarmEnded();
+    await record.clearAlarm();
+    throw withoutRetry(error);
+  });
+}
+
+function deliverAlarm(record: ObjectRecord, instance: ObjectInstance, retryCount: number, claims: AlarmClaims): Promise<AlarmOutcome> {
+  const { store } = record;
   return instance.deliver(0, async (object) => {
     const time = await record.readAlarm();
     const handler = (object as { alarm?: unknown }).alarm;
@@ -35,6 +47,9 @@ export function runAlarm(record: ObjectRecord, retryCount: number, claims: Alarm
         throw error;
       }
       record.alarmEnded();
+      // alarm() caught the abort (production's cannot be caught): the alarm still failed, and stays stored.
+      const aborted = instance.aborted;
+      if (aborted !== undefined) throw aborted.error;
       await clearUnlessSet();
       return "ran";
     });

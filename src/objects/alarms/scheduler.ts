@@ -6,6 +6,15 @@ import { realmClock, type Clock, type ClockChange, type ClockListener, type Cloc
 export const MAX_ALARM_RETRIES = 6;
 export const FIRST_RETRY_DELAY_MS = 2000;
 
+/** Errors of alarms that must not be retried (alarm() called `ctx.abort(reason, { retryAlarm: false })`). */
+const notRetried = new WeakSet<object>();
+
+/** Marks `error`, an alarm's failure, as final: the scheduler does not retry it. */
+export function withoutRetry<E extends object>(error: E): E {
+  notRetried.add(error);
+  return error;
+}
+
 /** Runs one object's alarm; rejects when its alarm() threw. */
 export type AlarmRunner = (address: ObjectAddress, retryCount: number) => Promise<AlarmOutcome>;
 /** "ran": the handler ran (and succeeded); "none": there was no alarm to run. */
@@ -135,7 +144,8 @@ export class AlarmScheduler implements ClockListener {
       return await this.#run(address, retryCount);
     } catch (error) {
       // Retry unless the handler scheduled something else meanwhile.
-      if (retryCount < MAX_ALARM_RETRIES && !this.#scheduled.has(addressKey(address)) && !this.#disposed) {
+      const final = typeof error === "object" && error !== null && notRetried.has(error);
+      if (retryCount < MAX_ALARM_RETRIES && !final && !this.#scheduled.has(addressKey(address)) && !this.#disposed) {
         const delay = FIRST_RETRY_DELAY_MS * 2 ** retryCount;
         this.schedule(address, Math.max(this.#clock.now() + delay, time ?? 0), retryCount + 1);
       }
