@@ -13,6 +13,8 @@ const script = `
       return n + "@" + this.instance;
     }
     wait() { return new Promise(() => {}); }
+    async armAbortingAlarm() { await this.ctx.storage.setAlarm(Date.now()); }
+    async alarm() { this.ctx.abort("alarm reset"); }
     async fetch() { return new Response("instance " + this.instance); }
   }
   export default { fetch() { return new Response("ok"); } };
@@ -26,7 +28,12 @@ afterEach(async () => {
   runtime = undefined;
 });
 
-type Counter = { increment(): Promise<string>; wait(): Promise<never>; fetch(url: string): Promise<Response> };
+type Counter = {
+  increment(): Promise<string>;
+  wait(): Promise<never>;
+  armAbortingAlarm(): Promise<void>;
+  fetch(url: string): Promise<Response>;
+};
 
 function counter(name = "c"): Counter {
   runtime ??= new TestRuntime({ script, durableObjects: { COUNTER: "Counter" } });
@@ -71,5 +78,14 @@ describe("abortAllDurableObjects()", () => {
     expect(await stub.increment()).toBe("1@1");
     runtime!.evictAllDurableObjects();
     expect(await stub.increment()).toBe("2@2");
+  });
+});
+
+describe("runDurableObjectAlarm() on an alarm that calls ctx.abort()", () => {
+  it("rejects with the abort's reason, and the alarm stays for its retry", async () => {
+    const stub = counter();
+    await stub.armAbortingAlarm();
+    await expect(runtime!.runDurableObjectAlarm(stub as never)).rejects.toThrow(new Error("alarm reset"));
+    expect(await runtime!.getDurableObjectStorage(stub as never).getAlarm()).not.toBeNull();
   });
 });
