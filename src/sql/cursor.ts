@@ -20,8 +20,8 @@ export interface CursorSource {
   readonly rowsWritten: number;
   /** Rows read by a statement that returns none (an UPDATE or DELETE reads what it changes). */
   readonly rowsRead: number;
-  /** Whether each returned row was also written (INSERT/UPDATE/DELETE … RETURNING). */
-  readonly returnsWrittenRows: boolean;
+  /** Rows written per row returned (INSERT/UPDATE/DELETE … RETURNING: the row and its index entries), else 0. */
+  readonly writtenPerRow: number;
   readonly toArrayBuffer: ToArrayBuffer;
   /** Turns a driver error raised while stepping into production's error. */
   readonly stepError: (error: unknown) => Error;
@@ -91,7 +91,7 @@ export class SqlStorageCursor<T extends Record<string, SqlStorageValue> = Row> i
       return DONE;
     }
     this.#read++;
-    if (source.returnsWrittenRows) this.#written++;
+    this.#written += source.writtenPerRow;
     return step.value;
   }
 

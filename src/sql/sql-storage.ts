@@ -3,6 +3,7 @@ import type { SqliteDatabase } from "./database.js";
 import type { DriverRow, DriverStatement, DriverValue } from "./driver.js";
 import { SQL_LIMITS } from "./limits.js";
 import { OpenCursors } from "./open-cursors.js";
+import { autoincrements, indexedTable, schemaCounts, writtenPerRow, type SchemaRows } from "./row-counts.js";
 import { sqlError } from "./sql-errors.js";
 import type { TransactionStack } from "./transactions.js";
 import { UserStatements, type CompiledStatement } from "./user-statements.js";
@@ -118,6 +119,7 @@ export class SqlStorage {
     statement: DriverStatement,
     values: readonly DriverValue[],
   ): SqlStorageCursor<T> {
+    const schemaBefore = compiled.changesSchema ? this.#schemaRows() : undefined;
     let changes: number;
     try {
       changes = statement.run(values);
@@ -127,13 +129,13 @@ export class SqlStorage {
     // Nothing left to step: the statement is free for the next exec() now, and the cursor needs no hooks
     // (this path runs once per write, so it allocates no closures).
     if (compiled.prepared === statement) this.#statements.release(compiled);
-    const written = compiled.dml === undefined ? 0 : changes;
+    const counts = schemaBefore !== undefined ? this.#schemaCounts(compiled, schemaBefore) : this.#writeCounts(compiled, changes);
     return SqlStorageCursor.create<T>({
       columnNames: NO_COLUMNS,
       rows: undefined,
-      rowsWritten: written,
-      rowsRead: compiled.dml === "update-or-delete" ? changes : 0,
-      returnsWrittenRows: false,
+      rowsWritten: counts.written,
+      rowsRead: counts.read,
+      writtenPerRow: 0,
       toArrayBuffer: this.#toArrayBuffer,
       stepError: neverStepped,
       finished: alreadyReleased,
@@ -177,7 +179,7 @@ export class SqlStorage {
       rows,
       rowsWritten: 0,
       rowsRead: 0,
-      returnsWrittenRows: compiled.dml !== undefined,
+      writtenPerRow: compiled.dml === undefined ? 0 : this.#perRow(compiled),
       toArrayBuffer: this.#toArrayBuffer,
       stepError: (error) => this.#stepError(error),
       finished: finish,
@@ -209,13 +211,53 @@ export class SqlStorage {
       onlyRow: row,
       rowsWritten: 0,
       rowsRead: 0,
-      returnsWrittenRows: false,
+      writtenPerRow: 0,
       toArrayBuffer: this.#toArrayBuffer,
       stepError: (error) => this.#stepError(error),
       finished: () => {
         if (compiled.prepared === statement) this.#statements.release(compiled);
       },
       abandon: alreadyReleased,
+    });
+  }
+
+  /** Rows written per changed row by this statement, cached until the schema changes. */
+  #perRow(compiled: CompiledStatement): number {
+    if (compiled.perRowEpoch !== this.#db.schemaEpoch) {
+      compiled.perRow = writtenPerRow(this.#db, compiled.counted);
+      compiled.perRowEpoch = this.#db.schemaEpoch;
+    }
+    return compiled.perRow;
+  }
+
+  /** An INSERT/UPDATE/DELETE without RETURNING (row-counts.ts). */
+  #writeCounts(compiled: CompiledStatement, changes: number): { read: number; written: number } {
+    const counted = compiled.counted;
+    if (compiled.dml === undefined || (counted.kind !== "insert" && counted.kind !== "update" && counted.kind !== "delete")) {
+      return { read: 0, written: 0 };
+    }
+    let written = changes * this.#perRow(compiled);
+    let read = counted.kind === "insert" ? 0 : counted.kind === "update" || counted.where ? changes : 0;
+    if (counted.kind === "insert") {
+      if (compiled.tokens.some((token) => token.kind === "word" && token.text.toUpperCase() === "SELECT")) read += changes;
+      if (changes > 0 && autoincrements(this.#db, counted.table)) {
+        read++;
+        written++;
+      }
+    }
+    return { read, written };
+  }
+
+  #schemaRows(): SchemaRows {
+    const row = this.#db.queryOne("SELECT count(*), count(*) FILTER (WHERE type = 'index') FROM sqlite_schema");
+    return { all: Number(row?.[0] ?? 0), indexes: Number(row?.[1] ?? 0) };
+  }
+
+  #schemaCounts(compiled: CompiledStatement, before: SchemaRows): { read: number; written: number } {
+    return schemaCounts(compiled.counted, before, this.#schemaRows(), () => {
+      const table = indexedTable(compiled.tokens);
+      if (table === undefined) return 0;
+      return Number(this.#db.queryOne(`SELECT count(*) FROM "${table.replaceAll('"', '""')}"`)?.[0] ?? 0);
     });
   }
 

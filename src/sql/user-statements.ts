@@ -10,6 +10,7 @@ import { textRefusal } from "./statement-checks.js";
 import { splitStatements } from "./statements.js";
 import { byteLength, type Token } from "./tokenizer.js";
 import { doubleQuotedAsString, type RewrittenText } from "./double-quoted.js";
+import { countedKind, type CountedKind } from "./row-counts.js";
 
 /**
  * User SQL, compiled once per distinct text: split into statements, each
@@ -36,6 +37,11 @@ export interface CompiledStatement {
   readonly dml: "insert" | "update-or-delete" | undefined;
   /** CREATE/DROP/ALTER: cached verdicts of other statements may no longer hold. */
   readonly changesSchema: boolean;
+  /** What the statement is, for rowsRead/rowsWritten. */
+  readonly counted: CountedKind;
+  /** Rows written per row changed (indexes included), for the schema of `perRowEpoch`. */
+  perRow: number;
+  perRowEpoch: number;
   /** A SELECT that returns at most one row (decided when prepared): run in one step. */
   singleRow: boolean;
   prepared: DriverStatement | undefined;
@@ -95,6 +101,9 @@ export class UserStatements {
         tooLong: totalBytes - encoder.encode(query.slice(0, segment.start)).byteLength > SQL_LIMITS.sqlLength,
         dml,
         changesSchema: SCHEMA_KEYWORDS.has(leading ?? ""),
+        counted: countedKind(segment.tokens, facts.bodyStart),
+        perRow: 1,
+        perRowEpoch: -1,
         singleRow: false,
         preparedText: segment,
         prepared: undefined,
