@@ -18,6 +18,7 @@ import type { ObjectAddress } from "./storage/address.js";
 import { workersModule } from "./worker/workers-module.js";
 import { describeObjectEvent, type ObjectEvent } from "./objects/events.js";
 import { autoReplyToClose } from "./objects/websockets/compatibility.js";
+import { rpcCompatibility, type RpcCompatibility } from "./rpc/compatibility.js";
 import { serviceBinding } from "./worker/service-binding.js";
 import { workerExports } from "./worker/exports.js";
 import { D1Database } from "./bindings/d1/database.js";
@@ -67,6 +68,11 @@ function logObjectEvent(event: ObjectEvent): void {
 /** web_socket_auto_reply_to_close for a worker's sockets, from its compatibility date and flags. */
 function webSocketAutoReply(worker: NormalizedOptions["workers"][number] | undefined): boolean {
   return autoReplyToClose(worker?.compatibilityDate, worker?.compatibilityFlags ?? []);
+}
+
+/** A worker's RPC compatibility settings (rpc/compatibility.ts), from its compatibility date and flags. */
+function workerRpc(worker: NormalizedOptions["workers"][number] | undefined): RpcCompatibility {
+  return rpcCompatibility(worker?.compatibilityDate, worker?.compatibilityFlags ?? []);
 }
 
 /** How the get<Binding>() methods name each kind of binding when one is missing. */
@@ -180,7 +186,13 @@ export class Durabox {
         env[service.binding] = serviceBinding(
           "handler" in service
             ? { kind: "function", handler: service.handler }
-            : { kind: "worker", worker: () => this.#serving(service.service), entrypoint: service.entrypoint, props: service.props },
+            : {
+                kind: "worker",
+                worker: () => this.#serving(service.service),
+                entrypoint: service.entrypoint,
+                props: service.props,
+                rpc: workerRpc(this.#options.workers.find((w) => w.name === service.service)),
+              },
         );
       }
     }
@@ -309,7 +321,8 @@ export class Durabox {
     const exports = workerExports({
       loaded: () => this.#loaded.get(name),
       configuredClasses: () => classes,
-      serviceBinding: (entrypoint) => serviceBinding({ kind: "worker", worker: () => this.#serving(name), entrypoint, props: {} }),
+      serviceBinding: (entrypoint) =>
+        serviceBinding({ kind: "worker", worker: () => this.#serving(name), entrypoint, props: {}, rpc: workerRpc(worker) }),
       namespace: (className) => {
         // A class some binding names already has its namespace: exports.Counter is env.COUNTER.
         for (const other of this.#options.workers) {
@@ -336,6 +349,7 @@ export class Durabox {
       // Resolved once per class from every source by normalizeOptions (a class only ctx.exports reaches: key-value).
       storageKind: worker.storageKinds.get(className) ?? "key-value",
       webSocketAutoReplyToClose: webSocketAutoReply(worker),
+      rpc: workerRpc(worker),
       resolve: () => {
         const resolveFrom = (owner: LoadedWorker | undefined): ResolvedClass => {
           if (owner === undefined) throw new DuraboxError("ERR_SCRIPT", `Worker "${scriptName}" has no code.`);

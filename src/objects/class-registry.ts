@@ -1,4 +1,5 @@
 import { DuraboxError } from "../base/errors.js";
+import type { RpcCompatibility } from "../rpc/compatibility.js";
 import { IdFactory } from "./id.js";
 import type { DurableObjectState } from "./state.js";
 
@@ -23,6 +24,8 @@ export interface ObjectClassSpec {
   readonly storageKind: StorageKind;
   /** web_socket_auto_reply_to_close for its worker (its compatibility date or flag); on when omitted. */
   readonly webSocketAutoReplyToClose?: boolean;
+  /** Its worker's RPC compatibility settings (error serialisation, stubs in parameters); the current ones when omitted. */
+  readonly rpc?: RpcCompatibility;
   /** The class and its worker's env; a promise while the worker is loading. */
   resolve(): ResolvedClass | Promise<ResolvedClass>;
 }

@@ -1,3 +1,4 @@
+import type { RpcCompatibility } from "../rpc/compatibility.js";
 import { checkJurisdiction, IdFactory, type DurableObjectId } from "./id.js";
 import { DurableObjectStub, rpcStub } from "./stub.js";
 import type { ObjectInstance } from "./instance.js";
@@ -5,6 +6,8 @@ import type { ObjectInstance } from "./instance.js";
 /** @internal What a namespace needs from the runtime. */
 export interface NamespaceHost {
   instance(id: DurableObjectId): ObjectInstance;
+  /** The class's RPC compatibility settings. */
+  readonly rpc?: RpcCompatibility | undefined;
 }
 
 export interface NewUniqueIdOptions {
@@ -52,7 +55,7 @@ export class DurableObjectNamespace {
     void options; // locationHint has no meaning on one machine.
     if (!this.#ids.owns(id)) throw new TypeError("ID is not for this Durable Object class.");
     const host = this.#host;
-    return rpcStub(new DurableObjectStub(id, { instance: () => host.instance(id) }));
+    return rpcStub(new DurableObjectStub(id, { instance: () => host.instance(id), rpc: host.rpc }));
   }
 
   getByName(name: string, options?: GetStubOptions): DurableObjectStub {

@@ -65,8 +65,8 @@ export class ObjectRuntime {
   }
 
   namespace(identity: string): DurableObjectNamespace {
-    const { ids } = this.#classes.get(identity);
-    return new DurableObjectNamespace(ids, { instance: (id) => this.instance(id) });
+    const { ids, spec } = this.#classes.get(identity);
+    return new DurableObjectNamespace(ids, { instance: (id) => this.instance(id), rpc: spec.rpc });
   }
 
   /** The live instance for `id`, made (not yet constructed) if there is none. */

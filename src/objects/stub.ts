@@ -5,6 +5,7 @@ import { notRpcDurableObject } from "../rpc/messages.js";
 import { rpcProperty } from "../rpc/pipeline.js";
 import { markHandle } from "../rpc/registry.js";
 import { callerFor } from "../rpc/stub.js";
+import type { RpcCompatibility } from "../rpc/compatibility.js";
 import type { TargetRef } from "../rpc/target.js";
 import type { DurableObjectId } from "./id.js";
 import type { ObjectInstance } from "./instance.js";
@@ -13,6 +14,8 @@ import type { ObjectInstance } from "./instance.js";
 export interface StubTarget {
   /** The live instance for the id now (a new one after eviction or reset). */
   instance(): ObjectInstance;
+  /** The class's RPC compatibility settings. */
+  readonly rpc?: RpcCompatibility | undefined;
 }
 
 /** Relative URLs resolve against this, as production's stubs did before full URLs were required. */
@@ -88,6 +91,7 @@ export class DurableObjectStub {
   get rpcTarget(): TargetRef {
     const instanceNow = (): ObjectInstance => this.#instance();
     return {
+      rpc: this.#target.rpc,
       invoke(depth, operation, member) {
         let instance: ObjectInstance;
         try {

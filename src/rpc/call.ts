@@ -1,5 +1,7 @@
-import { copyError, copyValue, type Transfer } from "./codec.js";
+import { copyValue, type Transfer } from "./codec.js";
+import { CURRENT_RPC, type RpcCompatibility } from "./compatibility.js";
 import { currentContext, directHost, nextDepth, type CallHost } from "./context.js";
+import { copyThrownError } from "./error-copy.js";
 import { notAFunction } from "./messages.js";
 import { resolvePath } from "./receiver.js";
 import { rpcRealm, stubState, type StubMaker } from "./registry.js";
@@ -24,13 +26,16 @@ export function remoteCall(
   let depth: number;
   let sent: Transfer | undefined;
   let copiedArgs: readonly unknown[] | undefined;
+  const rpc = target.rpc ?? CURRENT_RPC;
   try {
     depth = nextDepth();
     if (args !== undefined) {
       if (args.length === 0) copiedArgs = args;
       else {
-        sent = newTransfer(currentContext()?.host ?? directHost, stubFor);
+        sent = { ...newTransfer(currentContext()?.host ?? directHost, stubFor, rpc), sentStubs: [] };
         copiedArgs = copyValue(args, sent);
+        // Before rpc_params_dup_stubs, a stub sent in the arguments was transferred: the sender's own is disposed.
+        if (!rpc.dupParamStubs) for (const stub of sent.sentStubs!) stub.dispose();
         // Nothing sent by reference: nothing to dispose when the call returns.
         if (sent.stubs.length === 0) sent = undefined;
       }
@@ -46,12 +51,12 @@ export function remoteCall(
       try {
         result = performOn(root, path, copiedArgs, via);
       } catch (error) {
-        return failed(error, sent, stubFor);
+        return failed(error, sent, stubFor, rpc);
       }
       // The common call (no stubs in the arguments, nothing forwarded) shares its continuations: no closures per call.
-      const plain = sent === undefined && !via.forwarded ? plainContinuations(stubFor) : undefined;
-      const finish = plain?.finish ?? ((value: unknown): unknown => finished(value, via.forwarded, sent, stubFor));
-      const fail = plain?.fail ?? ((error: unknown): never => failed(error, sent, stubFor));
+      const plain = sent === undefined && !via.forwarded ? plainContinuations(stubFor, rpc) : undefined;
+      const finish = plain?.finish ?? ((value: unknown): unknown => finished(value, via.forwarded, sent, stubFor, rpc));
+      const fail = plain?.fail ?? ((error: unknown): never => failed(error, sent, stubFor, rpc));
       // Synchronous members answer without a promise of their own; the gates' run awaits what is returned.
       if (result instanceof Promise) return result.then(finish, fail);
       if (isThenable(result)) return Promise.resolve(result).then(finish, fail);
@@ -98,30 +103,33 @@ function performOn(value: unknown, path: readonly string[], args: readonly unkno
   return (resolved.value as (...a: unknown[]) => unknown).apply(resolved.holder, args as unknown[]);
 }
 
-function finished(result: unknown, forwarded: boolean, sent: Transfer | undefined, stubFor: StubMaker): unknown {
+function finished(result: unknown, forwarded: boolean, sent: Transfer | undefined, stubFor: StubMaker, rpc: RpcCompatibility): unknown {
   try {
-    return copyResult(result, forwarded, stubFor);
+    return copyResult(result, forwarded, stubFor, rpc);
   } finally {
     if (sent !== undefined) for (const stub of sent.stubs) stub.dispose();
   }
 }
 
-function failed(error: unknown, sent: Transfer | undefined, stubFor: StubMaker): never {
+function failed(error: unknown, sent: Transfer | undefined, stubFor: StubMaker, rpc: RpcCompatibility): never {
   if (sent !== undefined) for (const stub of sent.stubs) stub.dispose();
-  throw copyThrown(error, stubFor);
+  const host = currentContext()?.host ?? directHost;
+  throw copyThrownError(error, rpc.enhancedErrors, (value) => copyValue(value, { ...newTransfer(host, stubFor, rpc), byValueOnly: true }));
 }
 
 interface Continuations {
   readonly finish: (value: unknown) => unknown;
   readonly fail: (error: unknown) => never;
 }
-const plainByMaker = new WeakMap<StubMaker, Continuations>();
+const plainByMaker = new WeakMap<StubMaker, WeakMap<RpcCompatibility, Continuations>>();
 
-function plainContinuations(stubFor: StubMaker): Continuations {
-  let plain = plainByMaker.get(stubFor);
+function plainContinuations(stubFor: StubMaker, rpc: RpcCompatibility): Continuations {
+  let byCompatibility = plainByMaker.get(stubFor);
+  if (byCompatibility === undefined) plainByMaker.set(stubFor, (byCompatibility = new WeakMap()));
+  let plain = byCompatibility.get(rpc);
   if (plain === undefined) {
-    plain = { finish: (value) => copyResult(value, false, stubFor), fail: (error) => failed(error, undefined, stubFor) };
-    plainByMaker.set(stubFor, plain);
+    plain = { finish: (value) => copyResult(value, false, stubFor, rpc), fail: (error) => failed(error, undefined, stubFor, rpc) };
+    byCompatibility.set(rpc, plain);
   }
   return plain;
 }
@@ -141,15 +149,15 @@ function isThenable(value: unknown): boolean {
   );
 }
 
-function newTransfer(host: CallHost, stubFor: StubMaker): Transfer {
-  return { host, stubFor, stubs: [] };
+function newTransfer(host: CallHost, stubFor: StubMaker, rpc: RpcCompatibility): Transfer {
+  return { host, stubFor, stubs: [], rpc };
 }
 
 /** The caller's copy of a result, made where the receiver runs. */
-function copyResult(result: unknown, forwarded: boolean, stubFor: StubMaker): unknown {
+function copyResult(result: unknown, forwarded: boolean, stubFor: StubMaker, rpc: RpcCompatibility): unknown {
   // Numbers and the like cost nothing to copy; strings are sized, symbols refused, by the copier.
   if (result === null || typeof result === "number" || typeof result === "boolean" || typeof result === "undefined") return result;
-  const transfer = newTransfer(currentContext()?.host ?? directHost, stubFor);
+  const transfer = newTransfer(currentContext()?.host ?? directHost, stubFor, rpc);
   const copy = copyValue(result, transfer);
   // The result of a call this side forwarded (not a value of its own): the caller now holds its own stubs.
   if (forwarded) (result as { [Symbol.dispose]?: () => void })[Symbol.dispose]?.();
@@ -164,14 +172,4 @@ function copyResult(result: unknown, forwarded: boolean, stubFor: StubMaker): un
     });
   }
   return copy;
-}
-
-function copyThrown(error: unknown, stubFor: StubMaker): unknown {
-  if (typeof error === "object" && error !== null && Object.prototype.toString.call(error) === "[object Error]") return copyError(error);
-  if (error instanceof DOMException) return copyError(error);
-  try {
-    return copyValue(error, newTransfer(currentContext()?.host ?? directHost, stubFor));
-  } catch (cloneError) {
-    return cloneError;
-  }
 }

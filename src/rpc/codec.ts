@@ -1,6 +1,7 @@
-import { DuraboxError } from "../base/errors.js";
 import { RpcTarget } from "./classes.js";
+import type { RpcCompatibility } from "./compatibility.js";
 import type { CallHost } from "./context.js";
+import { copyErrorValue } from "./error-copy.js";
 import { cannotClone, cannotSerialize, MAX_RPC_MESSAGE_SIZE, tooLarge } from "./messages.js";
 import { pendingType, rpcRealm, type StubState } from "./registry.js";
 import { copyHeaders, transferReadable, transferRequest, transferResponse, transferWritable } from "./streams.js";
@@ -22,12 +23,16 @@ export interface Transfer {
   readonly stubFor: (target: TargetRef) => object;
   /** The stubs made for the receiver: disposed with the result, or when the call returns (arguments). */
   readonly stubs: StubState[];
+  /** The stubs of the sender's that were sent (each duplicated for the receiver). */
+  readonly sentStubs?: StubState[];
+  /** The compatibility settings the copy follows (errors' form). */
+  readonly rpc: RpcCompatibility;
+  /** Nothing goes by reference (a thrown error's properties, which workerd serialises without stubs): functions and targets are refused. */
+  readonly byValueOnly?: boolean;
 }
 
 const realm = globalThis as unknown as Record<string, unknown>;
 const tagOf = (value: object): string => Object.prototype.toString.call(value).slice(8, -1);
-/** The error types whose prototype's name crosses RPC (V8's serializer); others arrive as Error. */
-const ERROR_NAMES = new Set(["EvalError", "RangeError", "ReferenceError", "SyntaxError", "TypeError", "URIError"]);
 
 class Copier {
   readonly #transfer: Transfer;
@@ -63,8 +68,10 @@ class Copier {
   #byReference(value: object): unknown {
     const pending = pendingType(value);
     if (pending !== undefined) throw cannotSerialize(pending);
+    if (this.#transfer.byValueOnly === true) throw cannotClone(typeof value === "function" ? "function" : "RpcTarget");
     if (this.#seen.has(value)) return this.#seen.get(value);
     const stub = rpcRealm.stubs.get(value);
+    if (stub !== undefined) this.#transfer.sentStubs?.push(stub);
     const copy = stub !== undefined ? stub.dup() : this.#transfer.stubFor(new ExportedTarget(value, this.#transfer.host));
     this.#transfer.stubs.push(rpcRealm.stubs.get(copy)!);
     this.#seen.set(value, copy);
@@ -129,7 +136,10 @@ class Copier {
       case "BigInt":
         return this.#keep(object, Object((object as { valueOf(): unknown }).valueOf()));
       case "Error":
-        return this.#keep(object, copyError(object as Error));
+        return this.#keep(
+          object,
+          copyErrorValue(object, this.#transfer.rpc.enhancedErrors, (v) => this.copy(v)),
+        );
       case "ArrayBuffer": {
         const bytes = new Uint8Array(object as ArrayBuffer);
         this.size += bytes.byteLength;
@@ -146,7 +156,11 @@ class Copier {
         tag === "DataView" ? new DataView(bytes.buffer) : new Ctor(bytes.buffer, 0, view.length ?? view.byteLength),
       );
     }
-    if (object instanceof DOMException) return this.#keep(object, copyError(object));
+    if (object instanceof DOMException)
+      return this.#keep(
+        object,
+        copyErrorValue(object, this.#transfer.rpc.enhancedErrors, (v) => this.copy(v)),
+      );
     const name = proto === null ? "Object" : ((proto.constructor as { name?: unknown } | undefined)?.name ?? tag);
     throw cannotSerialize(typeof name === "string" && name !== "" ? name : tag);
   }
@@ -164,21 +178,4 @@ export function copyValue<T>(value: T, transfer: Transfer): T {
     for (const stub of transfer.stubs.splice(0)) stub.dispose();
     throw error;
   }
-}
-
-/**
- * An error as the other side sees it: the message, and the prototype's name
- * when it is one of the standard error types (others arrive as Error); no
- * stack, cause or own properties. durabox's own errors pass as they are.
- */
-export function copyError(error: unknown): unknown {
-  if (error instanceof DuraboxError) return error;
-  if (typeof DOMException === "function" && error instanceof DOMException) return new DOMException(error.message, error.name);
-  if (typeof error !== "object" || error === null || tagOf(error) !== "Error") return error;
-  const message = String((error as Error).message ?? "");
-  for (let proto = Object.getPrototypeOf(error) as object | null; proto !== null; proto = Object.getPrototypeOf(proto) as object | null) {
-    const name = (proto.constructor as { name?: unknown } | undefined)?.name;
-    if (typeof name === "string" && ERROR_NAMES.has(name)) return new (realm[name] as ErrorConstructor)(message);
-  }
-  return new Error(message);
 }

@@ -1,8 +1,11 @@
+import type { RpcCompatibility } from "./compatibility.js";
 import type { CallHost } from "./context.js";
 import { currentContext, directHost } from "./context.js";
 
 /** What a stub reaches: runs an operation on its target where the target lives. */
 export interface TargetRef {
+  /** The compatibility settings of the worker the target belongs to (the current ones when omitted). */
+  readonly rpc?: RpcCompatibility | undefined;
   /** Runs `operation` on the target where it lives; `member` names what is called (for the verbose event log). */
   invoke<T>(depth: number, operation: (target: unknown) => T | Promise<T>, member?: () => string): Promise<T>;
   /** A stub to the target was made. */

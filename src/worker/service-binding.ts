@@ -5,6 +5,7 @@ import { notImplemented } from "../rpc/messages.js";
 import { rpcProperty } from "../rpc/pipeline.js";
 import { markHandle } from "../rpc/registry.js";
 import { callerFor } from "../rpc/stub.js";
+import type { RpcCompatibility } from "../rpc/compatibility.js";
 import type { TargetRef } from "../rpc/target.js";
 import type { LoadedWorker } from "./worker.js";
 
@@ -18,6 +19,8 @@ export type ServiceTarget =
       readonly entrypoint: string | undefined;
       /** `ctx.props` of the entrypoint. */
       readonly props: Record<string, unknown>;
+      /** The serving worker's RPC compatibility settings. */
+      readonly rpc?: RpcCompatibility | undefined;
     }
   | { readonly kind: "function"; readonly handler: (request: Request) => unknown };
 
@@ -38,6 +41,7 @@ function withWorker<T>(target: Extract<ServiceTarget, { kind: "worker" }>, then:
  */
 export function serviceBinding(target: ServiceTarget): object {
   const root: TargetRef = {
+    rpc: target.kind === "worker" ? target.rpc : undefined,
     invoke(depth, operation) {
       if (target.kind === "function") return Promise.reject(notImplemented("fetch"));
       return withWorker(target, (worker) => directHost.run(depth, () => operation(worker.rpcReceiver(target.entrypoint, target.props))));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { remote } from "../helpers/remote-error.js";
 import { runtimeWith } from "../helpers/runtime.js";
 import { DurableObject } from "../../src/rpc/classes.js";
 import { DuraboxError } from "../../src/base/errors.js";
@@ -216,7 +217,7 @@ describe("JS RPC on stubs", () => {
     expect(out.copy).toEqual(arg);
     expect(out.copy).not.toBe(arg);
     expect(out.same).toBe(true);
-    await expect(stub.fail()).rejects.toThrow(new RangeError("nope"));
+    await expect(stub.fail()).rejects.toThrow(remote(new RangeError("nope")));
   });
 
   it("refuses RPC to a class that does not extend DurableObject, and unknown methods", async () => {

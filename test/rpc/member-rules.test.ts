@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- RPC stubs answer any member: the tests call them untyped, as worker code without types does. */
 import { afterEach, describe, expect, it } from "vitest";
+import { remote } from "../helpers/remote-error.js";
 import { Durabox } from "../../src/index.js";
 import { DurableObject, RpcTarget } from "../../src/rpc/classes.js";
 import { runtimeWith } from "../helpers/runtime.js";
@@ -52,28 +53,28 @@ function stub(): any {
 describe("members of a Durable Object", () => {
   it('a member nothing defines: `does not implement "x".`, read or called', async () => {
     const s = stub();
-    await expect(s.missing).rejects.toThrow(new TypeError('The RPC receiver does not implement "missing".'));
-    await expect(s.missing()).rejects.toThrow(new TypeError('The RPC receiver does not implement "missing".'));
+    await expect(s.missing).rejects.toThrow(remote(new TypeError('The RPC receiver does not implement "missing".')));
+    await expect(s.missing()).rejects.toThrow(remote(new TypeError('The RPC receiver does not implement "missing".')));
   });
 
   it("an instance field or arrow function: the message that says to declare it on the prototype", async () => {
     const s = stub();
-    await expect(s.field).rejects.toThrow(new TypeError(instanceOnly("field")));
-    await expect(s.arrow()).rejects.toThrow(new TypeError(instanceOnly("arrow")));
-    await expect(s.env).rejects.toThrow(new TypeError(instanceOnly("env")));
-    await expect(s.ctx.storage).rejects.toThrow(new TypeError(instanceOnly("ctx")));
+    await expect(s.field).rejects.toThrow(remote(new TypeError(instanceOnly("field"))));
+    await expect(s.arrow()).rejects.toThrow(remote(new TypeError(instanceOnly("arrow"))));
+    await expect(s.env).rejects.toThrow(remote(new TypeError(instanceOnly("env"))));
+    await expect(s.ctx.storage).rejects.toThrow(remote(new TypeError(instanceOnly("ctx"))));
   });
 
   it("an instance override of a prototype method is refused, not run", async () => {
     const s = stub();
-    await expect(s.overridden()).rejects.toThrow(new TypeError('The RPC receiver does not implement the method "overridden".'));
+    await expect(s.overridden()).rejects.toThrow(remote(new TypeError('The RPC receiver does not implement the method "overridden".')));
   });
 
   it("keeps workerd's own rules for Object.prototype's members, nested values and RpcTargets", async () => {
     const s = stub();
-    await expect(s.toString()).rejects.toThrow(new TypeError('The RPC receiver does not implement the method "toString".'));
-    await expect(s.config.missing).rejects.toThrow(new TypeError('The RPC receiver does not implement the method "missing".'));
-    await expect(s.target().field).rejects.toThrow(new TypeError('The RPC receiver does not implement the method "field".'));
+    await expect(s.toString()).rejects.toThrow(remote(new TypeError('The RPC receiver does not implement the method "toString".')));
+    await expect(s.config.missing).rejects.toThrow(remote(new TypeError('The RPC receiver does not implement the method "missing".')));
+    await expect(s.target().field).rejects.toThrow(remote(new TypeError('The RPC receiver does not implement the method "field".')));
     expect(await s.target().read()).toBe(1);
   });
 });
@@ -103,8 +104,8 @@ describe("members of a WorkerEntrypoint", () => {
     });
     open.push(mf);
     const env = (await mf.getBindings()) as Record<string, any>;
-    await expect(env.API.nothing()).rejects.toThrow(new TypeError('The RPC receiver does not implement "nothing".'));
-    await expect(env.API.field).rejects.toThrow(new TypeError(instanceOnly("field")));
+    await expect(env.API.nothing()).rejects.toThrow(remote(new TypeError('The RPC receiver does not implement "nothing".')));
+    await expect(env.API.field).rejects.toThrow(remote(new TypeError(instanceOnly("field"))));
     expect(await env.API.overridden()).toBe("prototype");
   });
 });
