@@ -76,6 +76,26 @@ describe("alarms", () => {
     expect(await object.runs()).toHaveLength(1);
   });
 
+  it("setSystemTime past an alarm's time does not run it", async () => {
+    vi.useFakeTimers();
+    const object = stub();
+    await object.schedule(Date.now() + 60_000);
+    vi.setSystemTime(Date.now() + 120_000);
+    vi.useRealTimers();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await object.runs()).toEqual([]);
+  });
+
+  it("advancing fake timers does not run alarms (durabox's fake clock does, on purpose)", async () => {
+    vi.useFakeTimers();
+    const object = stub();
+    await object.schedule(Date.now() + 60_000);
+    await vi.advanceTimersByTimeAsync(120_000);
+    vi.useRealTimers();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await object.runs()).toEqual([]);
+  });
+
   it("a throwing alarm is retried with retryCount 1", async () => {
     const object = stub();
     await object.schedule(Date.now() + 10, "throw-once");

@@ -35,6 +35,11 @@ describe("kv", () => {
     expect(error?.message).toBe("KV GET failed: 400 Invalid key_count_limit of 1001. Please specify an integer less than 1000.");
   });
 
+  it("an expirationTtl under 60 rejects", async () => {
+    const error = await rejection(env.KV.put(unique("kv"), "v", { expirationTtl: 30 }));
+    expect(error?.message).toBe("KV PUT failed: 400 Invalid expiration_ttl of 30. Expiration TTL must be at least 60.");
+  });
+
   it("a key over 512 bytes rejects", async () => {
     const error = await rejection(env.KV.put("k".repeat(513), "v"));
     expect(error?.message).toBe("KV PUT failed: 414 UTF-8 encoded length of 513 exceeds key length limit of 512.");
@@ -59,6 +64,13 @@ describe("r2", () => {
     const key = unique("r2");
     await env.BUCKET.put(key, "0123456789");
     expect(await (await env.BUCKET.get(key, { range: { offset: 2, length: 3 } }))?.text()).toBe("234");
+  });
+
+  it("a multipart upload under the minimum size rejects on complete", async () => {
+    const upload = await env.BUCKET.createMultipartUpload(unique("mp"));
+    const parts = [await upload.uploadPart(1, "a"), await upload.uploadPart(2, "b")];
+    const error = await rejection(upload.complete(parts));
+    expect(error?.message).toBe("completeMultipartUpload: Your proposed upload is smaller than the minimum allowed object size. (10011)");
   });
 
   it("put of a stream of unknown length rejects", async () => {
@@ -117,5 +129,24 @@ describe("d1", () => {
     expect(error?.message).toBe(
       `D1_ERROR: UNIQUE constraint failed: ${table}.name: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_UNIQUE)`,
     );
+  });
+
+  it("exec counts the lines it ran", async () => {
+    const table = `t_${crypto.randomUUID().replaceAll("-", "")}`;
+    const result = await env.DB.exec(`CREATE TABLE ${table}(a);\nINSERT INTO ${table} VALUES (1);\nINSERT INTO ${table} VALUES (2)`);
+    expect(result.count).toBe(3);
+  });
+
+  it("first() of no rows is null", async () => {
+    expect(await env.DB.prepare("SELECT 1 AS one WHERE 0").first()).toBeNull();
+  });
+
+  it("a syntax error is a D1_ERROR with the offset", async () => {
+    const error = await rejection(env.DB.prepare("SELEKT 1").all());
+    expect(error?.message).toBe('D1_ERROR: near "SELEKT": syntax error at offset 0: SQLITE_ERROR');
+  });
+
+  it("binding undefined throws D1_TYPE_ERROR", () => {
+    expect(() => env.DB.prepare("SELECT ?").bind(undefined)).toThrow("D1_TYPE_ERROR: Type 'undefined' not supported for value 'undefined'");
   });
 });

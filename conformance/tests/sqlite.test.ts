@@ -1,7 +1,7 @@
 // SQLite in Durable Objects (issue 19, item 3), as workerd has it.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { rejection, unique } from "./helpers";
+import { rejection, thrown, unique } from "./helpers";
 
 function stub() {
   return env.SQL.getByName(unique("sql"));
@@ -258,6 +258,86 @@ describe("sql errors", () => {
   });
 });
 
+describe("sql limits and refusals", () => {
+  function message(fn: (sql: SqlStorage, state: DurableObjectState) => unknown): Promise<string | undefined> {
+    return inObject((sql, state) => thrown(() => fn(sql, state))?.message);
+  }
+
+  it("one() throws on several rows", async () => {
+    expect(await message((sql) => sql.exec("SELECT 1 UNION ALL SELECT 2").one())).toBe(
+      "Expected exactly one result from SQL query, but got multiple results.",
+    );
+  });
+
+  it("more than 100 bound parameters", async () => {
+    const placeholders = Array.from({ length: 101 }, () => "?").join(",");
+    expect(await message((sql) => sql.exec(`SELECT ${placeholders}`, ...Array<number>(101).fill(1)))).toBe(
+      "too many SQL variables at offset 207: SQLITE_ERROR",
+    );
+  });
+
+  it("a compound SELECT of more than 5 terms", async () => {
+    const query = Array.from({ length: 6 }, (_, i) => `SELECT ${i}`).join(" UNION ");
+    expect(await message((sql) => sql.exec(query))).toBe("too many terms in compound SELECT: SQLITE_ERROR");
+  });
+
+  it("_cf_KV is prohibited once key-value storage made it", async () => {
+    const text = await inObject(async (sql, state) => {
+      await state.storage.put("a", 1);
+      return thrown(() => sql.exec("SELECT * FROM _cf_KV"))?.message;
+    });
+    expect(text).toBe("access to _cf_KV.key is prohibited: SQLITE_AUTH");
+  });
+
+  it("a PRAGMA off the allow-list is not authorized, table_list is", async () => {
+    expect(await message((sql) => sql.exec("PRAGMA journal_mode"))).toBe("not authorized: SQLITE_AUTH");
+    expect(await inObject((sql) => sql.exec("PRAGMA table_list").toArray().length > 0)).toBe(true);
+  });
+
+  it("a blank query", async () => {
+    expect(await message((sql) => sql.exec("  "))).toBe("SQL code did not contain a statement.");
+  });
+
+  it("the wrong number of bindings", async () => {
+    expect(await message((sql) => sql.exec("SELECT ?", 1, 2))).toBe("Wrong number of parameter bindings for SQL query.");
+  });
+
+  it("a boolean binds as the text 'true'", async () => {
+    const row = await inObject((sql) => sql.exec("SELECT ? AS v, typeof(?) AS t", true as never, true as never).one());
+    expect(row).toEqual({ v: "true", t: "text" });
+  });
+
+  it("transactionSync nests and returns the callback's value", async () => {
+    expect(await inObject((_sql, state) => state.storage.transactionSync(() => state.storage.transactionSync(() => 5)))).toBe(5);
+  });
+});
+
+describe("bookmarks (local workerd: an ersatz counter, no point-in-time recovery)", () => {
+  it("getCurrentBookmark counts writes from zeros", async () => {
+    const bookmarks = await inObject(async (_sql, state) => {
+      const before = await state.storage.getCurrentBookmark();
+      await state.storage.put("a", 1);
+      return [before, await state.storage.getCurrentBookmark()];
+    });
+    expect(bookmarks).toEqual([
+      "00000000-00000000-00000000-00000000000000000000000000000000",
+      "00000000-00000001-00000000-00000000000000000000000000000000",
+    ]);
+  });
+
+  it("getBookmarkForTime is not implemented locally", async () => {
+    const text = await inObject(async (_sql, state) => {
+      try {
+        await state.storage.getBookmarkForTime(Date.now() - 1000);
+        return "no error";
+      } catch (error) {
+        return (error as Error).message;
+      }
+    });
+    expect(text).toBe("This Durable Object's storage back-end does not implement point-in-time recovery.");
+  });
+});
+
 describe("deleteAll on SQLite", () => {
   it("drops the user's tables", async () => {
     const tables = await inObject(async (sql, state) => {
@@ -300,5 +380,16 @@ describe("deleteAll on SQLite", () => {
     });
     expect(deleted).toBe(true);
     expect(message).toBe("SQLite query was canceled because the database was deleted.");
+  });
+
+  it("succeeds after a one() that threw on several rows, and drops the table", async () => {
+    const tables = await inObject(async (sql, state) => {
+      sql.exec("CREATE TABLE t(a)");
+      sql.exec("INSERT INTO t VALUES (1), (2)");
+      thrown(() => sql.exec("SELECT * FROM t").one());
+      await state.storage.deleteAll();
+      return sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 't'").toArray();
+    });
+    expect(tables).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 // The key-value storage API on both backends: a baseline of ordinary
 // behaviours, so the suite is a regression net and not only a list of gaps.
-import { env, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
+import { env, evictDurableObject, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { unique } from "./helpers";
 
@@ -132,6 +132,15 @@ describe("storage", () => {
     expect(text).toBe("TypeError: List limit must be positive.");
   });
 
+  it("deleteAll deletes the alarm too (compatibility date 2026-02-24 on)", async () => {
+    const alarm = await runInDurableObject(env.ALARMS.getByName(unique("storage")), async (_instance, state) => {
+      await state.storage.setAlarm(Date.now() + 60_000);
+      await state.storage.deleteAll();
+      return state.storage.getAlarm();
+    });
+    expect(alarm).toBeNull();
+  });
+
   it("a key-value-backed object counts", async () => {
     const object = env.KV_OBJECT.getByName(unique("kv"));
     expect(await object.increment()).toBe(1);
@@ -148,6 +157,30 @@ describe("storage", () => {
       }
     });
     expect(text).toMatch(/^SQL is not enabled for this Durable Object class\./);
+  });
+
+  it("synchronous kv on a key-value-backed object is refused", async () => {
+    const text = await runInDurableObject(env.KV_OBJECT.getByName(unique("kv")), (_instance, state) => {
+      try {
+        state.storage.kv.get("a");
+        return "no error";
+      } catch (error) {
+        return (error as Error).message;
+      }
+    });
+    expect(text).toMatch(/^The storage.kv \(synchronous KV\) API is only available for SQLite-backed Durable Objects/);
+  });
+
+  it("evictDurableObject keeps storage, and the old stub still answers", async () => {
+    const object = env.RPC.getByName(unique("evict"));
+    expect(await object.increment()).toBe(1);
+    await evictDurableObject(object);
+    expect(await object.increment()).toBe(2);
+  });
+
+  it("a stub from getByName has the name", () => {
+    const name = unique("named");
+    expect(env.RPC.getByName(name).name).toBe(name);
   });
 
   it("ids: named ids keep their name, idFromString round-trips", async () => {
@@ -169,5 +202,32 @@ describe("storage", () => {
     await object.increment();
     const ids = (await listDurableObjectIds(env.KV_OBJECT)).map((id) => id.toString());
     expect(ids).toContain(env.KV_OBJECT.idFromName(name).toString());
+  });
+});
+
+// Production enforces these limits (shared/reference/behaviour.md); local
+// workerd does not. durabox follows production, so these differ on purpose.
+describe("storage limits (local workerd accepts what production refuses)", () => {
+  async function outcome(run: (storage: DurableObjectStorage) => Promise<unknown>): Promise<string> {
+    return runInDurableObject(env.KV_OBJECT.getByName(unique("limits")), async (_instance, state) => {
+      try {
+        await run(state.storage);
+        return "accepted";
+      } catch (error) {
+        return (error as Error).message;
+      }
+    });
+  }
+
+  it("a value over 128 KiB is accepted", async () => {
+    expect(await outcome((storage) => storage.put("big", "x".repeat(140_000)))).toBe("accepted");
+  });
+
+  it("a key over 2048 bytes is accepted", async () => {
+    expect(await outcome((storage) => storage.put("k".repeat(2049), 1))).toBe("accepted");
+  });
+
+  it("a get of 129 keys is accepted", async () => {
+    expect(await outcome((storage) => storage.get(Array.from({ length: 129 }, (_, i) => `k${i}`)))).toBe("accepted");
   });
 });

@@ -116,4 +116,25 @@ describe("websockets", () => {
     expect(response.status).toBe(426);
     expect(await response.text()).toBe("not an upgrade");
   });
+
+  it("an auto-response answers without the object", async () => {
+    const room = unique("room");
+    await runInDurableObject(env.SOCKETS.getByName(room), (_instance, state) => {
+      state.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+    });
+    const ws = await connect(room);
+    const reply = nextMessage(ws);
+    ws.send("ping");
+    expect(await reply).toBe("pong");
+    ws.close();
+  });
+
+  it("getTags on a socket accepted with accept() throws", async () => {
+    const text = await runInDurableObject(env.SOCKETS.getByName(unique("room")), (_instance, state) => {
+      const { 1: server } = new WebSocketPair();
+      server.accept();
+      return thrown(() => state.getTags(server))?.message;
+    });
+    expect(text).toBe("only hibernatable websockets can have tags.");
+  });
 });

@@ -30,6 +30,12 @@ export const PROBES = [
     env: { CONFORMANCE_LEGACY_KEYS: "1" },
     expect: { passed: 2, failed: 0, skipped: 0 },
   },
+  {
+    id: "probes > --no-isolate: the second file in a worker reaches objects through env",
+    files: "probes/no-isolate-a.test.ts,probes/no-isolate-b.test.ts",
+    args: ["--no-isolate", "--maxWorkers=1"],
+    expect: { passed: 2, failed: 0, skipped: 0 },
+  },
 ];
 
 /**
