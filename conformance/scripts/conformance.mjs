@@ -11,6 +11,7 @@
 //   --workdir DIR                 run the durabox side on a copy of the suite in DIR: with another
 //                                 Vitest, so that Vitest's own modules do not resolve from
 //                                 conformance/node_modules (DIR must not be inside conformance/)
+//   --prune                       remove the known differences that agree now from known-differences.json
 //   --summary PATH                also write the result as JSON
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     config: { type: "string" },
     summary: { type: "string" },
     workdir: { type: "string" },
+    prune: { type: "boolean", default: false },
   },
 });
 if (!["both", "workerd", "durabox"].includes(values.side)) {
@@ -138,6 +140,11 @@ if (durabox) {
     if (difference.reason) console.log(`        why: ${difference.reason}`);
   }
   for (const id of stale) console.log(`  agrees now (remove from known-differences.json): ${id}`);
+  if (values.prune && stale.length > 0) {
+    const kept = Object.fromEntries(Object.entries(known).filter(([id]) => !stale.includes(id)));
+    writeFileSync(knownPath, `${JSON.stringify(kept, null, 2)}\n`);
+    console.log(`removed ${stale.length} from known-differences.json`);
+  }
   result = { ...result, durabox: counts(durabox.outcomes), unknown, known: knownDifferences, stale, errors: durabox.errors };
   if (unknown.length > 0) process.exitCode = 1;
 }
