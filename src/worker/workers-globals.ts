@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual as nodeTimingSafeEqual, type Hash, type webcrypto } from "node:crypto";
+import { FixedLengthStream, markBodiesSized } from "./fixed-length-stream.js";
 
 type Crypto = webcrypto.Crypto;
 
@@ -6,12 +7,13 @@ type Crypto = webcrypto.Crypto;
  * Globals the Workers runtime has and Node does not, for worker code
  * (evaluate.ts's workerScope) and test files (the environments install
  * them): `crypto` with `subtle.timingSafeEqual`, `DigestStream` and MD5 in
- * `subtle.digest`, and `scheduler.wait`. `crypto` is the platform's own
+ * `subtle.digest`, `scheduler.wait` and `FixedLengthStream`. `crypto` is the platform's own
  * behind a Proxy, so `instanceof Crypto` and every other member still hold.
  */
 export interface WorkersGlobals {
   readonly crypto: Crypto;
   readonly scheduler: WorkersScheduler;
+  readonly FixedLengthStream: typeof FixedLengthStream;
 }
 
 export interface WorkersScheduler {
@@ -149,7 +151,8 @@ let cached: WorkersGlobals | undefined;
 
 /** The Workers-only globals over this realm's own (made once per copy of durabox). */
 export function workersGlobals(): WorkersGlobals {
-  return (cached ??= { crypto: workersCrypto(globalThis.crypto), scheduler: workersScheduler() });
+  if (cached === undefined) markBodiesSized([globalThis.Request, globalThis.Response]);
+  return (cached ??= { crypto: workersCrypto(globalThis.crypto), scheduler: workersScheduler(), FixedLengthStream });
 }
 
 /**
@@ -161,7 +164,9 @@ export function installWorkersGlobals(global: typeof globalThis): () => void {
     // A runner without Web Crypto on its global (none we support) keeps what it has.
     ...(typeof global.crypto === "object" && global.crypto !== null && { crypto: workersCrypto(global.crypto) }),
     scheduler: workersScheduler(global),
+    FixedLengthStream,
   };
+  markBodiesSized([global.Request, global.Response]);
   const previous = Object.keys(values).map((name) => [name, Object.getOwnPropertyDescriptor(global, name)] as const);
   for (const [name, value] of Object.entries(values)) {
     Object.defineProperty(global, name, { configurable: true, enumerable: true, writable: true, value });

@@ -297,7 +297,7 @@ describe("KV list", () => {
     expect(page.list_complete).toBe(false);
     expect((await kv.list({ limit: 1000 })).keys).toHaveLength(1000);
     expect((await rejection(kv.list({ limit: 1001 }))).message).toBe(
-      "KV GET failed: 400 Invalid key_count_limit of 1001. Please specify integer less than 1000.",
+      "KV GET failed: 400 Invalid key_count_limit of 1001. Please specify an integer less than 1000.",
     );
   });
 

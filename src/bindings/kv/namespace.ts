@@ -246,7 +246,7 @@ function listLimit(limit: unknown): number {
   // The runtime sends only a positive limit: anything else lists the default.
   if (!(whole > 0)) return MAX_LIST_KEYS;
   if (whole > MAX_LIST_KEYS) {
-    throw kvError("GET", 400, `Invalid key_count_limit of ${whole}. Please specify integer less than ${MAX_LIST_KEYS}.`);
+    throw kvError("GET", 400, `Invalid key_count_limit of ${whole}. Please specify an integer less than ${MAX_LIST_KEYS}.`);
   }
   return whole;
 }

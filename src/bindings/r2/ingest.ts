@@ -3,6 +3,7 @@ import { typeName } from "../../base/describe.js";
 import type { ChecksumSpec } from "./arguments.js";
 import { badDigest, r2Error, type R2Operation } from "./errors.js";
 import type { R2Storage } from "./r2-storage.js";
+import { isSized } from "../../base/stream-lengths.js";
 
 /** The largest object a single put (or one part) may hold: 5 GiB less 5 MiB, as R2. */
 export const MAX_PUT_BYTES = 5 * 1024 ** 3 - 5 * 1024 ** 2;
@@ -18,6 +19,9 @@ export interface WrittenBody {
 
 const encoder = new TextEncoder();
 
+/** workerd's refusal of a stream whose length it does not know (r2-bucket.c++). */
+const UNKNOWN_LENGTH = "Provided readable stream must have a known length (request/response body or readable half of FixedLengthStream)";
+
 /** The bytes of a value that is already whole; undefined for a stream. */
 function wholeBytes(value: unknown): Uint8Array | Promise<Uint8Array> | undefined {
   if (value === undefined || value === null) return new Uint8Array(0);
@@ -25,7 +29,10 @@ function wholeBytes(value: unknown): Uint8Array | Promise<Uint8Array> | undefine
   if (value instanceof ArrayBuffer) return new Uint8Array(value);
   if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   if (value instanceof Blob) return value.arrayBuffer().then((buffer) => new Uint8Array(buffer));
-  if (value instanceof ReadableStream) return undefined;
+  if (value instanceof ReadableStream) {
+    if (!isSized(value)) throw new TypeError(UNKNOWN_LENGTH);
+    return undefined;
+  }
   // workerd converts anything else to a string.
   return encoder.encode(String(value));
 }

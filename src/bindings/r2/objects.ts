@@ -1,6 +1,7 @@
 import type { BodySource } from "./body.js";
 import type { ResolvedRange } from "./ranges.js";
 import type { StoredHttpMetadata, StoredObject } from "./records.js";
+import { markSized } from "../../base/stream-lengths.js";
 
 /** An object's HTTP metadata as R2 hands it out (`cacheExpiry` a Date). */
 export interface R2HTTPMetadata {
@@ -115,17 +116,20 @@ export class R2ObjectBody extends R2Object {
       const inner = source?.stream() ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
       // Reading it uses the body, as with Response.
       const reader = inner.getReader();
-      this.#stream = new ReadableStream<Uint8Array>(
-        {
-          pull: async (controller) => {
-            this.#used = true;
-            const { done, value } = await reader.read();
-            if (done) controller.close();
-            else controller.enqueue(value);
+      // Its length is known, as workerd's R2 bodies' are: it can be put again.
+      this.#stream = markSized(
+        new ReadableStream<Uint8Array>(
+          {
+            pull: async (controller) => {
+              this.#used = true;
+              const { done, value } = await reader.read();
+              if (done) controller.close();
+              else controller.enqueue(value);
+            },
+            cancel: (reason) => reader.cancel(reason),
           },
-          cancel: (reason) => reader.cancel(reason),
-        },
-        { highWaterMark: 0 },
+          { highWaterMark: 0 },
+        ),
       );
     }
     return this.#stream;

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Durabox } from "../../../src/index.js";
 import type { R2Bucket } from "../../../src/bindings/r2/bucket.js";
 import type { R2ObjectBody } from "../../../src/bindings/r2/objects.js";
+import { FixedLengthStream } from "../../../src/worker/fixed-length-stream.js";
 
 const script = "export default { fetch() { return new Response('ok'); } }";
 let mf: Durabox;
@@ -63,16 +64,13 @@ describe("R2 put, head and get", () => {
     await bucket.put("buffer", bytes.buffer);
     await bucket.put("view", new DataView(bytes.buffer, 1, 2));
     await bucket.put("blob", new Blob(["blob text"]));
-    await bucket.put(
-      "stream",
-      new ReadableStream({
-        start(controller) {
-          controller.enqueue(new TextEncoder().encode("str"));
-          controller.enqueue(new TextEncoder().encode("eam"));
-          controller.close();
-        },
-      }),
-    );
+    // A stream of known length (stream-length.test.ts has the rule).
+    const { readable, writable } = new FixedLengthStream(6);
+    const writer = writable.getWriter();
+    void writer.write(new TextEncoder().encode("str"));
+    void writer.write(new TextEncoder().encode("eam"));
+    void writer.close();
+    await bucket.put("stream", readable);
     await bucket.put("empty", null);
     expect(new Uint8Array(await ((await bucket.get("buffer")) as R2ObjectBody).arrayBuffer())).toEqual(bytes);
     expect(new Uint8Array(await ((await bucket.get("view")) as R2ObjectBody).arrayBuffer())).toEqual(new Uint8Array([2, 3]));
