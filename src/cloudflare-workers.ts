@@ -13,7 +13,7 @@ const module = workersModule({
   // The test file's entry worker's bindings, live.
   env: () => testEnv,
   exports: () => currentTestRuntime().workerExports(),
-  waitUntil: (promise) => currentTestRuntime().durabox.runtime.trackBackground(promise),
+  waitUntil: (promise) => currentTestRuntime().durabox.internals.objects.trackBackground(promise),
 });
 
 /** The entry worker's bindings (`withEnv(newEnv, fn)` overrides them for `fn`). */

@@ -6,8 +6,8 @@
 export interface IsolatedState {
   /** Starts a layer over the data; O(1) in what is stored. */
   pushLayer(): void;
-  /** Drops the innermost layer's changes. */
-  popLayer(): void;
+  /** Drops the innermost layer's changes (some states finish asynchronously: IsolationScopes waits for them). */
+  popLayer(): void | Promise<void>;
   /** Deletes all data, in every layer's view (cloudflare:test's `reset()`). */
   deleteAll(): Promise<void>;
   /** Releases files and connections. */

@@ -1,56 +1,29 @@
 import * as path from "../base/path.js";
-import type { NormalizedOptions, NormalizedPersistence, NormalizedWorker } from "../options.js";
+import type { NormalizedOptions } from "../options.js";
+import { BINDING_RUNTIMES, type DescribeContext } from "../runtime/binding-runtimes.js";
+import { runtimeOf } from "../runtime/build-env.js";
 
 /** What a describer knows besides the binding: its worker and where Durable Object data lives. */
-export interface BindingContext {
-  readonly worker: NormalizedWorker;
-  readonly persistence: NormalizedPersistence;
-  readonly cwd: string;
-}
+export type BindingContext = DescribeContext;
 
 /**
  * Describes one binding of a worker's env for the start-up banner ("Durable
  * Object Counter (SQLite storage, in memory)"), or returns undefined when the
- * binding is not of its kind. Each binding kind (KV, R2, D1...) adds one to
- * BINDING_DESCRIBERS; the first that answers wins.
+ * binding is not one it knows. The first that answers wins.
  */
 export type BindingDescriber = (name: string, value: unknown, context: BindingContext) => string | undefined;
 
-/** Where data lives, in words: "in memory", "persisted to ./data", "persisted to redis://host:6379". */
-export function describePersistence(persistence: NormalizedPersistence, cwd: string): string {
-  switch (persistence.kind) {
-    case "memory":
-      return "in memory";
-    case "file": {
-      const relative = path.relative(cwd, persistence.directory);
-      return `persisted to ${relative === "" ? "." : relative.startsWith("..") ? persistence.directory : `./${relative}`}`;
-    }
-    case "redis":
-      // Never print a password.
-      return `persisted to ${persistence.url.replace(/\/\/[^@/]*@/, "//***@")}`;
-  }
-}
-
-const durableObject: BindingDescriber = (name, _value, { worker, persistence, cwd }) => {
-  const binding = worker.durableObjects.find((entry) => entry.binding === name);
-  if (binding === undefined) return undefined;
-  const owner = binding.scriptName === worker.name ? "" : ` of worker "${binding.scriptName}"`;
-  const kind = binding.useSQLite === true || worker.storageKinds.get(binding.className) === "sqlite" ? "SQLite" : "key-value";
-  return `Durable Object ${binding.className}${owner} (${kind} storage, ${describePersistence(persistence, cwd)})`;
+/** A binding the worker's env map holds: its kind's runtime entry describes it. */
+const declared: BindingDescriber = (name, _value, context) => {
+  const binding = context.worker.env.get(name);
+  return binding === undefined ? undefined : runtimeOf(binding).describe(binding.value, context);
 };
 
-const MAX_VALUE = 60;
-const plainValue: BindingDescriber = (_name, value) => {
-  if (value === null || ["string", "number", "boolean"].includes(typeof value)) {
-    const text = JSON.stringify(value);
-    return `var ${text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text}`;
-  }
-  if (typeof value === "object") return `${(value as object).constructor?.name ?? "object"}`;
-  return typeof value;
-};
+/** Anything else on env (a value a test put there): a var's words, or its constructor's name. */
+const plainValue: BindingDescriber = (name, value, context) => BINDING_RUNTIMES.var.describe({ binding: name, value }, context);
 
-/** The describers, in order; binding kinds put theirs before the last (the catch-all for plain values). */
-export const BINDING_DESCRIBERS: BindingDescriber[] = [durableObject, plainValue];
+/** The describers, in order; one put before the last (the catch-all for plain values) takes precedence over it. */
+export const BINDING_DESCRIBERS: BindingDescriber[] = [declared, plainValue];
 
 export function describeBinding(name: string, value: unknown, context: BindingContext): string {
   for (const describer of BINDING_DESCRIBERS) {

@@ -40,8 +40,8 @@ async function runServe(args: ServeArguments): Promise<void> {
   const port = typeof address === "object" && address !== null ? address.port : args.port;
   const host = args.host.includes(":") ? `[${args.host}]` : args.host;
   const envs = new Map<string, Record<string, unknown>>();
-  for (const worker of mf.normalizedOptions.workers) envs.set(worker.name, await mf.getBindings(worker.name));
-  for (const line of bannerLines(mf.normalizedOptions, envs, process.cwd())) out(line);
+  for (const worker of mf.internals.options.workers) envs.set(worker.name, await mf.getBindings(worker.name));
+  for (const line of bannerLines(mf.internals.options, envs, process.cwd())) out(line);
   out(`durabox ${version()} listening on http://${host}:${port}`);
 
   let stopping = false;

@@ -11,9 +11,11 @@ type Undici = typeof import("undici");
  * itself goes through it. Like Cloudflare's, it starts deactivated (requests
  * reach the network) until `activate()`; `disableNetConnect()` is the user's call.
  *
- * Each scope (describe block, test) starts with `pushLayer()`, and
+ * One of a test file's isolated states (TestRuntime's IsolationScopes):
+ * each scope (describe block, test) starts with `pushLayer()`, and
  * `popLayer()` puts interceptors, activation and net-connect back as they
- * were, the way storage is rolled back.
+ * were, the way storage is rolled back. Made inside scopes, it joins them:
+ * each rolls back to the fresh state.
  */
 export class FetchMock {
   readonly agent: MockAgent;
@@ -23,7 +25,7 @@ export class FetchMock {
   readonly #pools = new Set<object>();
   readonly #layers: AgentSnapshot[] = [];
 
-  constructor(depth: number) {
+  constructor() {
     // Node's own undici realm: Node's fetch reads the global dispatcher from Node's global, not a test file's.
     const undici = nodeRequire("undici") as Undici;
     this.#undici = undici;
@@ -31,8 +33,6 @@ export class FetchMock {
     this.agent.deactivate();
     this.#previous = undici.getGlobalDispatcher();
     undici.setGlobalDispatcher(this.agent);
-    // Made inside scopes: each of them rolls back to this fresh state.
-    for (let i = 0; i < depth; i++) this.pushLayer();
   }
 
   pushLayer(): void {
@@ -43,6 +43,9 @@ export class FetchMock {
     const layer = this.#layers.pop();
     if (layer !== undefined) restore(this.agent, this.#pools, layer);
   }
+
+  /** reset() leaves the mock as it is (Cloudflare's reset() deletes storage, not interceptors). */
+  async deleteAll(): Promise<void> {}
 
   /** Gives the global dispatcher back (the file ends). */
   async dispose(): Promise<void> {

@@ -159,7 +159,7 @@ export interface TestWebSocket {
 
 /** A D1 database binding of the entry worker (else the first worker declaring it), to read and write its data directly. */
 export function getD1Database(binding: string): D1Database {
-  return currentTestRuntime().durabox.getD1DatabaseNow(binding);
+  return currentTestRuntime().durabox.internals.binding("d1", binding);
 }
 
 // The two D1 helpers run on the test runtime's side, so the SQL splitter stays out of this per-file module.

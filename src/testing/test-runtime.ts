@@ -16,6 +16,7 @@ import type { ObjectStorage } from "../objects/object-storage.js";
 import { IsolationPolicy } from "./isolation-policy.js";
 import { fromCloudflareTestOptions } from "../options/cloudflare-test.js";
 import { FetchMock } from "./fetch-mock.js";
+import { IsolationScopes } from "../base/isolation-scopes.js";
 import type { EvictOptions } from "../objects/eviction.js";
 import { ABORT_ALL_MESSAGE, abortError } from "../objects/abort.js";
 import { findCore, type WebSocket } from "../objects/websockets/websocket.js";
@@ -50,8 +51,8 @@ export class TestRuntime {
   readonly #keepWrites: boolean;
   #durabox: Durabox | undefined;
   #fetchMock: FetchMock | undefined;
-  /** Scopes entered so far (describe blocks, tests): layers owed to storage. */
-  #depth = 0;
+  /** The file's isolated states (its runtime, its fetch mock) and the scopes entered so far (describe blocks, tests). */
+  readonly #scopes = new IsolationScopes();
   #disposed = false;
 
   constructor(options: TestRuntimeOptions = {}, host: DuraboxHost = {}) {
@@ -100,12 +101,17 @@ export class TestRuntime {
    * once per file; with one environment per file it does nothing.
    */
   async startFile(): Promise<void> {
-    if (this.#depth !== 0) throw new Error("durabox: startFile() inside a scope");
-    await this.#fetchMock?.dispose();
+    if (this.#scopes.depth !== 0) throw new Error("durabox: startFile() inside a scope");
+    const fetchMock = this.#fetchMock;
     this.#fetchMock = undefined;
+    if (fetchMock !== undefined) {
+      this.#scopes.leave(fetchMock);
+      await fetchMock.dispose();
+    }
     const previous = this.#durabox;
     if (previous === undefined) return;
     this.#durabox = undefined;
+    this.#scopes.leave(previous.internals);
     await previous.dispose();
   }
 
@@ -116,7 +122,7 @@ export class TestRuntime {
 
   /** The env if the runtime exists and is not disposed; never creates it. */
   get envIfCreated(): Record<string, unknown> | undefined {
-    return this.#durabox !== undefined && !this.#disposed ? this.#durabox.envNow() : undefined;
+    return this.#durabox !== undefined && !this.#disposed ? this.#durabox.internals.env() : undefined;
   }
 
   get durabox(): Durabox {
@@ -124,8 +130,8 @@ export class TestRuntime {
     if (this.#durabox === undefined) {
       const durabox = new Durabox(this.#options, this.#host);
       // A base layer: persisted data is read, never changed, unless the user asked to keep test writes.
-      const base = this.#keepWrites ? 0 : 1;
-      for (let i = 0; i < base + this.#depth; i++) durabox.pushLayer();
+      if (!this.#keepWrites) durabox.internals.pushLayer();
+      this.#scopes.join(durabox.internals);
       this.#durabox = durabox;
     }
     return this.#durabox;
@@ -133,7 +139,7 @@ export class TestRuntime {
 
   /** The entry worker's env: Durable Object namespaces and bindings. */
   get env(): Record<string, unknown> {
-    return this.durabox.envNow();
+    return this.durabox.internals.env();
   }
 
   getBindings<Env = Record<string, unknown>>(): Env {
@@ -142,12 +148,12 @@ export class TestRuntime {
 
   /** An R2 bucket binding of the entry worker (or the first worker declaring it), to read and write its objects directly. */
   getR2Bucket(binding: string): R2Bucket {
-    return this.durabox.r2BucketNow(binding);
+    return this.durabox.internals.binding("r2", binding);
   }
 
   /** The object's storage, without constructing the object. */
   getDurableObjectStorage(idOrStub: IdOrStub): ObjectStorage {
-    return this.durabox.runtime.storage(idOf(idOrStub, "getDurableObjectStorage"));
+    return this.durabox.internals.objects.storage(idOf(idOrStub, "getDurableObjectStorage"));
   }
 
   /** Runs `callback` inside the object (constructing it), under its gates. */
@@ -157,12 +163,12 @@ export class TestRuntime {
 
   /** Runs the object's scheduled alarm now; resolves whether there was one. */
   runDurableObjectAlarm(stub: IdOrStub): Promise<boolean> {
-    return this.durabox.runtime.runAlarm(idOf(stub, "runDurableObjectAlarm"));
+    return this.durabox.internals.objects.runAlarm(idOf(stub, "runDurableObjectAlarm"));
   }
 
   /** Runs every scheduled alarm (or those of `ids`) now. */
   flushDurableObjectAlarms(ids?: readonly IdOrStub[]): Promise<void> {
-    return this.durabox.runtime.flushAlarms(ids?.map((id) => idOf(id, "flushDurableObjectAlarms")));
+    return this.durabox.internals.objects.flushAlarms(ids?.map((id) => idOf(id, "flushDurableObjectAlarms")));
   }
 
   /** Ids in the namespace that hold data or an alarm, or have a live instance. */
@@ -170,22 +176,22 @@ export class TestRuntime {
     if (!(namespace instanceof DurableObjectNamespace)) {
       throw new TypeError("listDurableObjectIds() expects a Durable Object namespace binding, such as env.COUNTER.");
     }
-    return this.durabox.runtime.listIds(DurableObjectNamespace.identityOf(namespace));
+    return this.durabox.internals.objects.listIds(DurableObjectNamespace.identityOf(namespace));
   }
 
   /** Drops the object's live instance: the next call constructs it again. */
   evictDurableObject(stub: IdOrStub, options?: EvictOptions): boolean {
-    return this.durabox.runtime.evict(idOf(stub, "evictDurableObject"), checkEvictOptions(options, "evictDurableObject"));
+    return this.durabox.internals.objects.evict(idOf(stub, "evictDurableObject"), checkEvictOptions(options, "evictDurableObject"));
   }
 
   /** Drops every live instance; storage stays (cloudflare:test's evictAllDurableObjects). */
   evictAllDurableObjects(options?: EvictOptions): void {
-    this.durabox.runtime.evictAll(checkEvictOptions(options, "evictAllDurableObjects"));
+    this.durabox.internals.objects.evictAll(checkEvictOptions(options, "evictAllDurableObjects"));
   }
 
   /** Resets every live instance at once; storage stays (cloudflare:test's abortAllDurableObjects). */
   abortAllDurableObjects(): void {
-    this.durabox.runtime.abortAll(abortError(ABORT_ALL_MESSAGE), { breakStubs: true });
+    this.durabox.internals.objects.abortAll(abortError(ABORT_ALL_MESSAGE), { breakStubs: true });
   }
 
   /**
@@ -194,7 +200,7 @@ export class TestRuntime {
    * applies: what the test's describe blocks set up is back for the next test.
    */
   async reset(): Promise<void> {
-    await this.durabox.deleteAllData();
+    await this.durabox.internals.deleteAll();
   }
 
   /** readD1Migrations, on this side of the test helpers (they stay small). */
@@ -210,7 +216,7 @@ export class TestRuntime {
   /** The file's outbound fetch mock (undici's MockAgent), made and installed on first use. */
   get fetchMock(): FetchMock {
     if (this.#disposed) throw new DuraboxError("ERR_DISPOSED", "This test file's Durable Objects runtime has been disposed.");
-    return (this.#fetchMock ??= new FetchMock(this.#depth));
+    return (this.#fetchMock ??= this.#scopes.join(new FetchMock()));
   }
 
   /**
@@ -272,7 +278,7 @@ export class TestRuntime {
 
   /** The object's storage, without constructing it (Miniflare 2's getMiniflareDurableObjectStorage). */
   getMiniflareStorage(id: IdOrStub | string): ObjectStorage {
-    return this.durabox.runtime.storage(this.miniflareId(id, "getMiniflareDurableObjectStorage"));
+    return this.durabox.internals.objects.storage(this.miniflareId(id, "getMiniflareDurableObjectStorage"));
   }
 
   /** The object's state, constructing the object (Miniflare 2's getMiniflareDurableObjectState). */
@@ -298,11 +304,11 @@ export class TestRuntime {
 
   /** Runs the scheduled alarms of `ids` (all when omitted) now (Miniflare 2's flushMiniflareDurableObjectAlarms). */
   flushMiniflareAlarms(ids?: readonly (IdOrStub | string)[]): Promise<void> {
-    return this.durabox.runtime.flushAlarms(ids?.map((id) => this.miniflareId(id, "flushMiniflareDurableObjectAlarms")));
+    return this.durabox.internals.objects.flushAlarms(ids?.map((id) => this.miniflareId(id, "flushMiniflareDurableObjectAlarms")));
   }
 
   #inside<O, R>(id: DurableObjectId, callback: (instance: O, state: DurableObjectState) => R | Promise<R>): Promise<R> {
-    const instance = this.durabox.runtime.instance(id);
+    const instance = this.durabox.internals.objects.instance(id);
     return instance.deliver(1, (object) => callback(object as O, instance.state));
   }
 
@@ -317,37 +323,27 @@ export class TestRuntime {
 
   /** A KV namespace binding by name: its data, to read and write directly. */
   getKVNamespace(binding: string): KVNamespace {
-    return this.durabox.kvNamespaceNow(binding);
+    return this.durabox.internals.binding("kv", binding);
   }
 
   /** The Cache API worker code sees as `caches`. */
   getCaches(): CacheStorage {
-    return this.durabox.cachesNow;
+    return this.durabox.internals.caches;
   }
 
   /** Starts a scope (a describe block or a test): what happens in it is undone by exitScope. */
   enterScope(): void {
-    this.#depth++;
-    this.#durabox?.pushLayer();
-    this.#fetchMock?.pushLayer();
+    this.#scopes.pushLayer();
   }
 
   /**
-   * Ends the innermost scope: its storage writes are dropped (O(1)), every
-   * live instance is evicted, and alarms are rescheduled to what storage now
-   * says (so one set during the scope no longer fires).
+   * Ends the innermost scope: the fetch mock's interceptors and the runtime's
+   * storage go back to what they were at its start, its WebSockets close,
+   * live instances are evicted and alarms rescheduled (DuraboxRuntime.popLayer).
    */
   async exitScope(): Promise<void> {
-    if (this.#depth === 0) throw new Error("durabox: exitScope() without enterScope()");
-    this.#depth--;
-    this.#fetchMock?.popLayer();
-    const durabox = this.#durabox;
-    if (durabox === undefined) return;
-    // The WebSockets opened in this scope close first (1001 to the client side): none hibernates across tests.
-    durabox.runtime.closeWebSockets(durabox.runtime.layerDepth - 1, 1001, "The test that opened this WebSocket ended.");
-    const changed = durabox.popLayer();
-    durabox.runtime.evictAll();
-    await durabox.runtime.rescheduleAlarms(changed);
+    if (this.#scopes.depth === 0) throw new Error("durabox: exitScope() without enterScope()");
+    await this.#scopes.popLayer();
   }
 
   async dispose(): Promise<void> {

@@ -15,7 +15,7 @@ const LAYERS: readonly (readonly [layer: string, prefixes: readonly string[]])[]
   ["objects", ["src/objects/"]],
   ["worker", ["src/worker/"]],
   ["config", ["src/config/", "src/options/", "src/options.ts"]],
-  ["runtime", ["src/durabox.ts", "src/durabox-host.ts"]],
+  ["runtime", ["src/durabox.ts", "src/durabox-host.ts", "src/runtime/"]],
   ["testing", ["src/testing/"]],
   ["cli", ["src/cli/"]],
   ["entries", ["src/index.ts", "src/cloudflare-workers.ts", "src/cloudflare-test.ts"]],

@@ -70,14 +70,14 @@ describe("KV and Cache API data under per-test isolation", () => {
     await runtime.getCaches().default.put("http://x/", cacheable("x"));
 
     runtime.enterScope();
-    await runtime.durabox.deleteAllData();
+    await runtime.durabox.internals.deleteAll();
     expect(await a.get("k")).toBeNull();
     expect(await runtime.getKVNamespace("B").get("k")).toBeNull();
     expect(await runtime.getCaches().default.match("http://x/")).toBeUndefined();
     await runtime.exitScope();
     expect(await a.get("k")).toBe("v");
 
-    await runtime.durabox.deleteAllData();
+    await runtime.durabox.internals.deleteAll();
     expect(await a.get("k")).toBeNull();
     expect((await runtime.getKVNamespace("B").list()).keys).toEqual([]);
     await runtime.dispose();

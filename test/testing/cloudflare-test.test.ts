@@ -170,7 +170,7 @@ describe("the cloudflare:test module", () => {
   it("reset() calls deleteAll() on every binding's isolated state", async () => {
     let deleted = 0;
     // Bindings (KV, R2, Cache, D1) register their IsolatedState with Durabox; a stand-in here.
-    runtime.durabox.addIsolatedState({ pushLayer() {}, popLayer() {}, deleteAll: async () => void deleted++, dispose: async () => {} });
+    runtime.durabox.internals.isolate({ pushLayer() {}, popLayer() {}, deleteAll: async () => void deleted++, dispose: async () => {} });
     await reset();
     expect(deleted).toBe(1);
   });

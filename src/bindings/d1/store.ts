@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { DuraboxError } from "../../base/errors.js";
 import * as path from "../../base/path.js";
+import { IsolationScopes } from "../../base/isolation-scopes.js";
 import type { IsolatedState } from "../../base/isolated-state.js";
 import type { DriverValue, SqliteDriver } from "../../sql/driver.js";
 import { SqliteObjectStorage } from "../../sql/sqlite-object-storage.js";
@@ -51,8 +52,8 @@ const commitsItself = (): void => {};
 export class D1Store implements IsolatedState {
   readonly #options: D1StoreOptions;
   #storage: SqliteObjectStorage | undefined;
-  /** Layers pushed while the database was not open yet. */
-  #pendingLayers = 0;
+  /** The test scopes' layers: the database joins them when it opens, at their depth then. */
+  readonly #layers = new IsolationScopes();
   #disposed = false;
   // SQLite's counters as last read (after each statement that may have moved them), so no statement reads them before it runs.
   #totalChanges = 0;
@@ -116,18 +117,11 @@ export class D1Store implements IsolatedState {
   }
 
   pushLayer(): void {
-    if (this.#storage === undefined) this.#pendingLayers++;
-    else this.#storage.push();
+    this.#layers.pushLayer();
   }
 
   popLayer(): void {
-    if (this.#storage === undefined) {
-      if (this.#pendingLayers === 0) throw new DuraboxError("ERR_STORAGE", "popLayer() without a matching pushLayer().");
-      this.#pendingLayers--;
-      return;
-    }
-    this.#storage.pop();
-    this.#sizeStale = true;
+    void this.#layers.popLayer();
   }
 
   async deleteAll(): Promise<void> {
@@ -162,7 +156,16 @@ export class D1Store implements IsolatedState {
       driver: this.#options.driver?.(),
       scheduleCommit: commitsItself,
     });
-    for (; this.#pendingLayers > 0; this.#pendingLayers--) storage.push();
+    this.#layers.join({
+      pushLayer: () => storage.push(),
+      popLayer: () => {
+        storage.pop();
+        this.#sizeStale = true;
+      },
+      // deleteAll and dispose are the store's own.
+      deleteAll: async () => {},
+      dispose: async () => {},
+    });
     this.#storage = storage;
     this.#readChanges(storage);
     return storage;

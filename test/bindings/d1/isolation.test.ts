@@ -103,7 +103,7 @@ describe("D1 in the test runtime", () => {
   it("rolls back a scope's writes, keeps writes made before it (beforeAll), and catches up on scopes entered before first use", async () => {
     const runtime = new TestRuntime(options);
     runtime.enterScope(); // a describe block, entered before the runtime exists
-    const db = runtime.durabox.getD1DatabaseNow("DB");
+    const db = runtime.durabox.internals.binding("d1", "DB");
     await db.exec("CREATE TABLE t (v TEXT)");
     await db.prepare("INSERT INTO t VALUES ('beforeAll')").run();
     runtime.enterScope(); // a test
@@ -122,7 +122,7 @@ describe("D1 in the test runtime", () => {
       d1Databases: ["DB"],
     });
     runtime.enterScope();
-    const db = runtime.durabox.getD1DatabaseNow("DB");
+    const db = runtime.durabox.internals.binding("d1", "DB");
     await db.exec("CREATE TABLE t (v TEXT);\nINSERT INTO t VALUES ('seen')");
     expect(await (await runtime.durabox.dispatchFetch("/")).json()).toEqual([["seen"]]);
     await runtime.exitScope();
@@ -131,11 +131,11 @@ describe("D1 in the test runtime", () => {
 
   it("pushes and pops every D1 database with the objects' storage", async () => {
     const mf = new Durabox({ d1Databases: { A: "one", B: "two" } });
-    const [a, b] = [mf.getD1DatabaseNow("A"), mf.getD1DatabaseNow("B")];
-    mf.pushLayer();
+    const [a, b] = [mf.internals.binding("d1", "A"), mf.internals.binding("d1", "B")];
+    mf.internals.pushLayer();
     await a.exec("CREATE TABLE t (v)");
     await b.exec("CREATE TABLE t (v)");
-    mf.popLayer();
+    await mf.internals.popLayer();
     for (const db of [a, b]) expect(await db.prepare("SELECT name FROM sqlite_master").all()).toMatchObject({ results: [] });
     await mf.dispose();
   });

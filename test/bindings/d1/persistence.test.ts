@@ -39,7 +39,7 @@ describe("D1 persisted to a directory (d1Persist)", () => {
     await seed.dispose();
 
     const runtime = new TestRuntime({ d1Databases: ["DB"], d1Persist: dir });
-    const db = runtime.durabox.getD1DatabaseNow("DB");
+    const db = runtime.durabox.internals.binding("d1", "DB");
     expect(await db.prepare("SELECT v FROM t").first("v")).toBe("seed");
     await db.prepare("INSERT INTO t VALUES ('from a test')").run();
     await runtime.dispose();

@@ -118,10 +118,10 @@ describe.skipIf(!requireRedisOrSkip())("R2 Redis persistence", () => {
     const mf = open(`${redis.url}/2`);
     const bucket = await mf.getR2Bucket("BUCKET");
     await bucket.put("k", "below");
-    mf.pushLayer();
+    mf.internals.pushLayer();
     await bucket.put("k", "in the layer");
     expect(await ((await bucket.get("k")) as R2ObjectBody).text()).toBe("in the layer");
-    mf.popLayer();
+    await mf.internals.popLayer();
     expect(await ((await bucket.get("k")) as R2ObjectBody).text()).toBe("below");
     await mf.dispose();
   });
