@@ -22,7 +22,7 @@ const queueRuntime = {
   envType: () => "Queue",
 };
 
-const declaredWithQueues = { ...BINDING_DECLARATIONS, queue: queueProducers };
+export const declaredWithQueues = { ...BINDING_DECLARATIONS, queue: queueProducers };
 
 // The runtime table as it is has every declared kind's entry.
 export const complete: RuntimeTable<typeof BINDING_DECLARATIONS> = BINDING_RUNTIMES;
