@@ -1,8 +1,11 @@
+import { types } from "node:util";
 import { RpcTarget } from "./classes.js";
 import type { RpcCompatibility } from "./compatibility.js";
 import type { CallHost } from "./context.js";
 import { copyErrorValue } from "./error-copy.js";
-import { cannotClone, cannotSerialize, MAX_RPC_MESSAGE_SIZE, tooLarge } from "./messages.js";
+import { cannotClone, cannotSerialize, MAX_RPC_MESSAGE_SIZE, proxyNotReceiver, tooLarge } from "./messages.js";
+import { isPlainPrototype } from "./receiver.js";
+import { bigintSize, numberSize, SERIALIZED, stringSize, varintSize } from "./serialized-size.js";
 import { pendingType, rpcRealm, type StubState } from "./registry.js";
 import { copyHeaders, transferReadable, transferRequest, transferResponse, transferWritable } from "./streams.js";
 import { ExportedTarget, type TargetRef } from "./target.js";
@@ -34,10 +37,15 @@ export interface Transfer {
 const realm = globalThis as unknown as Record<string, unknown>;
 const tagOf = (value: object): string => Object.prototype.toString.call(value).slice(8, -1);
 
+/** Index keys of an array (canonical numeric strings below 2^32 - 1), as V8 tells them from named ones. */
+const INDEX = /^(0|[1-9]\d*)$/;
+const isIndex = (key: string): boolean => INDEX.test(key) && Number(key) < 2 ** 32 - 1;
+
 class Copier {
   readonly #transfer: Transfer;
   readonly #seen = new Map<unknown, unknown>();
-  size = 0;
+  /** The bytes V8's serializer would write for what was copied so far (serialized-size.ts). */
+  size = SERIALIZED.header;
 
   constructor(transfer: Transfer) {
     this.#transfer = transfer;
@@ -46,26 +54,80 @@ class Copier {
   copy(value: unknown): unknown {
     switch (typeof value) {
       case "string":
-        this.size += value.length > 1024 && /[\u0100-\uffff]/.test(value) ? value.length * 2 : value.length;
+        this.size += stringSize(value);
         return value;
       case "number":
+        this.size += numberSize(value);
+        return value;
       case "boolean":
-      case "bigint":
       case "undefined":
-        this.size += 8;
+        this.size += 1;
+        return value;
+      case "bigint":
+        this.size += bigintSize(value);
         return value;
       case "symbol":
         throw cannotClone(String(value));
       case "function":
         return this.#byReference(value);
     }
-    if (value === null) return null;
+    if (value === null) {
+      this.size += 1;
+      return null;
+    }
     const object = value as object;
-    if (this.#seen.has(object)) return this.#seen.get(object);
+    if (this.#seen.has(object)) {
+      this.size += SERIALIZED.reference;
+      return this.#seen.get(object);
+    }
     return this.#object(object);
   }
 
+  /** An own property: `__proto__` defined, not assigned, so it stays a key and never becomes the copy's prototype. */
+  #property(target: Record<string, unknown>, key: string, value: unknown): void {
+    this.size += isIndex(key) ? numberSize(Number(key)) : stringSize(key);
+    const copy = this.copy(value);
+    if (key === "__proto__") Object.defineProperty(target, key, { value: copy, writable: true, enumerable: true, configurable: true });
+    else target[key] = copy;
+  }
+
+  /**
+   * An array as V8 serializes it: densely while every index up to the
+   * length holds an element; from the first hole, by its own enumerable
+   * keys (a sparse array of length 2^32 - 1 costs its few keys, not its
+   * length), named properties included.
+   */
+  #array(source: unknown[]): unknown[] {
+    const length = source.length;
+    const array: unknown[] = new Array(length);
+    this.#seen.set(source, array);
+    this.size += 1 + varintSize(length) * 2 + 2;
+    let i = 0;
+    for (; i < length && i in source; i++) array[i] = this.copy(source[i]);
+    if (i === length) return array;
+    for (const key of Object.keys(source)) {
+      if (isIndex(key) && Number(key) < i) continue;
+      this.#property(array as unknown as Record<string, unknown>, key, (source as unknown as Record<string, unknown>)[key]);
+    }
+    return array;
+  }
+
+  /**
+   * A Proxy, as workerd's RPC serializer takes it (serializeProxy): a stub
+   * when its prototype chain presents a plain object or an RpcTarget (or it
+   * is callable), refused otherwise; its traps run where it lives.
+   */
+  #proxy(proxy: object): unknown {
+    const proto = Object.getPrototypeOf(proxy) as object | null;
+    if (isPlainPrototype(proto)) return this.#byReference(proxy);
+    for (let p = proto; p !== null; p = Object.getPrototypeOf(p) as object | null) {
+      if (p === RpcTarget.prototype) return this.#byReference(proxy);
+    }
+    throw proxyNotReceiver();
+  }
+
   #byReference(value: object): unknown {
+    this.size += SERIALIZED.external;
     const pending = pendingType(value);
     if (pending !== undefined) throw cannotSerialize(pending);
     if (this.#transfer.byValueOnly === true) throw cannotClone(typeof value === "function" ? "function" : "RpcTarget");
@@ -79,14 +141,15 @@ class Copier {
   }
 
   #object(object: object): unknown {
-    if (rpcRealm.stubs.has(object) || object instanceof RpcTarget) return this.#byReference(object);
-    if (rpcRealm.handles.has(object)) return object;
-    if (Array.isArray(object)) {
-      const array: unknown[] = new Array(object.length);
-      this.#seen.set(object, array);
-      for (let i = 0; i < object.length; i++) if (i in object) array[i] = this.copy(object[i]);
-      return array;
+    if (rpcRealm.stubs.has(object)) return this.#byReference(object);
+    if (rpcRealm.handles.has(object)) {
+      this.size += SERIALIZED.external;
+      return object;
     }
+    // RPC promises and properties are proxies of durabox's own: pendingType refuses them by name.
+    if (types.isProxy(object) && pendingType(object) === undefined) return this.#proxy(object);
+    if (object instanceof RpcTarget) return this.#byReference(object);
+    if (Array.isArray(object)) return this.#array(object);
     if (object instanceof ReadableStream) return this.#keep(object, transferReadable(object));
     if (object instanceof WritableStream) return this.#keep(object, transferWritable(object));
     if (object instanceof Request) return this.#keep(object, transferRequest(object));
@@ -97,7 +160,8 @@ class Copier {
     if (proto !== null && Object.getPrototypeOf(proto) === null && tag === "Object") {
       const plain: Record<string, unknown> = {};
       this.#seen.set(object, plain);
-      for (const key of Object.keys(object)) plain[key] = this.copy((object as Record<string, unknown>)[key]);
+      this.size += 1 + SERIALIZED.objectEnd;
+      for (const key of Object.keys(object)) this.#property(plain, key, (object as Record<string, unknown>)[key]);
       return plain;
     }
     return this.#builtIn(object, tag, proto);
@@ -111,30 +175,36 @@ class Copier {
   #builtIn(object: object, tag: string, proto: object | null): unknown {
     switch (tag) {
       case "Date":
-        this.size += 8;
+        this.size += 9;
         return this.#keep(object, new Date(Date.prototype.getTime.call(object)));
       case "RegExp": {
         const regexp = object as RegExp;
-        this.size += regexp.source.length;
+        this.size += 1 + stringSize(regexp.source) + 1;
         return this.#keep(object, new RegExp(regexp.source, regexp.flags));
       }
       case "Map": {
         const map = new Map();
         this.#seen.set(object, map);
+        this.size += SERIALIZED.collection;
         for (const [k, v] of Map.prototype.entries.call(object)) map.set(this.copy(k), this.copy(v));
         return map;
       }
       case "Set": {
         const set = new Set();
         this.#seen.set(object, set);
+        this.size += SERIALIZED.collection;
         for (const v of Set.prototype.values.call(object)) set.add(this.copy(v));
         return set;
       }
       case "Boolean":
       case "Number":
       case "String":
-      case "BigInt":
-        return this.#keep(object, Object((object as { valueOf(): unknown }).valueOf()));
+      case "BigInt": {
+        const primitive = (object as { valueOf(): unknown }).valueOf();
+        this.size +=
+          1 + (typeof primitive === "string" ? stringSize(primitive) : typeof primitive === "bigint" ? bigintSize(primitive) : 8);
+        return this.#keep(object, Object(primitive));
+      }
       case "Error":
         return this.#keep(
           object,
@@ -142,13 +212,14 @@ class Copier {
         );
       case "ArrayBuffer": {
         const bytes = new Uint8Array(object as ArrayBuffer);
-        this.size += bytes.byteLength;
+        this.size += 1 + varintSize(bytes.byteLength) + bytes.byteLength;
         return this.#keep(object, bytes.slice().buffer);
       }
     }
     if (ArrayBuffer.isView(object)) {
       const view = object as ArrayBufferView & { length?: number };
-      this.size += view.byteLength;
+      // The buffer (only the view's bytes are copied), then the view's tag, type, offset, length and flags.
+      this.size += 1 + varintSize(view.byteLength) + view.byteLength + SERIALIZED.view;
       const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
       const Ctor = realm[tag] as new (buffer: ArrayBufferLike, offset: number, length: number) => object;
       return this.#keep(

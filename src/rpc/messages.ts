@@ -62,6 +62,13 @@ export function cannotSerialize(typeName: string): DOMException {
   return new DOMException(`Could not serialize object of type "${typeName}". This type does not support serialization.`, "DataCloneError");
 }
 
+export function proxyNotReceiver(): DOMException {
+  return new DOMException(
+    "Proxy could not be serialized because it is not a valid RPC receiver type. The Proxy must emulate either a plain object or an RpcTarget, as indicated by the Proxy's prototype chain.",
+    "DataCloneError",
+  );
+}
+
 export function cannotClone(description: string): DOMException {
   return new DOMException(`${description} could not be cloned.`, "DataCloneError");
 }

@@ -1,3 +1,4 @@
+import { types } from "node:util";
 import { DurableObject, isRpcReceiver, RpcTarget } from "./classes.js";
 import { notImplemented, onlyOnInstance, RESERVED_NAMES, receiverLacks, reserved } from "./messages.js";
 import { stubState, type StubState } from "./registry.js";
@@ -16,7 +17,7 @@ import { stubState, type StubState } from "./registry.js";
  */
 type Reach = "class" | "own" | "none";
 
-function isPlainPrototype(proto: object | null): boolean {
+export function isPlainPrototype(proto: object | null): boolean {
   // Object.prototype of any realm: its own prototype is null and its constructor is Object.
   return (
     proto !== null &&
@@ -39,6 +40,10 @@ const classMembers = new WeakMap<object, Map<string, boolean>>();
 
 function visible(holder: object, reach: Reach, name: string): boolean {
   if (reach === "own") return Object.prototype.hasOwnProperty.call(holder, name);
+  // A Proxy presenting an RpcTarget: workerd reads the member through it (not own, not Object.prototype's value).
+  if (types.isProxy(holder)) {
+    return !Object.prototype.hasOwnProperty.call(holder, name) && Reflect.get(holder, name) !== Reflect.get(Object.prototype, name);
+  }
   const prototype = Object.getPrototypeOf(holder) as object | null;
   if (prototype === null) return false;
   let members = classMembers.get(prototype);
