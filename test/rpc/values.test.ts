@@ -107,7 +107,8 @@ describe("sparse arrays", () => {
       (sparse as unknown as { label: string }).label = "kept";
       const started = performance.now();
       const back = await stub().echo(sparse);
-      expect(performance.now() - started).toBeLessThan(1000);
+      // Seconds before (a loop over the length); a generous bound for a loaded machine.
+      expect(performance.now() - started).toBeLessThan(3000);
       expect(back.length).toBe(length);
       expect(back[length - 1]).toBe(5);
       expect(0 in back).toBe(false);
