@@ -63,7 +63,8 @@ export function serve(mf: Durabox, log: ServerLog): Server {
         log.error(text);
         if (!res.headersSent) {
           res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
-          res.end(text);
+          // The stack is logged here, not sent: the client gets what the error says.
+          res.end(error instanceof Error ? `${error.name}: ${error.message}` : text);
         } else {
           res.destroy(error instanceof Error ? error : undefined);
         }

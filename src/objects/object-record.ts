@@ -170,8 +170,13 @@ export class ObjectRecord implements StorageOwner {
   get sqlite(): SqliteObjectStorage {
     if (this.#sqlite !== undefined) return this.#sqlite;
     const file = this.#context.sqliteFile(this.address);
+    let opened = false;
     const sqlite = new SqliteObjectStorage({
       ...(file !== undefined && { location: file.path }),
+      // Opened again after being suspended: the table counts it among the open files again.
+      onOpen: () => {
+        if (opened) this.#context.sqliteOpened(this);
+      },
       pointInTimeRecovery: true,
       scheduleCommit: (commit) => {
         // Inside an async transaction the commit waits for its end (it commits or rolls back itself).
@@ -186,8 +191,19 @@ export class ObjectRecord implements StorageOwner {
     this.#sqliteFile = file;
     // The mirror a new runtime schedules alarms from may lag a crash: mend it.
     file?.mirrorAlarm(sqlite.getAlarm());
+    opened = true;
     this.#context.sqliteOpened(this);
     return sqlite;
+  }
+
+  /**
+   * Closes the database file while the object is idle (nothing open in it,
+   * no async transaction in progress); its next use opens it again. False
+   * when it cannot be now.
+   */
+  suspendSqlite(): boolean {
+    if (this.#commitHolds > 0 || this.#sqlite === undefined) return false;
+    return this.#sqlite.suspend();
   }
 
   /** The open SQLite database, without opening one. */

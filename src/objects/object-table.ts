@@ -6,6 +6,9 @@ import type { StorageBackend } from "../storage/backend.js";
 import type { ObjectInstance } from "./instance.js";
 import type { ObjectWebSockets } from "./websockets/object-websockets.js";
 
+/** Database files kept open beyond those in use (with WAL, three descriptors each). */
+const OPEN_FILES = 32;
+
 /** The address of an id: its namespace identity and hex form. */
 export function addressOf(id: DurableObjectId): ObjectAddress {
   return { namespace: namespaceOf(id), id: id.toString() };
@@ -16,8 +19,10 @@ export class ObjectTable {
   readonly #records = new Map<string, ObjectRecord>();
   /** Records with a live instance: eviction between tests visits only these. */
   readonly #live = new Set<ObjectRecord>();
-  /** Records with an open SQLite database: isolation layers visit only these. */
+  /** Records with a SQLite database (its file open or suspended): isolation layers visit only these. */
   readonly #sqlite = new Set<ObjectRecord>();
+  /** Records whose database file is open, least recently opened first: beyond the bound, idle ones are suspended. */
+  readonly #openFiles = new Set<ObjectRecord>();
   /** Records that have kept WebSockets: what the end of every test visits, rather than every record. */
   readonly #withSockets = new Set<ObjectRecord>();
   readonly #classes: ClassRegistry;
@@ -37,9 +42,29 @@ export class ObjectTable {
         if (live) this.#live.add(record);
         else this.#live.delete(record);
       },
-      sqliteOpened: (record) => this.#sqlite.add(record),
+      sqliteOpened: (record) => {
+        this.#sqlite.add(record);
+        this.#fileOpened(record);
+      },
       webSocketsOpened: (record) => this.#withSockets.add(record),
     };
+  }
+
+  /**
+   * A record's database file was opened (first use, or again after it was
+   * suspended). Beyond OPEN_FILES, the least recently opened idle databases
+   * are closed (each holds three descriptors with WAL), so a runtime touching
+   * thousands of objects stays within the process's descriptor limit; the
+   * next use of one opens it again.
+   */
+  #fileOpened(record: ObjectRecord): void {
+    this.#openFiles.delete(record);
+    this.#openFiles.add(record);
+    if (this.#openFiles.size <= OPEN_FILES) return;
+    for (const other of this.#openFiles) {
+      if (this.#openFiles.size <= OPEN_FILES) break;
+      if (other !== record && other.suspendSqlite()) this.#openFiles.delete(other);
+    }
   }
 
   /** The record of `id`, made if there is none; the id's class must be registered. */

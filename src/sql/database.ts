@@ -12,7 +12,16 @@ export interface SqliteDatabaseOptions {
   readonly location?: string;
   /** Defaults to the process's driver (loadSqliteDriver()). */
   readonly driver?: SqliteDriver;
+  /** Told each time the file is opened (first use, and again after suspend()): the runtime bounds how many are. */
+  readonly onOpen?: () => void;
 }
+
+/**
+ * What changed: "schema", the schema may have (user DDL, a rollback, a
+ * restore: state derived from it is checked again); "connection", the file
+ * was closed by suspend() (prepared statements are gone).
+ */
+export type DatabaseChange = "schema" | "connection";
 
 /**
  * One object's SQLite database: the driver connection, the authorizer that
@@ -23,32 +32,93 @@ export interface SqliteDatabaseOptions {
 export class SqliteDatabase {
   readonly driver: SqliteDriver;
   readonly location: string;
-  private readonly connection: DriverConnection;
+  /** Undefined while suspended: the next use opens the file again. */
+  private connection: DriverConnection | undefined;
+  private readonly onOpen: (() => void) | undefined;
   /** While positive, the authorizer allows everything: durabox's own statements run. */
   private trustedDepth = 0;
   private readonly statements = new Map<string, DriverStatement>();
-  /**
-   * Moves whenever a rollback may have undone schema changes, so state
-   * derived from the schema (a table created on first use) is re-checked.
-   */
-  rollbackGeneration = 0;
-  /** Moves on schema changes by user SQL and on rollbacks: emulated checks of cached statements re-run. */
-  schemaEpoch = 0;
+  private readonly listeners: ((change: DatabaseChange) => void)[] = [];
+  private epoch = 0;
   private closed = false;
   private sequenceLeftOver = false;
 
   constructor(options: SqliteDatabaseOptions = {}) {
     this.driver = options.driver ?? loadSqliteDriver();
     this.location = options.location ?? ":memory:";
-    this.connection = this.driver.open(this.location, {
+    this.onOpen = options.onOpen;
+    this.connection = this.openConnection();
+  }
+
+  private openConnection(): DriverConnection {
+    const connection = this.driver.open(this.location, {
       limits: SQL_LIMITS,
       authorizer: (action, param1, param2, database, trigger) =>
         this.trustedDepth > 0 || isAuthorized(action, param1, param2, database, trigger),
     });
     if (this.location !== ":memory:") {
       // WAL: a commit is one append, and a killed process leaves the last committed state.
-      this.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
+      this.trusted(() => connection.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL"));
     }
+    this.onOpen?.();
+    return connection;
+  }
+
+  /** The connection, opened again if suspended. */
+  private get open(): DriverConnection {
+    if (this.connection !== undefined) return this.connection;
+    if (this.closed) throw new Error("The SQLite database is closed.");
+    this.connection = this.openConnection();
+    return this.connection;
+  }
+
+  /** Moves on every schema change (and suspend()): state derived from the schema compares it. */
+  get schemaEpoch(): number {
+    return this.epoch;
+  }
+
+  /** Calls `listener` after every change (see DatabaseChange). */
+  onChange(listener: (change: DatabaseChange) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** The schema may have changed (user DDL, a rollback, deleteAll, a restore). */
+  schemaChanged(): void {
+    this.changed("schema");
+  }
+
+  private changed(change: DatabaseChange): void {
+    this.epoch++;
+    for (const listener of this.listeners) listener(change);
+  }
+
+  /** Whether the file can be closed while unused and opened again (an in-memory database cannot). */
+  get suspendable(): boolean {
+    return this.location !== ":memory:" && !this.closed;
+  }
+
+  /**
+   * Closes the file while the object is idle, to keep descriptors bounded;
+   * the next use opens it again. The caller makes sure nothing is open: no
+   * savepoint, no statement stepping.
+   */
+  suspend(): void {
+    if (!this.suspendable || this.connection === undefined) return;
+    this.statements.clear();
+    this.changed("connection");
+    const connection = this.connection;
+    this.connection = undefined;
+    connection.close();
+  }
+
+  /** Whether a table (not a view or index) of that name exists. */
+  hasTable(name: string): boolean {
+    return this.queryOne("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?", [name]) !== undefined;
+  }
+
+  /** Whether the file is open now. */
+  get isOpen(): boolean {
+    return this.connection !== undefined;
   }
 
   get features(): SqliteDriver["features"] {
@@ -67,14 +137,14 @@ export class SqliteDatabase {
 
   /** Trusted SQL without results (several statements allowed). */
   exec(sql: string): void {
-    this.trusted(() => this.connection.exec(sql));
+    this.trusted(() => this.open.exec(sql));
   }
 
   /** A trusted statement, prepared once; INTEGERs read as BigInt on every driver. */
   private statement(sql: string): DriverStatement {
     let statement = this.statements.get(sql);
     if (statement === undefined) {
-      statement = this.trusted(() => this.connection.prepare(sql, [], true));
+      statement = this.trusted(() => this.open.prepare(sql, [], true));
       this.statements.set(sql, statement);
     }
     return statement;
@@ -109,7 +179,7 @@ export class SqliteDatabase {
    * statement is prepared anew, so several iterations may be open at once.
    */
   *iterate(sql: string, values: readonly DriverValue[]): Generator<DriverRow, void, undefined> {
-    const statement = this.trusted(() => this.connection.prepare(sql, [], true));
+    const statement = this.trusted(() => this.open.prepare(sql, [], true));
     const iterator = this.trusted(() => statement.iterate(values));
     try {
       for (;;) {
@@ -124,12 +194,12 @@ export class SqliteDatabase {
 
   /** Prepares user SQL: the authorizer applies production's rules. */
   prepare(sql: string, parameterNames: readonly (string | null)[]): DriverStatement {
-    return this.connection.prepare(sql, parameterNames);
+    return this.open.prepare(sql, parameterNames);
   }
 
   /** Prepares SQL with the authorizer open (used to probe, never to run user SQL). */
   prepareTrusted(sql: string): DriverStatement {
-    return this.trusted(() => this.connection.prepare(sql, []));
+    return this.trusted(() => this.open.prepare(sql, []));
   }
 
   /**
@@ -162,6 +232,7 @@ export class SqliteDatabase {
     if (this.closed) return;
     this.closed = true;
     this.statements.clear();
-    this.connection.close();
+    this.connection?.close();
+    this.connection = undefined;
   }
 }

@@ -23,7 +23,7 @@ export function dropEverything(db: SqliteDatabase, transactions: TransactionStac
       // Virtual tables first: dropping one drops its shadow tables.
       dropAll(db, "table", keep, "sql LIKE 'CREATE VIRTUAL TABLE%'");
       dropAll(db, "table", keep);
-      if (db.queryOne("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_sequence'") !== undefined) {
+      if (db.hasTable("sqlite_sequence")) {
         db.exec("DELETE FROM sqlite_sequence");
         db.sequenceTableLeftOver();
       }
@@ -35,8 +35,7 @@ export function dropEverything(db: SqliteDatabase, transactions: TransactionStac
     db.exec(`ROLLBACK TO ${SAVEPOINT}; RELEASE ${SAVEPOINT}`);
     throw error;
   } finally {
-    db.rollbackGeneration++;
-    db.schemaEpoch++;
+    db.schemaChanged();
   }
 }
 
@@ -48,8 +47,8 @@ function dropAll(db: SqliteDatabase, type: "trigger" | "view" | "table", keep: r
   );
   for (const [name] of rows) {
     if (keep.includes(name as string)) continue;
-    // A virtual table dropped earlier took its shadow tables with it.
-    if (db.queryOne("SELECT 1 FROM sqlite_schema WHERE name = ?", [name as string]) === undefined) continue;
+    // A virtual table dropped earlier took its shadow tables with it (views and triggers are dropped IF EXISTS).
+    if (type === "table" && !db.hasTable(name as string)) continue;
     db.exec(`DROP ${type.toUpperCase()} IF EXISTS "${String(name).replaceAll('"', '""')}"`);
   }
 }

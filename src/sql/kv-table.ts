@@ -42,9 +42,9 @@ export class KvTable {
   }
 
   private exists(): boolean {
-    if (this.existsAt === this.db.rollbackGeneration) return true;
-    const found = this.db.queryOne("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?", [KV_TABLE]) !== undefined;
-    if (found) this.existsAt = this.db.rollbackGeneration;
+    if (this.existsAt === this.db.schemaEpoch) return true;
+    const found = this.db.hasTable(KV_TABLE);
+    if (found) this.existsAt = this.db.schemaEpoch;
     return found;
   }
 
@@ -53,7 +53,7 @@ export class KvTable {
     this.transactions.beforeWrite();
     if (this.exists()) return;
     this.db.exec(`CREATE TABLE IF NOT EXISTS ${KV_TABLE} (key TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID`);
-    this.existsAt = this.db.rollbackGeneration;
+    this.existsAt = this.db.schemaEpoch;
   }
 
   get(key: string): Uint8Array | undefined {

@@ -21,9 +21,9 @@ export class Metadata {
   ) {}
 
   private exists(): boolean {
-    if (this.existsAt === this.db.rollbackGeneration) return true;
-    const found = this.db.queryOne("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?", [METADATA_TABLE]) !== undefined;
-    if (found) this.existsAt = this.db.rollbackGeneration;
+    if (this.existsAt === this.db.schemaEpoch) return true;
+    const found = this.db.hasTable(METADATA_TABLE);
+    if (found) this.existsAt = this.db.schemaEpoch;
     return found;
   }
 
@@ -36,7 +36,7 @@ export class Metadata {
     this.transactions.beforeWrite();
     if (!this.exists()) {
       this.db.exec(`CREATE TABLE IF NOT EXISTS ${METADATA_TABLE} (key INTEGER PRIMARY KEY, value BLOB)`);
-      this.existsAt = this.db.rollbackGeneration;
+      this.existsAt = this.db.schemaEpoch;
     }
     // A BigInt binds as an INTEGER (a number would bind as a REAL).
     this.db.run(`INSERT INTO ${METADATA_TABLE} (key, value) VALUES (?, ?) ON CONFLICT DO UPDATE SET value = excluded.value`, [key, value]);

@@ -49,7 +49,7 @@ export function takeSnapshot(db: SqliteDatabase): Snapshot {
     const rows = db.query(`SELECT ${selected.map(columnSql).join(", ")} FROM ${quote(table)}`);
     tables.push({ name: table, columns: selected, rows });
   }
-  const hasSequence = db.queryOne("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_sequence'") !== undefined;
+  const hasSequence = db.hasTable("sqlite_sequence");
   const sequence = hasSequence ? db.query("SELECT name, seq FROM sqlite_sequence") : [];
   return { schema, tables, sequence };
 }
@@ -76,8 +76,7 @@ export function restoreSnapshot(db: SqliteDatabase, transactions: TransactionSta
       db.exec(`PRAGMA defer_foreign_keys = ${deferred ? "ON" : "OFF"}`);
     }
   });
-  db.rollbackGeneration++;
-  db.schemaEpoch++;
+  db.schemaChanged();
 }
 
 function columnSql(column: string): string {

@@ -88,7 +88,7 @@ export class SqlStorage {
       } catch (error) {
         throw this.#stepError(error);
       }
-      if (compiled.changesSchema) this.#db.schemaEpoch++;
+      if (compiled.changesSchema) this.#db.schemaChanged();
     } finally {
       if (cached) this.#statements.release(compiled);
     }
@@ -107,7 +107,7 @@ export class SqlStorage {
           ? this.#runWithoutRows<T>(compiled, statement, values)
           : this.#iterate<T>(compiled, statement, values, cached);
       handedOver = true;
-      if (compiled.changesSchema) this.#db.schemaEpoch++;
+      if (compiled.changesSchema) this.#db.schemaChanged();
       return cursor;
     } finally {
       if (cached && !handedOver) this.#statements.release(compiled);

@@ -195,8 +195,7 @@ export class SqliteObjectStorage {
       "SELECT 1 FROM sqlite_master WHERE name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' LIMIT 1",
     );
     if (own !== undefined) return false;
-    const kvTable = this.db.queryOne("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_cf_KV'");
-    if (kvTable !== undefined && this.db.queryOne("SELECT 1 FROM _cf_KV LIMIT 1") !== undefined) return false;
+    if (this.db.hasTable("_cf_KV") && this.db.queryOne("SELECT 1 FROM _cf_KV LIMIT 1") !== undefined) return false;
     return this.metadata.getAlarm() === null;
   }
 
@@ -216,6 +215,30 @@ export class SqliteObjectStorage {
 
   pop(): void {
     this.transactions.pop();
+  }
+
+  /**
+   * Whether the file may be closed now and opened again unnoticed: nothing is
+   * open in it (no layer, implicit transaction or transactionSync, no cursor
+   * stepping). The object layer adds its own conditions (an async
+   * transaction in progress).
+   */
+  get idle(): boolean {
+    const transactions = this.transactions;
+    return (
+      this.db.suspendable &&
+      transactions.layerDepth === 0 &&
+      !transactions.inImplicitTransaction &&
+      transactions.transactionSyncDepth === 0 &&
+      !this.openCursors.any
+    );
+  }
+
+  /** Closes the file while idle (descriptors stay bounded); the next use opens it again. False when not idle. */
+  suspend(): boolean {
+    if (!this.idle) return false;
+    this.db.suspend();
+    return true;
   }
 
   close(): void {

@@ -195,8 +195,7 @@ export class TransactionStack {
     this.db.run(`ROLLBACK TO ${name}`);
     this.db.run(`RELEASE ${name}`);
     if (this.schemaVersion() === schema) return;
-    this.db.rollbackGeneration++;
-    this.db.schemaEpoch++;
+    this.db.schemaChanged();
   }
 
   private schemaVersion(): string {

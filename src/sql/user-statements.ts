@@ -67,6 +67,10 @@ export class UserStatements {
     cacheSize: number,
   ) {
     this.cache = new LruMap(cacheSize);
+    // A suspended database's statements are gone (and the texts cost memory while the object is idle).
+    db.onChange((change) => {
+      if (change === "connection") this.cache.clear();
+    });
   }
 
   compile(query: string): CompiledQuery {
