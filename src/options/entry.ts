@@ -5,7 +5,8 @@ export { durableObjectBindingOptions, workerOptions, runtimeOptions, testOptions
 export { WORKER_OPTION_NAMES, DURABOX_OPTION_NAMES, TEST_OPTION_NAMES } from "./names.js";
 export { checkOptionKeys, unknownOptionError, type KeyContext } from "./unknown.js";
 export { nearestName } from "./nearest.js";
-export { poolOptionsMessage } from "./cloudflare-test.js";
+export { fromCloudflareTestOptions, ignoredOptionNotices, poolOptionsMessage } from "./cloudflare-test.js";
+export { checkValues } from "./check.js";
 export { DuraboxError } from "../base/errors.js";
 export { isRecord } from "../base/describe.js";
 export type { OptionDeclaration, OptionTable, CliFlag } from "./declaration.js";

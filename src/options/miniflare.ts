@@ -8,3 +8,18 @@ export const MINIFLARE_OPTIONS_NOT_SUPPORTED_YET: Readonly<Record<string, string
   queueConsumers: "Queues",
   outboundService: "an outbound fetch handler (answer outbound fetch with fetchMock from cloudflare:test instead)",
 };
+
+/**
+ * The keys of @cloudflare/vitest-pool-workers' and @cloudflare/vitest-plugin's
+ * own schemas that durabox accepts under their names (declared.ts): a
+ * misspelling of one is named, but a word of another tool's option ("mode",
+ * "port") is not taken for a part of one.
+ */
+export const CLOUDFLARE_POOL_OPTION_NAMES: readonly string[] = [
+  "isolatedStorage",
+  "singleWorker",
+  "remoteBindings",
+  "experimental_mixedMode",
+  "additionalExports",
+  "experimental",
+];

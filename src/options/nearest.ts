@@ -22,10 +22,11 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * The candidate `name` most likely meant, or undefined when none is close:
- * within about a third of its length in edits (case ignored), or containing
- * it (`alarms` for `durableObjectsAlarms`). Ties go to the earlier candidate.
+ * within about a third of its length in edits (case ignored), or one of
+ * `containing` that contains it (`alarms` for `durableObjectsAlarms`). Ties
+ * go to the earlier candidate.
  */
-export function nearestName(name: string, candidates: readonly string[]): string | undefined {
+export function nearestName(name: string, candidates: readonly string[], containing: readonly string[] = candidates): string | undefined {
   const wanted = name.toLowerCase();
   let best: { candidate: string; distance: number } | undefined;
   for (const candidate of candidates) {
@@ -36,5 +37,5 @@ export function nearestName(name: string, candidates: readonly string[]): string
   }
   if (best !== undefined || wanted.length < 4) return best?.candidate;
   // A part of the name (`alarms`): the shortest candidate containing it.
-  return candidates.filter((candidate) => candidate.toLowerCase().includes(wanted)).sort((a, b) => a.length - b.length)[0];
+  return containing.filter((candidate) => candidate.toLowerCase().includes(wanted)).sort((a, b) => a.length - b.length)[0];
 }

@@ -1,5 +1,5 @@
 import { DuraboxError } from "../base/errors.js";
-import { MINIFLARE_OPTIONS_NOT_SUPPORTED_YET } from "./miniflare.js";
+import { CLOUDFLARE_POOL_OPTION_NAMES, MINIFLARE_OPTIONS_NOT_SUPPORTED_YET } from "./miniflare.js";
 import { nearestName } from "./nearest.js";
 import { testOptions } from "./test-options.js";
 
@@ -36,7 +36,12 @@ export function unknownOptionError(key: string, known: readonly string[], contex
   if (Object.hasOwn(testOptions, key)) {
     advice = ` "${key}" is an option of the test environments (testEnvironmentOptions, environmentOptions.durabox).`;
   } else {
-    const nearest = nearestName(key, [...known, ...Object.keys(MINIFLARE_OPTIONS_NOT_SUPPORTED_YET)]);
+    const candidates = [...known, ...Object.keys(MINIFLARE_OPTIONS_NOT_SUPPORTED_YET)];
+    const nearest = nearestName(
+      key,
+      candidates,
+      candidates.filter((name) => !CLOUDFLARE_POOL_OPTION_NAMES.includes(name)),
+    );
     const nearestMissing = nearest === undefined ? undefined : notYet(nearest);
     if (nearestMissing !== undefined) {
       advice = ` Did you mean "${nearest}"? It is Miniflare's option for ${nearestMissing}, which durabox does not support yet.`;

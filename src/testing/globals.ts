@@ -5,9 +5,19 @@ const { env: _env, ...allButEnv } = helpers;
 /** Every helper but `env`, by name: each export of helpers.ts. */
 export const testGlobals: Omit<typeof helpers, "env"> = allButEnv;
 
-/** Puts `env`, the helpers and the Workers global `caches` on a test file's global object. */
+/**
+ * Puts `env`, the helpers and the Workers global `caches` on a test file's
+ * global object. `env` is read from helpers.ts at each use: each file a
+ * runner runs in this realm gets its own (assigning the global replaces it).
+ */
 export function installGlobals(global: object, extra: Record<string, unknown> = {}): void {
-  for (const [name, value] of Object.entries({ ...helpers, caches, ...extra })) {
+  for (const [name, value] of Object.entries({ ...testGlobals, caches, ...extra })) {
     Object.defineProperty(global, name, { configurable: true, enumerable: true, writable: true, value });
   }
+  Object.defineProperty(global, "env", {
+    configurable: true,
+    enumerable: true,
+    get: () => helpers.env,
+    set: (value: unknown) => Object.defineProperty(global, "env", { configurable: true, enumerable: true, writable: true, value }),
+  });
 }

@@ -3,6 +3,7 @@
 // global (globals.ts). Adding a helper is exporting it here, then naming it
 // in both environments' globals.d.ts and docs/testing.md (a test checks them).
 import { currentTestRuntime } from "./registry.js";
+import { onTestFileStart } from "./file-starts.js";
 import { isProbe } from "./probes.js";
 import type { DurableObjectId } from "../objects/id.js";
 import type { DurableObjectNamespace } from "../objects/namespace.js";
@@ -46,21 +47,33 @@ function envIfCreated(): Record<string, unknown> | undefined {
   return currentTestRuntime().envIfCreated;
 }
 
-/** `env`: the test file's bindings, created on first use of a binding. */
-export const env: ProvidedEnv = new Proxy({} as ProvidedEnv, {
-  get: (_target, key) => {
-    if (isProbe(key)) {
-      const created = envIfCreated();
-      return created === undefined ? undefined : Reflect.get(created, key);
-    }
-    return Reflect.get(currentTestRuntime().env, key);
-  },
-  has: (_target, key) => (isProbe(key) ? Reflect.has(envIfCreated() ?? {}, key) : Reflect.has(currentTestRuntime().env, key)),
-  ownKeys: () => Reflect.ownKeys(envIfCreated() ?? {}),
-  getOwnPropertyDescriptor: (_target, key) => {
-    const descriptor = Reflect.getOwnPropertyDescriptor(envIfCreated() ?? {}, key);
-    return descriptor && { ...descriptor, configurable: true };
-  },
+/** A view of the current file's bindings, the runtime created on first use of one. */
+function envView(): ProvidedEnv {
+  return new Proxy({} as ProvidedEnv, {
+    get: (_target, key) => {
+      if (isProbe(key)) {
+        const created = envIfCreated();
+        return created === undefined ? undefined : Reflect.get(created, key);
+      }
+      return Reflect.get(currentTestRuntime().env, key);
+    },
+    has: (_target, key) => (isProbe(key) ? Reflect.has(envIfCreated() ?? {}, key) : Reflect.has(currentTestRuntime().env, key)),
+    ownKeys: () => Reflect.ownKeys(envIfCreated() ?? {}),
+    getOwnPropertyDescriptor: (_target, key) => {
+      const descriptor = Reflect.getOwnPropertyDescriptor(envIfCreated() ?? {}, key);
+      return descriptor && { ...descriptor, configurable: true };
+    },
+  });
+}
+
+/**
+ * `env`: the test file's bindings, created on first use of a binding. A new
+ * object for each file (an ES module binding, so importers see the new one)
+ * when a runner runs several files in one realm.
+ */
+export let env: ProvidedEnv = envView();
+onTestFileStart(() => {
+  env = envView();
 });
 
 export function getBindings<Env = ProvidedEnv>(): Env {

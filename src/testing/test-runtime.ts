@@ -17,6 +17,7 @@ import { IsolationPolicy } from "./isolation-policy.js";
 import { fromCloudflareTestOptions } from "../options/cloudflare-test.js";
 import { FetchMock } from "./fetch-mock.js";
 import { IsolationScopes } from "../base/isolation-scopes.js";
+import { testFileStarting } from "./file-starts.js";
 import type { EvictOptions } from "../objects/eviction.js";
 import { ABORT_ALL_MESSAGE, abortError } from "../objects/abort.js";
 import { findCore, type WebSocket } from "../objects/websockets/websocket.js";
@@ -59,15 +60,16 @@ export class TestRuntime {
     // The test-only options are checked here; the rest when the runtime is created.
     checkOptionKeys(options, TEST_OPTION_NAMES);
     checkValues(options as Record<string, unknown>, testOptions);
+    // cloudflareTest()'s shape (and the pool's isolatedStorage) read as durabox's options first.
     const {
       isolation = testOptions.isolation.default,
       durableObjectsPersistWrites = testOptions.durableObjectsPersistWrites.default,
       ...runtimeOptions
-    } = options;
+    } = fromCloudflareTestOptions(options);
     this.isolation = isolation;
     this.#keepWrites = durableObjectsPersistWrites;
     this.#host = host;
-    const translated: DuraboxOptions = fromCloudflareTestOptions(runtimeOptions);
+    const translated: DuraboxOptions = runtimeOptions;
     // The project's wrangler file is read whenever there is one (as Miniflare 2 and Cloudflare's
     // integration do), under the options given: they win key by key. `wranglerConfigPath: false`
     // opts out; `workers` alone (no entry worker options) describes every worker itself.
@@ -102,6 +104,8 @@ export class TestRuntime {
    */
   async startFile(): Promise<void> {
     if (this.#scopes.depth !== 0) throw new Error("durabox: startFile() inside a scope");
+    // After the realm's first file, every module handing out `env` gives this one its own.
+    testFileStarting();
     const fetchMock = this.#fetchMock;
     this.#fetchMock = undefined;
     if (fetchMock !== undefined) {

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { cache, installOnce, nodeOfMajor, root, withLock } from "../helpers/matrix.js";
+import { cache, installOnce, nodeOfMajor, packedTarballs, root, withLock } from "../helpers/matrix.js";
 import { runReported } from "../helpers/runner-report.js";
 
 /**
@@ -85,10 +85,7 @@ const manifestIn = (dir: string, name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(path.join(dir, "node_modules", name, "package.json"), "utf8")) as Record<string, unknown>;
 
 beforeAll(async () => {
-  mkdirSync(packed, { recursive: true });
-  tarballs = await withLock(path.join(packed, "tarballs"), async () =>
-    JSON.parse(execFileSync(process.execPath, [path.join(root, "scripts", "pack.mjs"), "--destination", packed], { encoding: "utf8" })),
-  );
+  tarballs = await packedTarballs();
   // One install at a time: two at once thrash two cores and npm's cache.
   for (const runner of RUNNERS) projects.set(runner.name, await project(runner));
   for (const major of [22, 24, 26]) nodes.set(major, await nodeOfMajor(major));

@@ -181,12 +181,29 @@ describe("Vitest (environment: durabox)", { timeout: 90_000 }, () => {
     expect(outcome.passed).toHaveLength(3);
   });
 
-  it("runs files that share one environment (isolate: false, threads and forks) each on a fresh runtime", async () => {
+  it("runs files that share one environment (isolate: false, threads and forks) each on a fresh runtime, with an env of its own", async () => {
     for (const pool of ["threads", "forks"]) {
       const outcome = await vitest("fixtures/vitest-no-isolate", ["--no-isolate", `--pool=${pool}`, "--maxWorkers=1"]);
       expect(outcome.failed, pool).toEqual([]);
-      expect(outcome.passed, pool).toHaveLength(3);
+      // first, second, third: storage; library-a, library-b: a cache keyed by env (cloudflare:workers', cloudflare:test's, the global).
+      expect(outcome.passed, pool).toHaveLength(5);
     }
+  });
+
+  it("takes the pool's singleWorker: the files one after another in one worker, each on a fresh runtime with its own env", async () => {
+    // The fixture's setup file writes one line per test file: the process and thread that ran it.
+    const workersOf = async (args: string[]): Promise<string[]> => {
+      const log = path.join(mkdtempSync(path.join(tmpdir(), "durabox-workers-")), "log");
+      const outcome = await vitest("fixtures/vitest-no-isolate", args, undefined, { DURABOX_WORKER_LOG: log });
+      expect(outcome.failed).toEqual([]);
+      expect(outcome.passed).toHaveLength(5);
+      return readFileSync(log, "utf8").trim().split("\n");
+    };
+    const single = await workersOf(["--config", "single-worker.config.mjs"]);
+    expect(single).toHaveLength(5);
+    expect(new Set(single).size).toBe(1);
+    // Without it, Vitest gives each file a worker of its own.
+    expect(new Set(await workersOf([])).size).toBeGreaterThan(1);
   });
 
   it("refuses concurrent tests clearly under per-test isolation", async () => {
@@ -204,6 +221,33 @@ describe("Vitest (environment: durabox)", { timeout: 90_000 }, () => {
     it("refuses an unknown option in durabox({...}) when the config loads, naming the nearest", async () => {
       await expect(run({ helper: { ...worker, isolaton: "file" } })).rejects.toThrow(
         /Unknown option "isolaton" in durabox\(\{\.\.\.\}\)\. Supported options: .*\. Did you mean "isolation"\?/,
+      );
+    });
+
+    it("accepts the pool's and the plugin's keys as written, with one line for each that means nothing here", async () => {
+      const outcome = await run({
+        helper: {
+          ...worker,
+          singleWorker: false,
+          isolatedStorage: true,
+          remoteBindings: false,
+          experimental_mixedMode: false,
+          additionalExports: {},
+        },
+      });
+      expect(outcome.failed).toEqual([]);
+      expect(outcome.passed).toHaveLength(1);
+      const notices = outcome.output.split("\n").filter((line) => line.startsWith("durabox: option"));
+      expect(notices).toEqual([
+        'durabox: option "remoteBindings" is ignored: every binding is local in durabox, none reaches Cloudflare\'s account.',
+        'durabox: option "experimental_mixedMode" is ignored: every binding is local in durabox, none reaches Cloudflare\'s account.',
+        "durabox: option \"additionalExports\" is ignored: durabox's ctx.exports are the loaded module's own exports, re-exports included.",
+      ]);
+    });
+
+    it("still refuses a key in no schema, naming the nearest", async () => {
+      await expect(run({ helper: { ...worker, singleWorkers: true } })).rejects.toThrow(
+        /Unknown option "singleWorkers" in durabox\(\{\.\.\.\}\)\. Supported options: .*\. Did you mean "singleWorker"\?/,
       );
     });
 

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -81,4 +81,13 @@ export async function nodeOfMajor(major: number): Promise<string> {
     await installOnce(dir);
   });
   return path.join(dir, "node_modules", name, "bin", process.platform === "win32" ? "node.exe" : "node");
+}
+
+/** The three packages' tarballs as `npm run pack` writes them (package name -> file), packed into .matrix/packed/ (after `npm run build`). */
+export async function packedTarballs(): Promise<Record<string, string>> {
+  const packed = path.join(cache, "packed");
+  mkdirSync(packed, { recursive: true });
+  return withLock(path.join(packed, "tarballs"), async () =>
+    JSON.parse(execFileSync(process.execPath, [path.join(root, "scripts", "pack.mjs"), "--destination", packed], { encoding: "utf8" })),
+  );
 }

@@ -69,6 +69,40 @@ describe("cloudflareTest(options) as durabox's options", () => {
     );
   });
 
+  it("reads the pool's isolatedStorage as isolation; singleWorker and the keys that mean nothing here go", () => {
+    expect(fromCloudflareTestOptions({ isolatedStorage: false, main: "a.ts" })).toEqual({ isolation: "file", scriptPath: "a.ts" });
+    expect(fromCloudflareTestOptions({ isolatedStorage: true })).toEqual({ isolation: "test" });
+    expect(
+      fromCloudflareTestOptions({
+        singleWorker: true,
+        remoteBindings: false,
+        experimental_mixedMode: true,
+        additionalExports: { Api: "WorkerEntrypoint" },
+        experimental: { newConfig: false },
+      }),
+    ).toEqual({});
+    expect(new TestRuntime({ isolatedStorage: false }).isolation).toBe("file");
+  });
+
+  it("refuses isolatedStorage and isolation that disagree, a cloudflare.config.ts, and values of the wrong type", () => {
+    expect(errorOf(() => fromCloudflareTestOptions({ isolatedStorage: false, isolation: "test" })).message).toBe(
+      'Options "isolatedStorage: false" and "isolation: "test"" disagree: isolatedStorage: false is isolation: "file"; pass one.',
+    );
+    expect(fromCloudflareTestOptions({ isolatedStorage: false, isolation: "file" })).toEqual({ isolation: "file" });
+    expect(errorOf(() => fromCloudflareTestOptions({ experimental: { newConfig: true } })).message).toMatch(
+      /^Option "experimental\.newConfig" reads the Worker's configuration from cloudflare\.config\.ts, which durabox does not read yet/,
+    );
+    expect(errorOf(() => new TestRuntime({ singleWorker: "yes" as never })).message).toBe(
+      'Option "singleWorker" must be a boolean (for example true), got string.',
+    );
+    expect(errorOf(() => durabox({ isolatedStorage: 0 as never })).message).toBe(
+      'Option "isolatedStorage" must be a boolean (for example false), got number.',
+    );
+    expect(errorOf(() => durabox({ additionalExports: { Api: "Worker" } })).message).toMatch(
+      /^Option "additionalExports" must be an object of export names to "WorkerEntrypoint"/,
+    );
+  });
+
   it("checks the shape of wrangler and miniflare", () => {
     expect(errorOf(() => new TestRuntime({ wrangler: { config: "x" } as never })).message).toBe(
       'Option "wrangler" must be an object such as { configPath: "./wrangler.jsonc", environment: "staging" }, got {"config":"x"}.',
@@ -183,13 +217,20 @@ describe("the durabox() Vitest plugin", () => {
     expect(config.resolve.alias["cloudflare:test"]).toMatch(/dist[\\/]cloudflare-test\.js$/);
   });
 
+  it("sets Vitest's isolate: false and fileParallelism: false for the pool's singleWorker: true", () => {
+    const test = (options: Parameters<typeof durabox>[0]): Record<string, unknown> =>
+      (durabox(options).config({ root: "/project" }) as { test: Record<string, unknown> }).test;
+    expect(test({ singleWorker: true })).toMatchObject({ isolate: false, fileParallelism: false });
+    expect(test({ singleWorker: false })).not.toHaveProperty("isolate");
+    expect(test({})).not.toHaveProperty("fileParallelism");
+  });
+
   it("refuses defineWorkersConfig's test.poolOptions.workers, saying what to write instead", () => {
     const plugin = durabox();
     const workers = { wrangler: { configPath: "./wrangler.toml" }, isolatedStorage: true, singleWorker: true };
     expect(errorOf(() => plugin.config({ test: { poolOptions: { workers } } })).message).toBe(
       "test.poolOptions.workers is the configuration of @cloudflare/vitest-pool-workers' defineWorkersConfig(); durabox does not read it. " +
-        "Pass those options to the plugin instead: plugins: [durabox({ wrangler: ... })], with defineConfig from vitest/config, and remove test.poolOptions.workers. " +
-        '"isolatedStorage", "singleWorker" have no durabox equivalent: isolation is per test by default (isolation: "test"), so isolatedStorage and singleWorker are not needed.',
+        "Pass those options to the plugin instead: plugins: [durabox({ wrangler: ..., isolatedStorage: ..., singleWorker: ... })], with defineConfig from vitest/config, and remove test.poolOptions.workers.",
     );
     expect(errorOf(() => plugin.config({ test: { poolOptions: { workers: () => ({}) } } })).message).toContain(
       "(durabox takes the options object itself, not a function returning it.)",

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { editDistance, nearestName } from "../../src/options/nearest.js";
 import { DURABOX_OPTION_NAMES, TEST_OPTION_NAMES } from "../../src/options/names.js";
+import { CLOUDFLARE_POOL_OPTION_NAMES } from "../../src/options/miniflare.js";
+import { unknownOptionError } from "../../src/options/unknown.js";
 
 describe("editDistance", () => {
   it.each([
@@ -36,7 +38,20 @@ describe("nearestName", () => {
   });
 
   it.each(["port", "mode", "ratelimits", "x"])("suggests nothing for %j, which is like no option", (given) => {
-    expect(nearestName(given, TEST_OPTION_NAMES)).toBeUndefined();
+    // As the unknown-option error searches: the pool's own keys (additionalExports, experimental_mixedMode) by edits, not for parts.
+    expect(
+      nearestName(
+        given,
+        TEST_OPTION_NAMES,
+        TEST_OPTION_NAMES.filter((name) => !CLOUDFLARE_POOL_OPTION_NAMES.includes(name)),
+      ),
+    ).toBeUndefined();
+    expect(unknownOptionError(given, TEST_OPTION_NAMES).message).not.toContain("Did you mean");
+  });
+
+  it("suggests the pool's own keys for their misspellings", () => {
+    expect(unknownOptionError("singleWorkers", TEST_OPTION_NAMES).message).toMatch(/Did you mean "singleWorker"\?$/);
+    expect(unknownOptionError("isolatedStorge", TEST_OPTION_NAMES).message).toMatch(/Did you mean "isolatedStorage"\?$/);
   });
 
   it('suggests wranglerEnvironment for "environment"', () => {

@@ -1,14 +1,30 @@
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestRuntimeOptions } from "durabox/testing";
+import { ignoredOptionNotices } from "durabox/options";
 import { checkHelperOptions, checkNoPoolOptions, OPTIONS_KEY, ROOT_KEY } from "./options.js";
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
+const vitestMajor = Number((createRequire(import.meta.url)("vitest/package.json") as { version: string }).version.split(".")[0]);
+
+/**
+ * This environment's module as Vitest 3 should load it. Vitest 3 loads an
+ * environment through a module runner it caches per root for the worker's
+ * life, still wired to the first file's RPC channel, which closes when that
+ * file's run ends. With `isolate: false` the next file's load asks that
+ * channel to resolve the module's path whenever the path lies outside the
+ * root (an npm workspace: packages hoisted above the package Vitest runs
+ * in), and waits 60 s for an answer that never comes. A `/@fs/` path is
+ * one it takes as it is, without asking.
+ */
+const environmentModule = `/@fs/${here("./index.js").replaceAll("\\", "/").replace(/^\//, "")}`;
 
 /** The slice of a Vite plugin this helper needs, so no Vite types are imposed. */
 export interface DuraboxVitestPlugin {
   name: string;
   config(config: { root?: string; test?: { poolOptions?: Record<string, unknown>; pool?: unknown } }): Record<string, unknown>;
+  resolveId: { order: "pre"; handler(id: string): string | undefined };
 }
 
 /**
@@ -16,11 +32,13 @@ export interface DuraboxVitestPlugin {
  * worker code loaded through Vitest (mocks, coverage, one class identity),
  * `cloudflare:workers` and `cloudflare:test` resolved to durabox's modules,
  * and per-describe and per-test isolation. Takes durabox's options, or
- * `cloudflareTest(options)`'s (`main`, `wrangler`, `miniflare`).
+ * `cloudflareTest(options)`'s (`main`, `wrangler`, `miniflare`) and the
+ * pool's (`isolatedStorage`, `singleWorker`, ...).
  */
 export function durabox(options: TestRuntimeOptions = {}): DuraboxVitestPlugin {
   // Checked here, so a misspelt option fails the config, with its line in the stack.
   checkHelperOptions(options);
+  for (const notice of ignoredOptionNotices(options)) console.warn(notice);
   return {
     name: "durabox",
     config(config) {
@@ -40,8 +58,18 @@ export function durabox(options: TestRuntimeOptions = {}): DuraboxVitestPlugin {
           environmentOptions: { [OPTIONS_KEY]: options, [ROOT_KEY]: root },
           setupFiles: [here("./setup.js")],
           runner: here("./runner.js"),
+          // The pool's singleWorker: the files one after another in one worker, sharing its module cache.
+          ...(options.singleWorker === true && { isolate: false, fileParallelism: false }),
         },
       };
+    },
+    resolveId: {
+      // Before Vite's own resolver, which would answer with the plain path.
+      order: "pre",
+      handler(id) {
+        // Vitest 3 resolving environment: "durabox": see environmentModule.
+        return vitestMajor < 4 && id === "vitest-environment-durabox" ? environmentModule : undefined;
+      },
     },
   };
 }

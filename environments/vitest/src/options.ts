@@ -1,4 +1,14 @@
-import { checkOptionKeys, DuraboxError, isRecord, poolOptionsMessage, TEST_OPTION_NAMES, type TestRuntimeOptions } from "durabox/options";
+import {
+  checkOptionKeys,
+  checkValues,
+  DuraboxError,
+  fromCloudflareTestOptions,
+  isRecord,
+  poolOptionsMessage,
+  TEST_OPTION_NAMES,
+  testOptions,
+  type TestRuntimeOptions,
+} from "durabox/options";
 
 /** Where durabox's options go in `environmentOptions` (Vitest's convention: keyed by environment). */
 export const OPTIONS_KEY = "durabox";
@@ -7,11 +17,18 @@ export const ROOT_KEY = "duraboxRoot";
 /** Vitest's own environments' keys (jsdom, happy-dom): left alone. */
 const OTHER_ENVIRONMENT_KEYS = ["jsdom", "happyDOM"];
 
-/** Throws unless `options` are all durabox's: for durabox({...}), which takes nothing else. */
+/**
+ * Throws unless `options` are all durabox's (cloudflareTest()'s and the
+ * pool's included) and the test-only ones hold: for durabox({...}), which
+ * takes nothing else. The worker's options are checked when a file's
+ * runtime starts.
+ */
 export function checkHelperOptions(options: unknown): TestRuntimeOptions {
   if (!isRecord(options))
     throw new DuraboxError("ERR_OPTIONS", `durabox(options) expects an object of durabox options, got ${JSON.stringify(options)}.`);
   checkOptionKeys(options, TEST_OPTION_NAMES, { where: "durabox({...})" });
+  checkValues(options, testOptions);
+  fromCloudflareTestOptions(options as TestRuntimeOptions);
   return options as TestRuntimeOptions;
 }
 
