@@ -1,4 +1,4 @@
-import type { IncomingMessage } from "node:http";
+import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Durabox } from "../durabox.js";
 import { findCore } from "../objects/websockets/websocket.js";
@@ -13,10 +13,30 @@ export interface UpgradeContext {
   error(text: string): void;
 }
 
+/** A base64 encoding of 16 bytes, as RFC 6455 §4.1 asks of Sec-WebSocket-Key. */
+const KEY = /^[+/0-9A-Za-z]{22}==$/;
+
+/**
+ * Why the WebSocket handshake of `req` cannot succeed (RFC 6455 §4.2.1), as
+ * the `ws` server would refuse it; undefined when it can. Checked before the
+ * worker sees the request, so no object accepts a socket that never connects.
+ */
+function handshakeRefusal(req: IncomingMessage): { status: number; text: string; headers?: Record<string, string> } | undefined {
+  if (req.method !== "GET") return { status: 405, text: "Invalid HTTP method" };
+  if (req.headers.upgrade?.toLowerCase() !== "websocket") return { status: 400, text: "Invalid Upgrade header" };
+  const key = req.headers["sec-websocket-key"];
+  if (key === undefined || !KEY.test(key.trim())) return { status: 400, text: "Missing or invalid Sec-WebSocket-Key header" };
+  const version = req.headers["sec-websocket-version"];
+  if (version !== "13" && version !== "8") {
+    return { status: 400, text: "Missing or invalid Sec-WebSocket-Version header", headers: { "sec-websocket-version": "13, 8" } };
+  }
+  return undefined;
+}
+
 /** A Response that did not switch protocols, written on the raw connection (node:http has no response object here). */
 async function writePlainResponse(socket: Duplex, response: Response): Promise<void> {
   const body = new Uint8Array(await response.arrayBuffer());
-  const lines = [`HTTP/1.1 ${response.status} ${response.statusText}`];
+  const lines = [`HTTP/1.1 ${response.status} ${response.statusText || (STATUS_CODES[response.status] ?? "")}`];
   for (const [name, value] of response.headers) if (name !== "content-length" && name !== "connection") lines.push(`${name}: ${value}`);
   lines.push(`content-length: ${body.byteLength}`, "connection: close", "", "");
   socket.end(Buffer.concat([Buffer.from(lines.join("\r\n")), body]));
@@ -27,10 +47,20 @@ async function writePlainResponse(socket: Duplex, response: Response): Promise<v
  * like any other; a `101` response's `webSocket` (the client end of the
  * object's pair) is then coupled to the network connection, so a real
  * WebSocket client talks to the object. Any other response is written as
- * is and the connection closed.
+ * is and the connection closed. A handshake that cannot succeed is refused
+ * before the worker sees it; a connection gone before the 101 drops the
+ * object's end (1006), so no socket stays OPEN without a client.
  */
 export function handleUpgrade(context: UpgradeContext, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   socket.on("error", () => socket.destroy());
+  const refused = handshakeRefusal(req);
+  if (refused !== undefined) {
+    const response = new Response(refused.text, { status: refused.status, headers: { "content-type": "text/plain", ...refused.headers } });
+    void writePlainResponse(socket, response).catch(() => socket.destroy());
+    context.done(refused.status);
+    return;
+  }
+  let upgraded = false;
   context.mf
     .dispatchFetch(context.toRequest(req))
     .then(async (response) => {
@@ -51,7 +81,15 @@ export function handleUpgrade(context: UpgradeContext, req: IncomingMessage, soc
         maxPayload: MAX_PAYLOAD,
         handleProtocols: () => protocol ?? false,
       });
+      // The connection ended before the handshake completed: the object's end is dropped (1006), not left OPEN.
+      const gone = (): void => {
+        if (!upgraded) toObject.deliver({ kind: "abort" });
+      };
+      if (socket.destroyed) return gone();
+      socket.once("close", gone);
       server.handleUpgrade(req, socket, head, (ws) => {
+        upgraded = true;
+        socket.off("close", gone);
         network = bridge(ws, toObject);
         for (const frame of early.splice(0)) network.deliver(frame);
         context.done(101);

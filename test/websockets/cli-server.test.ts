@@ -149,3 +149,50 @@ describe("WebSockets through the CLI server", () => {
     ws.terminate();
   });
 });
+
+/** Sends `head` on a raw TCP connection; resolves with the status line the server answers. */
+async function rawRequest(host: string, head: string): Promise<string> {
+  const [hostname, port] = host.split(":");
+  const socket = connect(Number(port), hostname!);
+  await once(socket, "connect");
+  socket.write(head);
+  let text = "";
+  for await (const chunk of socket) {
+    text += String(chunk);
+    if (text.includes("\r\n")) break;
+  }
+  socket.destroy();
+  return text.split("\r\n")[0]!;
+}
+
+describe("a WebSocket handshake the CLI server refuses leaves no socket behind", () => {
+  const upgrade = (lines: string[]) => [...lines, "Host: x", "Upgrade: websocket", "Connection: Upgrade", "", ""].join("\r\n");
+  const key = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==";
+
+  it("no Sec-WebSocket-Key, a bad version, a POST: refused before the object accepts anything", async () => {
+    const host = await listen();
+    expect(await rawRequest(host, upgrade(["GET /?name=ada HTTP/1.1", "Sec-WebSocket-Version: 13"]))).toBe("HTTP/1.1 400 Bad Request");
+    expect(await rawRequest(host, upgrade(["GET /?name=ada HTTP/1.1", key, "Sec-WebSocket-Version: 12"]))).toBe("HTTP/1.1 400 Bad Request");
+    expect(await rawRequest(host, upgrade(["POST /?name=ada HTTP/1.1", key, "Sec-WebSocket-Version: 13", "Content-Length: 0"]))).toBe(
+      "HTTP/1.1 405 Method Not Allowed",
+    );
+    expect(await (await fetch(`http://${host}/count`)).text()).toBe("0");
+  });
+
+  it("a client gone before the 101 is written: the object's socket closes (1006) and leaves getWebSockets()", async () => {
+    const host = await listen();
+    const [hostname, port] = host.split(":");
+    const socket = connect(Number(port), hostname!);
+    await once(socket, "connect");
+    socket.write(upgrade(["GET /?name=ada&slow=100 HTTP/1.1", key, "Sec-WebSocket-Version: 13"]));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    socket.destroy();
+    let closes: RoomStats["closes"] = [];
+    for (let i = 0; i < 100 && closes.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      closes = (await stats(host)).closes;
+    }
+    expect(closes).toMatchObject([{ code: 1006, wasClean: false, name: "ada" }]);
+    expect(await (await fetch(`http://${host}/count`)).text()).toBe("0");
+  });
+});

@@ -30,6 +30,7 @@ export const roomScript = `
         server.serializeAttachment({ name });
         if (url.searchParams.has("auto")) this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
       }
+      if (url.searchParams.has("slow")) await new Promise((resolve) => setTimeout(resolve, Number(url.searchParams.get("slow"))));
       return new Response(null, { status: 101, webSocket: client });
     }
 
@@ -52,6 +53,10 @@ export const roomScript = `
       ws.close(code === 1005 || code === 1006 ? 1000 : code, "goodbye");
     }
 
+    sockets() {
+      return this.ctx.getWebSockets().length;
+    }
+
     webSocketError(ws, error) {
       stats.errors.push(String(error));
     }
@@ -61,6 +66,7 @@ export const roomScript = `
     async fetch(request, env) {
       const url = new URL(request.url);
       if (url.pathname === "/stats") return Response.json(stats);
+      if (url.pathname === "/count") return new Response(String(await env.ROOM.get(env.ROOM.idFromName(url.searchParams.get("room") ?? "lobby")).sockets()));
       const room = env.ROOM.get(env.ROOM.idFromName(url.searchParams.get("room") ?? "lobby"));
       return room.fetch(request);
     }
