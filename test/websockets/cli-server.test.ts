@@ -196,3 +196,25 @@ describe("a WebSocket handshake the CLI server refuses leaves no socket behind",
     expect(await (await fetch(`http://${host}/count`)).text()).toBe("0");
   });
 });
+
+describe("a client that does not read", () => {
+  it("is closed once 16 MiB wait to be sent to it, instead of the server queueing all the object sends", async () => {
+    const host = await listen();
+    const ada = await client(`ws://${host}/?name=ada`);
+    const raw = (ada.ws as unknown as { _socket: import("node:net").Socket })._socket;
+    raw.pause();
+    ada.ws.send("flood 64");
+    let closes: RoomStats["closes"] = [];
+    for (let i = 0; i < 300 && closes.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      closes = (await stats(host)).closes;
+    }
+    // The object learns its client is gone.
+    expect(closes).toMatchObject([{ name: "ada", wasClean: false }]);
+    const closed = once(ada.ws, "close");
+    raw.resume();
+    await closed;
+    // It got what was buffered before the limit, not all 64 MiB.
+    expect(ada.received.length).toBeLessThan(64);
+  });
+});

@@ -39,6 +39,9 @@ export const roomScript = `
       const { name } = ws.deserializeAttachment();
       if (message === "whoami") {
         ws.send(JSON.stringify({ name, instance: this.instance, tags: this.ctx.getTags(ws), sockets: this.ctx.getWebSockets().length }));
+      } else if (typeof message === "string" && message.startsWith("flood ")) {
+        const chunk = "x".repeat(1 << 20);
+        for (let i = 0; i < Number(message.slice(6)); i++) ws.send(chunk);
       } else if (message === "bye") {
         ws.close(4001, "asked to leave");
       } else if (typeof message !== "string") {
