@@ -11,6 +11,7 @@ import type { EventLabel, ObjectEventType } from "./events.js";
 import type { ObjectWebSockets } from "./websockets/object-websockets.js";
 import type { SocketCore, SocketOwner } from "./websockets/socket-core.js";
 import { abortArguments, type AbortHow } from "./abort.js";
+import type { FacetTree } from "./facets/facet-tree.js";
 
 /** What an instance needs from the record of its object. */
 export interface InstanceHost {
@@ -20,8 +21,8 @@ export interface InstanceHost {
   makeStorage(gates: InstanceGates): ObjectStorage;
   /** Commits what the event wrote and has not committed yet (a SQLite object's implicit transaction). */
   flushWrites(): void;
-  /** Forgets this instance: the next event for the id constructs a new one. */
-  forget(instance: ObjectInstance): void;
+  /** Forgets this instance (reset with `error`): the next event for the id constructs a new one. */
+  forget(instance: ObjectInstance, error: unknown): void;
   trackBackground(promise: Promise<unknown>): void;
   /** Told of each labelled event, the construction and the reset (eviction) of this instance; absent when nobody listens. */
   onEvent?(label: EventLabel): void;
@@ -29,6 +30,8 @@ export interface InstanceHost {
   idle(instance: ObjectInstance): void;
   /** The object's WebSockets (kept by its record, across instances), made on first use. */
   webSockets(): ObjectWebSockets;
+  /** The object's facets (kept by its record, across instances). */
+  facets(): FacetTree;
 }
 
 /**
@@ -111,6 +114,12 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
   /** `running`, unless the instance is aborted first: then the abort's error. */
   #cancellable<T>(running: PromiseLike<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      // Aborted while the event's synchronous part ran (a facet's refused setAlarm()): it fails now.
+      if (this.#aborted !== undefined) {
+        running.then(undefined, () => undefined);
+        reject(this.#aborted.error);
+        return;
+      }
       this.#cancellers.add(reject);
       const settle = (): void => void this.#cancellers.delete(reject);
       running.then(
@@ -157,7 +166,7 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
     if (this.#broken !== undefined) return;
     this.#broken = { error };
     this.#host.onEvent?.({ type: "eviction", detail: error instanceof Error ? error.message : String(error) });
-    this.#host.forget(this);
+    this.#host.forget(this, error);
     this.inputGate.releaseAll();
   }
 
@@ -176,6 +185,10 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
 
   get webSockets(): ObjectWebSockets {
     return this.#host.webSockets();
+  }
+
+  get facets(): FacetTree {
+    return this.#host.facets();
   }
 
   // SocketOwner: a WebSocket accept()ed during one of this instance's events.

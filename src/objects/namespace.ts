@@ -67,6 +67,11 @@ export class DurableObjectNamespace {
     return namespace.#ids.namespace;
   }
 
+  /** @internal The identity of `value` if it is a namespace (of any copy of this class made here), else undefined. */
+  static identityIfNamespace(value: unknown): string | undefined {
+    return typeof value === "object" && value !== null && #ids in value ? value.#ids.namespace : undefined;
+  }
+
   /** A view of this namespace whose new ids carry a jurisdiction. */
   jurisdiction(jurisdiction: string): DurableObjectNamespace {
     checkJurisdiction(jurisdiction, "jurisdiction");

@@ -15,6 +15,10 @@ import { ObjectWebSockets } from "./websockets/object-websockets.js";
 import { realClearTimeout, realSetTimeout } from "../base/clock.js";
 import { DuraboxError } from "../base/errors.js";
 import { realQueueMicrotask } from "../base/clock.js";
+import { FacetTree, type FacetInstance, type FacetRecord } from "./facets/facet-tree.js";
+import { FACET_ALARMS_REFUSED } from "./facets/limits.js";
+import { MemoryObjectStore } from "../storage/backends/memory.js";
+import { markHandle } from "../rpc/registry.js";
 
 /** What every record of one runtime shares. */
 export interface RecordContext {
@@ -36,6 +40,8 @@ export interface RecordContext {
   onEvent?: ObjectEventHook;
   /** Idle time after which an instance holding only hibernatable WebSockets is evicted. */
   readonly hibernateAfterMs: number;
+  /** The class a facet's startup options name (`ctx.exports.X`). */
+  resolveFacetClass(value: unknown): ResolvedClass | Promise<ResolvedClass>;
 }
 
 /**
@@ -45,8 +51,11 @@ export interface RecordContext {
  * hibernation), so what production keeps across them belongs here: the
  * storage handle, the SQL database and the accepted WebSockets.
  */
-export class ObjectRecord implements StorageOwner {
-  readonly id: DurableObjectId;
+export class ObjectRecord implements StorageOwner, FacetRecord {
+  /** The object's id; a facet's is what its run's startup options chose (a string, or by default its parent's id). */
+  id: DurableObjectId;
+  /** 0 for a Durable Object; a facet's depth below its root otherwise. */
+  readonly facetDepth: number;
   readonly address: ObjectAddress;
   readonly store: ObjectStore;
   readonly lane = new TransactionLane();
@@ -65,17 +74,102 @@ export class ObjectRecord implements StorageOwner {
   /** Async transactions in progress: while any is, the implicit transaction is not committed at the end of a run. */
   #commitHolds = 0;
   #hibernateTimer: ReturnType<typeof setTimeout> | undefined;
+  /** ctx.facets' records and runs, made on first use. */
+  #facets: FacetTree | undefined;
+  /** A facet's class for its current run (set by startRun; its spec resolves to it). */
+  #facetRun: { resolved: ResolvedClass | undefined } | undefined;
   readonly #commits: CommitControl = {
     hold: () => void this.#commitHolds++,
     release: () => void this.#commitHolds--,
   };
 
-  constructor(id: DurableObjectId, address: ObjectAddress, store: ObjectStore, registered: RegisteredClass, context: RecordContext) {
+  constructor(
+    id: DurableObjectId,
+    address: ObjectAddress,
+    store: ObjectStore,
+    registered: RegisteredClass,
+    context: RecordContext,
+    facetDepth = 0,
+  ) {
     this.id = id;
     this.address = address;
     this.store = store;
     this.#class = registered;
     this.#context = context;
+    this.facetDepth = facetDepth;
+  }
+
+  /** The object's facets (ctx.facets): a record per name, each with its database beside this one's. */
+  get facets(): FacetTree {
+    this.#facets ??= new FacetTree({
+      depth: this.facetDepth,
+      ownerId: () => this.id,
+      makeRecord: (name) => this.#facetRecord(name),
+      storedNames: () => this.#context.sqliteFile(this.address)?.facetNames() ?? [],
+      resolveClass: (value) => this.#context.resolveFacetClass(value),
+    });
+    return this.#facets;
+  }
+
+  /** A facet's record: SQLite storage of its own (beside this object's), no alarms, this object's runtime. */
+  #facetRecord(name: string): ObjectRecord {
+    const address: ObjectAddress = { namespace: this.address.namespace, id: `${this.address.id}/${name}` };
+    const parentFile = (): SqliteFile | undefined => this.#context.sqliteFile(this.address);
+    let file: SqliteFile | undefined;
+    const context: RecordContext = {
+      ...this.#context,
+      // Refused before they are stored (alarmRefusal); nothing to schedule.
+      alarmChanged: () => {},
+      // A facet's instance lives while its parent's does: the parent's end ends it (abortAll).
+      liveChanged: () => {},
+      sqliteFile: () => (file ??= parentFile()?.facet(name)),
+    };
+    // The spec reads the facet's class of the moment (startRun sets it), through the record made below.
+    const current = { resolved: undefined as ResolvedClass | undefined };
+    const registered: RegisteredClass = {
+      ids: this.#class.ids,
+      spec: {
+        identity: `${this.#class.spec.identity}/${name}`,
+        get className() {
+          return current.resolved?.objectClass.name ?? name;
+        },
+        storageKind: "sqlite",
+        webSocketAutoReplyToClose: this.#class.spec.webSocketAutoReplyToClose ?? true,
+        resolve: () => current.resolved!,
+      },
+    };
+    const facet = new ObjectRecord(this.id, address, new MemoryObjectStore({ closed: false }), registered, context, this.facetDepth + 1);
+    facet.#facetRun = current;
+    return facet;
+  }
+
+  // FacetRecord: what the parent's tree does with this facet.
+
+  startRun(resolved: ResolvedClass, id: DurableObjectId | string): FacetInstance {
+    this.#facetRun!.resolved = resolved;
+    // workerd gives a facet started with a string id that string as ctx.id.
+    this.id = id as DurableObjectId;
+    return this.instance();
+  }
+
+  wipeStorage(): void {
+    this.sqlite.deleteAll();
+    this.sqlite.commit();
+  }
+
+  copyStorageFrom(source: FacetRecord): void {
+    this.sqlite.copyFrom((source as ObjectRecord).sqlite);
+    this.sqlite.commit();
+  }
+
+  /** Facets cannot set alarms (workerd's FacetAlarmHooks): the error setAlarm() fails with, or undefined. */
+  alarmRefusal(): Error | undefined {
+    return this.facetDepth > 0 ? new Error(FACET_ALARMS_REFUSED) : undefined;
+  }
+
+  /** The object's storage was deleted (deleteAll): its facets' goes too, as workerd deletes their databases. */
+  deletedAll(): void {
+    this.facets.deleteAll();
   }
 
   /** The object's WebSockets, made on first use (most objects never have one). */
@@ -114,6 +208,17 @@ export class ObjectRecord implements StorageOwner {
     this.#hibernateTimer.unref?.();
   }
 
+  /**
+   * Restores what onNextSessionRestore() or onNextSessionRestoreBookmark() scheduled, if anything, and
+   * commits it; a snapshot's restore clears the alarm, which the scheduler and the mirror must hear of.
+   */
+  #restorePending(): void {
+    const sqlite = this.#sqlite;
+    if (sqlite?.restorePendingBookmark() !== true) return;
+    if (this.#commitHolds === 0) sqlite.commit();
+    this.alarmChanged(sqlite.getAlarm());
+  }
+
   /** The object's WebSockets if it ever had one. */
   get openWebSockets(): ObjectWebSockets | undefined {
     return this.#webSockets;
@@ -127,22 +232,26 @@ export class ObjectRecord implements StorageOwner {
   /** The live instance, made (not yet constructed) if there is none. */
   instance(): ObjectInstance {
     if (this.#instance !== undefined) return this.#instance;
-    // A session restored from a bookmark (onNextSessionRestoreBookmark, then abort) starts here.
-    this.#sqlite?.restorePendingBookmark();
+    this.#restorePending();
     const instance = new ObjectInstance(this.id, {
       resolveClass: () => this.resolveClass(),
       makeStorage: (gates) => this.storage(gates),
       flushWrites: () => {
         if (this.#commitHolds === 0) this.#sqlite?.commit();
       },
-      forget: (gone) => {
+      forget: (gone, error) => {
         if (this.#instance !== gone) return;
         this.#instance = undefined;
+        // The facets' runs end with the instance that started them (workerd aborts them with its reason).
+        this.#facets?.abortAll(error);
+        // The session ended: a restore it scheduled takes effect now, so it is stored even if no session follows.
+        this.#restorePending();
         // Sockets the instance accept()ed end with it; hibernatable ones stay here.
         this.#webSockets?.instanceGone();
         this.#context.liveChanged(this, false);
       },
       webSockets: () => this.webSockets,
+      facets: () => this.facets,
       idle: (idle) => this.#idle(idle),
       trackBackground: (promise) => this.#context.trackBackground(promise),
       ...(this.#context.onEvent !== undefined && {
@@ -162,7 +271,10 @@ export class ObjectRecord implements StorageOwner {
   storage(gates?: InstanceGates): ObjectStorage {
     const host = new ObjectStorageHost(this, gates);
     // One public type for both kinds, as workers-types has it: ObjectStorage declares sql, kv and transactionSync.
-    if (this.isSqlite) return new SqliteDurableObjectStorage(this.sqlite, host, this.#commits) as unknown as ObjectStorage;
+    if (this.isSqlite) {
+      const options = { inFacet: this.facetDepth > 0, transferable: markHandle };
+      return new SqliteDurableObjectStorage(this.sqlite, host, this.#commits, options) as unknown as ObjectStorage;
+    }
     return new ObjectStorage(this.store, host, this.lane);
   }
 

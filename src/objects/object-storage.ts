@@ -1,5 +1,13 @@
 import { DurableObjectStorage } from "../storage/storage.js";
-import { KV_NOT_ENABLED, POINT_IN_TIME_RECOVERY_UNSUPPORTED, SQL_NOT_ENABLED, TRANSACTION_SYNC_NOT_ENABLED } from "./sqlite-only.js";
+import {
+  KV_NOT_ENABLED,
+  POINT_IN_TIME_RECOVERY_UNSUPPORTED,
+  SNAPSHOTS_UNSUPPORTED,
+  SQL_NOT_ENABLED,
+  TRANSACTION_SYNC_NOT_ENABLED,
+} from "./sqlite-only.js";
+import type { DurableObjectSnapshot } from "../sql/snapshot-handle.js";
+import type { DurableObjectRestoreOptions, DurableObjectSnapshotOptions } from "../sql/durable-object-storage.js";
 import type { SqlStorage } from "../sql/sql-storage.js";
 import type { SyncKvStorage } from "../sql/sync-kv.js";
 
@@ -36,5 +44,14 @@ export class ObjectStorage extends DurableObjectStorage {
 
   onNextSessionRestoreBookmark(_bookmark: string): Promise<string> {
     return Promise.reject(new Error(POINT_IN_TIME_RECOVERY_UNSUPPORTED));
+  }
+
+  /** Snapshots are for SQLite-backed objects (sql/durable-object-storage.ts). */
+  snapshot(_options?: DurableObjectSnapshotOptions | string): Promise<DurableObjectSnapshot> {
+    return Promise.reject(new Error(SNAPSHOTS_UNSUPPORTED));
+  }
+
+  onNextSessionRestore(_target: DurableObjectSnapshot | string, _options?: DurableObjectRestoreOptions): Promise<string> {
+    return Promise.reject(new Error(SNAPSHOTS_UNSUPPORTED));
   }
 }

@@ -5,6 +5,8 @@ import type { ClassRegistry } from "./class-registry.js";
 import type { StorageBackend } from "../storage/backend.js";
 import type { ObjectInstance } from "./instance.js";
 import type { ObjectWebSockets } from "./websockets/object-websockets.js";
+import { DurableObjectNamespace } from "./namespace.js";
+import type { ResolvedClass } from "./class-registry.js";
 
 /** Database files kept open beyond those in use (with WAL, three descriptors each). */
 const OPEN_FILES = 32;
@@ -32,7 +34,7 @@ export class ObjectTable {
   constructor(
     classes: ClassRegistry,
     backend: StorageBackend,
-    context: Omit<RecordContext, "liveChanged" | "sqliteOpened" | "webSocketsOpened">,
+    context: Omit<RecordContext, "liveChanged" | "sqliteOpened" | "webSocketsOpened" | "resolveFacetClass">,
   ) {
     this.#classes = classes;
     this.#backend = backend;
@@ -47,6 +49,7 @@ export class ObjectTable {
         this.#fileOpened(record);
       },
       webSocketsOpened: (record) => this.#withSockets.add(record),
+      resolveFacetClass: (value) => this.#facetClass(value),
     };
   }
 
@@ -65,6 +68,19 @@ export class ObjectTable {
       if (this.#openFiles.size <= OPEN_FILES) break;
       if (other !== record && other.suspendSqlite()) this.#openFiles.delete(other);
     }
+  }
+
+  /** The class a facet's startup options name: a Durable Object class of the worker, as `ctx.exports.X` gives it. */
+  #facetClass(value: unknown): ResolvedClass | Promise<ResolvedClass> {
+    const identity = DurableObjectNamespace.identityIfNamespace(value);
+    if (identity === undefined) {
+      const got = typeof value === "function" ? "a class itself" : value === null ? "null" : typeof value;
+      throw new TypeError(
+        `A facet's startup options need { class: ctx.exports.<ClassName> } (a Durable Object class of the worker, as ctx.exports gives it), but class was ${got}. ` +
+          "ctx.exports is on from compatibility date 2025-11-17, or with the enable_ctx_exports flag.",
+      );
+    }
+    return this.#classes.get(identity).spec.resolve();
   }
 
   /** The record of `id`, made if there is none; the id's class must be registered. */

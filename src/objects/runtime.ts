@@ -103,7 +103,8 @@ export class ObjectRuntime {
     this.#layerDepth--;
     for (const record of this.#objects.sqliteRecords()) {
       record.openSqlite!.pop();
-      changed.push(record.address);
+      // A facet has no alarm to reschedule.
+      if (record.facetDepth === 0) changed.push(record.address);
     }
     return changed;
   }
@@ -162,7 +163,7 @@ export class ObjectRuntime {
       if (namespaceOf(instance.id) === identity) hexes.add(instance.id.toString());
     }
     for (const record of this.#objects.sqliteRecords()) {
-      if (record.address.namespace === identity && !record.openSqlite!.isEmpty) hexes.add(record.address.id);
+      if (record.facetDepth === 0 && record.address.namespace === identity && !record.openSqlite!.isEmpty) hexes.add(record.address.id);
     }
     return [...hexes].map((hex) => ids.idFromString(hex));
   }

@@ -16,3 +16,5 @@ export const KV_NOT_ENABLED = "The storage.kv (synchronous KV) API is only avail
 export const TRANSACTION_SYNC_NOT_ENABLED = "Durable Object is not backed by SQL." + HOW_TO_ENABLE;
 
 export const POINT_IN_TIME_RECOVERY_UNSUPPORTED = "This Durable Object's storage back-end does not implement point-in-time recovery.";
+
+export const SNAPSHOTS_UNSUPPORTED = "This Durable Object's storage back-end does not implement snapshots.";

@@ -2,6 +2,10 @@ import type { ObjectStorage } from "./object-storage.js";
 import type { DurableObjectId } from "./id.js";
 import type { ObjectWebSockets } from "./websockets/object-websockets.js";
 import type { RequestResponsePair, WebSocket } from "./websockets/websocket.js";
+import type { FacetTree } from "./facets/facet-tree.js";
+import { DurableObjectFacets } from "./facets/facets.js";
+import type { DurableObjectSnapshot } from "../sql/snapshot-handle.js";
+import type { DurableObjectRestoreOptions } from "../sql/durable-object-storage.js";
 
 /** What the state needs from the instance it belongs to. */
 export interface StateOwner {
@@ -10,6 +14,7 @@ export interface StateOwner {
   /** ctx.abort(): resets the instance with an error made from `reason`, `options` checked; returns that error. */
   abort(reason?: unknown, options?: unknown): Error;
   readonly webSockets: ObjectWebSockets;
+  readonly facets: FacetTree;
 }
 
 /**
@@ -21,12 +26,27 @@ export class DurableObjectState {
   readonly storage: ObjectStorage;
   readonly #owner: StateOwner;
   #exports: object | undefined;
+  #facets: DurableObjectFacets | undefined;
 
   /** @internal */
   constructor(id: DurableObjectId, storage: ObjectStorage, owner: StateOwner) {
     this.id = id;
     this.storage = storage;
     this.#owner = owner;
+  }
+
+  /** Child objects with storage of their own, kept beside this object's (see DurableObjectFacets). */
+  get facets(): DurableObjectFacets {
+    return (this.#facets ??= new DurableObjectFacets(this.#owner.facets));
+  }
+
+  /**
+   * The next session (after `ctx.abort()`) starts from `target`, a snapshot
+   * another object's `ctx.storage.snapshot()` took (or one of this object's
+   * bookmarks): `ctx.storage.onNextSessionRestore()`, where the docs show it.
+   */
+  onNextSessionRestore(target: DurableObjectSnapshot | string, options?: DurableObjectRestoreOptions): Promise<string> {
+    return this.storage.onNextSessionRestore(target, options);
   }
 
   /** Loopback bindings to the worker's own exports (compatibility date 2025-11-17 or `enable_ctx_exports`); undefined otherwise. */

@@ -2,6 +2,7 @@ import { andThen, type Awaitable } from "../base/awaitable.js";
 import { OutputGate, type InputGate } from "./gates.js";
 import type { ReadOptions, StorageHost, WriteOptions } from "../storage/host.js";
 import type { ResolvedClass } from "./class-registry.js";
+import type { AbortHow } from "./abort.js";
 
 /** A live instance's gates, when storage belongs to one. */
 export interface InstanceGates {
@@ -9,6 +10,8 @@ export interface InstanceGates {
   readonly outputGate: OutputGate;
   /** Breaks the instance: after a failed write the object cannot trust what it holds. */
   reset(error: unknown): void;
+  /** Breaks the instance and fails the events running in it (a broken output gate). */
+  abortWith(error: Error, how: AbortHow): void;
   /** The user's object, once constructed. */
   readonly object?: object | undefined;
 }
@@ -19,6 +22,10 @@ export interface StorageOwner {
   alarmChanged(time: number | null): void;
   /** True while alarm() runs and has not set another alarm: getAlarm() answers null then, as production's does. */
   readonly alarmHidden: boolean;
+  /** Why setAlarm() is refused (a facet's), if it is. */
+  alarmRefusal?(): Error | undefined;
+  /** Told after deleteAll(). */
+  deletedAll?(): void;
 }
 
 /**
@@ -65,6 +72,12 @@ export class ObjectStorageHost implements StorageHost {
 
   checkAlarmHandler(): Awaitable<void> {
     const gates = this.#gates;
+    const refusal = this.#owner.alarmRefusal?.();
+    if (refusal !== undefined) {
+      // workerd's refusal breaks the output gate: the event fails with it, even if the code catches it.
+      gates?.abortWith(refusal, { retryAlarm: false, breakStubs: false });
+      throw refusal;
+    }
     return andThen(this.#owner.resolveClass(), ({ objectClass }) => {
       if (gates === undefined || hasAlarmHandler(objectClass.prototype)) return checkAlarmHandler(objectClass);
       // An instance's own alarm (this.alarm = ... in the constructor) counts too. Called from the
@@ -77,6 +90,10 @@ export class ObjectStorageHost implements StorageHost {
 
   alarmChanged(time: number | null): void {
     this.#owner.alarmChanged(time);
+  }
+
+  deletedAll(): void {
+    this.#owner.deletedAll?.();
   }
 
   visibleAlarm(time: number | null): number | null {

@@ -1,12 +1,8 @@
-import { nextDepth } from "../rpc/context.js";
-import { DuraboxError } from "../base/errors.js";
 import { isRpcReceiver } from "../rpc/classes.js";
 import { notRpcDurableObject } from "../rpc/messages.js";
-import { rpcProperty } from "../rpc/pipeline.js";
-import { markHandle } from "../rpc/registry.js";
-import { callerFor } from "../rpc/stub.js";
 import type { RpcCompatibility } from "../rpc/compatibility.js";
 import type { TargetRef } from "../rpc/target.js";
+import { deliverFetch, rpcStub, toRequest } from "./stub-calls.js";
 import type { DurableObjectId } from "./id.js";
 import type { ObjectInstance } from "./instance.js";
 
@@ -16,18 +12,6 @@ export interface StubTarget {
   instance(): ObjectInstance;
   /** The class's RPC compatibility settings. */
   readonly rpc?: RpcCompatibility | undefined;
-}
-
-/** Relative URLs resolve against this, as production's stubs did before full URLs were required. */
-const BASE_URL = "https://fake-host";
-
-/** @internal A fetch() argument pair as one Request (relative URLs against a fake host, as production did). */
-export function toRequest(input: Request | string | URL, init?: RequestInit): Request {
-  if (input instanceof Request && init === undefined) return input;
-  if (typeof input === "string" || input instanceof URL) input = new URL(input, BASE_URL);
-  // A streamed body passes through as a stream, never buffered here.
-  if (init?.body instanceof ReadableStream && !("duplex" in init)) init = { ...init, duplex: "half" } as RequestInit;
-  return new Request(input, init);
 }
 
 /**
@@ -53,27 +37,7 @@ export class DurableObjectStub {
   }
 
   fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
-    let depth: number;
-    let request: Request;
-    let instance: ObjectInstance;
-    try {
-      depth = nextDepth();
-      request = toRequest(input, init);
-      instance = this.#instance();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    instance.announce("fetch", () => `${request.method} ${new URL(request.url).pathname}`);
-    return instance.deliver(depth, (object) => {
-      const handler = (object as { fetch?: unknown }).fetch;
-      if (typeof handler !== "function") {
-        throw new DuraboxError(
-          "ERR_NO_HANDLER",
-          `The Durable Object class ${object.constructor.name} has no fetch() handler, so stub.fetch() cannot reach it. Add fetch(request) to the class, or call its methods over RPC.`,
-        );
-      }
-      return Promise.resolve(handler.call(object, request)).then(checkResponse);
-    });
+    return deliverFetch(() => this.#instance(), input, init);
   }
 
   /**
@@ -112,42 +76,4 @@ export class DurableObjectStub {
   }
 }
 
-function checkResponse(response: unknown): Response {
-  if (!(response instanceof Response)) {
-    throw new DuraboxError(
-      "ERR_RESPONSE_TYPE",
-      `A Durable Object's fetch() must return a Response, but it returned ${response === null ? "null" : typeof response}.`,
-    );
-  }
-  return response;
-}
-
-/** Properties a stub answers itself; every other string property is RPC (a method call, or a read when awaited). */
-const OWN = new Set(["id", "name", "fetch"]);
-
-/** Wraps a stub so that `stub.anyMethod(...)` and `await stub.property` are RPC. */
-export function rpcStub<T extends DurableObjectStub>(stub: T): T {
-  const root = stub.rpcTarget;
-  const caller = callerFor(root);
-  const members = new Map<string, unknown>();
-  const proxy = new Proxy(stub, {
-    get(target, property) {
-      // Symbols, and `then` (so a stub is never mistaken for a promise), are not RPC.
-      if (typeof property === "symbol" || property === "constructor") return Reflect.get(target, property, target);
-      if (property === "then" || property === "toJSON") return undefined;
-      let value = members.get(property);
-      if (value !== undefined) return value;
-      if (OWN.has(property)) {
-        value = Reflect.get(target, property, target);
-        if (typeof value !== "function") return value;
-        value = value.bind(target);
-      } else {
-        value = rpcProperty(caller, [property]);
-      }
-      members.set(property, value);
-      return value;
-    },
-  });
-  // A stub sent over RPC arrives as itself.
-  return markHandle(proxy);
-}
+export { rpcStub, toRequest };

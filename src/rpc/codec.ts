@@ -6,7 +6,7 @@ import { copyErrorValue } from "./error-copy.js";
 import { cannotClone, cannotSerialize, MAX_RPC_MESSAGE_SIZE, proxyNotReceiver, tooLarge } from "./messages.js";
 import { isPlainPrototype } from "./receiver.js";
 import { bigintSize, numberSize, SERIALIZED, stringSize, varintSize } from "./serialized-size.js";
-import { pendingType, rpcRealm, type StubState } from "./registry.js";
+import { pendingType, refusal, rpcRealm, type StubState } from "./registry.js";
 import { copyHeaders, transferReadable, transferRequest, transferResponse, transferWritable } from "./streams.js";
 import { ExportedTarget, type TargetRef } from "./target.js";
 
@@ -146,6 +146,8 @@ class Copier {
       this.size += SERIALIZED.external;
       return object;
     }
+    const refused = refusal(object);
+    if (refused !== undefined) throw new DOMException(refused, "DataCloneError");
     // RPC promises and properties are proxies of durabox's own: pendingType refuses them by name.
     if (types.isProxy(object) && pendingType(object) === undefined) return this.#proxy(object);
     if (object instanceof RpcTarget) return this.#byReference(object);

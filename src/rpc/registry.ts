@@ -30,11 +30,14 @@ interface RpcRealm {
   readonly stubs: WeakMap<object, StubState>;
   /** Durable Object stubs and service bindings: sent over RPC as the same handle. */
   readonly handles: WeakSet<object>;
+  /** Values RPC refuses to send, with the DataCloneError message production gives (facet stubs). */
+  readonly refused?: WeakMap<object, string>;
 }
 
 export const rpcRealm = realmShared<RpcRealm>("rpc", () => ({
   stubs: new WeakMap(),
   handles: new WeakSet(),
+  refused: new WeakMap(),
 }));
 
 export function stubState(value: unknown): StubState | undefined {
@@ -45,6 +48,17 @@ export function stubState(value: unknown): StubState | undefined {
 export function markHandle<T extends object>(handle: T): T {
   rpcRealm.handles.add(handle);
   return handle;
+}
+
+/** Marks a value RPC refuses to send: sending it throws a DataCloneError with `message`. */
+export function refuseSerialization<T extends object>(value: T, message: string): T {
+  rpcRealm.refused?.set(value, message);
+  return value;
+}
+
+/** The message a refused value's DataCloneError carries, if it is one. */
+export function refusal(value: object): string | undefined {
+  return rpcRealm.refused?.get(value);
 }
 
 /**

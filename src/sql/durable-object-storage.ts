@@ -4,6 +4,25 @@ import type { ReadOptions, StorageHost, StorageListOptions, WriteOptions } from 
 import type { SqliteObjectStorage } from "./sqlite-object-storage.js";
 import type { SqlStorage } from "./sql-storage.js";
 import type { SyncKvStorage } from "./sync-kv.js";
+import { makeSnapshotHandle, snapshotContents, type DurableObjectSnapshot } from "./snapshot-handle.js";
+import { className, typeNameWithArticle } from "../base/describe.js";
+
+/** What the object layer tells a SQLite object's storage about its object. */
+export interface SqliteStorageOptions {
+  /** A facet's storage: snapshots are refused there, as in production. */
+  readonly inFacet?: boolean;
+  /** Lets a snapshot pass over RPC as itself (the object layer marks it as a handle). */
+  readonly transferable?: (value: object) => void;
+}
+
+export interface DurableObjectSnapshotOptions {
+  bookmark?: string;
+}
+
+export interface DurableObjectRestoreOptions {
+  /** Key-value pairs put into the restored database before the next session sees it. */
+  kvData?: Record<string, unknown>;
+}
 
 /** What an async transaction on a SQLite object needs of its owner: holding the implicit transaction open. */
 export interface CommitControl {
@@ -39,14 +58,16 @@ export class SqliteDurableObjectStorage {
   readonly #sqlite: SqliteObjectStorage;
   readonly #host: StorageHost;
   readonly #commits: CommitControl;
+  readonly #options: SqliteStorageOptions;
   /** transaction() closures running (other events wait meanwhile, so only theirs can call deleteAll()). */
   #inTransaction = 0;
 
   /** @internal Storage is made by the runtime, one per object. */
-  constructor(sqlite: SqliteObjectStorage, host: StorageHost, commits: CommitControl) {
+  constructor(sqlite: SqliteObjectStorage, host: StorageHost, commits: CommitControl, options: SqliteStorageOptions = {}) {
     this.#sqlite = sqlite;
     this.#host = host;
     this.#commits = commits;
+    this.#options = options;
   }
 
   get sql(): SqlStorage {
@@ -87,6 +108,7 @@ export class SqliteDurableObjectStorage {
       if (this.#inTransaction > 0) throw new Error("Cannot call deleteAll() within a transaction");
       const { alarm } = this.#sqlite.deleteAll();
       if (alarm !== null) this.#host.alarmChanged(null);
+      this.#host.deletedAll?.();
     });
   }
 
@@ -186,8 +208,77 @@ export class SqliteDurableObjectStorage {
     return attempt(() => this.#sqlite.onNextSessionRestoreBookmark(bookmark));
   }
 
+  /**
+   * A copy of the whole database (SQL and key-value data), now or as of a
+   * bookmark, for another object's onNextSessionRestore(). Opaque; it passes
+   * over RPC. Takes `{ bookmark }` (workers-types) or the bookmark itself (the docs).
+   */
+  snapshot(options?: DurableObjectSnapshotOptions | string): Promise<DurableObjectSnapshot> {
+    return attempt(() => {
+      this.#refuseInFacet("snapshot");
+      const bookmark = typeof options === "string" ? options : snapshotBookmark(options);
+      const handle = makeSnapshotHandle(this.#sqlite.snapshot(bookmark));
+      this.#options.transferable?.(handle);
+      return handle;
+    });
+  }
+
+  /**
+   * The next session of the object (after `ctx.abort()`) starts from
+   * `target`: a snapshot (its whole database replaces this one's; the alarm
+   * is not carried over) or one of this object's bookmarks. `kvData` is put
+   * after the restore. Resolves with a bookmark that undoes it.
+   */
+  onNextSessionRestore(target: DurableObjectSnapshot | string, options?: DurableObjectRestoreOptions): Promise<string> {
+    return attempt(() => {
+      this.#refuseInFacet("onNextSessionRestore");
+      const kvData = restoreKvData(options);
+      if (typeof target === "string") {
+        return this.#sqlite.onNextSessionRestore(this.#sqlite.snapshot(target), { ...kvData, clearAlarm: false });
+      }
+      const snapshot = snapshotContents(target);
+      if (snapshot === undefined) {
+        throw new TypeError(
+          `onNextSessionRestore() expects a DurableObjectSnapshot from ctx.storage.snapshot() (passed over RPC as it is, not stored) or a bookmark string, but got ${className(target)}.`,
+        );
+      }
+      return this.#sqlite.onNextSessionRestore(snapshot, { ...kvData, clearAlarm: true });
+    });
+  }
+
+  #refuseInFacet(method: string): void {
+    if (this.#options.inFacet) throw new Error(`storage.${method}() is not available in a facet.`);
+  }
+
   /** Local workerd resolves at once: there are no replicas to wait for. */
   waitForBookmark(_bookmark: string): Promise<void> {
     return Promise.resolve();
   }
+}
+
+function snapshotBookmark(options: DurableObjectSnapshotOptions | undefined): string | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`snapshot() expects { bookmark?: string } or a bookmark string, but got ${typeNameWithArticle(options)}.`);
+  }
+  const { bookmark } = options;
+  if (bookmark !== undefined && typeof bookmark !== "string") {
+    throw new TypeError(
+      `snapshot()'s bookmark must be a string (from getCurrentBookmark() or getBookmarkForTime()), but got ${typeNameWithArticle(bookmark)}.`,
+    );
+  }
+  return bookmark;
+}
+
+function restoreKvData(options: DurableObjectRestoreOptions | undefined): { kvData?: Record<string, unknown> } {
+  if (options === undefined) return {};
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`onNextSessionRestore() options must be { kvData?: object }, but they were ${typeNameWithArticle(options)}.`);
+  }
+  const { kvData } = options;
+  if (kvData === undefined) return {};
+  if (typeof kvData !== "object" || kvData === null || Array.isArray(kvData)) {
+    throw new TypeError(`onNextSessionRestore()'s kvData must be an object of keys and values, but got ${typeNameWithArticle(kvData)}.`);
+  }
+  return { kvData };
 }

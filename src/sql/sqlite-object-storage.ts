@@ -24,6 +24,14 @@ export interface SqliteObjectStorageOptions extends SqliteDatabaseOptions, SqlSt
   readonly now?: () => number;
 }
 
+interface PendingRestore {
+  readonly snapshot: Snapshot;
+  /** Restoring a snapshot clears the alarm; a bookmark (point-in-time recovery) keeps it. */
+  readonly clearAlarm: boolean;
+  /** Key-value pairs put after the restore (onNextSessionRestore's `kvData`). */
+  readonly kvData?: ReturnType<typeof parseSqlitePut>;
+}
+
 export interface DeleteAllOptions {
   /** Keep the alarm (compatibility flag `delete_all_preserves_alarm`); by default it is deleted too. */
   readonly keepAlarm?: boolean;
@@ -49,7 +57,8 @@ export class SqliteObjectStorage {
   /** Bookmarks taken, oldest first, with their copies (point-in-time recovery only). */
   private readonly snapshots: { bookmark: string; time: number; snapshot: Snapshot }[] | undefined;
   private readonly now: () => number;
-  private pendingRestore: string | undefined;
+  /** What the next session starts from (onNextSessionRestoreBookmark, onNextSessionRestore). */
+  private pendingRestore: PendingRestore | undefined;
 
   constructor(options: SqliteObjectStorageOptions = {}) {
     this.db = new SqliteDatabase(options);
@@ -169,17 +178,54 @@ export class SqliteObjectStorage {
       );
     }
     const undo = this.getCurrentBookmark();
-    this.pendingRestore = bookmark;
+    this.pendingRestore = { snapshot: this.snapshots!.find((entry) => entry.bookmark === bookmark)!.snapshot, clearAlarm: false };
     return undo;
   }
 
-  /** Restores the bookmark set by onNextSessionRestoreBookmark(), if any; true when it did. */
+  /** A copy of the whole database now, or as of `bookmark` (one taken with getCurrentBookmark() in this process). */
+  snapshot(bookmark?: string): Snapshot {
+    this.transactions.throwPendingError();
+    if (bookmark === undefined) return takeSnapshot(this.db);
+    const found = this.snapshots?.find((entry) => entry.bookmark === bookmark);
+    if (found === undefined) {
+      throw new RangeError(
+        `Unknown bookmark ${JSON.stringify(bookmark)}: durabox can snapshot only the present or a bookmark taken with getCurrentBookmark() in this process.`,
+      );
+    }
+    return found.snapshot;
+  }
+
+  /**
+   * Arranges for the next session to start from `snapshot` (another object's,
+   * or this one's), its alarm cleared if asked, then `kvData` put; returns a
+   * bookmark of the present to undo it.
+   */
+  onNextSessionRestore(snapshot: Snapshot, options: { kvData?: Record<string, unknown>; clearAlarm: boolean }): string {
+    this.transactions.throwPendingError();
+    const entries = options.kvData === undefined ? undefined : parseSqlitePut(options.kvData, undefined);
+    const undo = this.getCurrentBookmark();
+    this.pendingRestore = { snapshot, clearAlarm: options.clearAlarm, ...(entries !== undefined && { kvData: entries }) };
+    return undo;
+  }
+
+  /** Restores what onNextSessionRestoreBookmark() or onNextSessionRestore() set, if anything; true when it did. */
   restorePendingBookmark(): boolean {
-    const bookmark = this.pendingRestore;
-    if (bookmark === undefined) return false;
+    const pending = this.pendingRestore;
+    if (pending === undefined) return false;
     this.pendingRestore = undefined;
-    restoreSnapshot(this.db, this.transactions, this.snapshots!.find((entry) => entry.bookmark === bookmark)!.snapshot);
+    this.transactions.transactionSync(() => {
+      restoreSnapshot(this.db, this.transactions, pending.snapshot);
+      // A snapshot's restore does not carry alarms over (production's rule); a bookmark's keeps the alarm.
+      if (pending.clearAlarm && this.metadata.getAlarm() !== null) this.metadata.setAlarm(null);
+      if (pending.kvData !== undefined && pending.kvData.length > 0) this.table.putMany(pending.kvData);
+    });
     return true;
+  }
+
+  /** Replaces everything stored with a copy of `source`'s (schema, rows, key-value data), keeping this database's metadata. */
+  copyFrom(source: SqliteObjectStorage): void {
+    this.transactions.throwPendingError();
+    restoreSnapshot(this.db, this.transactions, takeSnapshot(source.db));
   }
 
   private requireRecovery(): NonNullable<SqliteObjectStorage["snapshots"]> {

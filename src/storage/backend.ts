@@ -21,6 +21,10 @@ export interface StorageBackend {
 export interface SqliteFile {
   readonly path: string;
   mirrorAlarm(time: number | null): void;
+  /** The database of a child (a Durable Object facet) named `name`, kept beside this one. */
+  facet(name: string): SqliteFile;
+  /** The names of the children with a database stored beside this one. */
+  facetNames(): string[];
 }
 
 export interface ScheduledAlarm extends ObjectAddress {

@@ -48,4 +48,6 @@ export interface StorageHost {
   alarmChanged(time: number | null): void;
   /** What getAlarm() answers for the stored `time`: inside the object, null while its alarm() runs and has set no other. */
   visibleAlarm(time: number | null): number | null;
+  /** Told after deleteAll() (an object's facets are deleted with it). */
+  deletedAll?(): void;
 }

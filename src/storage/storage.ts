@@ -94,6 +94,7 @@ export class DurableObjectStorage {
       const done = andThen(this.#store.commit({ deleteAll: true }), (outcome) => {
         succeeded(outcome);
         this.#host.alarmChanged(null);
+        this.#host.deletedAll?.();
       });
       return this.#host.write(done, options);
     });

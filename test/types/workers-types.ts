@@ -5,6 +5,8 @@
  * out until they exist.
  */
 import type {
+  DurableObjectClass,
+  DurableObjectFacets as CfFacets,
   DurableObjectId as CfId,
   DurableObjectState as CfState,
   DurableObjectStorage as CfStorage,
@@ -60,4 +62,16 @@ export async function testCode(stub: { id: CfId }): Promise<number> {
   const rows = await runInDurableObject(stub, (_instance: unknown, state: CfState) => state.storage.sql.exec("SELECT 1 AS one").toArray());
   const size = await runInDurableObject(stub, (_instance, state) => state.storage.sql.databaseSize);
   return rows.length + size;
+}
+
+/** ctx.facets as a test reaches it (runInDurableObject's state): what workers-types declares, called as user code calls it. */
+export async function facetsCode(stub: { id: CfId }, child: DurableObjectClass<undefined>): Promise<Response> {
+  return runInDurableObject(stub, async (_instance, state) => {
+    const facets: Pick<CfFacets, "abort" | "delete" | "clone"> = state.facets;
+    facets.abort("a", new Error("reason"));
+    facets.clone("a", "b");
+    facets.delete("b");
+    const facet = state.facets.get("a", async () => ({ class: child, id: "abc" }));
+    return facet.fetch("http://facet/");
+  });
 }

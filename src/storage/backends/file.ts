@@ -1,4 +1,5 @@
 import { type ObjectAddress } from "../address.js";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "../../base/path.js";
 import { MemoryBackend, MemoryObjectStore } from "./memory.js";
@@ -98,21 +99,7 @@ export class FileBackend implements StorageBackend {
   /** A SQLite-backed object's database: `db.sqlite` in the object's directory, with the same `alarm` mirror as the log. */
   sqliteFile(address: ObjectAddress): SqliteFile {
     this.#checkOpen();
-    const directory = this.#objectDirectory(address);
-    try {
-      mkdirSync(directory, { recursive: true });
-    } catch (error) {
-      throw fileStorageError(
-        "creating the object's directory",
-        { root: this.directory, object: address },
-        error,
-        "Nothing stored was changed.",
-      );
-    }
-    return {
-      path: path.join(directory, SQLITE_FILE),
-      mirrorAlarm: (time) => writeAlarmMirror(directory, time),
-    };
+    return sqliteFileIn(this.#objectDirectory(address), { root: this.directory, object: address });
   }
 
   listAlarms(): ScheduledAlarm[] {
@@ -322,6 +309,58 @@ class FileObjectStore implements ObjectStore {
 
 /** A SQLite-backed object's database, beside where a key-value object keeps its log. */
 const SQLITE_FILE = "db.sqlite";
+/** The directory, beside an object's (or a facet's) database, holding its facets' directories. */
+const FACETS_DIRECTORY = "facets";
+/** In a facet's directory named by a hash: the facet's name. */
+const FACET_NAME_FILE = "name";
+/** Longer directory names are hashed, as a name can be 256 bytes and percent-encoding triples it. */
+const MAX_FACET_DIRECTORY = 128;
+
+/**
+ * A facet's directory: its name percent-encoded as namespaces are (so never "." or ".."), or,
+ * when that is long, "~" (which the encoding never leaves bare) and the name's SHA-256, with the
+ * name kept in a file. Distinct names get distinct directories, all inside the parent's.
+ */
+function facetDirectoryName(name: string): string {
+  const encoded = directoryName(name);
+  return encoded.length <= MAX_FACET_DIRECTORY ? encoded : `~${createHash("sha256").update(name).digest("hex")}`;
+}
+
+/** The database in `directory`, and its facets' in `directory/facets/<name>/`, made on first use. */
+function sqliteFileIn(directory: string, place: FailurePlace): SqliteFile {
+  try {
+    mkdirSync(directory, { recursive: true });
+  } catch (error) {
+    throw fileStorageError("creating the object's directory", place, error, "Nothing stored was changed.");
+  }
+  const facets = path.join(directory, FACETS_DIRECTORY);
+  return {
+    path: path.join(directory, SQLITE_FILE),
+    mirrorAlarm: (time) => writeAlarmMirror(directory, time),
+    facet: (name) => {
+      const child = path.join(facets, facetDirectoryName(name));
+      const file = sqliteFileIn(child, place);
+      if (path.basename(child).startsWith("~")) writeFileSync(path.join(child, FACET_NAME_FILE), name);
+      return file;
+    },
+    facetNames: () => {
+      let entries: string[];
+      try {
+        entries = readdirSync(facets);
+      } catch {
+        return [];
+      }
+      return entries.flatMap((entry) => {
+        if (!entry.startsWith("~")) return [namespaceFromDirectory(entry)];
+        try {
+          return [readFileSync(path.join(facets, entry, FACET_NAME_FILE), "utf8")];
+        } catch {
+          return [];
+        }
+      });
+    },
+  };
+}
 
 /** The `alarm` file: the time, rewritten atomically (temp + rename), removed when there is none. */
 function writeAlarmMirror(directory: string, alarm: number | null): void {
