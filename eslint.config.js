@@ -18,6 +18,9 @@ export default tseslint.config(
       "bench/.suites/",
       "bench/.dist/",
       "fixtures/",
+      // The conformance runs' reports and the public suites' extracted code (both git-ignored).
+      "conformance/.results/",
+      "conformance/.suites/",
       "**/*.d.ts",
     ],
   },

@@ -12,6 +12,8 @@ export interface Env {
   RPC: DurableObjectNamespace<RpcObject>;
   SOCKETS: DurableObjectNamespace<SocketObject>;
   ALARMS: DurableObjectNamespace<AlarmObject>;
+  PROXIED: DurableObjectNamespace<ProxiedObject>;
+  LIMITER: RateLimit;
   KV: KVNamespace;
   BUCKET: R2Bucket;
   DB: D1Database;
@@ -122,6 +124,32 @@ export class RpcObject extends DurableObject<Env> {
     this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS t(name TEXT UNIQUE)");
     this.ctx.storage.sql.exec("INSERT INTO t VALUES ('a')");
     this.ctx.storage.sql.exec("INSERT INTO t VALUES ('a')");
+  }
+}
+
+/**
+ * A constructor that returns a Proxy of the instance (libraries do this to
+ * intercept member access); RPC must dispatch through the Proxy, whose
+ * methods run on the real instance, where private fields live.
+ */
+export class ProxiedObject extends DurableObject<Env> {
+  #secret = "kept in a private field";
+  reads = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    return new Proxy(this, {
+      get(target, key) {
+        const value: unknown = Reflect.get(target, key, target);
+        if (typeof value !== "function") return value;
+        target.reads++;
+        return (value as (...args: unknown[]) => unknown).bind(target);
+      },
+    });
+  }
+
+  secret(): string {
+    return this.#secret;
   }
 }
 

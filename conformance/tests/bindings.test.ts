@@ -150,3 +150,12 @@ describe("d1", () => {
     expect(() => env.DB.prepare("SELECT ?").bind(undefined)).toThrow("D1_TYPE_ERROR: Type 'undefined' not supported for value 'undefined'");
   });
 });
+
+describe("rate limiting", () => {
+  it("a ratelimits binding allows its limit per key, then refuses", async () => {
+    const key = unique("client");
+    const outcomes = [];
+    for (let i = 0; i < 3; i++) outcomes.push((await env.LIMITER.limit({ key })).success);
+    expect(outcomes).toEqual([true, true, false]);
+  });
+});

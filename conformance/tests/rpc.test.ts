@@ -104,6 +104,10 @@ describe("rpc member rules", () => {
     expect(error?.message).toBe('The RPC receiver does not implement the method "overridden".');
   });
 
+  it("an object whose constructor returns a Proxy is dispatched through it", async () => {
+    expect(await env.PROXIED.getByName(unique("proxied")).secret()).toBe("kept in a private field");
+  });
+
   it("alarm is reserved", async () => {
     const error = await rejection(member(stub(), "alarm")());
     expect(error?.message).toBe("'alarm' is a reserved method and cannot be called over RPC.");

@@ -2,6 +2,7 @@
 // behaviours, so the suite is a regression net and not only a list of gaps.
 import { env, evictDurableObject, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { RpcObject } from "../src/index";
 import { unique } from "./helpers";
 
 function sqlite() {
@@ -176,6 +177,15 @@ describe("storage", () => {
     expect(await object.increment()).toBe(1);
     await evictDurableObject(object);
     expect(await object.increment()).toBe(2);
+  });
+
+  it("ctx.exports reaches the worker's own Durable Object classes", async () => {
+    const name = unique("exports");
+    const answer = await runInDurableObject(sqlite(), (_instance, state) => {
+      const exported = (state as unknown as { exports: Record<string, DurableObjectNamespace<RpcObject>> }).exports;
+      return exported.RpcObject.getByName(name).ping();
+    });
+    expect(answer).toBe("pong");
   });
 
   it("a stub from getByName has the name", () => {
