@@ -1,5 +1,5 @@
 import type { ObjectAddress } from "../storage/address.js";
-import { ObjectStorage } from "./object-storage.js";
+import { KeyValueObjectStorage, type ObjectStorage } from "./object-storage.js";
 import { SqliteDurableObjectStorage, type CommitControl } from "../sql/durable-object-storage.js";
 import { SqliteObjectStorage } from "../sql/sqlite-object-storage.js";
 import type { Awaitable } from "../base/awaitable.js";
@@ -270,12 +270,12 @@ export class ObjectRecord implements StorageOwner, FacetRecord {
   /** The object's storage API: gated by a live instance, or (no gates) as reached from outside. */
   storage(gates?: InstanceGates): ObjectStorage {
     const host = new ObjectStorageHost(this, gates);
-    // One public type for both kinds, as workers-types has it: ObjectStorage declares sql, kv and transactionSync.
+    // One public type for both kinds, as workers-types has it.
     if (this.isSqlite) {
       const options = { inFacet: this.facetDepth > 0, transferable: markHandle };
-      return new SqliteDurableObjectStorage(this.sqlite, host, this.#commits, options) as unknown as ObjectStorage;
+      return new SqliteDurableObjectStorage(this.sqlite, host, this.#commits, options);
     }
-    return new ObjectStorage(this.store, host, this.lane);
+    return new KeyValueObjectStorage(this.store, host, this.lane);
   }
 
   /** The SQLite database of a SQLite-backed object, opened (and given the layers in force) on first use. */

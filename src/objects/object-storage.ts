@@ -7,18 +7,18 @@ import {
   TRANSACTION_SYNC_NOT_ENABLED,
 } from "./sqlite-only.js";
 import type { DurableObjectSnapshot } from "../sql/snapshot-handle.js";
-import type { DurableObjectRestoreOptions, DurableObjectSnapshotOptions } from "../sql/durable-object-storage.js";
+import type { DurableObjectRestoreOptions, DurableObjectSnapshotOptions, ObjectStorage } from "../sql/object-storage.js";
 import type { SqlStorage } from "../sql/sql-storage.js";
 import type { SyncKvStorage } from "../sql/sync-kv.js";
 
+export type { ObjectStorage } from "../sql/object-storage.js";
+
 /**
- * `ctx.storage` as user code sees it, one type for both kinds of object (as
- * workers-types has it): the key-value API plus `sql`, `kv`,
- * `transactionSync` and bookmarks. A key-value-backed object gets this class,
- * whose SQLite-only members throw production's errors (saying how to enable
- * SQLite); a SQLite-backed one gets SqliteDurableObjectStorage, of this shape.
+ * `ctx.storage` of a key-value-backed object: the key-value API, and the
+ * SQLite-only members of ObjectStorage throwing production's errors (saying
+ * how to enable SQLite). A SQLite-backed object gets SqliteDurableObjectStorage.
  */
-export class ObjectStorage extends DurableObjectStorage {
+export class KeyValueObjectStorage extends DurableObjectStorage implements ObjectStorage {
   /** SQL, on SQLite-backed objects. */
   get sql(): SqlStorage {
     throw new Error(SQL_NOT_ENABLED);

@@ -1,6 +1,7 @@
 import { andThen, attempt } from "../base/awaitable.js";
 import { parseAlarmTime } from "../storage/arguments.js";
 import type { ReadOptions, StorageHost, StorageListOptions, WriteOptions } from "../storage/host.js";
+import type { DurableObjectRestoreOptions, DurableObjectSnapshotOptions, ObjectStorage } from "./object-storage.js";
 import type { SqliteObjectStorage } from "./sqlite-object-storage.js";
 import type { SqlStorage } from "./sql-storage.js";
 import type { SyncKvStorage } from "./sync-kv.js";
@@ -15,14 +16,7 @@ export interface SqliteStorageOptions {
   readonly transferable?: (value: object) => void;
 }
 
-export interface DurableObjectSnapshotOptions {
-  bookmark?: string;
-}
-
-export interface DurableObjectRestoreOptions {
-  /** Key-value pairs put into the restored database before the next session sees it. */
-  kvData?: Record<string, unknown>;
-}
+export type { DurableObjectRestoreOptions, DurableObjectSnapshotOptions } from "./object-storage.js";
 
 /** What an async transaction on a SQLite object needs of its owner: holding the implicit transaction open. */
 export interface CommitControl {
@@ -40,6 +34,8 @@ export interface SqliteTransaction {
   delete(key: string, options?: WriteOptions): Promise<boolean>;
   delete(keys: string[], options?: WriteOptions): Promise<number>;
   list<T = unknown>(options?: StorageListOptions): Promise<Map<string, T>>;
+  /** Refused: "Cannot call deleteAll() within a transaction". */
+  deleteAll(options?: WriteOptions): Promise<void>;
   getAlarm(options?: ReadOptions): Promise<number | null>;
   setAlarm(scheduledTime: number | Date, options?: WriteOptions): Promise<void>;
   deleteAlarm(options?: WriteOptions): Promise<void>;
@@ -54,7 +50,7 @@ export interface SqliteTransaction {
  * synchronous run ends, so writes with no `await` between them commit
  * together, and the object's output gate holds its results until then.
  */
-export class SqliteDurableObjectStorage {
+export class SqliteDurableObjectStorage implements ObjectStorage {
   readonly #sqlite: SqliteObjectStorage;
   readonly #host: StorageHost;
   readonly #commits: CommitControl;
@@ -167,6 +163,7 @@ export class SqliteDurableObjectStorage {
       put: this.put.bind(this),
       delete: this.delete.bind(this),
       list: this.list.bind(this),
+      deleteAll: this.deleteAll.bind(this),
       getAlarm: this.getAlarm.bind(this),
       setAlarm: this.setAlarm.bind(this),
       deleteAlarm: this.deleteAlarm.bind(this),

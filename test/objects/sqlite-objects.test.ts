@@ -72,6 +72,9 @@ const script = `
         await this.ctx.storage.deleteAll();
       });
     }
+    async txnWipe() {
+      return this.ctx.storage.transaction((txn) => txn.deleteAll());
+    }
     count() {
       return this.ctx.storage.sql.exec("SELECT count(*) AS n FROM entries").one().n;
     }
@@ -135,6 +138,7 @@ describe("SQLite-backed Durable Objects", () => {
       insert(id: number): Promise<void>;
       wipe(): Promise<{ left: unknown[]; size: number }>;
       wipeInTransaction(): Promise<void>;
+      txnWipe(): Promise<void>;
       count(): Promise<number>;
     };
     for (let id = 1; id <= 3; id++) await stub.insert(id);
@@ -143,6 +147,7 @@ describe("SQLite-backed Durable Objects", () => {
       (reason: Error) => reason,
     );
     expect(refused?.message).toBe("Cannot call deleteAll() within a transaction");
+    await expect(stub.txnWipe()).rejects.toThrow("Cannot call deleteAll() within a transaction");
     // The transaction rolled back, its insert with it.
     expect(await stub.count()).toBe(3);
     expect(await stub.wipe()).toEqual({ left: [], size: 4096 });

@@ -12,8 +12,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import type { StorageBackend } from "../../src/storage/backend.js";
-import type { DurableObjectStorage } from "../../src/storage/storage.js";
-import type { DurableObjectTransaction } from "../../src/storage/transaction.js";
+import type { ObjectStorage } from "../../src/objects/object-storage.js";
+import type { ObjectTransaction } from "../../src/sql/object-storage.js";
 
 /**
  * Randomized model-based test: long random sequences of storage operations
@@ -129,9 +129,9 @@ class Model {
   }
 }
 
-async function applyReal(storageOrTxn: DurableObjectStorage | DurableObjectTransaction, o: Op): Promise<unknown> {
+async function applyReal(storageOrTxn: ObjectStorage | ObjectTransaction, o: Op): Promise<unknown> {
   // A transaction offers the same calls (deleteAll aside, which it refuses).
-  const target = storageOrTxn as DurableObjectStorage;
+  const target = storageOrTxn as ObjectStorage;
   switch (o.op) {
     case "get":
       return target.get(o.key);
@@ -170,7 +170,7 @@ async function runSequence(ops: Op[], makeBackend: () => StorageBackend, layers?
   }
 }
 
-async function runOps(ops: Op[], storage: DurableObjectStorage, layers: LayeredBackend | undefined): Promise<void> {
+async function runOps(ops: Op[], storage: ObjectStorage, layers: LayeredBackend | undefined): Promise<void> {
   const models: Model[] = [new Model()];
   const model = (): Model => models[models.length - 1]!;
   for (const o of ops) {

@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { runtimeWith } from "../helpers/runtime.js";
-import type { DurableObjectStorage } from "../../src/storage/storage.js";
+import type { ObjectStorage } from "../../src/objects/object-storage.js";
 
 class Obj {}
-let storage: DurableObjectStorage;
+let storage: ObjectStorage;
 beforeEach(() => {
   const { runtime, ns } = runtimeWith({ Obj });
   storage = runtime.storage(ns("Obj").idFromName("s"));
@@ -58,7 +58,7 @@ describe("storage API", () => {
     beforeEach(async () => {
       await storage.put(Object.fromEntries(["a", "ab", "abc", "b", "ba", "c", "\u{1F600}", "\uE000"].map((k) => [k, k])));
     });
-    const keys = async (options?: Parameters<DurableObjectStorage["list"]>[0]) => [...(await storage.list(options)).keys()];
+    const keys = async (options?: Parameters<ObjectStorage["list"]>[0]) => [...(await storage.list(options)).keys()];
 
     it("orders by UTF-8 bytes", async () => {
       expect(await keys()).toEqual(["a", "ab", "abc", "b", "ba", "c", "\uE000", "\u{1F600}"]);

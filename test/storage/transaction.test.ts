@@ -9,7 +9,8 @@ import type { StorageBackend } from "../../src/storage/backend.js";
 import { runtimeWith } from "../helpers/runtime.js";
 import { SlowBackend } from "../helpers/slow-backend.js";
 import { MemoryBackend } from "../../src/storage/backends/memory.js";
-import { MAX_TRANSACTION_ATTEMPTS, type DurableObjectStorage } from "../../src/storage/storage.js";
+import { MAX_TRANSACTION_ATTEMPTS } from "../../src/storage/storage.js";
+import type { ObjectStorage } from "../../src/objects/object-storage.js";
 import { DuraboxError } from "../../src/base/errors.js";
 
 class Obj {
@@ -28,7 +29,7 @@ let objects = 0;
 
 for (const kind of kinds) {
   describe(`transactions (${kind} backend)`, () => {
-    let storage: DurableObjectStorage;
+    let storage: ObjectStorage;
     let backend: StorageBackend;
     beforeEach(() => {
       backend =

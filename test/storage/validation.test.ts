@@ -1,14 +1,14 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { runtimeWith } from "../helpers/runtime.js";
-import type { DurableObjectStorage } from "../../src/storage/storage.js";
+import type { ObjectStorage } from "../../src/objects/object-storage.js";
 
 class WithAlarm {
   alarm(): void {}
 }
 class WithoutAlarm {}
 
-let storage: DurableObjectStorage;
-let noAlarmStorage: DurableObjectStorage;
+let storage: ObjectStorage;
+let noAlarmStorage: ObjectStorage;
 beforeEach(() => {
   const { runtime, ns } = runtimeWith({ WithAlarm, WithoutAlarm });
   storage = runtime.storage(ns("WithAlarm").idFromName("v"));
