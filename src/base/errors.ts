@@ -5,9 +5,11 @@
  * thrown as exactly those, not as DuraboxError, so user code sees what it
  * would see on Cloudflare.
  *
- * Every code, with the condition it stands for:
+ * Every code, with the condition it stands for, in two kinds: user errors
+ * (the options, the worker's code or the test setup must change) and system
+ * errors (the machine, a storage backend, or durabox itself failed).
  */
-export const ERROR_CODES = {
+export const USER_ERROR_CODES = {
   /** An option, CLI flag or wrangler config value is invalid, unknown, or contradicts another. */
   ERR_OPTIONS: "invalid options",
   /** The worker exports no class of the name a Durable Object binding gives. */
@@ -34,6 +36,13 @@ export const ERROR_CODES = {
   ERR_TRANSACTION_CONTENTION: "transaction contention",
   /** Objects called each other deeper than the recursion limit. */
   ERR_RECURSION: "call recursion too deep",
+  /** A test helper was called where no durabox test runtime exists (not under the durabox environment). */
+  ERR_NO_TEST_RUNTIME: "no test runtime",
+  /** The test environment was set up out of order (the runtime was used before its setup file ran), or tests run concurrently under per-test isolation. */
+  ERR_TEST_SETUP: "test environment set up out of order",
+} as const;
+
+export const SYSTEM_ERROR_CODES = {
   /** A persistence directory is in use by another running runtime. */
   ERR_PERSIST_LOCKED: "persistence directory locked",
   /** Storage failed (Redis unreachable, a full or read-only disk); nothing was half-written. */
@@ -46,11 +55,11 @@ export const ERROR_CODES = {
   ERR_STORAGE_CORRUPT: "stored data damaged",
   /** A SQLite-backed class is used where no SQLite driver loads (Node before 22.16 without better-sqlite3). */
   ERR_SQLITE_UNAVAILABLE: "no SQLite driver",
-  /** A test helper was called where no durabox test runtime exists (not under the durabox environment). */
-  ERR_NO_TEST_RUNTIME: "no test runtime",
-  /** The test environment was set up out of order (the runtime was used before its setup file ran). */
-  ERR_TEST_SETUP: "test environment set up out of order",
+  /** An invariant of durabox's own failed (a bug in durabox, not in the code it runs): `internal()`. */
+  ERR_INTERNAL: "durabox invariant failed",
 } as const;
+
+export const ERROR_CODES = { ...USER_ERROR_CODES, ...SYSTEM_ERROR_CODES } as const;
 
 export type DuraboxErrorCode = keyof typeof ERROR_CODES;
 
@@ -72,6 +81,11 @@ export class DuraboxError extends Error {
   }
 }
 Object.defineProperty(DuraboxError.prototype, BRAND, { value: true });
+
+/** Whether `code` is a system error (the machine, a backend, or durabox failed) rather than the user's to fix. */
+export function isSystemError(code: DuraboxErrorCode): boolean {
+  return Object.hasOwn(SYSTEM_ERROR_CODES, code);
+}
 
 /** What a backend throws when used after its runtime was disposed. */
 export function disposedStorageError(): DuraboxError {

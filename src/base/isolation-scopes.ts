@@ -1,3 +1,4 @@
+import { internal } from "./internal.js";
 import type { IsolatedState } from "./isolated-state.js";
 
 /**
@@ -40,7 +41,7 @@ export class IsolationScopes implements IsolatedState {
    * the states that finish asynchronously.
    */
   popLayer(): void | Promise<void> {
-    if (this.#depth === 0) throw new Error("durabox: popLayer() without pushLayer()");
+    if (this.#depth === 0) throw internal("popLayer() without pushLayer()");
     this.#depth--;
     const pending = [...this.#states].reverse().flatMap((state) => {
       const popped = state.popLayer();

@@ -7,6 +7,7 @@ import { namespaceOf, type DurableObjectId } from "./id.js";
 import { AlarmClaims } from "./alarms/claims.js";
 import { DurableObjectNamespace } from "./namespace.js";
 import { DuraboxError } from "../base/errors.js";
+import { internal } from "../base/internal.js";
 import type { ObjectInstance } from "./instance.js";
 import type { ObjectAddress } from "../storage/address.js";
 import type { ObjectEventHook } from "./events.js";
@@ -90,7 +91,7 @@ export class ObjectRuntime {
    * many). O(1) in what is stored.
    */
   pushLayer(): void {
-    if (this.#layers === undefined) throw new Error("durabox: this runtime has no isolation layers");
+    if (this.#layers === undefined) throw internal("this runtime has no isolation layers");
     this.#layers.push();
     this.#layerDepth++;
     for (const record of this.#objects.sqliteRecords()) record.openSqlite!.push();
@@ -98,7 +99,7 @@ export class ObjectRuntime {
 
   /** Drops the innermost layer; returns the objects whose stored alarm may have changed. */
   popLayer(): ObjectAddress[] {
-    if (this.#layers === undefined || this.#layerDepth === 0) throw new Error("durabox: popLayer() without pushLayer()");
+    if (this.#layers === undefined || this.#layerDepth === 0) throw internal("popLayer() without pushLayer()");
     const changed = this.#layers.pop();
     this.#layerDepth--;
     for (const record of this.#objects.sqliteRecords()) {

@@ -1,4 +1,4 @@
-import { DuraboxError } from "../base/errors.js";
+import { internal } from "../base/internal.js";
 import { realQueueMicrotask } from "../base/clock.js";
 import type { SqliteDatabase } from "./database.js";
 
@@ -104,7 +104,7 @@ export class TransactionStack {
   /** Commits the implicit transaction now; on failure it is rolled back and the error thrown. */
   commit(): void {
     if (!this.implicitOpen) return;
-    if (this.syncDepth > 0) throw new DuraboxError("ERR_STORAGE", "The implicit transaction cannot commit inside transactionSync().");
+    if (this.syncDepth > 0) throw internal("the implicit transaction cannot commit inside transactionSync()");
     try {
       if (this.layers > 0) this.checkDeferredForeignKeys();
       this.db.run(COMMIT_IMPLICIT);
@@ -165,7 +165,7 @@ export class TransactionStack {
 
   /** Starts a test isolation layer: everything after it can be undone by pop(). */
   push(): void {
-    if (this.syncDepth > 0) throw new DuraboxError("ERR_STORAGE", "A storage layer cannot be pushed inside transactionSync().");
+    if (this.syncDepth > 0) throw internal("a storage layer cannot be pushed inside transactionSync()");
     // The implicit transaction sits above the layers: commit it into the layer below first.
     this.commit();
     this.db.run(`SAVEPOINT ${layerName(this.layers)}`);
@@ -174,8 +174,8 @@ export class TransactionStack {
 
   /** Undoes everything since the matching push(), schema changes included. */
   pop(): void {
-    if (this.layers === 0) throw new DuraboxError("ERR_STORAGE", "pop() without a matching push(): no storage layer is open.");
-    if (this.syncDepth > 0) throw new DuraboxError("ERR_STORAGE", "A storage layer cannot be popped inside transactionSync().");
+    if (this.layers === 0) throw internal("pop() without a matching push(): no storage layer is open");
+    if (this.syncDepth > 0) throw internal("a storage layer cannot be popped inside transactionSync()");
     const name = layerName(this.layers - 1);
     // Rolling back to the layer also discards the implicit transaction above it.
     this.rollbackTo(name);

@@ -60,7 +60,7 @@ export class IsolationPolicy {
    */
   testStarted(test: { readonly concurrent?: boolean | undefined }): DuraboxError | undefined {
     if (!this.#active) return undefined;
-    if (this.#running.size > 0 || test.concurrent === true) return new DuraboxError("ERR_OPTIONS", CONCURRENT_TESTS_MESSAGE);
+    if (this.#running.size > 0 || test.concurrent === true) return new DuraboxError("ERR_TEST_SETUP", CONCURRENT_TESTS_MESSAGE);
     this.#running.add(test);
     this.#runtime.enterScope();
     return undefined;

@@ -2,6 +2,7 @@ import { Durabox } from "../durabox.js";
 import type { R2Bucket } from "../bindings/r2/bucket.js";
 import type { DuraboxHost } from "../durabox-host.js";
 import { DuraboxError } from "../base/errors.js";
+import { internal } from "../base/internal.js";
 import { DurableObjectId } from "../objects/id.js";
 import { DurableObjectNamespace } from "../objects/namespace.js";
 import { DurableObjectStub } from "../objects/stub.js";
@@ -103,7 +104,7 @@ export class TestRuntime {
    * once per file; with one environment per file it does nothing.
    */
   async startFile(): Promise<void> {
-    if (this.#scopes.depth !== 0) throw new Error("durabox: startFile() inside a scope");
+    if (this.#scopes.depth !== 0) throw internal("startFile() inside a scope");
     // After the realm's first file, every module handing out `env` gives this one its own.
     testFileStarting();
     const fetchMock = this.#fetchMock;
@@ -346,7 +347,7 @@ export class TestRuntime {
    * live instances are evicted and alarms rescheduled (DuraboxRuntime.popLayer).
    */
   async exitScope(): Promise<void> {
-    if (this.#scopes.depth === 0) throw new Error("durabox: exitScope() without enterScope()");
+    if (this.#scopes.depth === 0) throw internal("exitScope() without enterScope()");
     await this.#scopes.popLayer();
   }
 

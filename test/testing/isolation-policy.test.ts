@@ -46,7 +46,7 @@ describe("the isolation policy", () => {
   it("refuses a concurrent test, and a test started while another runs, entering no scope for it", async () => {
     const { policy, calls } = recorder("test");
     const concurrent = policy.testStarted({ concurrent: true });
-    expect(concurrent).toMatchObject({ code: "ERR_OPTIONS", message: expect.stringContaining('isolation: "file"') });
+    expect(concurrent).toMatchObject({ code: "ERR_TEST_SETUP", message: expect.stringContaining('isolation: "file"') });
     const first = {};
     const second = {};
     expect(policy.testStarted(first)).toBeUndefined();

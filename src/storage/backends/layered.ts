@@ -1,3 +1,4 @@
+import { internal } from "../../base/internal.js";
 import { addressFromKey, addressKey, type ObjectAddress } from "../address.js";
 import { CommitLog } from "../commit-log.js";
 import { changesInRange, mergeListed, widenedQuery, type Change } from "../merge.js";
@@ -67,7 +68,7 @@ export class LayeredBackend implements StorageBackend {
   /** Drops the top layer; returns the objects whose alarm it had changed. */
   pop(): ObjectAddress[] {
     const layer = this.#layers.pop();
-    if (layer === undefined) throw new Error("LayeredBackend.pop() called with no layer pushed");
+    if (layer === undefined) throw internal("LayeredBackend.pop() with no layer pushed");
     this.#epoch++;
     const changed: ObjectAddress[] = [];
     for (const [key, object] of layer) {
