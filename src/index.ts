@@ -24,6 +24,18 @@ export { D1DatabaseSession, type D1SessionBookmark, type D1SessionConstraint } f
 export { D1PreparedStatement } from "./bindings/d1/statement.js";
 export type { D1Result, D1Response, D1Meta, D1ExecResult } from "./bindings/d1/meta.js";
 export { readD1Migrations, type D1Migration } from "./bindings/d1/migrations.js";
+export type {
+  KVNamespace,
+  KVGetOptions,
+  KVGetWithMetadataResult,
+  KVListKey,
+  KVListOptions,
+  KVListResult,
+  KVPutOptions,
+  KVValueType,
+} from "./bindings/kv/namespace.js";
+export type { CacheStorage } from "./bindings/cache/cache-storage.js";
+export type { Cache, CacheQueryOptions } from "./bindings/cache/cache.js";
 export type { R2Bucket, R2Objects } from "./bindings/r2/bucket.js";
 export type { R2Object, R2ObjectBody, R2Checksums, R2HTTPMetadata } from "./bindings/r2/objects.js";
 export type { R2MultipartUpload, R2UploadedPart } from "./bindings/r2/multipart.js";

@@ -1,9 +1,10 @@
 import * as helpers from "./helpers.js";
+import * as miniflareHelpers from "./miniflare-helpers.js";
 import { caches } from "./caches-global.js";
 
 const { env: _env, ...allButEnv } = helpers;
-/** Every helper but `env`, by name: each export of helpers.ts. */
-export const testGlobals: Omit<typeof helpers, "env"> = allButEnv;
+/** Every helper but `env`, by name: each export of helpers.ts and of miniflare-helpers.ts (Miniflare 2's). */
+export const testGlobals: Omit<typeof helpers, "env"> & typeof miniflareHelpers = { ...allButEnv, ...miniflareHelpers };
 
 /**
  * Puts `env`, the helpers and the Workers global `caches` on a test file's

@@ -7,6 +7,7 @@ import { registerTestRuntime } from "../../src/testing/registry.js";
 import * as cloudflareTest from "../../src/cloudflare-test.js";
 import * as cloudflareWorkers from "../../src/cloudflare-workers.js";
 import * as helpers from "../../src/testing/helpers.js";
+import * as testing from "../../src/testing/index.js";
 import type { DurableObjectNamespace } from "../../src/index.js";
 
 const {
@@ -23,8 +24,9 @@ const {
   waitOnExecutionContext,
   createScheduledController,
   fetchMock,
-  getMiniflareFetchMock,
 } = cloudflareTest;
+// Miniflare 2's name for the fetch mock is durabox/testing's (not in cloudflare:test).
+const { getMiniflareFetchMock } = testing;
 
 // Worker code that imports env and exports from cloudflare:workers, as Cloudflare's docs write it.
 const script = `

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { TestRuntime } from "../../src/testing/test-runtime.js";
 import { registerTestRuntime } from "../../src/testing/registry.js";
-import * as helpers from "../../src/testing/helpers.js";
+import * as helpers from "../../src/testing/index.js";
 import type { DurableObjectNamespace } from "../../src/index.js";
 
 const script = `
