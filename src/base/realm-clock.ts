@@ -9,7 +9,8 @@ export interface ClockTimer {
 /**
  * Why the clock changed: "timers" when a test installed or removed fake
  * timers (or cleared them), "time" when it set the fake system time, which
- * moves Date without firing timers.
+ * moves Date (and shifts pending timers with it) without firing any: what
+ * listens fires nothing on it either.
  */
 export type ClockChange = "timers" | "time";
 
@@ -127,8 +128,8 @@ function startWatch(global: typeof globalThis): Watch {
  * @sinonjs/fake-timers marks what it installs with `.clock`. Its
  * setSystemTime moves Date (and shifts pending timers with it) without firing
  * anything, and reset() (vi.clearAllTimers) drops every pending timer:
- * listeners hear of both, so alarms that came due fire and dropped ones are
- * armed again.
+ * listeners hear of both, so alarms are armed again for their own times (one
+ * the new time passed fires at the next advance) and dropped ones come back.
  */
 function hookFakeClock(setTimer: unknown, notify: (change: ClockChange) => void): void {
   const clock = (setTimer as { clock?: FakeClock } | undefined)?.clock;

@@ -67,10 +67,10 @@ describe("Jest (testEnvironment: durabox)", { timeout: 90_000 }, () => {
     expect(coverageOf(path.join(dir, "coverage-summary.json"), path.join(root, "examples/jest-counter/src/greeting.ts")).covered).toBe(0);
   });
 
-  it("runs without the preset (durabox bundles the worker), values still of the test's realm, and refuses .concurrent clearly; fake timers drive alarms", async () => {
+  it("runs without the preset (durabox bundles the worker), values still of the test's realm, and refuses .concurrent clearly; fake timers drive alarms, setSystemTime alone fires none", async () => {
     const outcome = await jest("fixtures/jest-fallback");
-    // store.test.js: 2 (and the refused concurrent test); fake-timers.test.js: 5.
-    expect(outcome.passed).toHaveLength(7);
+    // store.test.js: 2 (and the refused concurrent test); fake-timers.test.js: 7.
+    expect(outcome.passed).toHaveLength(9);
     expect(outcome.failed).toHaveLength(1);
     expect(outcome.failed[0]!.message).toContain("concurrent tests would share one Durable Objects runtime");
   });
@@ -168,11 +168,11 @@ describe("Vitest (environment: durabox)", { timeout: 90_000 }, () => {
     expect(coverageOf(path.join(dir, "coverage-summary.json"), path.join(root, "examples/vitest-counter/src/greeting.ts")).covered).toBe(0);
   });
 
-  it("runs without the helper, with unkeyed options and setupIsolatedStorage() (imported, or Miniflare 2's global); fake timers drive alarms", async () => {
+  it("runs without the helper, with unkeyed options and setupIsolatedStorage() (imported, or Miniflare 2's global); fake timers drive alarms, setSystemTime alone fires none", async () => {
     const outcome = await vitest("fixtures/vitest-plain");
     expect(outcome.failed).toEqual([]);
-    // box.test.mjs 3, miniflare-style.test.mjs 2, fake-timers.test.mjs 4.
-    expect(outcome.passed).toHaveLength(9);
+    // box.test.mjs 3, miniflare-style.test.mjs 2, fake-timers.test.mjs 6.
+    expect(outcome.passed).toHaveLength(11);
   });
 
   it("gives test files KV (env, getKVNamespace) and caches, rolled back per test, expiring on Vitest's fake clock", async () => {

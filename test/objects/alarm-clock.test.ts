@@ -93,7 +93,7 @@ describe("AlarmScheduler on a clock it is given", () => {
     ]);
   });
 
-  it("arms every pending alarm again when the timers change, and fires those a new time passed", () => {
+  it("arms every pending alarm again when the timers change or the time is set, firing none until the clock advances", () => {
     const clock = new ManualClock();
     const fired: string[] = [];
     const scheduler = new AlarmScheduler(async (address) => (fired.push(address.id), "ran"), true, clock);
@@ -104,12 +104,17 @@ describe("AlarmScheduler on a clock it is given", () => {
     clock.change("timers");
     // The old timers are cancelled, new ones armed.
     expect(clock.pendingTimers).toBe(3);
-    // A jump of the system time passes a and b: they fire at once, soonest first; c waits.
+    // A jump of the system time passes a and b: as it fires no timer, neither fires; both are due at
+    // the next advance, soonest first; c waits for its own time.
     clock.time += 5000;
     clock.change("time");
+    expect(fired).toEqual([]);
+    expect(scheduler.pending().map((a) => a.id)).toEqual(["a", "b", "c"]);
+    clock.advance(0);
     expect(fired).toEqual(["a", "b"]);
-    expect(scheduler.pending().map((a) => a.id)).toEqual(["c"]);
-    clock.advance(4000);
+    clock.advance(3999);
+    expect(fired).toEqual(["a", "b"]);
+    clock.advance(1);
     expect(fired).toEqual(["a", "b", "c"]);
   });
 
@@ -119,11 +124,13 @@ describe("AlarmScheduler on a clock it is given", () => {
     const manual = new AlarmScheduler(async (address) => (fired.push(address.id), "ran"), false, clock);
     manual.schedule(at("a"), clock.time);
     clock.change("time");
+    clock.advance(1);
     expect(fired).toEqual([]);
     const automatic = new AlarmScheduler(async (address) => (fired.push(address.id), "ran"), true, clock);
     automatic.dispose();
     automatic.schedule(at("b"), clock.time);
     clock.change("time");
+    clock.advance(1);
     expect(fired).toEqual([]);
   });
 });
@@ -249,14 +256,27 @@ describe("fake timers drive alarms (Vitest's, in this realm)", () => {
     expect((await call("/")).runs).toHaveLength(1);
   });
 
-  it("setSystemTime past an alarm fires it", async () => {
+  it("setSystemTime past an alarm fires nothing (it fires no timer); the next advance fires it", async () => {
     vi.useFakeTimers();
     const { call } = await start();
     await call("/in?ms=60000");
     vi.setSystemTime(Date.now() + 30_000);
-    expect((await call("/")).runs).toEqual([]);
     vi.setSystemTime(Date.now() + 30_000);
+    expect((await call("/")).runs).toEqual([]);
+    vi.advanceTimersByTime(0);
     expect((await call("/")).runs).toHaveLength(1);
+  });
+
+  it("setSystemTime then runDurableObjectAlarm's runAlarm: the alarm runs once, whatever the clock says", async () => {
+    vi.useFakeTimers();
+    const { call, mf } = await start();
+    await call("/in?ms=60000");
+    vi.setSystemTime(Date.now() + 61_000);
+    const id = (await mf.getDurableObjectNamespace("CLOCK")).idFromName("a");
+    expect(await mf.internals.objects.runAlarm(id as never)).toBe(true);
+    vi.runAllTimers();
+    expect((await call("/")).runs).toHaveLength(1);
+    expect(await mf.internals.objects.runAlarm(id as never)).toBe(false);
   });
 
   it("moves an alarm armed on real timers onto fake timers installed later", async () => {

@@ -35,8 +35,9 @@ interface Scheduled {
  *
  * Times are on `clock`: by default the realm's, so a test's fake timers
  * drive alarms (advancing them fires the alarms that came due, in order; a
- * fake setSystemTime fires those it passed) and installing or removing fake
- * timers moves every pending alarm onto the new timers.
+ * fake setSystemTime fires nothing, as it fires no timer, and those it passed
+ * fire at the next advance) and installing or removing fake timers moves
+ * every pending alarm onto the new timers.
  */
 export class AlarmScheduler implements ClockListener {
   readonly #scheduled = new Map<string, Scheduled>();
@@ -119,19 +120,20 @@ export class AlarmScheduler implements ClockListener {
   }
 
   /**
-   * The realm's timers changed (fake timers installed, removed or cleared):
-   * every pending alarm is armed again on the timers now in force. The fake
-   * time was set: the alarms it passed fire now, soonest first, and the rest
-   * are armed again (the fake timers shifted them with the clock).
+   * The realm's timers changed (fake timers installed, removed or cleared),
+   * or the fake time was set: every pending alarm is armed again on the
+   * timers now in force, for its own time. Setting the time fires nothing,
+   * as it fires no timer: an alarm it passed is due at the next advance
+   * (fake timers shift their timers with the clock, so without this it would
+   * wait its whole delay again), and `runDurableObjectAlarm` finds it still
+   * scheduled.
    */
-  clockChanged(change: ClockChange): void {
+  clockChanged(_change: ClockChange): void {
     if (this.#disposed) return;
-    const now = this.#clock.now();
     for (const entry of this.#soonestFirst()) {
       entry.timer?.cancel();
       entry.timer = undefined;
-      if (change === "time" && entry.time <= now) this.#fireScheduled(entry);
-      else this.#arm(entry);
+      this.#arm(entry);
     }
   }
 
