@@ -19,6 +19,14 @@ describe("docs/ARCHITECTURE.md", () => {
     expect(named.filter((file) => !existing.has(file))).toEqual([]);
   });
 
+  it("names every binding kind, each with a declaration and a runtime entry (the types hold the pairing; test/types/binding-kinds.ts)", async () => {
+    const { BINDING_KINDS } = await import("../../src/options/bindings/table.js");
+    const { BINDING_RUNTIMES } = await import("../../src/runtime/binding-runtimes.js");
+    expect(Object.keys(BINDING_RUNTIMES).sort()).toEqual([...BINDING_KINDS].sort());
+    const section = page.slice(page.indexOf("\n## Binding kinds\n"), page.indexOf("\n## Build and package\n"));
+    expect(BINDING_KINDS.filter((kind) => !section.includes(`\`${kind}\``))).toEqual([]);
+  });
+
   it("has no table broken by a blank line (a row after a gap renders as literal pipes)", () => {
     expect(page).not.toMatch(/\|\n\n\|/);
   });
