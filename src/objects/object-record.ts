@@ -179,6 +179,7 @@ export class ObjectRecord implements StorageOwner, FacetRecord {
         deliver: (event) => this.instance().deliver(0, event),
         scopeDepth: () => this.#context.layerDepth(),
         autoReplyToClose: this.#class.spec.webSocketAutoReplyToClose ?? true,
+        eventTimedOut: (error) => this.#instance?.abortWith(error, { retryAlarm: true, breakStubs: false }),
       });
       this.#context.webSocketsOpened(this);
     }

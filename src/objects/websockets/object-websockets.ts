@@ -1,4 +1,5 @@
-import { realSetImmediate } from "../../base/clock.js";
+import { realClearTimeout, realSetImmediate, realSetTimeout } from "../../base/clock.js";
+import { abortError } from "../abort.js";
 import { DuraboxError } from "../../base/errors.js";
 import type { Frame, SocketCore, SocketOwner } from "./socket-core.js";
 import { coreOf, RequestResponsePair } from "./websocket.js";
@@ -25,6 +26,8 @@ export interface WebSocketEventHost {
   scopeDepth(): number;
   /** The worker's web_socket_auto_reply_to_close, for sockets accepted with accept(). */
   readonly autoReplyToClose: boolean;
+  /** A hibernatable event outlived the event timeout: the live instance is aborted with `error`. */
+  eventTimedOut(error: Error): void;
 }
 
 /** The hibernation handlers and their arguments. */
@@ -138,6 +141,24 @@ export class ObjectWebSockets implements SocketOwner {
     return this.#eventTimeout;
   }
 
+  /**
+   * A handler still running after the event timeout: workerd shuts the object
+   * down (its running events fail with the error) and drops its hibernation
+   * manager, so every socket is disconnected (the peers see 1006).
+   */
+  #limited(running: unknown, timeoutMs: number): unknown {
+    if (typeof (running as { then?: unknown } | null)?.then !== "function") return running;
+    const timer = realSetTimeout(() => {
+      // ERR_ABORTED under an Error's name: the handler's own failure with it is not reported again.
+      this.#host.eventTimedOut(abortError(EVENT_TIMEOUT_MESSAGE));
+      this.dropAll();
+    }, timeoutMs);
+    timer.unref?.();
+    const done = (): void => realClearTimeout(timer);
+    (running as Promise<unknown>).then(done, done);
+    return running;
+  }
+
   /** The instance went (evicted, reset): what it accept()ed drops (the peer sees 1006); hibernatable sockets stay. */
   instanceGone(): void {
     for (const core of [...this.#accepted.keys()]) core.terminate();
@@ -217,7 +238,8 @@ export class ObjectWebSockets implements SocketOwner {
       .deliver((object) => {
         const handler = (object as Record<string, unknown>)[call.name];
         if (typeof handler !== "function") return undefined;
-        return (handler as (...args: unknown[]) => unknown).apply(object, call.args);
+        const running = (handler as (...args: unknown[]) => unknown).apply(object, call.args);
+        return this.#eventTimeout === null ? running : this.#limited(running, this.#eventTimeout);
       })
       .catch((error: unknown) => {
         // The instance was evicted or reset while the event waited: nothing to report.
@@ -227,6 +249,9 @@ export class ObjectWebSockets implements SocketOwner {
       });
   }
 }
+
+/** workerd's error when a hibernatable WebSocket event outlives setHibernatableWebSocketEventTimeout() (global-scope.c++). */
+export const EVENT_TIMEOUT_MESSAGE = "Actor exceeded event execution time and was disconnected.";
 
 /** The distinct tags of acceptWebSocket(), checked against production's limits. */
 function checkTags(tags: unknown): string[] {
