@@ -33,6 +33,7 @@ export class ObjectRuntime {
   /** The key-value backend's isolation layers (a LayeredBackend), when the runtime has them. */
   readonly #layers: IsolationLayers | undefined;
   #layerDepth = 0;
+  #disposed = false;
 
   constructor(
     backend: StorageBackend,
@@ -72,6 +73,8 @@ export class ObjectRuntime {
 
   /** The live instance for `id`, made (not yet constructed) if there is none. */
   instance(id: DurableObjectId): ObjectInstance {
+    // After dispose() a stub taken before must not run the object's code again.
+    if (this.#disposed) throw disposedError();
     return this.#objects.record(id).instance();
   }
 
@@ -200,10 +203,12 @@ export class ObjectRuntime {
   }
 
   async dispose(): Promise<void> {
+    this.#disposed = true;
     this.alarms.dispose();
     this.#alarmClaims.dispose();
     this.closeWebSockets(-1, 1001, "");
-    this.evictAll();
+    // Calls running or queued in an object settle: they reject, as every later call does.
+    this.abortAll(disposedError());
     await this.settleBackground();
     for (const record of this.#objects.sqliteRecords()) record.close();
     await this.backend.close();
@@ -226,6 +231,13 @@ export class ObjectRuntime {
 export interface IsolationLayers {
   push(): void;
   pop(): ObjectAddress[];
+}
+
+function disposedError(): DuraboxError {
+  return new DuraboxError(
+    "ERR_DISPOSED",
+    "This Durable Object belongs to a disposed runtime: the call was not run. Create a new Durabox (or, in a test, use the current env) to reach it again.",
+  );
 }
 
 function evictedError(): DuraboxError {

@@ -274,6 +274,7 @@ export class DuraboxRuntime implements IsolatedState {
 
   /** The loaded worker a service binding reaches (waits for loading). */
   #serving(name: string): LoadedWorker | Promise<LoadedWorker> {
+    if (this.#disposed) throw new DuraboxError("ERR_DISPOSED", "This service binding belongs to a disposed Durabox: the call was not run.");
     const find = (): LoadedWorker => {
       const worker = this.#loaded.get(name);
       if (worker === undefined) {

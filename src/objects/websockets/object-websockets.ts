@@ -242,8 +242,12 @@ export class ObjectWebSockets implements SocketOwner {
         return this.#eventTimeout === null ? running : this.#limited(running, this.#eventTimeout);
       })
       .catch((error: unknown) => {
-        // The instance was evicted or reset while the event waited: nothing to report.
-        if (error instanceof DuraboxError && (error.code === "ERR_EVICTED" || error.code === "ERR_ABORTED")) return;
+        // The instance was evicted, reset or disposed while the event waited: nothing to report.
+        if (
+          error instanceof DuraboxError &&
+          (error.code === "ERR_EVICTED" || error.code === "ERR_ABORTED" || error.code === "ERR_DISPOSED")
+        )
+          return;
         // An uncaught exception in a handler is logged, as production does; the socket stays open.
         console.error(`Uncaught exception in ${call.name}():`, error);
       });
