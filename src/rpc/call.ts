@@ -4,7 +4,7 @@ import { currentContext, directHost, nextDepth, type CallHost } from "./context.
 import { copyThrownError } from "./error-copy.js";
 import { notAFunction } from "./messages.js";
 import { resolvePath } from "./receiver.js";
-import { rpcRealm, stubState, type StubMaker } from "./registry.js";
+import { rpcRealm, stubState, type StubMaker, type StubState } from "./registry.js";
 import type { TargetRef } from "./target.js";
 
 /**
@@ -32,10 +32,11 @@ export function remoteCall(
     if (args !== undefined) {
       if (args.length === 0) copiedArgs = args;
       else {
-        sent = { ...newTransfer(currentContext()?.host ?? directHost, stubFor, rpc), sentStubs: [] };
-        copiedArgs = copyValue(args, sent);
         // Before rpc_params_dup_stubs, a stub sent in the arguments was transferred: the sender's own is disposed.
-        if (!rpc.dupParamStubs) for (const stub of sent.sentStubs!) stub.dispose();
+        const transferred: StubState[] | undefined = rpc.dupParamStubs ? undefined : [];
+        sent = { host: currentContext()?.host ?? directHost, stubFor, stubs: [], rpc, sentStubs: transferred };
+        copiedArgs = copyValue(args, sent);
+        if (transferred !== undefined) for (const stub of transferred) stub.dispose();
         // Nothing sent by reference: nothing to dispose when the call returns.
         if (sent.stubs.length === 0) sent = undefined;
       }

@@ -39,7 +39,10 @@ const tagOf = (value: object): string => Object.prototype.toString.call(value).s
 
 /** Index keys of an array (canonical numeric strings below 2^32 - 1), as V8 tells them from named ones. */
 const INDEX = /^(0|[1-9]\d*)$/;
-const isIndex = (key: string): boolean => INDEX.test(key) && Number(key) < 2 ** 32 - 1;
+const isIndex = (key: string): boolean => {
+  const first = key.charCodeAt(0);
+  return first >= 48 && first <= 57 && INDEX.test(key) && Number(key) < 2 ** 32 - 1;
+};
 
 class Copier {
   readonly #transfer: Transfer;
