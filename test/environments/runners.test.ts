@@ -153,6 +153,12 @@ describe("Vitest (environment: durabox)", { timeout: 90_000 }, () => {
     expect(outcome.passed).toHaveLength(18);
   });
 
+  it("runs a suite written for the pool, migrated as docs/migrating.md says: singleWorker, isolatedStorage: false, .dev.vars, setSystemTime + runDurableObjectAlarm", async () => {
+    const outcome = await vitest("fixtures/plugin-migration");
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.passed).toHaveLength(7);
+  });
+
   it("counts the object's lines in V8 coverage", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "durabox-vitest-coverage-"));
     const outcome = await vitest("examples/vitest-counter", [
