@@ -14,7 +14,7 @@ export interface FacetInstance {
   abortWith(error: Error, how: AbortHow): void;
 }
 
-/** One facet's record (an ObjectRecord): it outlives the facet's runs, as its database does. */
+/** One facet's record (objects/object-record.ts): it outlives the facet's runs, as its database does. */
 export interface FacetRecord {
   /** Starts a run: the next instance is of `resolved`'s class and sees `id` as ctx.id. */
   startRun(resolved: ResolvedFacetClass, id: DurableObjectId | string): FacetInstance;
