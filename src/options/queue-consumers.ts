@@ -54,10 +54,19 @@ export const queueConsumersOption = option({
 });
 
 /** A whole number from `min` to `max`, or undefined when absent. */
-function whole(where: string, value: unknown, min: number, max: number, unit: string, failWith: (message: string) => never): number | undefined {
+function whole(
+  where: string,
+  value: unknown,
+  min: number,
+  max: number,
+  unit: string,
+  failWith: (message: string) => never,
+): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    failWith(`${where} must be a whole number of ${unit} from ${min} to ${max}, got ${typeof value === "number" ? value : typeName(value)}.`);
+    failWith(
+      `${where} must be a whole number of ${unit} from ${min} to ${max}, got ${typeof value === "number" ? value : typeName(value)}.`,
+    );
   }
   return value as number;
 }
@@ -73,10 +82,12 @@ function settings(
   if (deadLetterQueue !== undefined && (typeof deadLetterQueue !== "string" || deadLetterQueue === "")) {
     failWith(`${name("deadLetterQueue")} must be a queue name (a string), got ${typeName(deadLetterQueue)}.`);
   }
-  if (deadLetterQueue === queueName) failWith(`${name("deadLetterQueue")} names the queue itself ("${queueName}"): a dead-letter queue must be another queue.`);
+  if (deadLetterQueue === queueName)
+    failWith(`${name("deadLetterQueue")} names the queue itself ("${queueName}"): a dead-letter queue must be another queue.`);
   const result: ConsumerSettings = {
     maxBatchSize: whole(name("maxBatchSize"), given.maxBatchSize, 1, 100, "messages", failWith) ?? QUEUE_CONSUMER_DEFAULTS.maxBatchSize,
-    maxBatchTimeout: whole(name("maxBatchTimeout"), given.maxBatchTimeout, 0, 60, "seconds", failWith) ?? QUEUE_CONSUMER_DEFAULTS.maxBatchTimeout,
+    maxBatchTimeout:
+      whole(name("maxBatchTimeout"), given.maxBatchTimeout, 0, 60, "seconds", failWith) ?? QUEUE_CONSUMER_DEFAULTS.maxBatchTimeout,
     maxRetries: whole(name("maxRetries"), given.maxRetries, 0, 100, "retries", failWith) ?? QUEUE_CONSUMER_DEFAULTS.maxRetries,
     deadLetterQueue: deadLetterQueue as string | undefined,
     retryDelay: checkDelay(name("retryDelay"), given.retryDelay, failWith) ?? QUEUE_CONSUMER_DEFAULTS.retryDelay,
@@ -118,7 +129,10 @@ export function normalizeQueueConsumers(
     const path = `${prefix}queueConsumers.${queueName}`;
     if (!isRecord(entry)) fail(`${path} must be an object of consumer settings, got ${typeName(entry)}.`);
     checkOptionKeys(entry, FIELDS, { prefix: `${path}.` });
-    merged.set(queueName, settings(queueName, entry, (field) => `${path}.${field}`, fail));
+    merged.set(
+      queueName,
+      settings(queueName, entry, (field) => `${path}.${field}`, fail),
+    );
   }
   return [...merged.values()];
 }

@@ -183,7 +183,8 @@ export const BINDING_RUNTIMES: RuntimeTable<typeof BINDING_DECLARATIONS> = {
       });
       return new Queue(broker, producer);
     },
-    describe: ({ queueName, deliveryDelay }) => `queue ${queueName}${deliveryDelay === undefined ? "" : ` (delivery delay ${deliveryDelay} s)`}`,
+    describe: ({ queueName, deliveryDelay }) =>
+      `queue ${queueName}${deliveryDelay === undefined ? "" : ` (delivery delay ${deliveryDelay} s)`}`,
     // workers-types' global Queue<Body = unknown>: what send() takes is the application's to say.
     envType: (_name, { queueName }) => `Queue /* ${queueName} */`,
   },

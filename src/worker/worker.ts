@@ -116,7 +116,7 @@ export class LoadedWorker {
       return (queue as (batch: object, env: object, ctx: ExecutionContext) => unknown).call(entry, batch, this.env, ctx);
     };
     await runInContext({ depth: 0, host: directHost }, handler);
-    for (let settled = 0; settled < waited.length; ) {
+    for (let settled = 0; settled < waited.length;) {
       const pending = waited.slice(settled);
       settled = waited.length;
       for (const outcome of await Promise.allSettled(pending)) if (outcome.status === "rejected") throw outcome.reason;

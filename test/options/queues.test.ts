@@ -42,19 +42,39 @@ describe("queue options", () => {
 
   it("refuse settings outside production's ranges, naming the option and what is allowed", () => {
     const cases: [Record<string, unknown>, string][] = [
-      [{ queueConsumers: { jobs: { maxBatchSize: 101 } } }, "queueConsumers.jobs.maxBatchSize must be a whole number of messages from 1 to 100, got 101."],
-      [{ queueConsumers: { jobs: { maxBatchTimeout: 61 } } }, "queueConsumers.jobs.maxBatchTimeout must be a whole number of seconds from 0 to 60, got 61."],
-      [{ queueConsumers: { jobs: { maxRetries: -1 } } }, "queueConsumers.jobs.maxRetries must be a whole number of retries from 0 to 100, got -1."],
-      [{ queueConsumers: { jobs: { retryDelay: 86_401 } } }, "queueConsumers.jobs.retryDelay must be a whole number of seconds from 0 to 86400 (24 hours), got 86401."],
-      [{ queueConsumers: { jobs: { deadLetterQueue: "jobs" } } }, 'queueConsumers.jobs.deadLetterQueue names the queue itself ("jobs"): a dead-letter queue must be another queue.'],
-      [{ queueProducers: { JOBS: { queueName: "jobs", deliveryDelay: -1 } } }, "queueProducers.JOBS.deliveryDelay must be a whole number of seconds from 0 to 86400 (24 hours), got -1."],
+      [
+        { queueConsumers: { jobs: { maxBatchSize: 101 } } },
+        "queueConsumers.jobs.maxBatchSize must be a whole number of messages from 1 to 100, got 101.",
+      ],
+      [
+        { queueConsumers: { jobs: { maxBatchTimeout: 61 } } },
+        "queueConsumers.jobs.maxBatchTimeout must be a whole number of seconds from 0 to 60, got 61.",
+      ],
+      [
+        { queueConsumers: { jobs: { maxRetries: -1 } } },
+        "queueConsumers.jobs.maxRetries must be a whole number of retries from 0 to 100, got -1.",
+      ],
+      [
+        { queueConsumers: { jobs: { retryDelay: 86_401 } } },
+        "queueConsumers.jobs.retryDelay must be a whole number of seconds from 0 to 86400 (24 hours), got 86401.",
+      ],
+      [
+        { queueConsumers: { jobs: { deadLetterQueue: "jobs" } } },
+        'queueConsumers.jobs.deadLetterQueue names the queue itself ("jobs"): a dead-letter queue must be another queue.',
+      ],
+      [
+        { queueProducers: { JOBS: { queueName: "jobs", deliveryDelay: -1 } } },
+        "queueProducers.JOBS.deliveryDelay must be a whole number of seconds from 0 to 86400 (24 hours), got -1.",
+      ],
     ];
     for (const [options, message] of cases) {
       const error = errorOf(() => normalizeOptions(options));
       expect(error.code).toBe("ERR_OPTIONS");
       expect(error.message).toBe(message);
     }
-    expect(errorOf(() => normalizeOptions({ queueConsumers: { jobs: { maxBatch: 1 } as never } })).message).toMatch(/maxBatch.*maxBatchSize/s);
+    expect(errorOf(() => normalizeOptions({ queueConsumers: { jobs: { maxBatch: 1 } as never } })).message).toMatch(
+      /maxBatch.*maxBatchSize/s,
+    );
   });
 
   it("refuse a queue two workers consume, and a producer whose name another binding has", () => {

@@ -65,7 +65,9 @@ describe("createMessageBatch() and getQueueResult()", () => {
     expect(() => createMessageBatch("jobs", [{ id: "a", timestamp: 0, attempts: "1" as never, body }])).toThrow(
       "Incorrect type for the 'attempts' field on 'ServiceBindingQueueMessage': the provided value is not of type 'number'.",
     );
-    expect(() => createMessageBatch("jobs", {} as never)).toThrow("Failed to execute 'createMessageBatch': parameter 2 is not of type 'Array'.");
+    expect(() => createMessageBatch("jobs", {} as never)).toThrow(
+      "Failed to execute 'createMessageBatch': parameter 2 is not of type 'Array'.",
+    );
     await expect(getQueueResult({} as never, createExecutionContext())).rejects.toThrow(/parameter 1 is not of type 'MessageBatch'/);
     await expect(getQueueResult(batch, { waitUntil() {} } as never)).rejects.toThrow(/parameter 2 is not of type 'ExecutionContext'/);
     expect(() => batch.messages[0]!.retry({ delaySeconds: -1 })).toThrow(RangeError);

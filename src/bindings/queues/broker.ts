@@ -76,7 +76,14 @@ export class QueueBroker implements IsolatedState, ClockListener {
   async send(queue: string, messages: readonly OutgoingMessage[]): Promise<MessageBatchMetrics> {
     const now = this.#clock.now();
     const puts: StoredEntry[] = messages.map(({ contentType, body, delaySeconds }) =>
-      encodeMessage({ id: randomBytes(16).toString("hex"), timestamp: now, contentType, body, failures: 0, visibleAt: now + delaySeconds * 1000 }),
+      encodeMessage({
+        id: randomBytes(16).toString("hex"),
+        timestamp: now,
+        contentType,
+        body,
+        failures: 0,
+        visibleAt: now + delaySeconds * 1000,
+      }),
     );
     await this.#data.store(queue).commit({ puts });
     this.#arm(queue);

@@ -20,7 +20,7 @@ export function queueError(method: SendMethod, reason: string): Error {
 export function checkDelaySeconds(method: SendMethod | "retry" | "retryAll", value: unknown): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > MAX_DELAY_SECONDS) {
-    const reason = `delaySeconds ${typeof value === "number" ? value : JSON.stringify(value) ?? typeof value} is invalid: it must be a whole number of seconds from 0 to ${MAX_DELAY_SECONDS} (24 hours).`;
+    const reason = `delaySeconds ${typeof value === "number" ? value : (JSON.stringify(value) ?? typeof value)} is invalid: it must be a whole number of seconds from 0 to ${MAX_DELAY_SECONDS} (24 hours).`;
     throw method === "send" || method === "sendBatch" ? queueError(method, reason) : new RangeError(`${method}(): ${reason}`);
   }
   return value;

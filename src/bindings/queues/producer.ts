@@ -53,12 +53,17 @@ export class Queue<Body = unknown> {
     const batchDelay = checkDelaySeconds("sendBatch", options?.delaySeconds);
     const encoded = requests.map((request) => {
       if (typeof request !== "object" || request === null) {
-        throw new TypeError("Failed to execute 'sendBatch' on 'Queue': each message must be an object { body, contentType?, delaySeconds? }.");
+        throw new TypeError(
+          "Failed to execute 'sendBatch' on 'Queue': each message must be an object { body, contentType?, delaySeconds? }.",
+        );
       }
       return this.#message(request.body, request.contentType, checkDelaySeconds("sendBatch", request.delaySeconds) ?? batchDelay);
     });
     for (const message of encoded) checkMessageSize("sendBatch", message.body.byteLength);
-    checkBatch(encoded.length, encoded.reduce((total, message) => total + message.body.byteLength, 0));
+    checkBatch(
+      encoded.length,
+      encoded.reduce((total, message) => total + message.body.byteLength, 0),
+    );
     return { metadata: { metrics: await this.#broker.send(this.#settings.queueName, encoded) } };
   }
 

@@ -9,7 +9,6 @@ import { shape } from "../value-types.js";
 import { MAX_DELAY_SECONDS } from "../../bindings/queues/limits.js";
 import { bindingKind, type BindingContext } from "./kind.js";
 
-
 /** A producer binding: `env[binding].send()` writes to queue `queueName`. */
 export interface NormalizedQueueProducer {
   readonly binding: string;
@@ -37,7 +36,9 @@ const FORMS = 'a queue name or { queueName: "jobs", deliveryDelay?: seconds }';
 export function checkDelay(where: string, value: unknown, fail: (message: string) => never): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > MAX_DELAY_SECONDS) {
-    fail(`${where} must be a whole number of seconds from 0 to ${MAX_DELAY_SECONDS} (24 hours), got ${typeof value === "number" ? value : typeName(value)}.`);
+    fail(
+      `${where} must be a whole number of seconds from 0 to ${MAX_DELAY_SECONDS} (24 hours), got ${typeof value === "number" ? value : typeName(value)}.`,
+    );
   }
   return value as number;
 }
@@ -78,7 +79,8 @@ export const queueProducers = bindingKind<
     const contentType = defaultContentType(context);
     const given: [string, unknown][] = Array.isArray(option) ? option.map((name) => [name, name]) : Object.entries(option ?? {});
     const merged = new Map<string, NormalizedQueueProducer>();
-    for (const [binding, { queueName, deliveryDelay }] of Object.entries(config ?? {})) merged.set(binding, { binding, queueName, deliveryDelay, defaultContentType: contentType });
+    for (const [binding, { queueName, deliveryDelay }] of Object.entries(config ?? {}))
+      merged.set(binding, { binding, queueName, deliveryDelay, defaultContentType: contentType });
     for (const [binding, entry] of given) {
       const path = `${prefix}queueProducers.${binding}`;
       if (typeof entry === "string") {

@@ -118,7 +118,10 @@ describe("a queue's consumer", () => {
 
   it("retries the whole batch when the handler throws, then moves each message to the dead-letter queue after max_retries", async () => {
     const mf = runtime({
-      queueConsumers: { jobs: { maxBatchTimeout: 0, maxRetries: 2, retryDelay: 30, deadLetterQueue: "jobs-dlq" }, "jobs-dlq": { maxBatchTimeout: 0 } },
+      queueConsumers: {
+        jobs: { maxBatchTimeout: 0, maxRetries: 2, retryDelay: 30, deadLetterQueue: "jobs-dlq" },
+        "jobs-dlq": { maxBatchTimeout: 0 },
+      },
     });
     const jobs = await producer(mf);
     await jobs.sendBatch([{ body: { does: "throw" } }, { body: "fine, but in a failing batch" }]);
@@ -158,7 +161,11 @@ describe("a queue's consumer", () => {
     await settle();
     // Both wait: the retried one its 10 s, the one retryAll() retried the consumer's retry_delay (60 s).
     expect((await jobs.metrics()).backlogCount).toBe(2);
-    expect(seen().at(-1)!.messages.map((m) => [m.body, m.attempts])).toEqual([[{ does: "retryAll" }, 1]]);
+    expect(
+      seen()
+        .at(-1)!
+        .messages.map((m) => [m.body, m.attempts]),
+    ).toEqual([[{ does: "retryAll" }, 1]]);
     await mf.dispose();
   });
 });

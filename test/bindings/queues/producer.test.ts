@@ -2,7 +2,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { Durabox } from "../../../src/index.js";
 
 interface Producer {
-  send(body: unknown, options?: Record<string, unknown>): Promise<{ metadata: { metrics: { backlogCount: number; backlogBytes: number } } }>;
+  send(
+    body: unknown,
+    options?: Record<string, unknown>,
+  ): Promise<{ metadata: { metrics: { backlogCount: number; backlogBytes: number } } }>;
   sendBatch(messages: unknown, options?: Record<string, unknown>): Promise<unknown>;
 }
 
@@ -13,7 +16,11 @@ const mf = new Durabox({
   queueProducers: ["JOBS"],
 });
 const jobs = async () => (await mf.getBindings<{ JOBS: Producer }>()).JOBS;
-const reason = async (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as Error);
+const reason = async (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error as Error,
+  );
 
 afterAll(() => mf.dispose());
 
@@ -49,8 +56,12 @@ describe("send() and sendBatch() at production's limits", () => {
         `Queue send failed: delaySeconds ${delaySeconds} is invalid: it must be a whole number of seconds from 0 to 86400 (24 hours).`,
       );
     }
-    expect((await reason(queue.sendBatch([{ body: 1 }], { delaySeconds: -5 })))!.message).toMatch(/^Queue sendBatch failed: delaySeconds -5 is invalid/);
-    expect((await reason(queue.sendBatch([{ body: 1, delaySeconds: 90_000 }])))!.message).toMatch(/^Queue sendBatch failed: delaySeconds 90000/);
+    expect((await reason(queue.sendBatch([{ body: 1 }], { delaySeconds: -5 })))!.message).toMatch(
+      /^Queue sendBatch failed: delaySeconds -5 is invalid/,
+    );
+    expect((await reason(queue.sendBatch([{ body: 1, delaySeconds: 90_000 }])))!.message).toMatch(
+      /^Queue sendBatch failed: delaySeconds 90000/,
+    );
   });
 
   it("throw workerd's TypeErrors for a bad content type, a body the type cannot carry, no body, an empty batch", async () => {
