@@ -16,4 +16,9 @@ declare module "cloudflare:test" {
   export function createExecutionContext(): ExecutionContext;
   export function waitOnExecutionContext(ctx: ExecutionContext): Promise<void>;
   export function createScheduledController(options?: { scheduledTime?: Date | number; cron?: string }): ScheduledController;
+  export function createMessageBatch<Body = unknown>(
+    queueName: string,
+    messages: import("durabox/cloudflare-test").MessageBatchMessage<Body>[],
+  ): MessageBatch<Body>;
+  export function getQueueResult(batch: MessageBatch, ctx: ExecutionContext): Promise<import("durabox/cloudflare-test").QueueResult>;
 }

@@ -83,6 +83,8 @@ const FROM_FLAG: { readonly [K in keyof DuraboxOptions]?: (values: string[]) => 
   kvNamespaces: (values) => nameOrPair(values, "--kv", "NAME or NAME=ID", "CONFIG"),
   kvPersist: persistValue,
   cachePersist: persistValue,
+  queueProducers: (values) => nameOrPair(values, "--queue", "NAME or NAME=QUEUE", "JOBS=jobs"),
+  queuesPersist: persistValue,
 };
 
 const PARSE_OPTIONS: NonNullable<ParseArgsConfig["options"]> = Object.fromEntries(

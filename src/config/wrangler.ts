@@ -7,6 +7,7 @@ import { readDevVars, type DevVars } from "./dev-vars.js";
 import { readDurableObjectClasses, type DeclaredClasses } from "./durable-object-classes.js";
 import { configValues, isTable, kind, type ConfigValues, type Table } from "./values.js";
 import { BINDING_DECLARATIONS, BINDING_KINDS, type ConfigBindings } from "../options/bindings/table.js";
+import { readQueueConsumers, type NormalizedQueueConsumer } from "../options/queue-consumers.js";
 
 // Parsers load on first use: a runtime without a config file never pays for them.
 type Toml = typeof import("smol-toml");
@@ -20,6 +21,8 @@ export interface WranglerWorker {
   readonly scriptPath?: string;
   /** Its bindings, kind by kind (each kind's reader: options/bindings/), by binding name. */
   readonly bindings: ConfigBindings;
+  /** The queues its worker consumes (`queues.consumers`), by queue name. */
+  readonly queueConsumers: Readonly<Record<string, NormalizedQueueConsumer>>;
   /** The local secrets beside it (`.dev.vars`, else `.env` files): on env over `vars`. */
   readonly devVars: DevVars;
   readonly compatibilityDate?: string;
@@ -117,6 +120,7 @@ export function readWranglerConfig(file: string, environment?: string): Wrangler
     ...(name !== undefined && { name }),
     ...(scriptPath !== undefined && { scriptPath }),
     bindings,
+    queueConsumers: readQueueConsumers(config, values),
     devVars: readDevVars(directory, environment),
     ...(compatibilityDate !== undefined && { compatibilityDate }),
     ...(flags !== undefined && { compatibilityFlags: flags as string[] }),

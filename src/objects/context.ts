@@ -21,6 +21,5 @@ export function currentContext(): EventContext | undefined {
   return currentRpcContext();
 }
 
-export function runInContext<T>(context: EventContext, fn: () => T): T {
-  return runInRpcContext(context, fn);
-}
+/** RPC's runInContext itself, not a wrapper: no frame of its own in a stack trace. */
+export const runInContext: <T, A extends unknown[]>(context: EventContext, fn: (...args: A) => T, ...args: A) => T = runInRpcContext;

@@ -95,7 +95,7 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
     if (this.#broken !== undefined) throw this.#broken.error;
     this.#running++;
     try {
-      const outcome = runInContext({ depth, sockets: this, outputGate: this.outputGate, host: this.host }, () => event(this.#object!));
+      const outcome = runInContext({ depth, sockets: this, outputGate: this.outputGate, host: this.host }, event, this.#object!);
       const result = isThenable(outcome) ? ((await this.#cancellable(outcome)) as T) : (outcome as T);
       try {
         this.#host.flushWrites();

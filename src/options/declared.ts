@@ -11,6 +11,8 @@ import { d1Databases } from "./bindings/d1-databases.js";
 import { r2Buckets } from "./bindings/r2-buckets.js";
 import { kvNamespaces } from "./bindings/kv-namespaces.js";
 import { vars } from "./bindings/vars.js";
+import { queueProducers } from "./bindings/queue-producers.js";
+import { queueConsumersOption } from "./queue-consumers.js";
 import { boolean, shape, string } from "./value-types.js";
 
 export { durableObjectBindingOptions, type DurableObjectBindingOptions } from "./bindings/durable-objects.js";
@@ -70,6 +72,8 @@ export const workerOptions = {
     cli: { name: "compatibility-date", value: "DATE", help: "Workers compatibility date, e.g. 2024-09-23" },
   }),
   kvNamespaces: kvNamespaces.declaration,
+  queueProducers: queueProducers.declaration,
+  queueConsumers: queueConsumersOption,
   wranglerConfigPath: option({
     doc: "read `wrangler.toml`, `wrangler.json` or `wrangler.jsonc` (`true`: found from the working directory up) for the options that name a wrangler key, and `[build.upload] main/dir`, and `[[migrations]]` or `exports` (which classes are SQLite-backed); options you pass win over the file",
     type: shape<string | boolean>(
@@ -163,6 +167,17 @@ export const runtimeOptions = {
     example: '"./data/kv"',
     default: false,
     cli: { name: "kv-persist", value: "[PATH|URL]", help: "keep KV data: no value = ./.durabox/kv, a directory, or redis://host:port" },
+  }),
+  queuesPersist: option({
+    doc: "where queued messages live (sent, not yet acknowledged): in memory (`false`), `./.durabox/queues` (`true`), the directory given, or Redis (`redis://`, `rediss://`)",
+    type: persistType,
+    example: '"./data/queues"',
+    default: false,
+    cli: {
+      name: "queues-persist",
+      value: "[PATH|URL]",
+      help: "keep queued messages: no value = ./.durabox/queues, a directory, or redis://host:port",
+    },
   }),
   cache: option({
     doc: "whether the Cache API stores anything (`false`: `put` stores nothing and `match` finds nothing, as Miniflare 2's `cache: false`)",

@@ -57,6 +57,17 @@ export function normalizeOptions(options: DuraboxOptions, cwd = process.cwd()): 
       }
     }
   }
+  // Production: one consumer per queue.
+  const consumedBy = new Map<string, string>();
+  for (const { worker } of drafts) {
+    for (const { queueName } of worker.queueConsumers) {
+      const other = consumedBy.get(queueName);
+      if (other !== undefined) {
+        fail(`Queue "${queueName}" has two consumers, workers "${other}" and "${worker.name}": a queue has one consumer worker.`);
+      }
+      consumedBy.set(queueName, worker.name);
+    }
+  }
   const storageKinds = resolveStorageKinds(drafts.map(({ sources }) => sources));
   const workers = drafts.map(({ worker }) => ({ ...worker, storageKinds: storageKinds.get(worker.name)! }));
   const persist = options.durableObjectsPersist ?? workers[0]?.configPersist;
@@ -78,6 +89,7 @@ export function normalizeOptions(options: DuraboxOptions, cwd = process.cwd()): 
     d1Directory: normalizeD1Persist(options.d1Persist, cwd),
     r2Persistence: normalizePersistence(options.r2Persist, cwd, "r2Persist"),
     kvPersistence: normalizePersistence(options.kvPersist, cwd, "kvPersist"),
+    queuesPersistence: normalizePersistence(options.queuesPersist, cwd, "queuesPersist"),
     cache: options.cache ?? runtimeOptions.cache.default,
     cachePersistence: normalizePersistence(options.cachePersist, cwd, "cachePersist"),
   };

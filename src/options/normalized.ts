@@ -5,6 +5,8 @@ import type { NormalizedD1Binding } from "./bindings/d1-databases.js";
 import type { NormalizedR2Bucket } from "./bindings/r2-buckets.js";
 import type { NormalizedKvNamespace } from "./bindings/kv-namespaces.js";
 import type { EnvBinding } from "./bindings/table.js";
+import type { NormalizedQueueProducer } from "./bindings/queue-producers.js";
+import type { NormalizedQueueConsumer } from "./queue-consumers.js";
 
 export type { NormalizedBinding } from "./bindings/durable-objects.js";
 export type { NormalizedService } from "./bindings/services.js";
@@ -12,6 +14,8 @@ export type { NormalizedD1Binding } from "./bindings/d1-databases.js";
 export type { NormalizedR2Bucket } from "./bindings/r2-buckets.js";
 export type { NormalizedKvNamespace } from "./bindings/kv-namespaces.js";
 export type { BindingKind, EnvBinding } from "./bindings/table.js";
+export type { NormalizedQueueProducer } from "./bindings/queue-producers.js";
+export type { NormalizedQueueConsumer } from "./queue-consumers.js";
 
 export type NormalizedSource =
   | { readonly kind: "script"; readonly code: string; readonly resolveDir: string; readonly filename: string }
@@ -42,6 +46,9 @@ export interface NormalizedWorker {
    */
   readonly storageKinds: ReadonlyMap<string, "key-value" | "sqlite">;
   readonly kvNamespaces: readonly NormalizedKvNamespace[];
+  readonly queueProducers: readonly NormalizedQueueProducer[];
+  /** The queues its `queue()` handler consumes (one worker per queue). */
+  readonly queueConsumers: readonly NormalizedQueueConsumer[];
   /** durable_objects_persist from the worker's wrangler config, relative paths resolved. */
   readonly configPersist: boolean | string | undefined;
 }
@@ -62,6 +69,8 @@ export interface NormalizedOptions {
   readonly r2Persistence: NormalizedPersistence;
   /** Where KV data lives (kvPersist). */
   readonly kvPersistence: NormalizedPersistence;
+  /** Where queued messages live (queuesPersist). */
+  readonly queuesPersistence: NormalizedPersistence;
   /** Whether the Cache API stores anything (cache), and where (cachePersist). */
   readonly cache: boolean;
   readonly cachePersistence: NormalizedPersistence;

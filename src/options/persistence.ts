@@ -19,6 +19,7 @@ const PERSIST_DIRECTORIES = {
   kvPersist: path.join(".durabox", "kv"),
   cachePersist: path.join(".durabox", "cache"),
   r2Persist: DEFAULT_R2_PERSIST_DIRECTORY,
+  queuesPersist: path.join(".durabox", "queues"),
 } as const;
 
 /** `durableObjectsPersist` (given, or from the wrangler config), or a binding's persistence option, as a backend to open. */

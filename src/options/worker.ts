@@ -7,6 +7,7 @@ import { fail } from "./fail.js";
 import type { NormalizedSource, NormalizedWorker } from "./normalized.js";
 import type { ClassSources } from "./storage-kinds.js";
 import { isUrl } from "./persistence.js";
+import { normalizeQueueConsumers } from "./queue-consumers.js";
 import type { WorkerOptions } from "./types.js";
 
 /** A worker normalised but for its classes' storage kinds, which need every worker (normalize.ts), and what its config declares of them. */
@@ -33,7 +34,14 @@ export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: str
 
   // The local secrets (.dev.vars, .env) go over the config's vars, as wrangler dev puts them; options win over both.
   const configBindings = config && { ...config.bindings, var: { ...config.bindings.var, ...config.devVars.values } };
-  const env = normalizeEnv(options as Readonly<Record<string, unknown>>, configBindings, { prefix, workerName: name });
+  const compatibilityFlags = [...(options.compatibilityFlags ?? config?.compatibilityFlags ?? workerOptions.compatibilityFlags.default)];
+  const compatibilityDate = options.compatibilityDate ?? config?.compatibilityDate;
+  const env = normalizeEnv(options as Readonly<Record<string, unknown>>, configBindings, {
+    prefix,
+    workerName: name,
+    compatibilityDate,
+    compatibilityFlags,
+  });
   const durableObjects = bindingsOf(env, "durableObject");
   if (options.modules === false) {
     fail(
@@ -57,8 +65,6 @@ export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: str
     );
   }
 
-  const compatibilityFlags = [...(options.compatibilityFlags ?? config?.compatibilityFlags ?? workerOptions.compatibilityFlags.default)];
-  const compatibilityDate = options.compatibilityDate ?? config?.compatibilityDate;
   const worker = {
     name,
     source,
@@ -72,6 +78,8 @@ export function normalizeWorker(options: WorkerOptions, prefix: string, cwd: str
     d1Databases: bindingsOf(env, "d1"),
     r2Buckets: bindingsOf(env, "r2"),
     kvNamespaces: bindingsOf(env, "kv"),
+    queueProducers: bindingsOf(env, "queue"),
+    queueConsumers: normalizeQueueConsumers(options.queueConsumers, config?.queueConsumers, prefix),
     configPersist:
       typeof config?.durableObjectsPersist === "string" && !isUrl(config.durableObjectsPersist)
         ? path.resolve(path.dirname(config.file), config.durableObjectsPersist)

@@ -31,9 +31,13 @@ export function currentContext(): EventContext | undefined {
   return storage.getStore();
 }
 
-export function runInContext<T>(context: EventContext, fn: () => T): T {
-  return storage.run(context, fn);
-}
+/**
+ * Runs `fn(...args)` with `context` current. Bound, not wrapped: a wrapper
+ * would add its own frames between the user's code and the caller's, and V8
+ * keeps only ten (Error.stackTraceLimit).
+ */
+export const runInContext: <T, A extends unknown[]>(context: EventContext, fn: (...args: A) => T, ...args: A) => T =
+  storage.run.bind(storage);
 
 /** The depth of a call made now; refuses a chain deeper than production allows. */
 export function nextDepth(): number {

@@ -10,6 +10,9 @@ import { R2Bucket } from "../bindings/r2/bucket.js";
 import { R2Storage } from "../bindings/r2/r2-storage.js";
 import { BindingData } from "../bindings/binding-data.js";
 import { KVNamespace } from "../bindings/kv/namespace.js";
+import { QueueBroker } from "../bindings/queues/broker.js";
+import { queueConsumers } from "../bindings/queues/consumers.js";
+import { Queue } from "../bindings/queues/producer.js";
 import type { DurableObjectNamespace } from "../objects/namespace.js";
 import type { StorageBackend } from "../storage/backend.js";
 import type { LoadedWorker } from "../worker/worker.js";
@@ -170,6 +173,20 @@ export const BINDING_RUNTIMES: RuntimeTable<typeof BINDING_DECLARATIONS> = {
     // workers-types' global KVNamespace: durabox's binding offers its API.
     envType: () => "KVNamespace",
     missing: { noun: "KV namespace binding", listed: "KV bindings", none: "No KV namespaces are configured (option kvNamespaces)." },
+  },
+  queue: {
+    // One broker for every queue of the runtime; a consumed queue's batches go to its worker's queue() handler.
+    create: (producer, host) => {
+      const broker = host.shared("queues", () => {
+        const consumers = queueConsumers(host.options.workers, async (name, batch) => (await host.serving(name)).queue(batch));
+        return host.isolate(new QueueBroker(host.backend(host.options.queuesPersistence), consumers));
+      });
+      return new Queue(broker, producer);
+    },
+    describe: ({ queueName, deliveryDelay }) =>
+      `queue ${queueName}${deliveryDelay === undefined ? "" : ` (delivery delay ${deliveryDelay} s)`}`,
+    // workers-types' global Queue<Body = unknown>: what send() takes is the application's to say.
+    envType: (_name, { queueName }) => `Queue /* ${queueName} */`,
   },
   durableObject: {
     create: ({ scriptName, className }, host) => host.defineClass(scriptName, className),

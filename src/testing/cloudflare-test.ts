@@ -6,6 +6,7 @@ import type { MockAgent } from "undici";
 import type { ExecutionContext } from "../worker/contracts.js";
 import { isProbe } from "./probes.js";
 import { currentTestRuntime } from "./registry.js";
+import { isMessageBatch, MessageBatch, queueResult, type QueueResult } from "../bindings/queues/batch.js";
 
 /** What `fetch()` on a worker's default export takes: `SELF.fetch(url, init)`. */
 export interface Fetcher {
@@ -106,4 +107,52 @@ export function createScheduledController(options: { scheduledTime?: Date | numb
   }
   if (typeof cron !== "string") throw new TypeError("createScheduledController() expects cron to be a string.");
   return { scheduledTime: time, cron, noRetry: () => {} };
+}
+
+/** One message of a batch createMessageBatch() makes. */
+export interface MessageBatchMessage<Body = unknown> {
+  id: string;
+  timestamp: Date | number;
+  attempts: number;
+  body: Body;
+}
+
+/** A MessageBatch to call a `queue(batch, env, ctx)` handler with; getQueueResult() reads what the handler did with it. */
+export function createMessageBatch<Body = unknown>(queueName: string, messages: MessageBatchMessage<Body>[]): MessageBatch {
+  if (arguments.length === 0) throw new TypeError("Failed to execute 'createMessageBatch': parameter 1 is not of type 'string'.");
+  if (!Array.isArray(messages)) throw new TypeError("Failed to execute 'createMessageBatch': parameter 2 is not of type 'Array'.");
+  return new MessageBatch(
+    String(queueName),
+    messages.map((message) => {
+      const { timestamp, attempts } = message;
+      if (typeof timestamp !== "number" && !(timestamp instanceof Date)) {
+        throw new TypeError(
+          "Incorrect type for the 'timestamp' field on 'ServiceBindingQueueMessage': the provided value is not of type 'date'.",
+        );
+      }
+      if (typeof attempts !== "number") {
+        throw new TypeError(
+          "Incorrect type for the 'attempts' field on 'ServiceBindingQueueMessage': the provided value is not of type 'number'.",
+        );
+      }
+      if ("serializedBody" in message) throw new TypeError("Cannot use `serializedBody` with `createMessageBatch()`");
+      return { id: String(message.id), timestamp: new Date(Number(timestamp)), attempts, body: structuredClone(message.body) };
+    }),
+  );
+}
+
+/** What the handler did with a batch createMessageBatch() made, after everything it handed to `ctx.waitUntil()` settled. */
+export async function getQueueResult(batch: MessageBatch, ctx: ExecutionContext): Promise<QueueResult> {
+  if (!isMessageBatch(batch)) {
+    throw new TypeError(
+      "Failed to execute 'getQueueResult': parameter 1 is not of type 'MessageBatch'.\nYou must call 'createMessageBatch()' to get a 'MessageBatch' instance.",
+    );
+  }
+  if (!pending.has(ctx)) {
+    throw new TypeError(
+      "Failed to execute 'getQueueResult': parameter 2 is not of type 'ExecutionContext'.\nYou must call 'createExecutionContext()' to get an 'ExecutionContext' instance.",
+    );
+  }
+  await waitOnExecutionContext(ctx);
+  return queueResult(batch);
 }

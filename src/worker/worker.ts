@@ -96,6 +96,33 @@ export class LoadedWorker {
     return response;
   }
 
+  /**
+   * Delivers a batch to the default export's `queue()` handler (workerd's error when there is
+   * none) and waits for it and, as production does without `queue_consumer_no_wait_for_wait_until`,
+   * for what it handed to `ctx.waitUntil()`; rejects when either failed.
+   */
+  async queue(batch: object): Promise<void> {
+    const entry = this.entrypoint(undefined);
+    const waited: Promise<unknown>[] = [];
+    const ctx: ExecutionContext = { ...this.#context({}), waitUntil: (promise) => void waited.push(Promise.resolve(promise)) };
+    const handler = (): unknown => {
+      if (exportKind(entry) === "entrypoint-class") {
+        const instance = new (entry as new (ctx: ExecutionContext, env: object) => { queue?: (batch: object) => unknown })(ctx, this.env);
+        if (typeof instance.queue !== "function") throw new Error("Handler does not export a queue() function.");
+        return instance.queue(batch);
+      }
+      const queue = (entry as { queue?: unknown }).queue;
+      if (typeof queue !== "function") throw new Error("Handler does not export a queue() function.");
+      return (queue as (batch: object, env: object, ctx: ExecutionContext) => unknown).call(entry, batch, this.env, ctx);
+    };
+    await runInContext({ depth: 0, host: directHost }, handler);
+    for (let settled = 0; settled < waited.length;) {
+      const pending = waited.slice(settled);
+      settled = waited.length;
+      for (const outcome of await Promise.allSettled(pending)) if (outcome.status === "rejected") throw outcome.reason;
+    }
+  }
+
   /** What RPC reaches on an entrypoint: a new WorkerEntrypoint instance, or the handlers object's functions. */
   rpcReceiver(entrypoint: string | undefined, props: Record<string, unknown>): object {
     const exported = this.entrypoint(entrypoint);

@@ -61,9 +61,6 @@ describe("cloudflareTest(options) as durabox's options", () => {
     expect(errorOf(() => fromCloudflareTestOptions({ miniflare: { bindigns: {} } })).message).toBe(
       `Unknown option "miniflare.bindigns". Supported options: ${DURABOX_OPTION_NAMES.join(", ")}. Did you mean "miniflare.bindings"?`,
     );
-    expect(errorOf(() => fromCloudflareTestOptions({ miniflare: { queueProducers: {} } })).message).toMatch(
-      /^Option "miniflare\.queueProducers" is Miniflare's option for Queues, which durabox does not support yet\./,
-    );
     expect(errorOf(() => fromCloudflareTestOptions({ miniflare: { outboundService: () => new Response() } })).message).toMatch(
       /^Option "miniflare\.outboundService" is Miniflare's option for an outbound fetch handler \(answer outbound fetch with fetchMock from cloudflare:test instead\), which durabox does not support yet\./,
     );

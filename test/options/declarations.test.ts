@@ -50,6 +50,8 @@ describe("options with a CLI flag", () => {
     kvNamespaces: ["--kv", "CONFIG"],
     kvPersist: ["--kv-persist", "redis://127.0.0.1:6379"],
     cachePersist: ["--cache-persist"],
+    queueProducers: ["--queue", "JOBS=jobs"],
+    queuesPersist: ["--queues-persist", "./data/queues"],
   };
 
   it("are the declared ones", () => {
@@ -152,6 +154,27 @@ describe("options read from a wrangler config", () => {
       expected: [
         { binding: "CONFIG", id: "abc123" },
         { binding: "NOID", id: "NOID" },
+      ],
+    },
+    "queues.producers": {
+      config: { compatibility_date: "2024-01-01", queues: { producers: [{ binding: "JOBS", queue: "jobs", delivery_delay: 30 }] } },
+      gives: (o) => o.workers[0]!.queueProducers,
+      expected: [{ binding: "JOBS", queueName: "jobs", deliveryDelay: 30, defaultContentType: "v8" }],
+    },
+    "queues.consumers": {
+      config: {
+        queues: {
+          consumers: [
+            { queue: "jobs", max_batch_size: 50, max_batch_timeout: 1, max_retries: 10, dead_letter_queue: "dlq", retry_delay: 60 },
+            { queue: "defaults" },
+            { queue: "pulled", type: "http_pull" },
+          ],
+        },
+      },
+      gives: (o) => o.workers[0]!.queueConsumers,
+      expected: [
+        { queueName: "jobs", maxBatchSize: 50, maxBatchTimeout: 1, maxRetries: 10, deadLetterQueue: "dlq", retryDelay: 60 },
+        { queueName: "defaults", maxBatchSize: 10, maxBatchTimeout: 5, maxRetries: 3, retryDelay: 0 },
       ],
     },
     durable_objects_persist: {

@@ -8,7 +8,7 @@ import { option } from "../../src/options/declaration.js";
 import { string } from "../../src/options/value-types.js";
 import { BINDING_RUNTIMES, type RuntimeTable } from "../../src/runtime/binding-runtimes.js";
 
-/** A new kind, as the platform issue's Queues would declare it: a producer binding naming its queue. */
+/** A new kind not in the table (named `dryRun` here, shaped as Queues' producers first were): a producer binding naming its queue. */
 const queueProducers = bindingKind<Record<string, string>, string, { readonly binding: string; readonly queueName: string }>({
   option: "queueProducers",
   declaration: option({ doc: "queue producer bindings on `env`", type: string as never, example: '{ QUEUE: "jobs" }' }),
@@ -22,21 +22,21 @@ const queueRuntime = {
   envType: () => "Queue",
 };
 
-export const declaredWithQueues = { ...BINDING_DECLARATIONS, queue: queueProducers };
+export const declaredWithQueues = { ...BINDING_DECLARATIONS, dryRun: queueProducers };
 
 // The runtime table as it is has every declared kind's entry.
 export const complete: RuntimeTable<typeof BINDING_DECLARATIONS> = BINDING_RUNTIMES;
 
-// A kind declared but given no runtime entry: the table lacks "queue".
-// @ts-expect-error Property 'queue' is missing
+// A kind declared but given no runtime entry: the table lacks "dryRun".
+// @ts-expect-error Property 'dryRun' is missing
 export const declaredOnly: RuntimeTable<typeof declaredWithQueues> = BINDING_RUNTIMES;
 
 // Both halves: compiles.
-export const bothHalves: RuntimeTable<typeof declaredWithQueues> = { ...BINDING_RUNTIMES, queue: queueRuntime };
+export const bothHalves: RuntimeTable<typeof declaredWithQueues> = { ...BINDING_RUNTIMES, dryRun: queueRuntime };
 
 // A runtime entry for a kind nobody declared.
 // @ts-expect-error Object literal may only specify known properties
-export const runtimeOnly: RuntimeTable<typeof BINDING_DECLARATIONS> = { ...BINDING_RUNTIMES, queue: queueRuntime };
+export const runtimeOnly: RuntimeTable<typeof BINDING_DECLARATIONS> = { ...BINDING_RUNTIMES, dryRun: queueRuntime };
 
 // An entry of the wrong shape for its kind: a KV entry reading an R2 binding's field.
 export const wrongShape: RuntimeTable<typeof BINDING_DECLARATIONS> = {

@@ -10,6 +10,9 @@ export interface BindingContext {
   /** How the worker's options are named in errors: "" or "workers[0].". */
   readonly prefix: string;
   readonly workerName: string;
+  /** The worker's compatibility settings, for kinds whose defaults follow them (a queue's content type). */
+  readonly compatibilityDate: string | undefined;
+  readonly compatibilityFlags: readonly string[];
 }
 
 /** How a kind is read from a wrangler config. */

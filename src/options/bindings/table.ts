@@ -9,6 +9,7 @@ import { serviceBindings } from "./services.js";
 import { d1Databases } from "./d1-databases.js";
 import { r2Buckets } from "./r2-buckets.js";
 import { kvNamespaces } from "./kv-namespaces.js";
+import { queueProducers } from "./queue-producers.js";
 
 export const BINDING_DECLARATIONS = {
   var: vars,
@@ -17,6 +18,7 @@ export const BINDING_DECLARATIONS = {
   d1: d1Databases,
   r2: r2Buckets,
   kv: kvNamespaces,
+  queue: queueProducers,
 } as const;
 
 export type BindingKind = keyof typeof BINDING_DECLARATIONS;
