@@ -102,15 +102,15 @@ describe("Jest (testEnvironment: durabox)", { timeout: 90_000 }, () => {
       const outcome = await run({ scriptPath: "worker.mjs", durableObject: { BOX: "Box" } });
       expect(outcome.passed).toEqual([]);
       expect(messages(outcome)).toMatch(
-        /Unknown option "durableObject" in testEnvironmentOptions\. Supported options: name, .*, isolation, durableObjectsPersistWrites, main, wrangler, miniflare, customExportConditions, globalsCleanup\. Did you mean "durableObjects"\?/,
+        /Unknown option "durableObject" in testEnvironmentOptions\. Supported options: name, .*, isolation, durableObjectsPersistWrites, main, wrangler, miniflare, .*customExportConditions, globalsCleanup\. Did you mean "durableObjects"\?/,
       );
     });
 
     it("says plainly that a Miniflare option is not supported yet, instead of failing later on undefined", async () => {
-      const outcome = await run({ ...worker, queueProducers: ["QUEUE"] });
+      const outcome = await run({ ...worker, outboundService: "http://localhost/" });
       expect(outcome.passed).toEqual([]);
       expect(messages(outcome)).toContain(
-        'Option "queueProducers" in testEnvironmentOptions is Miniflare\'s option for Queues, which durabox does not support yet.',
+        'Option "outboundService" in testEnvironmentOptions is Miniflare\'s option for an outbound fetch handler (answer outbound fetch with fetchMock from cloudflare:test instead), which durabox does not support yet.',
       );
     });
 
@@ -258,10 +258,10 @@ describe("Vitest (environment: durabox)", { timeout: 90_000 }, () => {
     });
 
     it("fails the run naming an unknown option in environmentOptions.durabox", async () => {
-      const outcome = await run({ environmentOptions: { durabox: { ...worker, queueProducer: ["Q"] }, jsdom: { url: "http://x/" } } });
+      const outcome = await run({ environmentOptions: { durabox: { ...worker, queueProducer: { Q: "q" } }, jsdom: { url: "http://x/" } } });
       expect(outcome.passed).toEqual([]);
       expect(messages(outcome)).toMatch(
-        /Unknown option "queueProducer" in environmentOptions\.durabox\. Supported options: .*\. Did you mean "queueProducers"\? It is Miniflare's option for Queues, which durabox does not support yet\./,
+        /Unknown option "queueProducer" in environmentOptions\.durabox\. Supported options: .*\. Did you mean "queueProducers"\?/,
       );
     });
 
