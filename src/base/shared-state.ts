@@ -51,17 +51,39 @@ export function sharedAsyncLocalStorage<T>(name: string): AsyncLocalStorage<T> {
 interface MainRealm {
   readonly Map: MapConstructor;
   readonly Object: ObjectConstructor;
+  readonly WeakSet: WeakSetConstructor;
 }
 
 /** Node's own realm's Map and Object, whichever realm this copy of durabox was evaluated in. */
 function mainRealm(): MainRealm {
   // vm.runInThisContext runs in Node's main context even when called from another.
-  return processShared("mainRealm", () => runInThisContext("({ Map, Object })") as MainRealm);
+  return processShared("mainRealm", () => runInThisContext("({ Map, Object, WeakSet })") as MainRealm);
 }
 
 /** A Map per process, made in Node's own realm: keep primitives or `processRecord`s in it. */
 export function processSharedMap<K, V>(name: string): Map<K, V> {
   return processShared(name, () => new (mainRealm().Map)<K, V>());
+}
+
+/** A WeakSet per process, made in Node's own realm: a test realm's WeakSet kept per process would keep that realm alive. */
+export function processSharedWeakSet<T extends object>(name: string): WeakSet<T> {
+  return processShared(name, () => new (mainRealm().WeakSet)<T>());
+}
+
+/**
+ * Wraps a getter of an object every realm shares (undici's Request.prototype)
+ * so each value it returns is added to `set`, the wrapper made in Node's own
+ * realm: a closure of a test realm there would keep that realm alive.
+ */
+export function processMarkingGetter(get: () => unknown, set: WeakSet<object>): () => unknown {
+  const make = processShared(
+    "markingGetter",
+    () =>
+      runInThisContext(
+        '(get, set) => function () { const value = get.call(this); if (value !== null && typeof value === "object") set.add(value); return value; }',
+      ) as (get: () => unknown, set: WeakSet<object>) => () => unknown,
+  );
+  return make(get, set);
 }
 
 /** A frozen shallow copy of `record`, made in Node's own realm (its values must be primitives or of that realm too). */
@@ -73,4 +95,9 @@ export function processRecord<T extends object>(record: T): Readonly<T> {
 /** A copy of `map`, made in Node's own realm (its keys and values must be primitives or of that realm too). */
 export function processMap<K, V>(map: ReadonlyMap<K, V>): ReadonlyMap<K, V> {
   return new (mainRealm().Map)<K, V>(map);
+}
+
+/** A getter answering null, made in Node's own realm: for a property defined on an object every realm shares (undici's Response.prototype), where a closure of a test realm would keep that realm alive. */
+export function processNullGetter(): () => null {
+  return processShared("nullGetter", () => runInThisContext("(function get() { return null; })") as () => null);
 }

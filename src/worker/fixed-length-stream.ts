@@ -1,5 +1,5 @@
-import { markSized } from "../base/stream-lengths.js";
-import { realmShared } from "../base/shared-state.js";
+import { markSized, sized } from "../base/stream-lengths.js";
+import { processMarkingGetter, processSharedWeakSet } from "../base/shared-state.js";
 
 const TOO_MANY = "Attempt to write too many bytes through a FixedLengthStream.";
 const TOO_FEW = "FixedLengthStream did not see all expected bytes before close().";
@@ -53,8 +53,8 @@ export class FixedLengthStream extends TransformStream<ArrayBuffer | ArrayBuffer
 
 type BodyOwner = abstract new (...args: never[]) => { readonly body: ReadableStream | null };
 
-/** Prototypes whose `body` getter marks what it returns, once per realm. */
-const marked = realmShared("sizedBodies", () => new WeakSet<object>());
+/** Prototypes whose `body` getter marks what it returns, once per process. */
+const marked = processSharedWeakSet<object>("sizedBodies");
 
 /**
  * Makes every body stream of `classes` (the realm's Request and Response)
@@ -71,11 +71,7 @@ export function markBodiesSized(classes: readonly (BodyOwner | undefined)[]): vo
     if (get === undefined) continue;
     Object.defineProperty(prototype, "body", {
       ...descriptor,
-      get(this: object) {
-        const stream = get.call(this) as ReadableStream | null;
-        if (stream !== null && typeof stream === "object") markSized(stream);
-        return stream;
-      },
+      get: processMarkingGetter(get, sized),
     });
   }
 }

@@ -1,6 +1,6 @@
 import { findCore, RequestResponsePair, WebSocket, WebSocketPair } from "../objects/websockets/websocket.js";
 import { fetchWithUpgrade } from "./outgoing-websocket.js";
-import { realmShared } from "../base/shared-state.js";
+import { processNullGetter, realmShared } from "../base/shared-state.js";
 
 type ResponseClass = typeof globalThis.Response;
 type Init = (ResponseInit & { webSocket?: unknown }) | undefined;
@@ -76,7 +76,8 @@ function nullWebSocketOnEveryResponse(Base: ResponseClass): void {
     prototype = parent;
   }
   if (Object.hasOwn(prototype, "webSocket")) return;
-  Object.defineProperty(prototype, "webSocket", { get: () => null, configurable: true, enumerable: false });
+  // The getter is Node's realm's: the prototype outlives every test realm.
+  Object.defineProperty(prototype, "webSocket", { get: processNullGetter(), configurable: true, enumerable: false });
 }
 
 /**
