@@ -84,6 +84,8 @@ function receiverMember(receiver: object, name: string): unknown {
     throw name in receiver ? onlyOnInstance(name) : receiverLacks(name);
   }
   if (receiver instanceof DurableObject && Object.prototype.hasOwnProperty.call(receiver, name)) throw notImplemented(name);
+  // A constructor that returned a Proxy: workerd reads the member through it (its get trap may bind the real instance).
+  if (types.isProxy(receiver)) return Reflect.get(receiver, name);
   return Reflect.get(prototype, name, receiver);
 }
 

@@ -79,6 +79,40 @@ describe("members of a Durable Object", () => {
   });
 });
 
+/** A constructor returning a Proxy of the instance (libraries do it to intercept member access). */
+class Proxied extends DurableObject {
+  #secret = "kept in a private field";
+  reads = 0;
+  constructor(ctx: DurableObjectState, env: unknown) {
+    super(ctx, env);
+    return new Proxy(this, {
+      get(target, key) {
+        const value: unknown = Reflect.get(target, key, target);
+        if (typeof value !== "function") return value;
+        target.reads++;
+        return (value as (...args: unknown[]) => unknown).bind(target);
+      },
+    });
+  }
+  secret(): string {
+    return this.#secret;
+  }
+  readCount(): number {
+    return this.reads;
+  }
+}
+
+describe("a Durable Object whose constructor returns a Proxy", () => {
+  it("is dispatched through the Proxy, as workerd calls the object the constructor returned", async () => {
+    const { ns } = runtimeWith({ Proxied });
+    const s: any = ns("Proxied").getByName("p");
+    expect(await s.secret()).toBe("kept in a private field");
+    // The method was read through the Proxy's get trap.
+    expect(await s.readCount()).toBeGreaterThan(0);
+    await expect(s.missing()).rejects.toThrow(remote(new TypeError('The RPC receiver does not implement "missing".')));
+  });
+});
+
 describe("members of a WorkerEntrypoint", () => {
   const open: Durabox[] = [];
   afterEach(async () => {

@@ -79,6 +79,23 @@ describe("acceptWebSocket's rules and messages", () => {
     expect(message).toBe("you must call 'acceptWebSocket()' before attempting to access the tags of a WebSocket.");
   });
 
+  it("getTags of a socket accepted with accept() throws workerd's Error", async () => {
+    const error = await inObject((state) => {
+      const ws = serverEnd();
+      ws.accept();
+      try {
+        state.getTags(ws);
+      } catch (error) {
+        return error;
+      }
+      return "no error";
+    });
+    // workerd's web-socket.c++ getHibernatableTags(): JSG_REQUIRE(accepted.isHibernatable(), Error, ...).
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(TypeError);
+    expect((error as Error).message).toBe("only hibernatable websockets can have tags.");
+  });
+
   it("auto-responses: sizes checked by setWebSocketAutoResponse, cleared with no argument", async () => {
     const result = await inObject((state) => {
       const errors: unknown[] = [];

@@ -26,6 +26,8 @@ export const NOT_ACCEPTED = "You must call one of accept() or state.acceptWebSoc
 export const ALREADY_ACCEPTED = "Cannot call `acceptWebSocket()` if the WebSocket was already accepted via `accept()`";
 export const ACCEPT_AFTER_HIBERNATION = "Can't accept() WebSocket after enabling hibernation.";
 export const NOT_HIBERNATABLE_TAGS = "you must call 'acceptWebSocket()' before attempting to access the tags of a WebSocket.";
+/** getTags() of a socket accepted with accept() (workerd's web-socket.c++ getHibernatableTags()). */
+export const ONLY_HIBERNATABLE_TAGS = "only hibernatable websockets can have tags.";
 
 export function tooManyTags(): string {
   return `a Hibernatable WebSocket cannot have more than ${MAX_TAGS} tags`;

@@ -14,6 +14,7 @@ import {
   MAX_TAG_LENGTH,
   MAX_TAGS,
   NOT_HIBERNATABLE_TAGS,
+  ONLY_HIBERNATABLE_TAGS,
   tagTooLong,
   tooManyTags,
 } from "./limits.js";
@@ -96,8 +97,9 @@ export class ObjectWebSockets implements SocketOwner {
   }
 
   getTags(ws: unknown): string[] {
-    const entry = this.#hibernatable.get(coreOf(ws, "the argument of getTags()"));
-    if (entry === undefined) throw new Error(NOT_HIBERNATABLE_TAGS);
+    const core = coreOf(ws, "the argument of getTags()");
+    const entry = this.#hibernatable.get(core);
+    if (entry === undefined) throw new Error(core.mode === "accepted" ? ONLY_HIBERNATABLE_TAGS : NOT_HIBERNATABLE_TAGS);
     return [...entry.tags];
   }
 
