@@ -4,10 +4,10 @@ import { abortError } from "../abort.js";
 import type { DurableObjectId } from "../id.js";
 import { FACET_CLONED_OVER, FACET_DELETED, MAX_FACETS } from "./limits.js";
 
-/** The class a facet runs, as the runtime resolved it (objects/class-registry.ts's ResolvedClass; opaque here). */
+/** The class a facet runs, as the runtime resolved it (objects/class-registry.ts; opaque here). */
 export type ResolvedFacetClass = object;
 
-/** A facet's live instance, as the tree and its stubs use it (objects/instance.ts's ObjectInstance). */
+/** A facet's live instance, as the tree and its stubs use it (objects/instance.ts). */
 export interface FacetInstance {
   deliver<T>(depth: number, event: (object: object) => Awaitable<T>): Promise<T>;
   announce(type: "fetch" | "rpc", detail?: () => string | undefined): void;
