@@ -23,6 +23,8 @@ import { virtualTables } from "./virtual-tables.js";
 export interface ExplainCheckOptions {
   readonly authorizer: boolean;
   readonly defensive: boolean;
+  /** The statement's leading keyword: only INSERT/UPDATE/DELETE (and WITH) are refused for writing a shadow table. */
+  readonly leading: string | undefined;
   /** The whole statement, where a refused function's offset is found. */
   readonly statement: { readonly text: string; readonly tokens: readonly Token[] };
 }
@@ -31,6 +33,8 @@ const FUNCTION_OPCODES = new Set(["Function", "PureFunc", "AggStep", "AggStep1",
 /** Called by code SQLite generates itself (ANALYZE), never through the authorizer. */
 const GENERATED_CALLS = new Set(["stat_init", "stat_push", "stat_get"]);
 const OPEN_OPCODES = new Set(["OpenRead", "OpenWrite", "ReopenIdx"]);
+/** What defensive mode checks for writing a shadow table (REINDEX, ANALYZE and CREATE INDEX write its indexes freely). */
+const DML = new Set(["INSERT", "UPDATE", "DELETE", "REPLACE", "WITH"]);
 
 interface SchemaFacts {
   /** Root page -> the table it stores (an index's root maps to its table). */
@@ -63,7 +67,7 @@ export function explainRefusal(
       if (table === undefined) continue;
       cursors.set(p1, table);
       const write = opcode === "OpenWrite";
-      if (write && !options.defensive && schema.shadowTables.has(table.toLowerCase())) {
+      if (write && !options.defensive && DML.has(options.leading ?? "") && schema.shadowTables.has(table.toLowerCase())) {
         return sqlError(`table ${table} may not be modified`, "SQLITE_ERROR");
       }
       if (!isAllowedName(table)) touchReserved(table, write);
@@ -74,10 +78,21 @@ export function explainRefusal(
       // Clear: p1 root, p2 database. Destroy: p1 root, p3 database.
       const database = opcode === "Clear" ? p2 : p3;
       const table = database === 0 ? schema.tableOfRoot.get(p1) : undefined;
+      // DELETE without WHERE clears the table instead of opening it for writing.
+      if (
+        table !== undefined &&
+        opcode === "Clear" &&
+        !options.defensive &&
+        DML.has(options.leading ?? "") &&
+        schema.shadowTables.has(table.toLowerCase())
+      ) {
+        return sqlError(`table ${table} may not be modified`, "SQLITE_ERROR");
+      }
       if (table !== undefined && !isAllowedName(table)) touchReserved(table, true);
     }
   }
-  if (reserved === undefined || options.authorizer) return undefined;
+  // ANALYZE reads every table, the runtime's too, with no READ authorization (production allows it).
+  if (reserved === undefined || options.authorizer || options.leading === "ANALYZE") return undefined;
   if (reserved.write || reserved.column === undefined) return notAuthorized();
   const column = columnName(db, reserved.table, reserved.column);
   return column === undefined ? notAuthorized() : sqlError(`access to ${reserved.table}.${column} is prohibited`, "SQLITE_AUTH");

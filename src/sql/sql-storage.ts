@@ -264,6 +264,8 @@ export class SqlStorage {
   /** Checks that depend on the values, then opens the implicit transaction for a write. */
   #beforeRun(compiled: CompiledStatement, values: readonly DriverValue[]): void {
     const { facts } = compiled;
+    const refused = compiled.pragmaCheck?.(values);
+    if (refused !== undefined) throw refused;
     if (!this.#db.features.limits) {
       if (facts.violation?.atRuntime) throw sqlError(facts.violation.message, "SQLITE_ERROR");
       for (const index of facts.patternParameters) {

@@ -1,5 +1,6 @@
 import { KNOWN_FUNCTIONS } from "./allow-lists.js";
 import { SQL_LIMITS } from "./limits.js";
+import { pragmaCalls, type PragmaCall } from "./pragma-functions.js";
 import { keyword, nameOf, type Token } from "./tokenizer.js";
 
 /**
@@ -24,6 +25,8 @@ export interface StatementFacts {
   readonly patternParameters: readonly number[];
   /** The index of the first token after EXPLAIN [QUERY PLAN]. */
   readonly bodyStart: number;
+  /** Table-valued pragmas it calls (checked where the driver has no authorizer). */
+  readonly pragmaCalls: readonly PragmaCall[];
 }
 
 export interface TextViolation {
@@ -65,6 +68,7 @@ export function statementFacts(tokens: readonly Token[]): StatementFacts {
     violation,
     patternParameters: patterns.parameters,
     bodyStart,
+    pragmaCalls: pragmaCalls(tokens, (index) => parameters.indexOfToken.get(index)),
   };
 }
 

@@ -11,6 +11,8 @@ import { splitStatements } from "./statements.js";
 import { byteLength, type Token } from "./tokenizer.js";
 import { doubleQuotedAsString, type RewrittenText } from "./double-quoted.js";
 import { countedKind, type CountedKind } from "./row-counts.js";
+import { checkPragmaCalls, type BoundPragmaCheck } from "./pragma-functions.js";
+import { shadowTableRefusal } from "./virtual-tables.js";
 
 /**
  * User SQL, compiled once per distinct text: split into statements, each
@@ -46,6 +48,8 @@ export interface CompiledStatement {
   singleRow: boolean;
   prepared: DriverStatement | undefined;
   checkedEpoch: number;
+  /** Without an authorizer: table-valued pragmas whose verdict depends on the values bound (set by each prepare). */
+  pragmaCheck: BoundPragmaCheck | undefined;
   /** The cached statement is stepping for a cursor; `owner` is that cursor, `rows` its iteration. */
   busy: boolean;
   owner: WeakRef<object> | undefined;
@@ -57,6 +61,7 @@ export interface CompiledQuery {
 }
 
 const SCHEMA_KEYWORDS = new Set(["CREATE", "DROP", "ALTER"]);
+const NO_VIEWS = new Set(["DROP", "ALTER", "PRAGMA"]);
 const encoder = new TextEncoder();
 
 export class UserStatements {
@@ -112,6 +117,7 @@ export class UserStatements {
         preparedText: segment,
         prepared: undefined,
         checkedEpoch: -1,
+        pragmaCheck: undefined,
         busy: false,
         owner: undefined,
         rows: undefined,
@@ -176,9 +182,18 @@ export class UserStatements {
     const explainNeeded = !features.authorizer || (!features.defensive && facts.mayWrite);
     if (explainNeeded && facts.leading !== "PRAGMA") {
       const body = text.slice(tokens[facts.bodyStart]?.start ?? 0);
-      const refusal = explainRefusal(this.db, body, facts.parameterNames, { ...features, statement: compiled.preparedText });
+      const options = { ...features, leading: facts.leading, statement: compiled.preparedText };
+      const refusal = explainRefusal(this.db, body, facts.parameterNames, options);
       if (refusal !== undefined) throw refusal;
     }
+    if (!features.defensive) {
+      const refusal = shadowTableRefusal(this.db, tokens, facts.bodyStart);
+      if (refusal !== undefined) throw refusal;
+    }
+    // SQLite expands views when it runs them, not when it creates them; DROP, ALTER and PRAGMA run none (and a
+    // query between preparing a PRAGMA and running it would end the transaction that `defer_foreign_keys` lasts for).
+    const runsViews = !NO_VIEWS.has(facts.leading ?? "") && !isCreateView(tokens, facts.bodyStart);
+    compiled.pragmaCheck = features.authorizer || !runsViews ? undefined : checkPragmaCalls(this.db, tokens, facts.pragmaCalls);
     if (!features.limits && statement.columnNames.length > SQL_LIMITS.column) {
       throw sqlError("too many columns in result set", "SQLITE_ERROR");
     }
@@ -236,6 +251,12 @@ export class UserStatements {
   clear(): void {
     this.cache.clear();
   }
+}
+
+function isCreateView(tokens: readonly Token[], bodyStart: number): boolean {
+  if (tokens[bodyStart]?.text.toUpperCase() !== "CREATE") return false;
+  const next = tokens[bodyStart + 1]?.text.toUpperCase();
+  return next === "VIEW" || tokens[bodyStart + 2]?.text.toUpperCase() === "VIEW";
 }
 
 function byteOffsetOf(text: string, index: number): number {

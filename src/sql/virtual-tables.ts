@@ -1,4 +1,6 @@
 import type { SqliteDatabase } from "./database.js";
+import { sqlError } from "./sql-errors.js";
+import { keyword, nameOf, type Token } from "./tokenizer.js";
 
 /** The shadow tables SQLite's modules keep for a virtual table named `name`. */
 const SHADOW_SUFFIXES: Record<string, readonly string[]> = {
@@ -23,4 +25,32 @@ export function virtualTables(db: SqliteDatabase): VirtualTables {
     for (const suffix of SHADOW_SUFFIXES[module] ?? []) shadows.add(`${String(name)}${suffix}`.toLowerCase());
   }
   return { modules, shadows };
+}
+
+/**
+ * What SQLite's defensive mode refuses about shadow tables before the
+ * statement runs, for drivers without it: dropping one ("table f_config may
+ * not be dropped"), altering one, and triggers on one. Writing one is found
+ * in the compiled program (explain-checks.ts).
+ */
+export function shadowTableRefusal(db: SqliteDatabase, tokens: readonly Token[], bodyStart: number): Error | undefined {
+  const leading = keyword(tokens[bodyStart]);
+  let at = bodyStart + 1;
+  let refusal: (name: string) => string;
+  if ((leading === "DROP" || leading === "ALTER") && keyword(tokens[at]) === "TABLE") {
+    at++;
+    if (leading === "DROP" && keyword(tokens[at]) === "IF" && keyword(tokens[at + 1]) === "EXISTS") at += 2;
+    refusal = (name) => `table ${name} may not be ${leading === "DROP" ? "dropped" : "altered"}`;
+  } else if (leading === "CREATE" && tokens.some((token, i) => i > bodyStart && i < bodyStart + 3 && keyword(token) === "TRIGGER")) {
+    at = tokens.findIndex((token, i) => i > bodyStart && keyword(token) === "ON") + 1;
+    if (at === 0) return undefined;
+    refusal = () => "cannot create triggers on shadow tables";
+  } else {
+    return undefined;
+  }
+  if (tokens[at + 1]?.text === ".") at += 2;
+  const name = nameOf(tokens[at]);
+  if (name === undefined || !virtualTables(db).shadows.has(name.toLowerCase())) return undefined;
+  const stored = db.queryOne("SELECT name FROM sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE", [name]);
+  return stored === undefined ? undefined : sqlError(refusal(String(stored[0])), "SQLITE_ERROR");
 }

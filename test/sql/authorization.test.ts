@@ -190,6 +190,87 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("wh
     expect(sql.exec("SELECT count(*) AS n FROM docs_data").one().n).toBeGreaterThan(0);
   });
 
+  it("checks table-valued pragmas as the PRAGMA SQLite runs for them: no _cf_ schema, database path or compile options", () => {
+    const storage = open();
+    const { sql } = storage;
+    storage.kv.put("k", 1);
+    sql.exec("INSERT INTO t(b) VALUES ('x')");
+    for (const query of [
+      "SELECT * FROM pragma_table_info('_cf_KV')",
+      "SELECT * FROM pragma_index_list('_cf_KV')",
+      "SELECT * FROM pragma_database_list",
+      "SELECT * FROM pragma_compile_options",
+      "SELECT name FROM pragma_function_list",
+      "SELECT * FROM pragma_journal_mode",
+      "SELECT * FROM main.pragma_table_info('_cf_METADATA')",
+      "SELECT * FROM t JOIN PRAGMA_DATABASE_LIST AS d ON 1",
+      "WITH x AS (SELECT * FROM pragma_compile_options) SELECT * FROM x",
+      "SELECT (SELECT count(*) FROM pragma_compile_options)",
+      "SELECT * FROM pragma_table_info('t', 'temp')",
+      "SELECT * FROM pragma_table_info",
+      "SELECT * FROM sqlite_schema s, pragma_table_info(s.name)",
+    ]) {
+      expect(
+        message(() => sql.exec(query).toArray()),
+        query,
+      ).toBe("not authorized: SQLITE_AUTH");
+    }
+    // Bound arguments are checked as bound.
+    expect(message(() => sql.exec("SELECT * FROM pragma_table_info(?)", "_cf_KV").toArray())).toBe("not authorized: SQLITE_AUTH");
+    expect(sql.exec("SELECT name FROM pragma_table_info(?)", "t").toArray()).toEqual([{ name: "a" }, { name: "b" }]);
+    // What production allows: its pragma list, with allowed arguments (the name compared as SQLite knows it).
+    expect(sql.exec("SELECT name FROM PRAGMA_TABLE_INFO('t', 'main')").toArray()).toEqual([{ name: "a" }, { name: "b" }]);
+    expect(sql.exec("SELECT foreign_keys FROM pragma_foreign_keys").one()).toEqual({ foreign_keys: 1 });
+    expect(sql.exec("SELECT page_size FROM pragma_page_size('main')").one()).toEqual({ page_size: 4096 });
+    expect(sql.exec("SELECT quick_check FROM pragma_quick_check").one()).toEqual({ quick_check: "ok" });
+    expect(sql.exec("SELECT name FROM pragma_table_list WHERE name = 't'").toArray()).toEqual([{ name: "t" }]);
+    // A view is checked when it runs, as SQLite expands it.
+    sql.exec("CREATE VIEW options AS SELECT * FROM pragma_compile_options");
+    expect(message(() => sql.exec("SELECT * FROM options").toArray())).toBe("not authorized: SQLITE_AUTH");
+    sql.exec("CREATE VIEW columns AS SELECT name FROM pragma_table_info('t')");
+    expect(sql.exec("SELECT * FROM columns").toArray()).toEqual([{ name: "a" }, { name: "b" }]);
+    sql.exec("DROP VIEW options");
+    // A table of that name is a table, not the pragma.
+    sql.exec("CREATE TABLE pragma_compile_options(x)");
+    expect(sql.exec("SELECT * FROM pragma_compile_options").toArray()).toEqual([]);
+  });
+
+  it("keeps a virtual table's shadow tables whole: no DROP, ALTER or trigger on them, with SQLite's defensive messages", () => {
+    const { sql } = open();
+    sql.exec("CREATE VIRTUAL TABLE f USING fts5(body)");
+    sql.exec("INSERT INTO f VALUES ('hello')");
+    sql.exec("CREATE VIRTUAL TABLE r USING rtree(id, a, b)");
+    const refusals: [string, string][] = [
+      ["DROP TABLE f_config", "table f_config may not be dropped: SQLITE_ERROR"],
+      ["DROP TABLE IF EXISTS main.F_DATA", "table f_data may not be dropped: SQLITE_ERROR"],
+      ["DROP TABLE r_node", "table r_node may not be dropped: SQLITE_ERROR"],
+      ["ALTER TABLE f_config RENAME TO z", "table f_config may not be altered: SQLITE_ERROR"],
+      ["ALTER TABLE f_idx ADD COLUMN z", "table f_idx may not be altered: SQLITE_ERROR"],
+      ["ALTER TABLE f_content RENAME COLUMN c0 TO z", "table f_content may not be altered: SQLITE_ERROR"],
+      ["CREATE TRIGGER tr AFTER INSERT ON f_config BEGIN SELECT 1; END", "cannot create triggers on shadow tables: SQLITE_ERROR"],
+      ["DELETE FROM f_config", "table f_config may not be modified: SQLITE_ERROR"],
+    ];
+    for (const [query, expected] of refusals)
+      expect(
+        message(() => sql.exec(query)),
+        query,
+      ).toBe(expected);
+    // Reading them, indexing them, REINDEX and ANALYZE are allowed, as in production.
+    sql.exec("REINDEX f_config; ANALYZE f_config; CREATE INDEX fi ON f_config(k)");
+    expect(sql.exec("SELECT body FROM f WHERE f MATCH 'hello'").toArray()).toEqual([{ body: "hello" }]);
+    expect(sql.exec("PRAGMA quick_check").one()).toEqual({ quick_check: "ok" });
+    // A table merely named like a shadow table is a table, and dropping the virtual table drops its shadows.
+    sql.exec("CREATE TABLE x_config(a); DROP TABLE x_config; DROP TABLE f");
+    expect(sql.exec("SELECT count(*) AS n FROM sqlite_schema WHERE name LIKE 'f%'").one()).toEqual({ n: 0 });
+  });
+
+  it("allows ANALYZE once the runtime's tables exist (it reads every table, with no READ authorization)", () => {
+    const storage = open();
+    storage.kv.put("k", 1);
+    storage.sql.exec("ANALYZE; ANALYZE t");
+    expect(storage.kv.get("k")).toBe(1);
+  });
+
   it("refuses a trigger that would touch a _cf_ table or call a refused function", () => {
     const storage = open();
     const { sql } = storage;
