@@ -29,7 +29,9 @@ Usage:
   durabox [script] [options]       serve the worker over HTTP
   durabox init [--yes] [--runner jest|vitest] [--config FILE]
                                    set up tests in a Workers project: the runner's config,
-                                   a first test per Durable Object binding, the Env types
+                                   a first test per Durable Object binding, the Env types;
+                                   a suite on @cloudflare/vitest-plugin, the pool or
+                                   Miniflare 2 is moved to durabox (diff shown first)
   durabox types [--config FILE] [--out FILE]
                                    write a .d.ts with the Env of the config's bindings
   durabox repair DIR               recover a persistence directory whose logs are damaged

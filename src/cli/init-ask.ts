@@ -18,3 +18,13 @@ export async function askRunner(question: string, choices: readonly Runner[], pr
     terminal.close();
   }
 }
+
+/** Asks a yes-or-no question on the terminal; anything but y or yes is no. */
+export async function askYesNo(question: string): Promise<boolean> {
+  const terminal = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await terminal.question(`${question} [y/N] `)).trim());
+  } finally {
+    terminal.close();
+  }
+}

@@ -12,8 +12,15 @@ export interface PlannedFile {
   readonly otherwise?: string;
 }
 
-const JEST_CONFIGS = ["jest.config.js", "jest.config.cjs", "jest.config.mjs", "jest.config.ts", "jest.config.cts", "jest.config.json"];
-const VITEST_CONFIGS = ["vitest.config", "vite.config"].flatMap((base) =>
+export const JEST_CONFIGS = [
+  "jest.config.js",
+  "jest.config.cjs",
+  "jest.config.mjs",
+  "jest.config.ts",
+  "jest.config.cts",
+  "jest.config.json",
+];
+export const VITEST_CONFIGS = ["vitest.config", "vite.config"].flatMap((base) =>
   ["ts", "mts", "cts", "js", "mjs", "cjs"].map((ext) => `${base}.${ext}`),
 );
 

@@ -68,3 +68,27 @@ export function runCommand(facts: ProjectFacts, runner: Runner): string {
   const exec = { npm: "npx", pnpm: "pnpm exec", yarn: "yarn", bun: "bunx" }[facts.packageManager];
   return runner === "vitest" ? `${exec} vitest run` : `${exec} jest`;
 }
+
+/** The command installing what package.json names. */
+export function installAllCommand(facts: ProjectFacts): string {
+  return { npm: "npm install", pnpm: "pnpm install", yarn: "yarn install", bun: "bun install" }[facts.packageManager];
+}
+
+/** durabox's version (the environments carry the same one). */
+export function packageVersion(): string {
+  // From dist/cli/main.js (the bundle) and from src/cli/ alike, the package's root is two folders up.
+  return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+}
+
+/** Node's version as [major, minor]. */
+const nodeVersion = (): [number, number] => process.versions.node.split(".").map(Number) as [number, number];
+
+/**
+ * The range init asks for a runner it adds: its newest major this Node runs
+ * (Vitest 5 needs Node 22.12 or later; before that, Vitest 4).
+ */
+export function devDependencyRange(runner: Runner): string {
+  if (runner === "jest") return "^30.0.0";
+  const [major, minor] = nodeVersion();
+  return major > 22 || (major === 22 && minor >= 12) ? "^5.0.0" : "^4.0.0";
+}

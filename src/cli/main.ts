@@ -3,8 +3,9 @@ import { readFileSync } from "node:fs";
 import { Durabox } from "../durabox.js";
 import { DuraboxError } from "../base/errors.js";
 import { HELP, parseCommandLine, type InitArguments, type ServeArguments } from "./args.js";
-import { init, RUNNER_NAMES } from "./init.js";
-import { askRunner } from "./init-ask.js";
+import { init, RUNNER_NAMES, type MigrationReport } from "./init.js";
+import { askRunner, askYesNo } from "./init-ask.js";
+import type { MigrationPlan } from "./init-migrate.js";
 import { bannerLines } from "./banner.js";
 import { serve } from "./server.js";
 import { writeTypes } from "./types.js";
@@ -78,17 +79,51 @@ function runRepair(directory: string): void {
 async function runInit(args: InitArguments): Promise<void> {
   // Ask only where someone can answer.
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
+  let shown = false;
+  const show = (report: Pick<MigrationReport, "plan" | "diff">): void => {
+    if (shown) return;
+    shown = true;
+    const { from, config, runner } = report.plan;
+    out(`durabox init: ${config} tests with ${from}; the changes for durabox (${RUNNER_NAMES[runner]}):`);
+    process.stdout.write(report.diff);
+    for (const note of report.plan.notes) out(`  note: ${note}`);
+  };
   const report = await init({
     directory: process.cwd(),
     yes: args.yes,
     ...(args.runner !== undefined && { runner: args.runner }),
     ...(args.config !== undefined && { config: args.config }),
-    ...(interactive && { ask: askRunner }),
+    ...(interactive && {
+      ask: askRunner,
+      confirm: async (plan: MigrationPlan, diff: string) => {
+        show({ plan, diff });
+        return askYesNo("Apply these changes?");
+      },
+    }),
   });
+  if (report.kind === "migration") return reportMigration(report, args, show);
   out(`durabox init: ${RUNNER_NAMES[report.runner]} (${report.chosenBy}), for the worker of ${report.configFile}`);
   for (const file of report.written) out(`  wrote ${file}`);
   for (const { file, reason } of report.skipped) out(`  skipped ${file}: ${reason}`);
   out("Next:");
+  for (const command of report.next) out(`  ${command}`);
+}
+
+function reportMigration(report: MigrationReport, args: InitArguments, show: (report: MigrationReport) => void): void {
+  show(report);
+  if (!report.applied) {
+    const flags = [
+      "--yes",
+      ...(args.runner !== undefined ? [`--runner ${args.runner}`] : []),
+      ...(args.config !== undefined ? [`--config ${args.config}`] : []),
+    ];
+    err(`durabox init: nothing changed. To apply these changes, run: npx durabox init ${flags.join(" ")}`);
+    process.exitCode = 1;
+    return;
+  }
+  for (const { file, before, after } of report.plan.changes)
+    out(`  ${before === undefined ? "wrote" : after === undefined ? "removed" : "changed"} ${file}`);
+  out("Test files are unchanged. Next:");
   for (const command of report.next) out(`  ${command}`);
 }
 

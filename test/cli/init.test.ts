@@ -1,48 +1,19 @@
-import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { init } from "../../src/cli/init.js";
+import { init as initAny, type InitReport, type InitRequest } from "../../src/cli/init.js";
 import { parseCommandLine } from "../../src/cli/args.js";
-import { runReported } from "../helpers/runner-report.js";
+import { copyFixture as copyProject, hasScript, link, runInit, runInitOnTerminal, runTests } from "../helpers/init-projects.js";
+import { nodeOfMajor } from "../helpers/matrix.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const cli = path.join(root, "dist", "cli", "main.js");
+const copyFixture = (name: string): string => copyProject(`init/${name}`);
 
-/** A copy of a fixture project in a temporary folder. */
-function copyFixture(name: string): string {
-  const dir = path.join(mkdtempSync(path.join(tmpdir(), "durabox-init-")), name);
-  cpSync(path.join(root, "fixtures", "init", name), dir, { recursive: true });
-  return dir;
-}
-
-function runInit(dir: string, args: string[] = []): { code: number | null; output: string } {
-  const result = spawnSync(process.execPath, [cli, "init", ...args], {
-    cwd: dir,
-    encoding: "utf8",
-    env: { ...process.env, NODE_OPTIONS: "" },
-  });
-  return { code: result.status, output: `${result.stdout}${result.stderr}` };
-}
-
-/**
- * What the printed install command would install, linked instead: this
- * repository's durabox and environment package, and its runner.
- */
-function link(dir: string, runner: "jest" | "vitest"): void {
-  const modules = path.join(dir, "node_modules");
-  mkdirSync(modules, { recursive: true });
-  symlinkSync(root, path.join(modules, "durabox"), "dir");
-  symlinkSync(path.join(root, "environments", runner), path.join(modules, `${runner}-environment-durabox`), "dir");
-  symlinkSync(path.join(root, "node_modules", runner), path.join(modules, runner), "dir");
-}
-
-async function runTests(dir: string, runner: "jest" | "vitest"): Promise<{ passed: string[]; failed: unknown[]; output: string }> {
-  return runner === "jest"
-    ? runReported(path.join(root, "node_modules", "jest", "bin", "jest.js"), ["--json"], dir)
-    : runReported(path.join(root, "node_modules", "vitest", "vitest.mjs"), ["run", "--reporter=json"], dir);
+/** init in a project that has no other test setup to migrate: its report is a setup report. */
+async function init(request: InitRequest): Promise<InitReport> {
+  const report = await initAny(request);
+  if (report.kind !== "setup") throw new Error(`expected a setup, got a migration from ${report.plan.from}`);
+  return report;
 }
 
 describe("durabox init", () => {
@@ -65,7 +36,8 @@ describe("durabox init", () => {
 
   it("sets up Vitest with a test per local binding (key-value and SQLite), and the first test run passes", async () => {
     const dir = copyFixture("vitest-project");
-    const { code, output } = runInit(dir);
+    // Node 24 has node:sqlite: the SQLite-backed class needs nothing more.
+    const { code, output } = runInit(dir, [], await nodeOfMajor(24));
     expect(code, output).toBe(0);
     expect(output).toContain("durabox init: Vitest (package.json)");
     for (const file of ["vitest.config.ts", "test/rooms.test.ts", "test/user-sessions.test.ts", "worker-configuration.d.ts"]) {
@@ -79,6 +51,24 @@ describe("durabox init", () => {
     expect(outcome.passed).toHaveLength(4);
   }, 120_000);
 
+  it("on Node 20, names better-sqlite3@12 on the install line for a SQLite-backed class (Node 20 has no node:sqlite)", async () => {
+    const { code, output } = runInit(copyFixture("vitest-project"), [], await nodeOfMajor(20));
+    expect(code, output).toBe(0);
+    expect(output).toContain("npm install --save-dev vitest-environment-durabox better-sqlite3@12\n  npx vitest run");
+    // Without a SQLite-backed class, nothing more.
+    const jest = runInit(copyFixture("jest-project"), [], await nodeOfMajor(20));
+    expect(jest.output).toContain("npm install --save-dev jest-environment-durabox durabox\n  npx jest");
+  }, 300_000);
+
+  it("adds Vitest 5 where Node runs it (22.12 and later), else Vitest 4", async () => {
+    expect(runInit(copyFixture("plain-project"), ["--yes"], await nodeOfMajor(24)).output).toContain(
+      "npm install --save-dev vitest@5 vitest-environment-durabox durabox\n",
+    );
+    expect(runInit(copyFixture("plain-project"), ["--yes"], await nodeOfMajor(20)).output).toContain(
+      "npm install --save-dev vitest@4 vitest-environment-durabox durabox\n",
+    );
+  }, 300_000);
+
   it("with neither runner in package.json, --yes picks Vitest (JavaScript tests for a JavaScript worker), and the run passes", async () => {
     const dir = copyFixture("plain-project");
     const { code, output } = runInit(dir, ["--yes"]);
@@ -86,7 +76,7 @@ describe("durabox init", () => {
     expect(output).toContain("durabox init: Vitest (--yes)");
     expect(output).toContain("wrote vitest.config.mjs");
     expect(output).toContain("wrote test/limiter.test.js");
-    expect(output).toContain("npm install --save-dev vitest vitest-environment-durabox durabox\n  npx vitest run");
+    expect(output).toMatch(/npm install --save-dev vitest@[45] vitest-environment-durabox durabox\n {2}npx vitest run/);
     expect(readFileSync(path.join(dir, "test", "limiter.test.js"), "utf8")).toContain('import { RateLimiter } from "../src/index.js";');
     link(dir, "vitest");
     const outcome = await runTests(dir, "vitest");
@@ -105,17 +95,11 @@ describe("durabox init", () => {
   });
 
   // util-linux's `script` runs the command on a pseudo-terminal: init's stdin and stdout are TTYs there.
-  const hasScript = spawnSync("script", ["--version"]).status === 0;
   it.skipIf(!hasScript)("asks on a terminal which runner, when package.json names neither, and sets up the answer", () => {
     const dir = copyFixture("plain-project");
-    const result = spawnSync("script", ["-qec", `${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} init`, "/dev/null"], {
-      cwd: dir,
-      input: "2\n",
-      encoding: "utf8",
-      env: { ...process.env, NODE_OPTIONS: "" },
-    });
-    expect(result.stdout).toContain("package.json names neither Jest nor Vitest: which runner? 1) Vitest (Enter)  2) Jest:");
-    expect(result.stdout).toContain("durabox init: Jest (asked)");
+    const stdout = runInitOnTerminal(dir, "2\n");
+    expect(stdout).toContain("package.json names neither Jest nor Vitest: which runner? 1) Vitest (Enter)  2) Jest:");
+    expect(stdout).toContain("durabox init: Jest (asked)");
     expect(existsSync(path.join(dir, "jest.config.cjs"))).toBe(true);
   });
 
@@ -133,6 +117,15 @@ describe("durabox init", () => {
     expect(questions).toEqual(["package.json names neither Jest nor Vitest: which runner? vitest/jest [vitest]"]);
     expect(report.written).toEqual(["jest.config.cjs", "test/limiter.test.js", "worker-configuration.d.ts"]);
     expect(report.next).toEqual(["npm install --save-dev jest jest-environment-durabox durabox", "npx jest"]);
+  });
+
+  it("names an existing config once when it is the file init would write", () => {
+    const dir = copyFixture("vitest-project");
+    writeFileSync(path.join(dir, "vitest.config.ts"), "export default {};\n");
+    const { output } = runInit(dir);
+    expect(output).toContain(
+      'skipped vitest.config.ts: vitest.config.ts exists: add `durabox()` from "vitest-environment-durabox/config" to its plugins',
+    );
   });
 
   it("never overwrites: files that exist (or another config for the runner) are skipped, each named", () => {
