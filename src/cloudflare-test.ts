@@ -6,3 +6,4 @@
 // (SELF, reset, fetchMock, execution contexts, ...).
 export * from "./testing/helpers.js";
 export * from "./testing/cloudflare-test.js";
+export * from "./testing/pages-event-context.js";

@@ -85,6 +85,7 @@ const FROM_FLAG: { readonly [K in keyof DuraboxOptions]?: (values: string[]) => 
   cachePersist: persistValue,
   queueProducers: (values) => nameOrPair(values, "--queue", "NAME or NAME=QUEUE", "JOBS=jobs"),
   queuesPersist: persistValue,
+  secretsStorePersist: persistValue,
 };
 
 const PARSE_OPTIONS: NonNullable<ParseArgsConfig["options"]> = Object.fromEntries(

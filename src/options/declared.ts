@@ -12,6 +12,8 @@ import { r2Buckets } from "./bindings/r2-buckets.js";
 import { kvNamespaces } from "./bindings/kv-namespaces.js";
 import { vars } from "./bindings/vars.js";
 import { queueProducers } from "./bindings/queue-producers.js";
+import { secretsStoreSecrets } from "./bindings/secrets-store-secrets.js";
+import { rateLimits } from "./bindings/rate-limits.js";
 import { queueConsumersOption } from "./queue-consumers.js";
 import { boolean, shape, string } from "./value-types.js";
 
@@ -74,6 +76,8 @@ export const workerOptions = {
   kvNamespaces: kvNamespaces.declaration,
   queueProducers: queueProducers.declaration,
   queueConsumers: queueConsumersOption,
+  secretsStoreSecrets: secretsStoreSecrets.declaration,
+  ratelimits: rateLimits.declaration,
   wranglerConfigPath: option({
     doc: "read `wrangler.toml`, `wrangler.json` or `wrangler.jsonc` (`true`: found from the working directory up) for the options that name a wrangler key, and `[build.upload] main/dir`, and `[[migrations]]` or `exports` (which classes are SQLite-backed); options you pass win over the file",
     type: shape<string | boolean>(
@@ -177,6 +181,17 @@ export const runtimeOptions = {
       name: "queues-persist",
       value: "[PATH|URL]",
       help: "keep queued messages: no value = ./.durabox/queues, a directory, or redis://host:port",
+    },
+  }),
+  secretsStorePersist: option({
+    doc: "where Secrets Store secrets live (what `adminSecretsStore()` wrote): in memory (`false`), `./.durabox/secrets-store` (`true`), the directory given, or Redis (`redis://`, `rediss://`)",
+    type: persistType,
+    example: '"./data/secrets-store"',
+    default: false,
+    cli: {
+      name: "secrets-store-persist",
+      value: "[PATH|URL]",
+      help: "keep Secrets Store secrets: no value = ./.durabox/secrets-store, a directory, or redis://host:port",
     },
   }),
   cache: option({

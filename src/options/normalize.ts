@@ -90,6 +90,7 @@ export function normalizeOptions(options: DuraboxOptions, cwd = process.cwd()): 
     r2Persistence: normalizePersistence(options.r2Persist, cwd, "r2Persist"),
     kvPersistence: normalizePersistence(options.kvPersist, cwd, "kvPersist"),
     queuesPersistence: normalizePersistence(options.queuesPersist, cwd, "queuesPersist"),
+    secretsStorePersistence: normalizePersistence(options.secretsStorePersist, cwd, "secretsStorePersist"),
     cache: options.cache ?? runtimeOptions.cache.default,
     cachePersistence: normalizePersistence(options.cachePersist, cwd, "cachePersist"),
   };

@@ -71,6 +71,8 @@ export interface NormalizedOptions {
   readonly kvPersistence: NormalizedPersistence;
   /** Where queued messages live (queuesPersist). */
   readonly queuesPersistence: NormalizedPersistence;
+  /** Where Secrets Store secrets live (secretsStorePersist). */
+  readonly secretsStorePersistence: NormalizedPersistence;
   /** Whether the Cache API stores anything (cache), and where (cachePersist). */
   readonly cache: boolean;
   readonly cachePersistence: NormalizedPersistence;

@@ -13,6 +13,10 @@ import { KVNamespace } from "../bindings/kv/namespace.js";
 import { QueueBroker } from "../bindings/queues/broker.js";
 import { queueConsumers } from "../bindings/queues/consumers.js";
 import { Queue } from "../bindings/queues/producer.js";
+import { SecretsStoreSecret } from "../bindings/secrets-store/secret.js";
+import { RateLimitCounters } from "../bindings/ratelimit/counters.js";
+import { RateLimit } from "../bindings/ratelimit/limiter.js";
+import { realmClock } from "../base/realm-clock.js";
 import type { DurableObjectNamespace } from "../objects/namespace.js";
 import type { StorageBackend } from "../storage/backend.js";
 import type { LoadedWorker } from "../worker/worker.js";
@@ -187,6 +191,32 @@ export const BINDING_RUNTIMES: RuntimeTable<typeof BINDING_DECLARATIONS> = {
       `queue ${queueName}${deliveryDelay === undefined ? "" : ` (delivery delay ${deliveryDelay} s)`}`,
     // workers-types' global Queue<Body = unknown>: what send() takes is the application's to say.
     envType: (_name, { queueName }) => `Queue /* ${queueName} */`,
+  },
+  secret: {
+    // One store per store id, shared by every binding naming it, in the bindings' layered data.
+    create: ({ storeId, secretName }, host) => {
+      const data = host.shared("secrets-store", () =>
+        host.isolate(new BindingData("secrets-store", host.backend(host.options.secretsStorePersistence))),
+      );
+      return new SecretsStoreSecret(data.store(storeId), secretName);
+    },
+    describe: ({ storeId, secretName }) => `Secrets Store secret ${secretName} of store ${storeId}`,
+    // workers-types' global SecretsStoreSecret.
+    envType: () => "SecretsStoreSecret",
+  },
+  ratelimit: {
+    // One set of counters for every namespace of the runtime, rolled back with each test.
+    create: ({ namespaceId, limit, period }, host) =>
+      new RateLimit(
+        host.shared("ratelimits", () => host.isolate(new RateLimitCounters())),
+        namespaceId,
+        limit,
+        period,
+        realmClock(),
+      ),
+    describe: ({ namespaceId, limit, period }) => `rate limit ${limit} per ${period} s (namespace ${namespaceId})`,
+    // workers-types' global RateLimit.
+    envType: () => "RateLimit",
   },
   durableObject: {
     create: ({ scriptName, className }, host) => host.defineClass(scriptName, className),

@@ -6,7 +6,11 @@ import type { MockAgent } from "undici";
 import type { ExecutionContext } from "../worker/contracts.js";
 import { isProbe } from "./probes.js";
 import { currentTestRuntime } from "./registry.js";
+import { pendingWaitUntil } from "./wait-until.js";
 import { isMessageBatch, MessageBatch, queueResult, type QueueResult } from "../bindings/queues/batch.js";
+import { SECRETS_STORE_ADMIN, type SecretsStoreSecretAdmin } from "../bindings/secrets-store/admin.js";
+
+export type { SecretsStoreSecretAdmin } from "../bindings/secrets-store/admin.js";
 
 /** What `fetch()` on a worker's default export takes: `SELF.fetch(url, init)`. */
 export interface Fetcher {
@@ -58,8 +62,8 @@ export async function evictAllDurableObjects(options?: { webSockets?: "close" | 
   currentTestRuntime().evictAllDurableObjects(options);
 }
 
-/** The waitUntil() work of each context createExecutionContext() made. */
-const pending = new WeakMap<object, Promise<unknown>[]>();
+/** The waitUntil() work of each context createExecutionContext() or createPagesEventContext() made. */
+const pending = pendingWaitUntil;
 
 /** An ExecutionContext to call a handler with directly: `worker.fetch(request, env, ctx)`. */
 export function createExecutionContext(): ExecutionContext & { readonly exports: Record<string, unknown> } {
@@ -82,7 +86,7 @@ export function createExecutionContext(): ExecutionContext & { readonly exports:
 export async function waitOnExecutionContext(context: ExecutionContext): Promise<void> {
   const promises = pending.get(context);
   if (promises === undefined) {
-    throw new TypeError("waitOnExecutionContext() expects a context made by createExecutionContext().");
+    throw new TypeError("waitOnExecutionContext() expects a context made by createExecutionContext() or createPagesEventContext().");
   }
   for (let settled = 0; settled < promises.length;) {
     const batch = promises.slice(settled);
@@ -155,4 +159,16 @@ export async function getQueueResult(batch: MessageBatch, ctx: ExecutionContext)
   }
   await waitOnExecutionContext(ctx);
   return queueResult(batch);
+}
+
+/**
+ * The admin API of a Secrets Store binding (`env.API_KEY`): creates, updates and deletes the
+ * secrets bindings can only read. What it writes rolls back with the test, as other bindings' data does.
+ */
+export function adminSecretsStore(binding: { get(): Promise<string> }): SecretsStoreSecretAdmin {
+  const admin: unknown = typeof binding === "object" && binding !== null ? Reflect.get(binding, SECRETS_STORE_ADMIN) : undefined;
+  if (typeof admin !== "function") {
+    throw new TypeError("Failed to execute 'adminSecretsStore': parameter 1 is not a secrets store binding.");
+  }
+  return (admin as () => SecretsStoreSecretAdmin).call(binding);
 }

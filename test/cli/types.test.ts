@@ -37,6 +37,8 @@ describe("durabox types", () => {
     expect(text).toContain('REMOTE: DurableObjectNamespace /* Remote of worker "other" */;');
     expect(text).toContain('AUTH: Fetcher /* entrypoint Session of worker "auth" */;');
     expect(text).toContain("DB: D1Database;");
+    expect(text).toContain("API_KEY: SecretsStoreSecret;");
+    expect(text).toContain("LIMITER: RateLimit;");
     expect(await typecheck()).toEqual({ code: 0, output: "" });
 
     // The same Env rejects misuse: the types carry information, they are not `any`.

@@ -75,10 +75,10 @@ describe("Jest (testEnvironment: durabox)", { timeout: 90_000 }, () => {
     expect(outcome.failed[0]!.message).toContain("concurrent tests would share one Durable Objects runtime");
   });
 
-  it("runs a suite written for Cloudflare's Vitest integration, vi changed to jest: with reset() in afterEach, and on durabox's rollback", async () => {
+  it("runs a suite written for Cloudflare's Vitest integration, vi changed to jest: with reset() in afterEach, and on durabox's rollback (Secrets Store, rate limits, Pages Functions included)", async () => {
     const outcome = await jest("fixtures/cloudflare-suite");
     expect(outcome.failed).toEqual([]);
-    expect(outcome.passed).toHaveLength(18);
+    expect(outcome.passed).toHaveLength(26);
   });
 
   it("gives test files KV (env, getKVNamespace) and caches, rolled back per test, expiring on Jest's fake clock", async () => {
@@ -147,10 +147,10 @@ describe("Vitest (environment: durabox)", { timeout: 90_000 }, () => {
     expect(outcome.passed).toHaveLength(14);
   });
 
-  it("runs a suite written for Cloudflare's Vitest integration with only the plugin swapped: with reset() in afterEach, and on durabox's rollback", async () => {
+  it("runs a suite written for Cloudflare's Vitest integration with only the plugin swapped: with reset() in afterEach, and on durabox's rollback (Secrets Store, rate limits, Pages Functions included)", async () => {
     const outcome = await vitest("fixtures/cloudflare-suite");
     expect(outcome.failed).toEqual([]);
-    expect(outcome.passed).toHaveLength(18);
+    expect(outcome.passed).toHaveLength(26);
   });
 
   it("runs a suite written for the pool, migrated as docs/migrating.md says: singleWorker, isolatedStorage: false, .dev.vars, setSystemTime + runDurableObjectAlarm", async () => {

@@ -52,6 +52,7 @@ describe("options with a CLI flag", () => {
     cachePersist: ["--cache-persist"],
     queueProducers: ["--queue", "JOBS=jobs"],
     queuesPersist: ["--queues-persist", "./data/queues"],
+    secretsStorePersist: ["--secrets-store-persist", "./data/secrets"],
   };
 
   it("are the declared ones", () => {
@@ -155,6 +156,16 @@ describe("options read from a wrangler config", () => {
         { binding: "CONFIG", id: "abc123" },
         { binding: "NOID", id: "NOID" },
       ],
+    },
+    secrets_store_secrets: {
+      config: { secrets_store_secrets: [{ binding: "API_KEY", store_id: "store", secret_name: "api-key" }] },
+      gives: (o) => [...o.workers[0]!.env.values()].filter((b) => b.kind === "secret").map((b) => b.value),
+      expected: [{ binding: "API_KEY", storeId: "store", secretName: "api-key" }],
+    },
+    ratelimits: {
+      config: { ratelimits: [{ name: "LIMITER", namespace_id: "1001", simple: { limit: 5, period: 10 } }] },
+      gives: (o) => [...o.workers[0]!.env.values()].filter((b) => b.kind === "ratelimit").map((b) => b.value),
+      expected: [{ binding: "LIMITER", namespaceId: "1001", limit: 5, period: 10 }],
     },
     "queues.producers": {
       config: { compatibility_date: "2024-01-01", queues: { producers: [{ binding: "JOBS", queue: "jobs", delivery_delay: 30 }] } },

@@ -37,7 +37,7 @@ describe("nearestName", () => {
     expect(nearestName(given, DURABOX_OPTION_NAMES)).toBe(expected);
   });
 
-  it.each(["port", "mode", "ratelimits", "x"])("suggests nothing for %j, which is like no option", (given) => {
+  it.each(["port", "mode", "hyperdrives", "x"])("suggests nothing for %j, which is like no option", (given) => {
     // As the unknown-option error searches: the pool's own keys (additionalExports, experimental_mixedMode) by edits, not for parts.
     expect(
       nearestName(

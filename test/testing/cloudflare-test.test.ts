@@ -82,7 +82,9 @@ describe("the cloudflare:test module", () => {
   const upstream = [
     "SELF",
     "abortAllDurableObjects",
+    "adminSecretsStore",
     "createExecutionContext",
+    "createPagesEventContext",
     "createScheduledController",
     "env",
     "evictAllDurableObjects",
@@ -220,7 +222,7 @@ describe("the cloudflare:test module", () => {
     expect(ctx.props).toEqual({});
     expect(Object.keys(ctx.exports)).toContain("default");
     await expect(waitOnExecutionContext({} as never)).rejects.toThrow(
-      "waitOnExecutionContext() expects a context made by createExecutionContext().",
+      "waitOnExecutionContext() expects a context made by createExecutionContext() or createPagesEventContext().",
     );
   });
 

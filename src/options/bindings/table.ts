@@ -10,6 +10,8 @@ import { d1Databases } from "./d1-databases.js";
 import { r2Buckets } from "./r2-buckets.js";
 import { kvNamespaces } from "./kv-namespaces.js";
 import { queueProducers } from "./queue-producers.js";
+import { secretsStoreSecrets } from "./secrets-store-secrets.js";
+import { rateLimits } from "./rate-limits.js";
 
 export const BINDING_DECLARATIONS = {
   var: vars,
@@ -19,6 +21,8 @@ export const BINDING_DECLARATIONS = {
   r2: r2Buckets,
   kv: kvNamespaces,
   queue: queueProducers,
+  secret: secretsStoreSecrets,
+  ratelimit: rateLimits,
 } as const;
 
 export type BindingKind = keyof typeof BINDING_DECLARATIONS;
