@@ -19,6 +19,7 @@ pruneDeclarations("dist", [
   "options/entry.d.ts",
   "cloudflare-workers.d.ts",
   "cloudflare-test.d.ts",
+  "cloudflare-workflows.d.ts",
 ]);
 
 /**
@@ -62,6 +63,7 @@ const entries = {
   options: "src/options/entry.ts",
   "cloudflare-workers": "src/cloudflare-workers.ts",
   "cloudflare-test": "src/cloudflare-test.ts",
+  "cloudflare-workflows": "src/cloudflare-workflows.ts",
 };
 await build({ ...shared, format: "esm", entryPoints: entries, outdir: "dist", outExtension: { ".js": ".js" } });
 await build({

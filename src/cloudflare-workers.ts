@@ -7,7 +7,8 @@ import { currentTestRuntime } from "./testing/registry.js";
 import { onTestFileStart } from "./testing/file-starts.js";
 import { workersModule } from "./worker/workers-module.js";
 
-export { DurableObject, WorkerEntrypoint, RpcTarget, RpcStub } from "./rpc/workers-module.js";
+export { DurableObject, WorkerEntrypoint, WorkflowEntrypoint, RpcTarget, RpcStub } from "./rpc/workers-module.js";
+export type { WorkflowEvent, WorkflowStep, WorkflowStepConfig, WorkflowSleepDuration } from "./bindings/workflows/types.js";
 export { withEnv } from "./worker/workers-module.js";
 
 /** The module's env and exports views: new ones for each test file a runner runs in this realm. */

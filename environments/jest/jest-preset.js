@@ -10,6 +10,7 @@ module.exports = {
   moduleNameMapper: {
     "^cloudflare:workers$": require.resolve("durabox/cloudflare-workers"),
     "^cloudflare:test$": require.resolve("durabox/cloudflare-test"),
+    "^cloudflare:workflows$": require.resolve("durabox/cloudflare-workflows"),
   },
   moduleFileExtensions: ["ts", "tsx", "mts", "cts", "js", "mjs", "cjs", "jsx", "json", "node"],
 };

@@ -14,6 +14,7 @@ import { vars } from "./bindings/vars.js";
 import { queueProducers } from "./bindings/queue-producers.js";
 import { secretsStoreSecrets } from "./bindings/secrets-store-secrets.js";
 import { rateLimits } from "./bindings/rate-limits.js";
+import { workflows } from "./bindings/workflows.js";
 import { queueConsumersOption } from "./queue-consumers.js";
 import { boolean, shape, string } from "./value-types.js";
 
@@ -78,6 +79,7 @@ export const workerOptions = {
   queueConsumers: queueConsumersOption,
   secretsStoreSecrets: secretsStoreSecrets.declaration,
   ratelimits: rateLimits.declaration,
+  workflows: workflows.declaration,
   wranglerConfigPath: option({
     doc: "read `wrangler.toml`, `wrangler.json` or `wrangler.jsonc` (`true`: found from the working directory up) for the options that name a wrangler key, and `[build.upload] main/dir`, and `[[migrations]]` or `exports` (which classes are SQLite-backed); options you pass win over the file",
     type: shape<string | boolean>(
@@ -192,6 +194,17 @@ export const runtimeOptions = {
       name: "secrets-store-persist",
       value: "[PATH|URL]",
       help: "keep Secrets Store secrets: no value = ./.durabox/secrets-store, a directory, or redis://host:port",
+    },
+  }),
+  workflowsPersist: option({
+    doc: "where Workflow instances live (their params, status, output and cached step results): in memory (`false`), `./.durabox/workflows` (`true`), the directory given, or Redis (`redis://`, `rediss://`)",
+    type: persistType,
+    example: '"./data/workflows"',
+    default: false,
+    cli: {
+      name: "workflows-persist",
+      value: "[PATH|URL]",
+      help: "keep Workflow instances: no value = ./.durabox/workflows, a directory, or redis://host:port",
     },
   }),
   cache: option({

@@ -91,6 +91,7 @@ export function normalizeOptions(options: DuraboxOptions, cwd = process.cwd()): 
     kvPersistence: normalizePersistence(options.kvPersist, cwd, "kvPersist"),
     queuesPersistence: normalizePersistence(options.queuesPersist, cwd, "queuesPersist"),
     secretsStorePersistence: normalizePersistence(options.secretsStorePersist, cwd, "secretsStorePersist"),
+    workflowsPersistence: normalizePersistence(options.workflowsPersist, cwd, "workflowsPersist"),
     cache: options.cache ?? runtimeOptions.cache.default,
     cachePersistence: normalizePersistence(options.cachePersist, cwd, "cachePersist"),
   };

@@ -73,6 +73,8 @@ export interface NormalizedOptions {
   readonly queuesPersistence: NormalizedPersistence;
   /** Where Secrets Store secrets live (secretsStorePersist). */
   readonly secretsStorePersistence: NormalizedPersistence;
+  /** Where Workflow instances live (workflowsPersist). */
+  readonly workflowsPersistence: NormalizedPersistence;
   /** Whether the Cache API stores anything (cache), and where (cachePersist). */
   readonly cache: boolean;
   readonly cachePersistence: NormalizedPersistence;

@@ -21,6 +21,7 @@ const PERSIST_DIRECTORIES = {
   r2Persist: DEFAULT_R2_PERSIST_DIRECTORY,
   queuesPersist: path.join(".durabox", "queues"),
   secretsStorePersist: path.join(".durabox", "secrets-store"),
+  workflowsPersist: path.join(".durabox", "workflows"),
 } as const;
 
 /** `durableObjectsPersist` (given, or from the wrangler config), or a binding's persistence option, as a backend to open. */

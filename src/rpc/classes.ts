@@ -29,18 +29,30 @@ abstract class WorkerEntrypointBase<Env = unknown> {
   }
 }
 
+/** A Workflow's class (`class X extends WorkflowEntrypoint`): its `run(event, step)` is what an instance runs. */
+abstract class WorkflowEntrypointBase<Env = unknown, _Params = unknown> {
+  protected ctx: unknown;
+  protected env: Env;
+  constructor(ctx: unknown, env: Env) {
+    this.ctx = ctx;
+    this.env = env;
+  }
+}
+
 /** Marks a class whose instances travel over RPC by reference. */
 class RpcTargetBase {}
 
 interface WorkersModule {
   readonly DurableObject: typeof DurableObjectBase;
   readonly WorkerEntrypoint: typeof WorkerEntrypointBase;
+  readonly WorkflowEntrypoint: typeof WorkflowEntrypointBase;
   readonly RpcTarget: typeof RpcTargetBase;
 }
 
 const shared = realmShared<WorkersModule>("cloudflare-workers", () => ({
   DurableObject: DurableObjectBase,
   WorkerEntrypoint: WorkerEntrypointBase,
+  WorkflowEntrypoint: WorkflowEntrypointBase,
   RpcTarget: RpcTargetBase,
 }));
 
@@ -48,6 +60,8 @@ export const DurableObject = shared.DurableObject;
 export type DurableObject<Env = unknown> = DurableObjectBase<Env>;
 export const WorkerEntrypoint = shared.WorkerEntrypoint;
 export type WorkerEntrypoint<Env = unknown> = WorkerEntrypointBase<Env>;
+export const WorkflowEntrypoint = shared.WorkflowEntrypoint;
+export type WorkflowEntrypoint<Env = unknown, Params = unknown> = WorkflowEntrypointBase<Env, Params>;
 export const RpcTarget = shared.RpcTarget;
 export type RpcTarget = RpcTargetBase;
 

@@ -17,6 +17,8 @@ import { SecretsStoreSecret } from "../bindings/secrets-store/secret.js";
 import { RateLimitCounters } from "../bindings/ratelimit/counters.js";
 import { RateLimit } from "../bindings/ratelimit/limiter.js";
 import { realmClock } from "../base/realm-clock.js";
+import { Workflow } from "../bindings/workflows/binding.js";
+import { WorkflowEngine } from "../bindings/workflows/engine.js";
 import type { DurableObjectNamespace } from "../objects/namespace.js";
 import type { StorageBackend } from "../storage/backend.js";
 import type { LoadedWorker } from "../worker/worker.js";
@@ -217,6 +219,26 @@ export const BINDING_RUNTIMES: RuntimeTable<typeof BINDING_DECLARATIONS> = {
     describe: ({ namespaceId, limit, period }) => `rate limit ${limit} per ${period} s (namespace ${namespaceId})`,
     // workers-types' global RateLimit.
     envType: () => "RateLimit",
+  },
+  workflow: {
+    // One engine per Workflow name: every binding naming it shares its instances.
+    create: ({ binding, name, className, scriptName, preserveNonRetryableMessage }, host) => {
+      const engine = host.shared(`workflow:${name}`, () =>
+        host.isolate(
+          new WorkflowEngine({
+            name,
+            backend: host.backend(host.options.workflowsPersistence),
+            preserveNonRetryableMessage,
+            runner: async (event, step) => (await host.serving(scriptName)).runWorkflow(className, event, step),
+          }),
+        ),
+      );
+      return new Workflow(engine, binding);
+    },
+    describe: ({ name, className, scriptName }, { worker }) =>
+      `Workflow ${name} (class ${className}${scriptName === worker.name ? "" : ` of worker "${scriptName}"`})`,
+    // workers-types' global Workflow<PARAMS>: the params are the application's to say.
+    envType: (_name, { name, className }) => `Workflow /* ${name}: ${className} */`,
   },
   durableObject: {
     create: ({ scriptName, className }, host) => host.defineClass(scriptName, className),

@@ -27,6 +27,7 @@ import type { KVNamespace } from "../bindings/kv/namespace.js";
 import { workerResponseClass } from "../worker/response.js";
 import { BINDING_RUNTIMES, workerRpc, type BindingHost } from "./binding-runtimes.js";
 import { buildEnv } from "./build-env.js";
+import { bindingsOf } from "../options/bindings/env.js";
 
 function openBackend(persistence: NormalizedPersistence): StorageBackend {
   switch (persistence.kind) {
@@ -331,6 +332,16 @@ export class DuraboxRuntime implements IsolatedState {
           );
         }
         owner.objectClass(className);
+      }
+      for (const { binding, className, scriptName } of bindingsOf(worker.env, "workflow")) {
+        const owner = this.#loaded.get(scriptName);
+        if (owner === undefined) {
+          throw new DuraboxError(
+            "ERR_SCRIPT",
+            `workflows.${binding} uses class "${className}" of worker "${scriptName}", which has no code: give that worker "script" or "scriptPath".`,
+          );
+        }
+        owner.workflowClass(className);
       }
     }
   }

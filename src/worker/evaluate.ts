@@ -6,6 +6,10 @@ import { isBuiltin } from "node:module";
 import { pathToFileURL } from "node:url";
 import { compileFunction, runInContext, type Context } from "node:vm";
 import * as cloudflareWorkers from "../rpc/workers-module.js";
+import { NonRetryableError } from "../bindings/workflows/errors.js";
+
+/** The `cloudflare:workflows` module worker code imports. */
+const cloudflareWorkflows = Object.freeze({ __proto__: null, NonRetryableError });
 import { workerResponseClass } from "./response.js";
 import { webSocketGlobals } from "./websocket-globals.js";
 import { nodeRequire } from "../base/node-require.js";
@@ -71,6 +75,7 @@ const BUILTIN = /^(cloudflare:|node:)/;
 function importer(options: EvaluateOptions, filename: string): (specifier: string) => unknown {
   return (specifier) => {
     if (specifier === "cloudflare:workers") return options.workersModule ?? cloudflareWorkers;
+    if (specifier === "cloudflare:workflows") return cloudflareWorkflows;
     if (specifier.startsWith("node:")) {
       const mode = nodejsCompatMode(options.compatibility);
       if (mode !== "full" && !(mode === "als" && specifier === "node:async_hooks")) {

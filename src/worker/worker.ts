@@ -5,6 +5,7 @@ import type { ExecutionContext, ModuleLoader } from "./contracts.js";
 import type { Context } from "node:vm";
 import { runInContext } from "../objects/context.js";
 import { directHost } from "../rpc/context.js";
+import { WorkflowEntrypoint } from "../rpc/classes.js";
 import { exportKind, handlersReceiver } from "./entrypoints.js";
 import { DuraboxError } from "../base/errors.js";
 import type { DurableObjectClass } from "../objects/class-registry.js";
@@ -121,6 +122,34 @@ export class LoadedWorker {
       settled = waited.length;
       for (const outcome of await Promise.allSettled(pending)) if (outcome.status === "rejected") throw outcome.reason;
     }
+  }
+
+  /** The exported WorkflowEntrypoint class `className`, or a clear error naming the worker's Workflow classes. */
+  workflowClass(className: string): new (ctx: ExecutionContext, env: object) => { run?: (event: object, step: object) => unknown } {
+    const exported = this.exports[className];
+    if (typeof exported === "function" && (exported as { prototype?: unknown }).prototype instanceof WorkflowEntrypoint) {
+      return exported as new (ctx: ExecutionContext, env: object) => { run?: (event: object, step: object) => unknown };
+    }
+    const label = this.name === "" ? "The worker script" : `Worker "${this.name}"`;
+    const classes = Object.keys(this.exports).filter(
+      (key) => (this.exports[key] as { prototype?: unknown } | undefined)?.prototype instanceof WorkflowEntrypoint,
+    );
+    throw new DuraboxError(
+      "ERR_CLASS_NOT_FOUND",
+      `${label} ${exported === undefined ? "does not export" : "exports, but not as a subclass of WorkflowEntrypoint,"} a class named "${className}". ` +
+        (classes.length > 0 ? `Its Workflow classes: ${classes.join(", ")}.` : "It exports no WorkflowEntrypoint classes.") +
+        ` Export it (export class ${className} extends WorkflowEntrypoint { async run(event, step) { ... } }) or fix the class_name of the workflows binding.`,
+    );
+  }
+
+  /** Runs `run(event, step)` of a new instance of the Workflow class `className`, with the worker's env. */
+  async runWorkflow(className: string, event: object, step: object): Promise<unknown> {
+    const Workflow = this.workflowClass(className);
+    return runInContext({ depth: 0, host: directHost }, () => {
+      const instance = new Workflow(this.#context({}), this.env);
+      if (typeof instance.run !== "function") throw new TypeError(`The Workflow class ${className} has no run(event, step) method.`);
+      return instance.run(event, step);
+    });
   }
 
   /** What RPC reaches on an entrypoint: a new WorkerEntrypoint instance, or the handlers object's functions. */

@@ -1,5 +1,5 @@
 import { sharedAsyncLocalStorage } from "../base/shared-state.js";
-import { DurableObject, RpcTarget, WorkerEntrypoint } from "../rpc/classes.js";
+import { DurableObject, RpcTarget, WorkerEntrypoint, WorkflowEntrypoint } from "../rpc/classes.js";
 import { RpcStub } from "../rpc/rpc-stub.js";
 
 /** Where a `cloudflare:workers` module reads its worker's env and exports, and hands `waitUntil` work. */
@@ -15,6 +15,7 @@ export interface WorkersModuleSource {
 export interface WorkersModule {
   readonly DurableObject: typeof DurableObject;
   readonly WorkerEntrypoint: typeof WorkerEntrypoint;
+  readonly WorkflowEntrypoint: typeof WorkflowEntrypoint;
   readonly RpcTarget: typeof RpcTarget;
   readonly RpcStub: typeof RpcStub;
   readonly env: Record<string, unknown>;
@@ -54,6 +55,7 @@ export function workersModule(source: WorkersModuleSource): WorkersModule {
   return {
     DurableObject,
     WorkerEntrypoint,
+    WorkflowEntrypoint,
     RpcTarget,
     RpcStub,
     env: live(() => overrides.getStore()?.env ?? source.env()),

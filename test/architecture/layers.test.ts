@@ -18,7 +18,7 @@ const LAYERS: readonly (readonly [layer: string, prefixes: readonly string[]])[]
   ["runtime", ["src/durabox.ts", "src/durabox-host.ts", "src/runtime/"]],
   ["testing", ["src/testing/"]],
   ["cli", ["src/cli/"]],
-  ["entries", ["src/index.ts", "src/cloudflare-workers.ts", "src/cloudflare-test.ts"]],
+  ["entries", ["src/index.ts", "src/cloudflare-workers.ts", "src/cloudflare-test.ts", "src/cloudflare-workflows.ts"]],
 ];
 
 function layerOf(file: string): number {

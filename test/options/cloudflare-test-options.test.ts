@@ -210,7 +210,7 @@ describe("the durabox() Vitest plugin", () => {
   it("takes cloudflareTest's options", () => {
     const plugin = durabox({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: { A: "1" } } });
     const config = plugin.config({ root: "/project" }) as { resolve: { alias: Record<string, string> } };
-    expect(Object.keys(config.resolve.alias)).toEqual(["cloudflare:workers", "cloudflare:test"]);
+    expect(Object.keys(config.resolve.alias)).toEqual(["cloudflare:workers", "cloudflare:test", "cloudflare:workflows"]);
     expect(config.resolve.alias["cloudflare:test"]).toMatch(/dist[\\/]cloudflare-test\.js$/);
   });
 

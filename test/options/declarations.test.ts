@@ -53,6 +53,7 @@ describe("options with a CLI flag", () => {
     queueProducers: ["--queue", "JOBS=jobs"],
     queuesPersist: ["--queues-persist", "./data/queues"],
     secretsStorePersist: ["--secrets-store-persist", "./data/secrets"],
+    workflowsPersist: ["--workflows-persist", "./data/workflows"],
   };
 
   it("are the declared ones", () => {
@@ -166,6 +167,14 @@ describe("options read from a wrangler config", () => {
       config: { ratelimits: [{ name: "LIMITER", namespace_id: "1001", simple: { limit: 5, period: 10 } }] },
       gives: (o) => [...o.workers[0]!.env.values()].filter((b) => b.kind === "ratelimit").map((b) => b.value),
       expected: [{ binding: "LIMITER", namespaceId: "1001", limit: 5, period: 10 }],
+    },
+    workflows: {
+      config: { name: "api", workflows: [{ name: "checkout", binding: "CHECKOUT", class_name: "Checkout" }] },
+      gives: (o) => o.workers[0]!.env.get("CHECKOUT"),
+      expected: {
+        kind: "workflow",
+        value: { binding: "CHECKOUT", name: "checkout", className: "Checkout", scriptName: "api", preserveNonRetryableMessage: false },
+      },
     },
     "queues.producers": {
       config: { compatibility_date: "2024-01-01", queues: { producers: [{ binding: "JOBS", queue: "jobs", delivery_delay: 30 }] } },

@@ -51,6 +51,7 @@ export function durabox(options: TestRuntimeOptions = {}): DuraboxVitestPlugin {
           alias: {
             "cloudflare:workers": fileURLToPath(import.meta.resolve("durabox/cloudflare-workers")),
             "cloudflare:test": fileURLToPath(import.meta.resolve("durabox/cloudflare-test")),
+            "cloudflare:workflows": fileURLToPath(import.meta.resolve("durabox/cloudflare-workflows")),
           },
         },
         test: {

@@ -12,6 +12,7 @@ import { kvNamespaces } from "./kv-namespaces.js";
 import { queueProducers } from "./queue-producers.js";
 import { secretsStoreSecrets } from "./secrets-store-secrets.js";
 import { rateLimits } from "./rate-limits.js";
+import { workflows } from "./workflows.js";
 
 export const BINDING_DECLARATIONS = {
   var: vars,
@@ -23,6 +24,7 @@ export const BINDING_DECLARATIONS = {
   queue: queueProducers,
   secret: secretsStoreSecrets,
   ratelimit: rateLimits,
+  workflow: workflows,
 } as const;
 
 export type BindingKind = keyof typeof BINDING_DECLARATIONS;
