@@ -7,3 +7,4 @@
 export * from "./testing/helpers.js";
 export * from "./testing/cloudflare-test.js";
 export * from "./testing/pages-event-context.js";
+export * from "./testing/workflow-introspection.js";

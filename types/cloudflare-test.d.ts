@@ -23,6 +23,13 @@ declare module "cloudflare:test" {
   export function getQueueResult(batch: MessageBatch, ctx: ExecutionContext): Promise<import("durabox/cloudflare-test").QueueResult>;
   /** The admin API of a Secrets Store binding (`env.API_KEY`): creates the secrets `get()` reads. */
   export function adminSecretsStore(binding: { get(): Promise<string> }): import("durabox/cloudflare-test").SecretsStoreSecretAdmin;
+  /** An introspector of one Workflow instance (it may not exist yet): `modify(m => ...)`, `waitForStatus`, `waitForStepResult`; dispose it (`await using`). */
+  export function introspectWorkflowInstance(
+    workflow: Workflow,
+    instanceId: string,
+  ): Promise<import("durabox/cloudflare-test").WorkflowInstanceIntrospector>;
+  /** An introspector of the instances of a Workflow created from now on: `modifyAll(m => ...)`, `get()`; dispose it (`await using`). */
+  export function introspectWorkflow(workflow: Workflow): Promise<import("durabox/cloudflare-test").WorkflowIntrospector>;
   // As the plugin declares it: `params` and `data` are required when the function's types name some.
   interface EventContextInitBase {
     request: Request<unknown, IncomingRequestCfProperties>;

@@ -90,6 +90,8 @@ describe("the cloudflare:test module", () => {
     "evictAllDurableObjects",
     "evictDurableObject",
     "fetchMock",
+    "introspectWorkflow",
+    "introspectWorkflowInstance",
     "listDurableObjectIds",
     "reset",
     "runDurableObjectAlarm",
