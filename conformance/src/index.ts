@@ -2,6 +2,9 @@
 // area, written as users write them for Cloudflare. Nothing here knows which
 // runtime it is on.
 import { DurableObject, RpcTarget } from "cloudflare:workers";
+import type { ProbeParams } from "./workflows";
+
+export { ProbeWorkflow } from "./workflows";
 
 export interface Env {
   SECRET: string;
@@ -17,6 +20,7 @@ export interface Env {
   KV: KVNamespace;
   BUCKET: R2Bucket;
   DB: D1Database;
+  PROBE_WORKFLOW: Workflow<ProbeParams>;
 }
 
 /** SQLite-backed: the SQL probes run here, directly or through runInDurableObject. */
