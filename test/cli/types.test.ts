@@ -39,6 +39,7 @@ describe("durabox types", () => {
     expect(text).toContain("DB: D1Database;");
     expect(text).toContain("API_KEY: SecretsStoreSecret;");
     expect(text).toContain("LIMITER: RateLimit;");
+    expect(text).toContain("CHECKOUT: Workflow /* checkout: Checkout */;");
     expect(await typecheck()).toEqual({ code: 0, output: "" });
 
     // The same Env rejects misuse: the types carry information, they are not `any`.

@@ -45,6 +45,23 @@ const script = `
     }
   }
 
+  export class Busy extends WorkflowEntrypoint {
+    async run(event, step) {
+      await step.do("work", async () => { log("work"); await new Promise((resolve) => setTimeout(resolve, 5000)); return 1; });
+      await step.do("after", async () => { log("after"); return 2; });
+      return "done";
+    }
+  }
+
+  export class Misused extends WorkflowEntrypoint {
+    async run(event, step) {
+      if (event.payload.use === "name") return step.do("x".repeat(257), async () => 1);
+      if (event.payload.use === "config") return step.do("configured", { retries: { limit: 1, delay: 0, extra: true } }, async () => 1);
+      if (event.payload.use === "past") return step.sleepUntil("back", new Date(0));
+      return step.do("no callback", {});
+    }
+  }
+
   export default { fetch: () => new Response("ok") };`;
 
 const calls = (): string[] => ((globalThis as { calls?: string[] }).calls ??= []);
@@ -55,6 +72,8 @@ const WORKFLOWS = {
   FATAL: { name: "fatal", className: "Fatal" },
   WAITER: { name: "waiter", className: "Waiter" },
   SLOW: { name: "slow", className: "Slow" },
+  BUSY: { name: "busy", className: "Busy" },
+  MISUSED: { name: "misused", className: "Misused" },
 };
 
 interface Instance {
@@ -252,6 +271,47 @@ describe("pause, resume, terminate, restart", () => {
   });
 });
 
+describe("a pause while a step runs", () => {
+  it("waits for the step (waitingForPause), then pauses before the next; resume runs the rest without repeating it", async () => {
+    const wf = await workflow("BUSY");
+    const instance = await wf.create();
+    await vi.advanceTimersByTimeAsync(1_000);
+    await instance.pause();
+    expect((await instance.status()).status).toBe("waitingForPause");
+    await vi.advanceTimersByTimeAsync(4_000);
+    expect((await instance.status()).status).toBe("paused");
+    expect(calls()).toEqual(["work"]);
+    await instance.resume();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls()).toEqual(["work", "after"]);
+    expect(await instance.status()).toEqual({ status: "complete", output: "done" });
+  });
+});
+
+describe("steps used wrongly", () => {
+  it.each([
+    [
+      "name",
+      { name: "WorkflowFatalError", message: `Step name "${"x".repeat(257)}" exceeds max length (256 chars) or invalid characters found` },
+    ],
+    [
+      "config",
+      {
+        name: "WorkflowFatalError",
+        message:
+          'Step config for "configured" is in a invalid format. See https://developers.cloudflare.com/workflows/build/sleeping-and-retrying/',
+      },
+    ],
+    ["past", { name: "Error", message: "You can't sleep until a time in the past, time-traveler" }],
+    ["callback", { name: "WorkflowFatalError", message: 'Step "no callback" requires a callback function' }],
+  ])("ends the instance errored with the engine's message: %s", async (use, error) => {
+    const wf = await workflow("MISUSED");
+    const instance = await wf.create({ params: { use } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await instance.status()).toEqual({ status: "errored", error });
+  });
+});
+
 describe("the binding's refusals", () => {
   it("refuses an invalid id, saying what an id may hold", async () => {
     const wf = await workflow("GREETER");
@@ -294,7 +354,7 @@ describe("the binding's refusals", () => {
   it("fails at start when the bound class is not a WorkflowEntrypoint the worker exports", async () => {
     const wf = new Durabox({ script, workflows: { W: { name: "w", className: "Missing" } } });
     await expect(wf.ready).rejects.toThrow(
-      /does not export a class named "Missing"\. Its Workflow classes: Greeter, Flaky, Fatal, Waiter, Slow\./,
+      /does not export a class named "Missing"\. Its Workflow classes: Greeter, Flaky, Fatal, Waiter, Slow, Busy, Misused\./,
     );
     await wf.dispose();
   });
