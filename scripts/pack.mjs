@@ -37,6 +37,14 @@ const PUBLISHED_FIELDS = [
   "peerDependenciesMeta",
 ];
 
+/**
+ * The pages README.md links to, shipped beside it so its relative links
+ * resolve in the installed package (the root package's README only; the
+ * environments' READMEs link with absolute URLs). The manifest has no
+ * `repository` to point absolute links at.
+ */
+const LINKED_PAGES = { ".": ["docs", "CONTRIBUTING.md", "bench/RESULTS.md"] };
+
 /** The package.json a consumer gets. */
 export function publishedManifest(manifest) {
   const published = Object.fromEntries(PUBLISHED_FIELDS.filter((field) => field in manifest).map((field) => [field, manifest[field]]));
@@ -62,7 +70,11 @@ function packOne(dir, destination) {
   }
   copyFileSync(path.join(source, "README.md"), path.join(stage, "README.md"));
   copyFileSync(path.join(root, "LICENSE"), path.join(stage, "LICENSE"));
-  writeFileSync(path.join(stage, "package.json"), `${JSON.stringify(publishedManifest(manifest), null, 2)}\n`);
+  const pages = LINKED_PAGES[dir] ?? [];
+  for (const page of pages) cpSync(path.join(source, page), path.join(stage, page), { recursive: true });
+  const published = publishedManifest(manifest);
+  if (pages.length > 0) published.files = [...(published.files ?? []), ...pages];
+  writeFileSync(path.join(stage, "package.json"), `${JSON.stringify(published, null, 2)}\n`);
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
   const output = execFileSync(npm, ["pack", "--json", "--ignore-scripts", "--pack-destination", destination], {
     cwd: stage,

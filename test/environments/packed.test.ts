@@ -4,6 +4,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cache, installOnce, nodeOfMajor, packedTarballs, root, withLock } from "../helpers/matrix.js";
 import { runReported } from "../helpers/runner-report.js";
+import { brokenLinks } from "../helpers/markdown-links.js";
 
 /**
  * The packages as users get them: the three tarballs `npm run pack` writes,
@@ -108,6 +109,13 @@ describe("the packed packages", () => {
     for (const [dir, name] of installed.slice(1)) {
       expect((manifestIn(dir, name).dependencies as Record<string, string>).durabox, name).toMatch(/^\^\d+\.\d+\.\d+$/);
     }
+  });
+
+  it("ship the pages durabox's README links to, so its relative links resolve in the installed package", () => {
+    const installed = path.join(projects.get("jest30")!, "node_modules", "durabox");
+    const pages = ["README.md", "CONTRIBUTING.md", ...readdirSync(path.join(installed, "docs")).map((page) => `docs/${page}`)];
+    expect(pages).toContain("docs/cli.md");
+    expect(brokenLinks(installed, pages)).toEqual([]);
   });
 
   it.each(RUNNERS)(
