@@ -336,10 +336,13 @@ export class WorkflowEngine implements IsolatedState, RunStore {
       await this.setStatus(run, "running");
       return this.#runner(event, new StepRunner(run));
     })();
-    outcome.then(
-      (output) => this.#finish(run, output),
-      (error: unknown) => this.#fail(run, error),
-    );
+    outcome
+      .then(
+        (output) => this.#finish(run, output),
+        (error: unknown) => this.#fail(run, error),
+      )
+      // The backend failed (or closed with the runtime) while the end was stored: the next layer change or runtime runs it again.
+      .catch(() => {});
   }
 
   async #finish(run: Run, output: unknown): Promise<void> {

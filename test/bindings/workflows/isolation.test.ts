@@ -1,7 +1,8 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { requireRedisOrSkip, startRedis, type RedisServer } from "../../helpers/redis.js";
 import { TestRuntime } from "../../../src/testing/test-runtime.js";
 import { Durabox, type DurableObjectNamespace } from "../../../src/index.js";
 
@@ -45,6 +46,15 @@ type Shop = { place(id: string): Promise<string>; state(): Promise<{ placed?: st
 const shop = (env: Env) => env.ORDERS.getByName("shop") as unknown as Shop;
 const packs = (): string[] => ((globalThis as { packs?: string[] }).packs ??= []);
 const HOUR = 3_600_000;
+// Captured before any test fakes timers: Redis answers on real I/O, which fake time does not wait for.
+const realSetTimeout = globalThis.setTimeout;
+/** Fake time moved by `ms`, with real pauses around it for a backend that answers asynchronously (Redis). */
+async function advance(ms: number): Promise<void> {
+  for (const step of [0, ms, 0]) {
+    await vi.advanceTimersByTimeAsync(step);
+    await new Promise((resolve) => realSetTimeout(resolve, 100));
+  }
+}
 
 beforeEach(() => {
   delete (globalThis as { packs?: unknown }).packs;
@@ -103,24 +113,43 @@ describe("a workflow started from a Durable Object", () => {
   });
 });
 
-describe("workflowsPersist", () => {
-  it("keeps instances and their cached steps on disk: a new runtime runs a sleeping instance on without repeating its steps", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "durabox-workflows-"));
-    const persisted = { ...options, workflowsPersist: dir, durableObjectsPersist: dir };
-    const first = new Durabox(persisted);
-    const env = (await first.getBindings()) as unknown as Env;
-    await shop(env).place("o-3");
-    await vi.advanceTimersByTimeAsync(1_000);
-    expect(packs()).toEqual(["o-3"]);
-    await first.dispose();
+/** A sleeping instance survives the runtime: the next one runs it on without repeating its steps. */
+async function survivesRestart(persist: { workflowsPersist: string; durableObjectsPersist: string }): Promise<void> {
+  const persisted = { ...options, ...persist };
+  const first = new Durabox(persisted);
+  const env = (await first.getBindings()) as unknown as Env;
+  await shop(env).place("o-3");
+  await advance(1_000);
+  expect(packs()).toEqual(["o-3"]);
+  await first.dispose();
 
-    const second = new Durabox(persisted);
-    const again = (await second.getBindings()) as unknown as Env;
-    await second.ready;
-    await vi.advanceTimersByTimeAsync(HOUR + 60_000);
-    expect(await (await again.FULFIL.get("o-3")).status()).toEqual({ status: "complete", output: "packed" });
-    expect(packs()).toEqual(["o-3"]);
-    expect(await shop(again).state()).toEqual({ placed: "o-3", shipped: "o-3" });
-    await second.dispose();
+  const second = new Durabox(persisted);
+  const again = (await second.getBindings()) as unknown as Env;
+  await second.ready;
+  await advance(HOUR);
+  await advance(60_000);
+  expect(await (await again.FULFIL.get("o-3")).status()).toEqual({ status: "complete", output: "packed" });
+  expect(packs()).toEqual(["o-3"]);
+  expect(await shop(again).state()).toEqual({ placed: "o-3", shipped: "o-3" });
+  await second.dispose();
+}
+
+describe("workflowsPersist", () => {
+  it("keeps instances and their cached steps in a directory: a new runtime runs a sleeping instance on without repeating its steps", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "durabox-workflows-"));
+    await survivesRestart({ workflowsPersist: dir, durableObjectsPersist: dir });
+  });
+});
+
+describe.skipIf(!requireRedisOrSkip())("workflowsPersist in Redis", () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    vi.useRealTimers();
+    redis = await startRedis();
+  });
+  afterAll(() => redis?.stop());
+
+  it("keeps instances and their cached steps in Redis, as in a directory", async () => {
+    await survivesRestart({ workflowsPersist: `${redis.url}/4`, durableObjectsPersist: `${redis.url}/5` });
   });
 });
