@@ -58,6 +58,8 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
   readonly #cancellers = new Set<(error: unknown) => void>();
   /** Events running now (admitted, not finished). */
   #running = 0;
+  /** Calls through a stub not finished yet (queued or running): what the end of a test cancels. */
+  readonly #calls = new Set<PendingCall>();
 
   constructor(id: DurableObjectId, host: InstanceHost) {
     this.id = id;
@@ -77,8 +79,12 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
     return this.#object;
   }
 
-  /** Runs `event` on the object under its gates, at `depth` in a chain of calls. */
-  deliver<T>(depth: number, event: (object: object) => Awaitable<T>): Promise<T> {
+  /**
+   * Runs `event` on the object under its gates, at `depth` in a chain of
+   * calls. A stub's call names itself (`call`: "fetch", a method's path) and
+   * is tracked until it finishes, for cancelCalls().
+   */
+  deliver<T>(depth: number, event: (object: object) => Awaitable<T>, call?: () => string): Promise<T> {
     if (this.#object === undefined && this.#constructing === undefined) {
       try {
         this.#construct();
@@ -86,13 +92,38 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
         return Promise.reject(error);
       }
     }
+    const pending: PendingCall | undefined = call === undefined ? undefined : { promise: undefined, describe: call };
+    if (pending !== undefined) this.#calls.add(pending);
     const admitted = this.inputGate.enter();
-    if (admitted === undefined) return this.#run(depth, event);
-    return admitted.then(() => this.#run(depth, event));
+    const promise = admitted === undefined ? this.#run(depth, event, pending) : admitted.then(() => this.#run(depth, event, pending));
+    if (pending !== undefined) pending.promise = promise;
+    return promise;
   }
 
-  async #run<T>(depth: number, event: (object: object) => Awaitable<T>): Promise<T> {
-    if (this.#broken !== undefined) throw this.#broken.error;
+  /**
+   * Aborts the instance if calls through stubs are still queued or running
+   * in it (a test ended without awaiting them: production cancels a
+   * request's work when it ends). Their promises fail with `error(call)`,
+   * marked handled so that nobody's unhandled rejection ends the process;
+   * returns what the calls were (`Class.method()`), for a warning.
+   */
+  cancelCalls(error: (calls: readonly string[]) => Error): string[] {
+    if (this.#calls.size === 0 || this.#broken !== undefined) return [];
+    const className = this.#object?.constructor.name ?? "DurableObject";
+    const calls = [...this.#calls].map((call) => {
+      call.promise?.catch(() => undefined);
+      return `${className}.${call.describe()}()`;
+    });
+    this.#calls.clear();
+    this.abortWith(error(calls), { retryAlarm: true, breakStubs: false });
+    return calls;
+  }
+
+  async #run<T>(depth: number, event: (object: object) => Awaitable<T>, call?: PendingCall): Promise<T> {
+    if (this.#broken !== undefined) {
+      if (call !== undefined) this.#calls.delete(call);
+      throw this.#broken.error;
+    }
     this.#running++;
     try {
       const outcome = runInContext({ depth, sockets: this, outputGate: this.outputGate, host: this.host }, event, this.#object!);
@@ -107,6 +138,7 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
       if (confirmed !== undefined) await confirmed;
       return result;
     } finally {
+      if (call !== undefined) this.#calls.delete(call);
       if (--this.#running === 0) this.#host.idle(this);
     }
   }
@@ -225,6 +257,12 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
   get stubsBrokenBy(): unknown {
     return this.#aborted?.breakStubs === true ? this.#aborted.error : undefined;
   }
+}
+
+/** A call through a stub, until it finishes: its promise (once deliver() made it) and what it was. */
+interface PendingCall {
+  promise: Promise<unknown> | undefined;
+  readonly describe: () => string;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

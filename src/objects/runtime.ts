@@ -135,6 +135,15 @@ export class ObjectRuntime {
   }
 
   /**
+   * Cancels the calls through stubs still queued or running in any object
+   * (a test ended without awaiting them), aborting the instances that hold
+   * them; returns what each call was (`Class.method()`).
+   */
+  cancelCalls(error: (calls: readonly string[]) => Error): string[] {
+    return [...this.#objects.liveInstances()].flatMap((instance) => instance.cancelCalls(error));
+  }
+
+  /**
    * Aborts every live instance at once with `reason`: the events running or
    * queued in them fail with it; with `breakStubs` (cloudflare:test's
    * abortAllDurableObjects()) so do later calls through the stubs that reached

@@ -38,16 +38,20 @@ export function deliverFetch(
   }
   const deliver = (instance: FetchTarget): Promise<Response> => {
     instance.announce("fetch", () => `${request.method} ${new URL(request.url).pathname}`);
-    return instance.deliver(depth, (object) => {
-      const handler = (object as { fetch?: unknown }).fetch;
-      if (typeof handler !== "function") {
-        throw new DuraboxError(
-          "ERR_NO_HANDLER",
-          `The Durable Object class ${object.constructor.name} has no fetch() handler, so stub.fetch() cannot reach it. Add fetch(request) to the class, or call its methods over RPC.`,
-        );
-      }
-      return Promise.resolve(handler.call(object, request)).then(checkResponse);
-    });
+    return instance.deliver(
+      depth,
+      (object) => {
+        const handler = (object as { fetch?: unknown }).fetch;
+        if (typeof handler !== "function") {
+          throw new DuraboxError(
+            "ERR_NO_HANDLER",
+            `The Durable Object class ${object.constructor.name} has no fetch() handler, so stub.fetch() cannot reach it. Add fetch(request) to the class, or call its methods over RPC.`,
+          );
+        }
+        return Promise.resolve(handler.call(object, request)).then(checkResponse);
+      },
+      fetchCall,
+    );
   };
   return found instanceof Promise ? found.then(deliver) : deliver(found);
 }
@@ -55,8 +59,10 @@ export function deliverFetch(
 /** What a fetch() is delivered to: an object's live instance (objects/instance.ts). */
 interface FetchTarget {
   announce(type: "fetch", detail?: () => string | undefined): void;
-  deliver<T>(depth: number, event: (object: object) => Awaitable<T>): Promise<T>;
+  deliver<T>(depth: number, event: (object: object) => Awaitable<T>, call?: () => string): Promise<T>;
 }
+
+const fetchCall = (): string => "fetch";
 
 function checkResponse(response: unknown): Response {
   if (!(response instanceof Response)) {

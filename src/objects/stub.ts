@@ -64,10 +64,14 @@ export class DurableObjectStub {
           return Promise.reject(error);
         }
         instance.announce("rpc", member);
-        return instance.deliver(depth, (object) => {
-          if (!isRpcReceiver(object)) throw notRpcDurableObject();
-          return operation(object);
-        });
+        return instance.deliver(
+          depth,
+          (object) => {
+            if (!isRpcReceiver(object)) throw notRpcDurableObject();
+            return operation(object);
+          },
+          member,
+        );
       },
       // The object outlives its stubs: there is nothing to count.
       retain() {},

@@ -348,6 +348,10 @@ export class TestRuntime {
    */
   async exitScope(): Promise<void> {
     if (this.#scopes.depth === 0) throw internal("exitScope() without enterScope()");
+    // Production cancels a request's unfinished work when it ends: a call the test did not await is
+    // canceled, and its failure must not end the runner's process as an unhandled rejection.
+    const canceled = this.#durabox?.internals.objects.cancelCalls(canceledCalls) ?? [];
+    if (canceled.length > 0) process.stderr.write(`durabox: ${canceledCalls(canceled).message}\n`);
     await this.#scopes.popLayer();
   }
 
@@ -357,6 +361,16 @@ export class TestRuntime {
     await this.#fetchMock?.dispose();
     await this.#durabox?.dispose();
   }
+}
+
+function canceledCalls(calls: readonly string[]): DuraboxError {
+  const list = calls.join(", ");
+  return new DuraboxError(
+    "ERR_ABORTED",
+    `The test ended while ${list} ${calls.length === 1 ? "was" : "were"} still running in a Durable Object, so durabox canceled ${calls.length === 1 ? "it" : "them"}, ` +
+      "as production cancels a request's unfinished work when the request ends. Await the call in the test (or pass its " +
+      "promise to ctx.waitUntil() and waitOnExecutionContext()) to see its result.",
+  );
 }
 
 /** Checks evictDurableObject's and evictAllDurableObjects' options as production's types allow them. */

@@ -8,6 +8,8 @@ export interface Outcome {
   failed: { name: string; message: string }[];
   /** The runner's stdout and stderr: where errors outside any test file (an environment failing to start) show. */
   output: string;
+  /** The runner's exit code (a process that died after writing its report is not 0). */
+  exitCode: number;
 }
 
 interface JsonReport {
@@ -31,7 +33,7 @@ export function runReported(
   const out = path.join(mkdtempSync(path.join(tmpdir(), "durabox-report-")), "result.json");
   return new Promise((resolve, reject) => {
     const env = { ...process.env, NODE_OPTIONS: "", CI: "true", ...extraEnv };
-    execFile(node, [bin, ...args, `--outputFile=${out}`], { cwd, env, maxBuffer: 64 << 20 }, (_error, stdout, stderr) => {
+    execFile(node, [bin, ...args, `--outputFile=${out}`], { cwd, env, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
       let report: JsonReport;
       try {
         report = JSON.parse(readFileSync(out, "utf8")) as JsonReport;
@@ -42,6 +44,7 @@ export function runReported(
       const results = report.testResults.flatMap((file) => file.assertionResults);
       resolve({
         output: `${stdout}${stderr}`,
+        exitCode: error === null ? 0 : typeof error.code === "number" ? error.code : 1,
         passed: results.filter((r) => r.status === "passed").map((r) => r.fullName),
         failed: [
           ...results.filter((r) => r.status === "failed").map((r) => ({ name: r.fullName, message: r.failureMessages.join("\n") })),
