@@ -19,7 +19,7 @@ const RUNNERS = {
 describe.each(Object.keys(RUNNERS) as (keyof typeof RUNNERS)[])("%s --shard", (runner) => {
   it("splits the suite into shards whose passes, together, are the whole run's, each test once", { timeout: 240_000 }, async () => {
     const { bin, args } = RUNNERS[runner];
-    const whole = await runReported(bin, args, fixture);
+    const whole = await runReported(bin, [...args], fixture);
     expect(whole.failed, whole.output).toEqual([]);
     const shards = [];
     for (const shard of ["1/2", "2/2"]) shards.push(await runReported(bin, [...args, `--shard=${shard}`], fixture));
