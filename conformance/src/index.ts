@@ -17,6 +17,8 @@ export interface Env {
   ALARMS: DurableObjectNamespace<AlarmObject>;
   PROXIED: DurableObjectNamespace<ProxiedObject>;
   LIMITER: RateLimit;
+  API_KEY: SecretsStoreSecret;
+  ASSETS: Fetcher;
   KV: KVNamespace;
   BUCKET: R2Bucket;
   DB: D1Database;
