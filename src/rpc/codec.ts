@@ -71,8 +71,12 @@ class Copier {
         return value;
       case "symbol":
         throw cannotClone(String(value));
-      case "function":
+      case "function": {
+        // A callable that cannot be sent (a ctx.exports loopback stub) is refused as production refuses it.
+        const refused = refusal(value);
+        if (refused !== undefined) throw new DOMException(refused, "DataCloneError");
         return this.#byReference(value);
+      }
     }
     if (value === null) {
       this.size += 1;

@@ -168,7 +168,14 @@ export class DuraboxRuntime implements IsolatedState {
       loaded: () => this.#loaded.get(name),
       configuredClasses: () => classes,
       serviceBinding: (entrypoint) =>
-        serviceBinding({ kind: "worker", worker: () => this.#serving(name), entrypoint, props: {}, rpc: workerRpc(worker) }),
+        serviceBinding({
+          kind: "worker",
+          worker: () => this.#serving(name),
+          entrypoint,
+          props: {},
+          rpc: workerRpc(worker),
+          loopback: true,
+        }),
       namespace: (className) => {
         // A class some binding names already has its namespace: exports.Counter is env.COUNTER.
         for (const other of this.options.workers) {

@@ -3,7 +3,7 @@ import { toRequest } from "../objects/stub.js";
 import { directHost, nextDepth } from "../rpc/context.js";
 import { notImplemented } from "../rpc/messages.js";
 import { rpcProperty } from "../rpc/pipeline.js";
-import { markHandle } from "../rpc/registry.js";
+import { markHandle, refuseSerialization } from "../rpc/registry.js";
 import { callerFor } from "../rpc/stub.js";
 import type { RpcCompatibility } from "../rpc/compatibility.js";
 import type { TargetRef } from "../rpc/target.js";
@@ -21,6 +21,11 @@ export type ServiceTarget =
       readonly props: Record<string, unknown>;
       /** The serving worker's RPC compatibility settings. */
       readonly rpc?: RpcCompatibility | undefined;
+      /**
+       * A `ctx.exports` entry (workerd's LoopbackServiceStub): callable as `X({ props })` for a
+       * binding with those props, and, unlike that binding, not sendable over RPC.
+       */
+      readonly loopback?: boolean;
     }
   | { readonly kind: "function"; readonly handler: (request: Request) => unknown };
 
@@ -77,7 +82,13 @@ export function serviceBinding(target: ServiceTarget): object {
     throw new DuraboxError("ERR_NO_HANDLER", "durabox does not run TCP sockets: a service binding's connect() is not supported.");
   };
   const members = new Map<string, unknown>();
-  const binding = new Proxy(Object.create(null) as object, {
+  const loopback = target.kind === "worker" && target.loopback === true;
+  // A loopback stub is a function (callable); its traps answer every member as any binding's do.
+  const base: object = loopback ? () => {} : (Object.create(null) as object);
+  const binding = new Proxy(base, {
+    apply(_target, _this, args: unknown[]) {
+      return serviceBinding({ ...(target as Extract<ServiceTarget, { kind: "worker" }>), loopback: false, props: loopbackProps(args[0]) });
+    },
     get(_target, key) {
       if (key === "fetch") return fetch;
       if (key === "connect") return connect;
@@ -87,5 +98,24 @@ export function serviceBinding(target: ServiceTarget): object {
       return member;
     },
   });
-  return markHandle(binding);
+  return loopback ? refuseSerialization(binding, LOOPBACK_NOT_SERIALIZABLE) : markHandle(binding);
+}
+
+/** workerd's text for a LoopbackServiceStub sent over RPC: it must be specialised (`X({ props })`) first. */
+const LOOPBACK_NOT_SERIALIZABLE = 'Could not serialize object of type "LoopbackServiceStub". This type does not support serialization.';
+
+/** The props of `ctx.exports.X({ props })`: a copy (workerd serialises them), `{}` when not given. */
+function loopbackProps(options: unknown): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `ctx.exports entries take { props? }, e.g. ctx.exports.Api({ props: { user: "ada" } }); got ${options === null ? "null" : typeof options}.`,
+    );
+  }
+  const { props } = options as { props?: unknown };
+  if (props === undefined) return {};
+  if (typeof props !== "object" || props === null) {
+    throw new TypeError(`ctx.exports entries take { props } as an object, got ${props === null ? "null" : typeof props}.`);
+  }
+  return structuredClone(props) as Record<string, unknown>;
 }

@@ -54,6 +54,22 @@ const API = `
       ];
     }
     hasExports() { return this.ctx.exports !== undefined; }
+    async withProps() {
+      const admin = this.ctx.exports.Admin({ props: { role: "reader", tags: ["a"] } });
+      return [
+        await admin.props(),
+        await (await admin.fetch("https://x/")).text(),
+        await this.ctx.exports.Admin({}).props(),
+        await this.ctx.exports.default({ props: { who: "me" } }).props(),
+        await this.ctx.exports.Admin.props(),
+      ];
+    }
+    async send(target) { return target.props(); }
+    async sendLoopback(specialised) {
+      const admin = specialised ? this.ctx.exports.Admin({ props: { sent: true } }) : this.ctx.exports.Admin;
+      return this.env.SELF_API.send(admin);
+    }
+    badProps(value) { try { this.ctx.exports.Admin(value); return "accepted"; } catch (e) { return e.constructor.name + ": " + e.message; } }
   }
 `;
 
@@ -171,6 +187,38 @@ describe("ctx.exports", () => {
       "UNBOUND CLASS",
       ["Admin", "Loopback", "Notes", "default", "handlers"],
     ]);
+  });
+
+  it("X({ props }) is a binding to entrypoint X whose ctx.props are a copy of props, as workerd's LoopbackServiceStub", async () => {
+    const mf = twoWorkers({ compatibilityDate: "2025-11-17" });
+    const env = (await mf.getBindings()) as Record<string, any>;
+    expect(await env.LOOP.withProps()).toEqual([
+      { role: "reader", tags: ["a"] },
+      'admin fetch {"role":"reader","tags":["a"]}',
+      {},
+      { who: "me" },
+      {},
+    ]);
+  });
+
+  it("X({ props }) can be sent over RPC; X itself is refused with workerd's DataCloneError, as are props that are not an object", async () => {
+    const mf = make({
+      script: `export default { fetch() { return new Response("main"); } }`,
+      serviceBindings: { LOOP: { name: "api", entrypoint: "Loopback" } },
+      workers: [
+        { name: "api", script: API, compatibilityDate: "2025-11-17", serviceBindings: { SELF_API: { name: "api", entrypoint: "Loopback" } } },
+      ],
+    });
+    const env = (await mf.getBindings()) as Record<string, any>;
+    expect(await env.LOOP.sendLoopback(true)).toEqual({ sent: true });
+    await expect(env.LOOP.sendLoopback(false)).rejects.toThrow(
+      'Could not serialize object of type "LoopbackServiceStub". This type does not support serialization.',
+    );
+    expect(await env.LOOP.badProps("x")).toBe(
+      'TypeError: ctx.exports entries take { props? }, e.g. ctx.exports.Api({ props: { user: "ada" } }); got string.',
+    );
+    expect(await env.LOOP.badProps({ props: 1 })).toBe("TypeError: ctx.exports entries take { props } as an object, got number.");
+    expect(await env.LOOP.badProps({ props: { f: () => 1 } })).toMatch(/^DOMException: .*could not be cloned/);
   });
 
   it("is off before that date, and on with the flag enable_ctx_exports", async () => {
