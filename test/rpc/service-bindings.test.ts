@@ -206,7 +206,12 @@ describe("ctx.exports", () => {
       script: `export default { fetch() { return new Response("main"); } }`,
       serviceBindings: { LOOP: { name: "api", entrypoint: "Loopback" } },
       workers: [
-        { name: "api", script: API, compatibilityDate: "2025-11-17", serviceBindings: { SELF_API: { name: "api", entrypoint: "Loopback" } } },
+        {
+          name: "api",
+          script: API,
+          compatibilityDate: "2025-11-17",
+          serviceBindings: { SELF_API: { name: "api", entrypoint: "Loopback" } },
+        },
       ],
     });
     const env = (await mf.getBindings()) as Record<string, any>;
