@@ -141,6 +141,29 @@ export function copyThrownError(thrown: unknown, enhancedErrors: boolean, copy: 
     }
   }
   (result as { remote?: boolean }).remote = true;
+  markRetry(result, thrown);
   if (result instanceof Error || result instanceof DOMException) restack(result, thrown);
   return result;
+}
+
+/**
+ * workerd reads a thrown object's `overloaded` and `retryable` as the kind of
+ * failure (jsg/value.h: OVERLOADED before DISCONNECTED) and gives the caller's
+ * error `overloaded: true` or `retryable: true` for it (jsg/util.c++), at every
+ * compatibility date: what a Durable Object's own code says of its failure
+ * reaches the caller deciding whether to retry.
+ */
+function markRetry(result: object, thrown: unknown): void {
+  if ((typeof thrown !== "object" && typeof thrown !== "function") || thrown === null) return;
+  let overloaded: unknown;
+  let retryable: unknown;
+  try {
+    overloaded = Reflect.get(thrown, "overloaded");
+    retryable = overloaded ? undefined : Reflect.get(thrown, "retryable");
+  } catch {
+    // A getter that throws says nothing: workerd's Get would fail the conversion; the error still crosses.
+    return;
+  }
+  if (overloaded) (result as { overloaded?: boolean }).overloaded = true;
+  else if (retryable) (result as { retryable?: boolean }).retryable = true;
 }

@@ -44,6 +44,21 @@ class Thrower extends DurableObject {
     (error as unknown as { fn: () => void }).fn = () => {};
     throw error;
   }
+  failRetryable(how: string): never {
+    if (how === "getter") {
+      class Transient extends Error {
+        get retryable(): boolean {
+          return true;
+        }
+      }
+      throw new Transient("from a getter");
+    }
+    if (how === "string") throw Object.assign(new Error("a truthy string"), { retryable: "yes" });
+    if (how === "both") throw Object.assign(new Error("both"), { retryable: true, overloaded: true });
+    if (how === "overloaded") throw Object.assign(new Error("too busy"), { overloaded: 1 });
+    if (how === "false") throw Object.assign(new Error("not transient"), { retryable: false, overloaded: 0 });
+    throw Object.assign(new Error("transient"), { retryable: true });
+  }
   returnError(): Error {
     return Object.assign(new Error("as a value"), { code: 9 });
   }
@@ -133,6 +148,38 @@ describe("errors thrown in an object before 2026-04-21 (legacy serialisation)", 
     expect(legacy.message).toBe("MyError: custom");
     const enhanced = await caught(stubAt("2026-03-01", ["enhanced_error_serialization"]).failField());
     expect(enhanced.name).toBe("MyError");
+  });
+});
+
+describe("retryable and overloaded (Durable Objects' error handling)", () => {
+  it.each(["2026-11-01", "2026-03-01"])(
+    "an object's error that says it is retryable or overloaded reaches the caller with retryable: true or overloaded: true (at %s)",
+    async (date) => {
+      const stub = stubAt(date);
+      const flags = async (how: string) => {
+        const error = await caught(stub.failRetryable(how));
+        return { message: error.message, remote: error.remote, retryable: error.retryable, overloaded: error.overloaded };
+      };
+      const legacy = date < "2026-04-21";
+      expect(await flags("plain")).toEqual({ message: "transient", remote: true, retryable: true, overloaded: undefined });
+      expect(await flags("getter")).toEqual({ message: "from a getter", remote: true, retryable: true, overloaded: undefined });
+      expect(await flags("string")).toEqual({ message: "a truthy string", remote: true, retryable: true, overloaded: undefined });
+      expect(await flags("overloaded")).toEqual({ message: "too busy", remote: true, retryable: undefined, overloaded: true });
+      // OVERLOADED wins (jsg/value.h); with enhanced serialisation the own retryable crosses too.
+      expect(await flags("both")).toEqual({ message: "both", remote: true, retryable: legacy ? undefined : true, overloaded: true });
+      // Falsy ones are not marked; enhanced serialisation copies the own properties as they are.
+      expect(await flags("false")).toEqual({
+        message: "not transient",
+        remote: true,
+        retryable: legacy ? undefined : false,
+        overloaded: legacy ? undefined : 0,
+      });
+    },
+  );
+
+  it("errors of the object's own code carry neither", async () => {
+    const error = await caught(stubAt(undefined).failCoded());
+    expect([error.retryable, error.overloaded]).toEqual([undefined, undefined]);
   });
 });
 
