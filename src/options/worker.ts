@@ -108,5 +108,6 @@ const CTX_EXPORTS_DATE = "2025-11-17";
 
 export function ctxExportsEnabled(date: string | undefined, flags: readonly string[]): boolean {
   if (flags.includes("disable_ctx_exports")) return false;
-  return flags.includes("enable_ctx_exports") || (date !== undefined && date >= CTX_EXPORTS_DATE);
+  // No date: the latest, as @cloudflare/vitest-plugin infers it (and as the RPC settings read it).
+  return flags.includes("enable_ctx_exports") || date === undefined || date >= CTX_EXPORTS_DATE;
 }

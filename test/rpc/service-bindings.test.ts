@@ -226,11 +226,13 @@ describe("ctx.exports", () => {
     expect(await env.LOOP.badProps({ props: { f: () => 1 } })).toMatch(/^DOMException: .*could not be cloned/);
   });
 
-  it("is off before that date, and on with the flag enable_ctx_exports", async () => {
+  it("is off before that date, on with the flag enable_ctx_exports, and on without a date", async () => {
     const before = twoWorkers({ compatibilityDate: "2025-11-16" });
     expect(await ((await before.getBindings()) as Record<string, any>).LOOP.hasExports()).toBe(false);
     const flagged = twoWorkers({ compatibilityDate: "2024-01-01", compatibilityFlags: ["enable_ctx_exports"] });
     expect(await ((await flagged.getBindings()) as Record<string, any>).LOOP.hasExports()).toBe(true);
+    // No date at all: the latest, as @cloudflare/vitest-plugin infers it (workers-sdk's durable-objects-exports example relies on it).
+    expect(await ((await twoWorkers().getBindings()) as Record<string, any>).LOOP.hasExports()).toBe(true);
   });
 
   it("is in a Durable Object's ctx too, and Durabox.workerExports is the same object", async () => {
