@@ -1,4 +1,5 @@
 import { DuraboxError } from "../../base/errors.js";
+import { outputGateWait } from "../../base/output-gate-wait.js";
 import { d1Error, NO_STATEMENTS } from "./errors.js";
 import type { D1ExecResult, D1Result } from "./meta.js";
 import { D1DatabaseSession, runBatch, sessionStart, type D1SessionBookmark, type D1SessionConstraint } from "./session.js";
@@ -55,6 +56,7 @@ export class D1Database {
       return d1Error("D1_EXEC_ERROR", new Error(`Error in line 1: ${lines[0]}: ${message}`));
     };
     if (queries.length === 0) throw fail(new Error(NO_STATEMENTS));
+    await outputGateWait("D1 exec()");
     let answers;
     try {
       answers = this.#store.query(queries);

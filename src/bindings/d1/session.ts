@@ -1,4 +1,5 @@
 import { d1Error, NO_STATEMENTS } from "./errors.js";
+import { outputGateWait } from "../../base/output-gate-wait.js";
 import type { D1Result } from "./meta.js";
 import { D1PreparedStatement, resultOf, type D1Runner } from "./statement.js";
 import type { D1Answer, D1Query, D1Store } from "./store.js";
@@ -16,6 +17,7 @@ export async function runBatch<T>(runner: D1Runner, statements: readonly D1Prepa
     throw new TypeError("batch() expects an array of prepared statements (from prepare(), with or without bind()).");
   }
   if (statements.length === 0) throw d1Error("D1_ERROR", NO_STATEMENTS);
+  await outputGateWait("D1 batch()");
   const answers = runner.run(statements.map((statement) => statement.query));
   return answers.map((answer) => resultOf<T>(answer));
 }

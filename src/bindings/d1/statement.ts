@@ -1,4 +1,5 @@
 import type { DriverValue } from "../../sql/driver.js";
+import { outputGateWait } from "../../base/output-gate-wait.js";
 import type { D1Result } from "./meta.js";
 import type { D1Answer, D1Query } from "./store.js";
 import { toD1Value, type D1Value } from "./values.js";
@@ -51,6 +52,8 @@ export class D1PreparedStatement {
   first<T = unknown>(colName: string): Promise<T | null>;
   first<T = Record<string, unknown>>(): Promise<T | null>;
   async first<T>(colName?: string): Promise<T | null> {
+    // Inside a Durable Object, sent once the object's earlier writes are confirmed (its output gate).
+    await outputGateWait("D1 query");
     const answer = this.#run();
     const row = answer.rows[0];
     if (row === undefined) return null;
@@ -61,16 +64,19 @@ export class D1PreparedStatement {
   }
 
   async all<T = Record<string, unknown>>(): Promise<D1Result<T>> {
+    await outputGateWait("D1 query");
     return resultOf<T>(this.#run());
   }
 
   async run<T = Record<string, unknown>>(): Promise<D1Result<T>> {
+    await outputGateWait("D1 query");
     return resultOf<T>(this.#run());
   }
 
   raw<T = unknown[]>(options: { columnNames: true }): Promise<[string[], ...T[]]>;
   raw<T = unknown[]>(options?: { columnNames?: false }): Promise<T[]>;
   async raw<T = unknown[]>(options?: { columnNames?: boolean }): Promise<T[] | [string[], ...T[]]> {
+    await outputGateWait("D1 query");
     const answer = this.#run();
     const rows = answer.rows as T[];
     return options?.columnNames ? [[...answer.columns], ...rows] : rows;

@@ -6,6 +6,7 @@ import { parseCacheTtl, parseExpiration, parseMetadata } from "./options.js";
 import { putValue } from "./put-value.js";
 import { andThen, type Awaitable } from "../../base/awaitable.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
+import { outputGateWait } from "../../base/output-gate-wait.js";
 
 export type KVValueType = "text" | "json" | "arrayBuffer" | "stream";
 type KVValue = string | unknown | ArrayBuffer | ReadableStream<Uint8Array> | null;
@@ -111,6 +112,9 @@ export class KVNamespace {
       // Read the clock now, at the call: fake timers move it.
       const expiration = options == null ? undefined : parseExpiration(options.expiration, options.expirationTtl, Date.now());
       const metadata = options == null ? undefined : parseMetadata(options.metadata);
+      // Inside a Durable Object, sent once the object's earlier writes are confirmed (its output gate).
+      const gate = outputGateWait("KV put()");
+      if (gate !== undefined) return gate.then(async () => this.#write(name, await body, expiration, metadata));
       if (body instanceof Promise) return body.then((bytes) => this.#write(name, bytes, expiration, metadata));
       return this.#write(name, body, expiration, metadata);
     } catch (error) {
@@ -125,6 +129,7 @@ export class KVNamespace {
 
   async delete(key: string): Promise<void> {
     const name = singleKey("DELETE", key);
+    await outputGateWait("KV delete()");
     await this.#store.commit({ deletes: [name] });
   }
 

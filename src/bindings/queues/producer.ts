@@ -1,6 +1,7 @@
 // `env.QUEUE`: a queue producer binding (workers-types' `Queue<Body>`): send(), sendBatch(),
 // metrics(), with workerd's argument errors and production's limits.
 import type { MessageBatchMetrics } from "./batch.js";
+import { outputGateWait } from "../../base/output-gate-wait.js";
 import { contentTypeOf, encodeBody, type QueueContentType } from "./body.js";
 import type { OutgoingMessage, QueueBroker } from "./broker.js";
 import { checkBatch, checkDelaySeconds, checkMessageSize } from "./limits.js";
@@ -41,6 +42,8 @@ export class Queue<Body = unknown> {
   async send(body: Body, options?: QueueSendOptions): Promise<QueueSendResponse> {
     const message = this.#message(body, options?.contentType, checkDelaySeconds("send", options?.delaySeconds));
     checkMessageSize("send", message.body.byteLength);
+    // Inside a Durable Object, sent once the object's earlier writes are confirmed (its output gate).
+    await outputGateWait("Queue send()");
     return { metadata: { metrics: await this.#broker.send(this.#settings.queueName, [message]) } };
   }
 
@@ -64,6 +67,7 @@ export class Queue<Body = unknown> {
       encoded.length,
       encoded.reduce((total, message) => total + message.body.byteLength, 0),
     );
+    await outputGateWait("Queue sendBatch()");
     return { metadata: { metrics: await this.#broker.send(this.#settings.queueName, encoded) } };
   }
 

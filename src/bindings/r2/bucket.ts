@@ -14,6 +14,7 @@ import { R2Object, R2ObjectBody, type Included } from "./objects.js";
 import type { R2Storage } from "./r2-storage.js";
 import { resolveRange } from "./ranges.js";
 import { blobsOf, decodeRecord, encodeRecord, newVersion, type StoredObject, type StoredUpload } from "./records.js";
+import { outputGateWait } from "../../base/output-gate-wait.js";
 
 export interface R2Objects {
   objects: R2Object[];
@@ -119,6 +120,8 @@ export class R2Bucket {
     const checksum = checksumOf(settings);
     checkKey("put", key);
     checkCustomMetadata("put", customMetadata);
+    // Inside a Durable Object, sent once the object's earlier writes are confirmed (its output gate).
+    await outputGateWait("R2 put()");
     // Refused before the body is written, where the conditions fail already.
     if (conditions !== undefined && !conditionsHold(conditions, await this.record(key))) {
       await cancelStream(value);
@@ -150,6 +153,7 @@ export class R2Bucket {
     const list = (Array.isArray(keys) ? keys : [keys]).map(String);
     for (const key of list) checkKey("delete", key);
     if (list.length === 0) return;
+    await outputGateWait("R2 delete()");
     const store = this.objects;
     // Read and delete in one step where the backend answers synchronously (see #swap).
     const values = await andThen(store.get(list), (found) => andThen(store.commit({ deletes: list }), () => found));
