@@ -1,7 +1,7 @@
 // The worker the conformance tests run against: one Durable Object class per
 // area, written as users write them for Cloudflare. Nothing here knows which
 // runtime it is on.
-import { DurableObject, RpcTarget } from "cloudflare:workers";
+import { DurableObject, RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
 import type { ProbeParams } from "./workflows";
 
 export { ProbeWorkflow } from "./workflows";
@@ -126,6 +126,25 @@ export class RpcObject extends DurableObject<Env> {
     throw new TypeError("wrong type");
   }
 
+  throwRetryable(): never {
+    throw Object.assign(new Error("transient failure"), { retryable: true });
+  }
+
+  throwOverloaded(): never {
+    throw Object.assign(new Error("too busy"), { overloaded: true, retryable: true });
+  }
+
+  abortNow(): void {
+    this.ctx.abort("aborted on purpose");
+  }
+
+  /** ctx.exports.Greeter({ props }): a binding to the entrypoint whose ctx.props are those props. */
+  async greetWithProps(): Promise<unknown[]> {
+    const exports = this.ctx.exports as unknown as Record<string, ((options: object) => Fetcher<Greeter>) & Fetcher<Greeter>>;
+    const greeter = exports.Greeter!;
+    return [await greeter({ props: { name: "ada" } }).greet(), await greeter.greet()];
+  }
+
   uniqueViolation(): void {
     this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS t(name TEXT UNIQUE)");
     this.ctx.storage.sql.exec("INSERT INTO t VALUES ('a')");
@@ -245,6 +264,13 @@ async function probeRpc(env: Env, params: URLSearchParams): Promise<unknown> {
         stack: String(error.stack),
       },
     };
+  }
+}
+
+/** An entrypoint reached through ctx.exports, greeting whoever its props name. */
+export class Greeter extends WorkerEntrypoint<Env, { name?: string }> {
+  greet(): string {
+    return `hello ${this.ctx.props.name ?? "nobody"}`;
   }
 }
 

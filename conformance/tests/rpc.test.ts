@@ -156,6 +156,25 @@ describe("rpc errors", () => {
     expect(error?.message).toBe("wrong type");
   });
 
+  it("an error the object marks retryable arrives with retryable: true", async () => {
+    const error = await rejection(stub().throwRetryable());
+    expect([error?.message, error?.remote, error?.retryable, error?.overloaded]).toEqual(["transient failure", true, true, undefined]);
+  });
+
+  it("an error the object marks overloaded arrives with overloaded: true", async () => {
+    const error = await rejection(stub().throwOverloaded());
+    expect([error?.message, error?.remote, error?.overloaded]).toEqual(["too busy", true, true]);
+  });
+
+  it("ctx.abort(reason) rejects the call with the reason", async () => {
+    const error = await rejection(stub().abortNow());
+    expect([error?.name, error?.message]).toEqual(["Error", "aborted on purpose"]);
+  });
+
+  it("ctx.exports.X({ props }) reaches entrypoint X with those props as ctx.props", async () => {
+    expect(await stub().greetWithProps()).toEqual(["hello ada", "hello nobody"]);
+  });
+
   it("the stack names the caller's line in the test file", async () => {
     const error = await rejection(stub().throwPlain());
     expect(String(error?.stack)).toMatch(/^Error: plain failure\n/);
