@@ -12,6 +12,7 @@ import { D1Store } from "../../src/bindings/d1/store.js";
 import { QueueBroker } from "../../src/bindings/queues/broker.js";
 import { Queue } from "../../src/bindings/queues/producer.js";
 import { DurableObject } from "../../src/rpc/classes.js";
+import type { DurableObjectState } from "../../src/objects/state.js";
 
 // workerd sends a binding's request made inside a Durable Object only once the object's
 // storage writes made before it are confirmed (waitForOutputLocks in api/kv.c++, r2-rpc.c++,
@@ -27,7 +28,7 @@ interface Bindings {
 /** Stores without awaiting, then writes to a binding, the way production code does. */
 class Writer extends DurableObject<Bindings> {
   async write(target: string): Promise<string> {
-    void this.ctx.storage.put("last", target);
+    void (this.ctx as DurableObjectState).storage.put("last", target);
     const env = this.env;
     if (target === "kv") await env.KV.put("k", "v");
     if (target === "kv-delete") await env.KV.delete("k");
@@ -40,7 +41,7 @@ class Writer extends DurableObject<Bindings> {
   }
   async noPendingWrite(): Promise<string | null> {
     await this.env.KV.put("free", "1");
-    return this.env.KV.get("free");
+    return this.env.KV.get("free") as Promise<string | null>;
   }
 }
 
@@ -82,7 +83,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 /** What the binding holds now, read from outside the object. */
 async function seen(env: Bindings, target: string): Promise<unknown> {
   if (target.startsWith("kv")) return env.KV.get("k");
-  if (target.startsWith("r2")) return (await env.BUCKET.get("k"))?.text() ?? null;
+  if (target.startsWith("r2")) return ((await env.BUCKET.get("k")) as { text(): Promise<string> } | null)?.text() ?? null;
   if (target.startsWith("d1")) return (await env.DB.prepare("SELECT count(*) AS n FROM t").first("n")) as number;
   return (await env.JOBS.metrics()).backlogCount;
 }
