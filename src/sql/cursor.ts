@@ -1,5 +1,6 @@
 import type { DriverRow } from "./driver.js";
 import type { Cancelable } from "./open-cursors.js";
+import { CpuClock, cpuLimitError, STEPS_PER_CHECK } from "./cpu-limit.js";
 import { fromDriverValue, type SqlStorageValue, type ToArrayBuffer } from "./values.js";
 
 /**
@@ -29,6 +30,8 @@ export interface CursorSource {
   readonly finished: () => void;
   /** Stops the statement unfinished (reset, released); called by cancel(). */
   readonly abandon: () => void;
+  /** The CPU limit its stepping is held to (cpu-limit.ts), and the statement's text for the error. */
+  readonly cpuLimit?: { readonly ms: number; readonly statement: string } | undefined;
 }
 
 const CONSTRUCTING = Symbol("SqlStorageCursor");
@@ -43,6 +46,7 @@ export class SqlStorageCursor<T extends Record<string, SqlStorageValue> = Row> i
   #written: number;
   /** Set when the database was deleted under the cursor: every later read throws it. */
   #canceled: string | undefined;
+  #clock: CpuClock | undefined;
 
   /** @internal Created by sql.exec() only (user code calling it gets production's TypeError). */
   constructor(token?: symbol, source?: CursorSource) {
@@ -92,7 +96,17 @@ export class SqlStorageCursor<T extends Record<string, SqlStorageValue> = Row> i
     }
     this.#read++;
     this.#written += source.writtenPerRow;
+    if ((this.#read & (STEPS_PER_CHECK - 1)) === 0 && source.cpuLimit !== undefined) this.#checkCpu(source.cpuLimit);
     return step.value;
+  }
+
+  /** Stops a statement that has stepped rows for longer than the CPU limit in one synchronous run. */
+  #checkCpu(limit: { readonly ms: number; readonly statement: string }): void {
+    this.#clock ??= new CpuClock(limit.ms);
+    if (!this.#clock.exceeded()) return;
+    const error = cpuLimitError(limit.ms, limit.statement);
+    this.cancel(error.message);
+    throw error;
   }
 
   /** The current row as an array; steps to the next. */

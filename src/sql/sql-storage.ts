@@ -1,3 +1,4 @@
+import { DEFAULT_CPU_LIMIT_MS } from "./cpu-limit.js";
 import { SqlStorageCursor } from "./cursor.js";
 import type { SqliteDatabase } from "./database.js";
 import type { DriverRow, DriverStatement, DriverValue } from "./driver.js";
@@ -16,6 +17,8 @@ export interface SqlStorageOptions {
   readonly toArrayBuffer?: ToArrayBuffer;
   /** Distinct query texts whose prepared statements are kept (default 500). */
   readonly cacheSize?: number;
+  /** How long a cursor may step rows in one synchronous run (default production's 30 s CPU limit; cpu-limit.ts). */
+  readonly cpuLimitMs?: number;
 }
 
 /** The cursor of a statement that returns no rows: no columns, never stepped, released before it is made. */
@@ -43,6 +46,7 @@ export class SqlStorage {
   readonly #statements: UserStatements;
   readonly #toArrayBuffer: ToArrayBuffer;
   readonly #open: OpenCursors;
+  readonly #cpuLimitMs: number;
 
   constructor(db: SqliteDatabase, transactions: TransactionStack, options: SqlStorageOptions = {}) {
     this.#open = options.openCursors ?? new OpenCursors();
@@ -50,6 +54,7 @@ export class SqlStorage {
     this.#transactions = transactions;
     this.#statements = new UserStatements(db, options.cacheSize ?? 500);
     this.#toArrayBuffer = options.toArrayBuffer ?? defaultToArrayBuffer;
+    this.#cpuLimitMs = options.cpuLimitMs ?? DEFAULT_CPU_LIMIT_MS;
   }
 
   exec<T extends Record<string, SqlStorageValue> = Record<string, SqlStorageValue>>(
@@ -184,6 +189,7 @@ export class SqlStorage {
       stepError: (error) => this.#stepError(error),
       finished: finish,
       abandon,
+      cpuLimit: { ms: this.#cpuLimitMs, statement: compiled.text },
     });
     if (!finished) {
       token = this.#open.add(cursor, abandon);
