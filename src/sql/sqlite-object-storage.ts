@@ -288,6 +288,10 @@ export class SqliteObjectStorage {
   }
 
   close(): void {
+    // A statement still stepping for a cursor would keep the connection busy (better-sqlite3 refuses to close it).
+    this.openCursors.cancelAll(DATABASE_CLOSED);
     this.db.close();
   }
 }
+
+const DATABASE_CLOSED = "The SQLite database is closed.";

@@ -47,3 +47,16 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("a 
     expect(performance.now() - started).toBeGreaterThan(50);
   });
 });
+
+describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))(
+  "closing a database with a cursor still stepping, on %s",
+  (_name, driver) => {
+    it("closes (the runtime's dispose), and the cursor's next read says the database is closed", () => {
+      const storage = openStorage(driver);
+      const cursor = storage.sql.exec(ENDLESS);
+      expect(cursor.next().value).toEqual({ x: 1 });
+      storage.close();
+      expect(thrown(() => cursor.next()).message).toBe("The SQLite database is closed.");
+    });
+  },
+);
