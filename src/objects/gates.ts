@@ -85,6 +85,13 @@ export class InputGate {
  */
 export class OutputGate {
   readonly #pending = new Set<Promise<unknown>>();
+  /** Set once a write failed: the gate stays broken (the instance is reset), so nothing waiting on it leaves. */
+  #broken: { error: unknown } | undefined;
+
+  /** A write failed (a commit the disk refused): every message waiting now or later fails with `error`. */
+  break(error: unknown): void {
+    this.#broken ??= { error };
+  }
 
   /** Holds outgoing messages until `write` is confirmed. */
   track(write: Promise<unknown>): void {
@@ -99,6 +106,7 @@ export class OutputGate {
    * writes do not hold it. Undefined when nothing is pending.
    */
   confirmedSoFar(): Promise<boolean> | undefined {
+    if (this.#broken !== undefined) return Promise.resolve(false);
     if (this.#pending.size === 0) return undefined;
     return Promise.all([...this.#pending]).then(
       () => true,
@@ -108,11 +116,13 @@ export class OutputGate {
 
   /** Undefined when nothing is pending, so the common case costs no await. */
   waitForConfirmed(): Promise<void> | undefined {
+    if (this.#broken !== undefined) return Promise.reject(this.#broken.error);
     if (this.#pending.size === 0) return undefined;
     return this.#drain();
   }
 
   async #drain(): Promise<void> {
     while (this.#pending.size > 0) await Promise.all(this.#pending);
+    if (this.#broken !== undefined) throw this.#broken.error;
   }
 }

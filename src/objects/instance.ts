@@ -131,6 +131,8 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
       try {
         this.#host.flushWrites();
       } catch (error) {
+        // A commit that failed breaks the output gate: no event of this instance answers from now on.
+        this.outputGate.break(error);
         this.reset(error);
         throw error;
       }

@@ -296,8 +296,25 @@ export class ObjectRecord implements StorageOwner, FacetRecord {
         // The captured queueMicrotask: Jest's fake timers replace the global one.
         if (this.#commitHolds === 0) realQueueMicrotask(commit);
       },
-      // A commit that fails (a deferred constraint) resets the object, as production does.
-      onCommitError: (error) => this.#instance?.reset(error),
+      // A commit that fails (a full disk, a deferred constraint) breaks the output gate and resets the
+      // object, as production does: the events waiting to answer fail with it. From outside (no instance)
+      // the next storage call throws it.
+      onCommitError: (error) => {
+        const instance = this.#instance;
+        if (instance === undefined) return sqlite.transactions.failNextCall(error);
+        instance.outputGate.break(error);
+        instance.reset(error);
+      },
+      ...(file !== undefined && {
+        storageFailure: (error: Error, code: string) =>
+          file.failure({
+            operation: "commit",
+            error,
+            code,
+            outcome:
+              "The writes of this event were rolled back, none of them is stored, and the object was reset: its response fails with this error.",
+          }),
+      }),
     });
     for (let depth = this.#context.layerDepth(); depth > 0; depth--) sqlite.push();
     this.#sqlite = sqlite;

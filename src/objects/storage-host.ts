@@ -109,7 +109,10 @@ export class ObjectStorageHost implements StorageHost {
     }
     if (!options?.allowUnconfirmed) gates.outputGate.track(write);
     // A write that fails breaks the object, as production's broken output gate does.
-    write.catch((error: unknown) => gates.reset(error));
+    write.catch((error: unknown) => {
+      gates.outputGate.break(error);
+      gates.reset(error);
+    });
   }
 }
 

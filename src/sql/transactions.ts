@@ -25,6 +25,12 @@ export interface TransactionHooks {
   scheduleCommit?(commit: () => void): void;
   /** A scheduled commit failed; its writes were rolled back. */
   onCommitError?(error: Error): void;
+  /**
+   * What a commit that failed for want of storage (a full disk, an I/O error:
+   * anything but a constraint) throws: the owner names its file and object.
+   * `code` is SQLite's primary result code (SQLITE_FULL, ...).
+   */
+  storageFailure?(error: Error, code: string): Error;
 }
 
 const IMPLICIT = "_dbx_implicit";
@@ -46,6 +52,7 @@ export class TransactionStack {
   private syncDepth = 0;
   private readonly scheduleCommit: (commit: () => void) => void;
   private readonly onCommitError: (error: Error) => void;
+  private readonly storageFailure: ((error: Error, code: string) => Error) | undefined;
   /** A scheduled commit's failure, thrown by the next storage call (when no hook takes it). */
   private pendingError: Error | undefined;
   /** Called after every commit of the implicit transaction. */
@@ -56,6 +63,7 @@ export class TransactionStack {
     hooks: TransactionHooks = {},
   ) {
     this.scheduleCommit = hooks.scheduleCommit ?? realQueueMicrotask;
+    this.storageFailure = hooks.storageFailure;
     this.onCommitError =
       hooks.onCommitError ??
       ((error) => {
@@ -73,6 +81,11 @@ export class TransactionStack {
 
   get transactionSyncDepth(): number {
     return this.syncDepth;
+  }
+
+  /** Makes the next storage call throw `error` (a scheduled commit's failure nobody else could be told of). */
+  failNextCall(error: Error): void {
+    this.pendingError = error;
   }
 
   /** Throws the failure of an earlier scheduled commit, once. */
@@ -110,7 +123,7 @@ export class TransactionStack {
       this.db.run(COMMIT_IMPLICIT);
     } catch (error) {
       this.rollback();
-      throw commitError(this.db, error);
+      throw commitError(this.db, error, this.storageFailure);
     }
     this.implicitOpen = false;
     this.onCommitted?.();
@@ -206,10 +219,12 @@ export class TransactionStack {
 class ConstraintViolation extends Error {}
 
 /** A failed commit, in production's words when constraints were violated. */
-function commitError(db: SqliteDatabase, error: unknown): Error {
+function commitError(db: SqliteDatabase, error: unknown, storageFailure: TransactionHooks["storageFailure"]): Error {
   if (error instanceof ConstraintViolation) return new Error(`${CONSTRAINT_COMMIT_MESSAGE}${error.message}: SQLITE_CONSTRAINT`);
   const info = db.driver.describeError(error);
   if (info === undefined) return error as Error;
   if (info.code === "SQLITE_CONSTRAINT") return new Error(`${CONSTRAINT_COMMIT_MESSAGE}${info.message}: ${info.code}`);
-  return new Error(`${info.message}: ${info.code}`);
+  // Only constraints and storage fail a commit: a full disk, an I/O error, a file that went away.
+  const failure = new Error(`${info.message}: ${info.code}`, { cause: error });
+  return storageFailure?.(failure, info.code) ?? failure;
 }

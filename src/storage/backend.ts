@@ -25,6 +25,23 @@ export interface SqliteFile {
   facet(name: string): SqliteFile;
   /** The names of the children with a database stored beside this one. */
   facetNames(): string[];
+  /**
+   * A failure of this database as a DuraboxError naming the file, the directory and the object:
+   * ERR_STORAGE, or with `corrupt` ERR_STORAGE_CORRUPT. `code` is the errno or SQLite result code.
+   */
+  failure(failure: SqliteFailure): Error;
+}
+
+/** What went wrong with a SQLite-backed object's database, for SqliteFile.failure(). */
+export interface SqliteFailure {
+  /** What was being done: "commit", "opening the database". */
+  readonly operation: string;
+  readonly error: unknown;
+  /** What it means for the data. */
+  readonly outcome: string;
+  readonly code?: string | undefined;
+  /** The file is damaged (not merely unwritable): the object is refused until repaired. */
+  readonly corrupt?: boolean;
 }
 
 export interface ScheduledAlarm extends ObjectAddress {

@@ -16,12 +16,15 @@ function describePlace({ root, object }: FailurePlace): string {
 function advice(code: string | undefined, root: string): string {
   switch (code) {
     case "EROFS":
+    case "SQLITE_READONLY":
       return `The file system holding ${root} is read-only: make it writable, or give durableObjectsPersist a writable directory.`;
     case "EACCES":
     case "EPERM":
+    case "SQLITE_PERM":
       return `This process may not write there: fix the permissions of ${root} and what is inside it, or give durableObjectsPersist a directory it can write.`;
     case "ENOSPC":
     case "EDQUOT":
+    case "SQLITE_FULL":
       return "The disk (or your quota) is full: free some space, then retry; the data stored so far is intact.";
     case "EMFILE":
     case "ENFILE":
@@ -36,9 +39,14 @@ function advice(code: string | undefined, root: string): string {
  * are: what failed, where, what it means for the data, what to do; the
  * original error is the cause.
  */
-export function fileStorageError(operation: string, place: FailurePlace, error: unknown, outcome: string): DuraboxError {
+export function fileStorageError(
+  operation: string,
+  place: FailurePlace,
+  error: unknown,
+  outcome: string,
+  code: string | undefined = (error as NodeJS.ErrnoException).code,
+): DuraboxError {
   if (error instanceof DuraboxError) return error;
-  const code = (error as NodeJS.ErrnoException).code;
   const reason = error instanceof Error ? error.message : String(error);
   return new DuraboxError(
     "ERR_STORAGE",
@@ -60,5 +68,17 @@ export function corruptLogError(file: string, size: number, damage: LogDamage, p
       `To keep every intact record, stop the runtimes using ${place.root} and run \`npx durabox repair ${place.root}\` ` +
       "(or call repairPersistenceDirectory()): it writes the whole records to a new log and moves the damaged one aside as log.corrupt-<time>. " +
       "Or restore the file from a backup.",
+  );
+}
+
+/** A damaged SQLite database or WAL: the object is not opened, the files are left as they are, and how to recover. */
+export function corruptDatabaseError(file: string, problem: string, place: FailurePlace): DuraboxError {
+  return new DuraboxError(
+    "ERR_STORAGE_CORRUPT",
+    `The SQLite database ${file} of Durable Object ${place.object?.id} of ${place.object?.namespace} is damaged: ${problem}. ` +
+      "Opening it would silently lose what comes after the damage, so the object is not opened and its files are left as they are. " +
+      `To keep everything intact, stop the runtimes using ${place.root} and run \`npx durabox repair ${place.root}\` ` +
+      "(or call repairPersistenceDirectory()): it writes what is intact to a new database and moves the damaged files aside as <name>.corrupt-<time>. " +
+      "Or restore the files from a backup.",
   );
 }

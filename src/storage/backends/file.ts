@@ -5,7 +5,7 @@ import * as path from "../../base/path.js";
 import { MemoryBackend, MemoryObjectStore } from "./memory.js";
 import { LogFile, type LogRecord } from "./file-log.js";
 import { lockDirectory } from "./file-lock.js";
-import { corruptLogError, fileStorageError, type FailurePlace } from "./file-errors.js";
+import { corruptDatabaseError, corruptLogError, fileStorageError, type FailurePlace } from "./file-errors.js";
 import { DuraboxError, disposedStorageError } from "../../base/errors.js";
 import type {
   CommitResult,
@@ -342,6 +342,11 @@ function sqliteFileIn(directory: string, place: FailurePlace): SqliteFile {
       const file = sqliteFileIn(child, place);
       if (path.basename(child).startsWith("~")) writeFileSync(path.join(child, FACET_NAME_FILE), name);
       return file;
+    },
+    failure: ({ operation, error, outcome, code, corrupt }) => {
+      const file = path.join(directory, SQLITE_FILE);
+      if (corrupt) return corruptDatabaseError(file, error instanceof Error ? error.message : String(error), place);
+      return fileStorageError(`${operation} of ${file}`, place, error, outcome, code);
     },
     facetNames: () => {
       let entries: string[];
