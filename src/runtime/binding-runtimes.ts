@@ -148,7 +148,10 @@ export const BINDING_RUNTIMES: RuntimeTable<typeof BINDING_DECLARATIONS> = {
       // One store per database id, shared by every binding naming it.
       const store = host.shared(`d1:${databaseId}`, () => {
         const directory = host.options.d1Directory;
-        return host.isolate(new D1Store(directory === undefined ? {} : { location: d1Location(directory, databaseId) }));
+        if (directory === undefined) return host.isolate(new D1Store());
+        // The directory is locked as the objects' is (one lock when both options name it): opening it as a backend takes it.
+        const lock = host.backend({ kind: "file", directory });
+        return host.isolate(new D1Store({ location: d1Location(directory, databaseId), lock }));
       });
       return new D1Database(store);
     },

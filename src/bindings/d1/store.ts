@@ -29,6 +29,8 @@ export interface D1StoreOptions {
   readonly location?: string;
   /** Opens the SQLite driver on first use (the process's by default). */
   readonly driver?: () => SqliteDriver;
+  /** What holds the directory's lock (its storage backend), released at dispose. */
+  readonly lock?: { close(): unknown };
 }
 
 /** A persisted database's file: the id percent-encoded (so never a path of its own). */
@@ -136,6 +138,7 @@ export class D1Store implements IsolatedState {
     this.#disposed = true;
     this.#storage?.close();
     this.#storage = undefined;
+    await this.#options.lock?.close();
   }
 
   #open(): SqliteObjectStorage {

@@ -1,9 +1,16 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { closeSync, openSync, readFileSync, realpathSync, statSync, unlinkSync, writeSync } from "node:fs";
 import * as path from "../../base/path.js";
 import { DuraboxError } from "../../base/errors.js";
+import { processSharedMap } from "../../base/shared-state.js";
 
-/** Directories this process holds, so two runtimes in one process are refused too. */
-const heldHere = new Set<string>();
+/**
+ * Directories held in this process, by the directory's identity (device and
+ * inode), to the token written in their `.lock`: a second runtime on the same
+ * directory, by another name (a symlink, a bind mount, a relative path) or
+ * from another copy of durabox (Jest loads one per test file), is refused too.
+ */
+const heldHere = processSharedMap<string, string>("persistLocks");
 
 function alive(pid: number): boolean {
   try {
@@ -22,37 +29,66 @@ function refuse(directory: string, holder: string): never {
   );
 }
 
+/** A lock file's contents: the holder's pid and its token, one per line. */
+function readLock(file: string): { text: string; pid: number; token: string | undefined } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  const [pid, token] = text.split("\n");
+  return { text, pid: Number(pid?.trim()), token: token?.trim() || undefined };
+}
+
 /**
  * An exclusive lock on a persistence directory: a `.lock` file holding the
- * owner's pid, created with O_EXCL. A lock whose process is gone is stale
- * and taken over. Returns the release function.
+ * owner's pid and a token of its own, created with O_EXCL. The directory is
+ * known by its real path and identity, never by the name it was given. A
+ * lock whose process is gone (or is this process, which holds no lock with
+ * that token: a former process with the same pid) is stale and taken over.
+ * Returns the release function, which deletes the file only while it is
+ * still this lock's.
  */
 export function lockDirectory(directory: string): () => void {
-  const resolved = path.resolve(directory);
-  if (heldHere.has(resolved)) refuse(resolved, "another Durabox in this process");
-  const file = path.join(resolved, ".lock");
+  const real = realpathSync(path.resolve(directory));
+  const { dev, ino } = statSync(real);
+  const identity = `${dev}:${ino}`;
+  if (heldHere.has(identity)) refuse(real, "another Durabox in this process");
+  const file = path.join(real, ".lock");
+  const token = randomUUID();
+  const contents = `${process.pid}\n${token}\n`;
   for (let attempt = 0; ; attempt++) {
     try {
       const fd = openSync(file, "wx");
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
+      try {
+        writeSync(fd, contents);
+      } finally {
+        closeSync(fd);
+      }
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 2) throw error;
-      const pid = Number(readFileSync(file, "utf8").trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) refuse(resolved, `process ${pid}`);
-      // Stale (its process is gone): take it over.
-      unlinkSync(file);
+      const held = readLock(file);
+      if (held === undefined) continue;
+      const pid = held.pid;
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) refuse(real, `process ${pid}`);
+      // This process's pid: stale only if no lock of this process has that token.
+      if (pid === process.pid && [...heldHere.values()].includes(held.token ?? "")) refuse(real, "another Durabox in this process");
+      // Stale (its process is gone): take it over, unless it changed since it was read.
+      if (readLock(file)?.text === held.text) unlinkSync(file);
     }
   }
-  heldHere.add(resolved);
+  heldHere.set(identity, token);
   let released = false;
   return () => {
     if (released) return;
     released = true;
-    heldHere.delete(resolved);
+    heldHere.delete(identity);
     try {
-      unlinkSync(file);
+      // Only while the file is still this lock's: never another runtime's.
+      if (readLock(file)?.token === token) unlinkSync(file);
     } catch {
       // Already gone: nothing to release.
     }

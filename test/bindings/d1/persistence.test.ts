@@ -24,6 +24,24 @@ describe("D1 persisted to a directory (d1Persist)", () => {
     await second.dispose();
   });
 
+  it("locks the directory as the objects' is: a second runtime on it is refused, one sharing it with durableObjectsPersist is not", async () => {
+    const dir = tempDir("lock");
+    const first = new Durabox({ d1Databases: ["DB"], d1Persist: dir });
+    await (await first.getD1Database("DB")).exec("CREATE TABLE t (a)");
+    expect(existsSync(path.join(dir, ".lock"))).toBe(true);
+    expect(() => new Durabox({ d1Databases: ["DB"], d1Persist: dir })).toThrow(
+      expect.objectContaining({ code: "ERR_PERSIST_LOCKED", message: expect.stringContaining(`${dir} is in use by another Durabox`) }),
+    );
+    expect(() => new Durabox({ durableObjectsPersist: dir })).toThrow(expect.objectContaining({ code: "ERR_PERSIST_LOCKED" }));
+    await first.dispose();
+    expect(existsSync(path.join(dir, ".lock"))).toBe(false);
+    // One directory for both options: one lock, held once.
+    const both = new Durabox({ d1Databases: ["DB"], d1Persist: dir, durableObjectsPersist: dir });
+    expect(await (await both.getD1Database("DB")).prepare("SELECT count(*) AS n FROM t").first("n")).toBe(0);
+    await both.dispose();
+    expect(existsSync(path.join(dir, ".lock"))).toBe(false);
+  });
+
   it("d1Persist: true keeps databases in ./.durabox/d1 under the working directory", async () => {
     const cwd = tempDir("cwd");
     const mf = new Durabox({ d1Databases: ["DB"], d1Persist: true }, { cwd });
