@@ -21,8 +21,11 @@ export function textRefusal(tokens: readonly Token[], facts: StatementFacts, emu
   const leading = facts.leading;
   if (leading !== undefined && TRANSACTION_KEYWORDS.has(leading)) return new Error(TRANSACTION_STATEMENT_MESSAGE);
   if (leading === "ATTACH" || leading === "DETACH") return notAuthorized();
-  if (!emulateAuthorizer) return undefined;
   const at = facts.bodyStart + 1;
+  // On every driver: SQLite hands the authorizer the indexes REINDEX rebuilds, never the table named
+  // (`REINDEX _cf_KV` shows only sqlite_autoindex__cf_KV_1), so the name is checked from the text.
+  if (leading === "REINDEX") return tokens[at] === undefined ? undefined : nameRefusal(qualifiedName(tokens, at));
+  if (!emulateAuthorizer) return undefined;
   switch (leading) {
     case "PRAGMA":
       return pragmaRefusal(tokens, at);
@@ -30,8 +33,6 @@ export function textRefusal(tokens: readonly Token[], facts: StatementFacts, emu
       return createRefusal(tokens, at);
     case "ALTER":
       return keyword(tokens[at]) === "TABLE" ? nameRefusal(qualifiedName(tokens, at + 1)) : undefined;
-    case "REINDEX":
-      return tokens[at] === undefined ? undefined : nameRefusal(qualifiedName(tokens, at));
     default:
       return undefined;
   }

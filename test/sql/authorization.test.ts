@@ -57,6 +57,8 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("wh
       "UPDATE _cf_KV SET value = NULL",
       "DROP TABLE _cf_KV",
       "ALTER TABLE _cf_KV RENAME TO kv",
+      "REINDEX _cf_KV",
+      "REINDEX main._cf_KV",
     ]) {
       expect(message(() => sql.exec(query))).toBe("not authorized: SQLITE_AUTH");
     }
