@@ -85,13 +85,17 @@ function nullWebSocketOnEveryResponse(Base: ResponseClass): void {
  * WebSocket(url)` connects out), `WebSocketPair`,
  * `WebSocketRequestResponsePair`, a `Response` that carries a `webSocket`,
  * and a `fetch` that opens a WebSocket on `Upgrade: websocket`. For worker
- * code (evaluate.ts) and test files (the environments).
+ * code (evaluate.ts) and test files (the environments). `original` is the
+ * platform's fetch (by default the global's, read now).
  */
-export function webSocketGlobals(Base: ResponseClass, global: { fetch: typeof globalThis.fetch }): Record<string, unknown> {
+export function webSocketGlobals(
+  Base: ResponseClass,
+  global: { fetch: typeof globalThis.fetch },
+  original: typeof globalThis.fetch = global.fetch,
+): Record<string, unknown> {
   const Response = responseWithWebSockets(Base);
   let fetch = fetches.get(global);
   if (fetch === undefined) {
-    const original = global.fetch;
     // The global's fetch when called, so a test's mock of it (vi.spyOn(globalThis, "fetch")) applies.
     fetch = fetchWithUpgrade(() => (ours.has(global.fetch) ? original : global.fetch), Response);
     ours.add(fetch);

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual as nodeTimingSafeEqual, type Hash, type webcrypto } from "node:crypto";
+import { lazyGlobal } from "../base/lazy-global.js";
 import { FixedLengthStream, markBodiesSized } from "./fixed-length-stream.js";
 
 type Crypto = webcrypto.Crypto;
@@ -160,16 +161,23 @@ export function workersGlobals(): WorkersGlobals {
  * puts back the global's own.
  */
 export function installWorkersGlobals(global: typeof globalThis): () => void {
-  const values: Partial<WorkersGlobals> = {
-    // A runner without Web Crypto on its global (none we support) keeps what it has.
-    ...(typeof global.crypto === "object" && global.crypto !== null && { crypto: workersCrypto(global.crypto) }),
-    scheduler: workersScheduler(global),
-    FixedLengthStream,
-  };
-  markBodiesSized([global.Request, global.Response]);
-  const previous = Object.keys(values).map((name) => [name, Object.getOwnPropertyDescriptor(global, name)] as const);
-  for (const [name, value] of Object.entries(values)) {
+  const names = ["crypto", "scheduler", "FixedLengthStream"] as const;
+  const previous = names.map((name) => [name, Object.getOwnPropertyDescriptor(global, name)] as const);
+  for (const [name, value] of Object.entries({ scheduler: workersScheduler(global), FixedLengthStream })) {
     Object.defineProperty(global, name, { configurable: true, enumerable: true, writable: true, value });
+  }
+  // Made on first read, as Node makes them (Web Crypto, and its fetch for Request and Response): a
+  // test file that uses none of them pays for none. A runner without Web Crypto keeps what it has.
+  lazyGlobal(global, "crypto", (previous) => {
+    const crypto = previous();
+    return typeof crypto === "object" && crypto !== null ? workersCrypto(crypto as Crypto) : crypto;
+  });
+  for (const name of ["Request", "Response"]) {
+    lazyGlobal(global, name, (previous) => {
+      const owner = previous();
+      markBodiesSized([owner as Parameters<typeof markBodiesSized>[0][number]]);
+      return owner;
+    });
   }
   return () => {
     for (const [name, descriptor] of previous) {

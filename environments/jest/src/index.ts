@@ -1,6 +1,7 @@
 import type { Config, Circus } from "@jest/types";
 import type { EnvironmentContext, JestEnvironmentConfig } from "@jest/environment";
 import type { TestRuntime } from "durabox/testing-runtime";
+import { saveCodeCache } from "durabox/testing-loader";
 import { loadTestingInContext } from "./load-in-context.js";
 import { splitOptions } from "./options.js";
 import { usersNodeEnvironment } from "./node-environment.js";
@@ -66,6 +67,7 @@ export default class DuraboxEnvironment extends NodeEnvironment {
   override async teardown(): Promise<void> {
     await this.#runtime?.dispose();
     this.#runtime = undefined;
+    saveCodeCache();
     await super.teardown();
   }
 }

@@ -1,4 +1,4 @@
-import { TestRuntime, installGlobals, installWebSocketGlobals, installWorkersGlobals, registerTestRuntime } from "durabox/testing-runtime";
+import { loadTestingRuntime, saveCodeCache } from "durabox/testing-loader";
 import type { Environment } from "vitest/environments";
 import { durableOptions, projectRoot } from "./options.js";
 import { createRequire } from "node:module";
@@ -18,6 +18,10 @@ function setupIsolatedStorage(): ReturnType<Isolation["setupIsolatedStorage"]> {
   }
   return isolation.setupIsolatedStorage();
 }
+
+// Through the loader, not an import: the runtime is compiled from V8's code cache when one is on disk
+// (each test file is a new process under the default pool, which would otherwise compile it anew).
+const { TestRuntime, installGlobals, installWebSocketGlobals, installWorkersGlobals, registerTestRuntime } = loadTestingRuntime();
 
 const vitestMajor = Number((createRequire(import.meta.url)("vitest/package.json") as { version: string }).version.split(".")[0]);
 
@@ -40,6 +44,7 @@ const environment: Environment = {
         restoreGlobals();
         registerTestRuntime(global, undefined);
         await runtime.dispose();
+        saveCodeCache();
       },
     };
   },

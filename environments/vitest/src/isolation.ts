@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe } from "vitest";
-import { currentTestRuntime } from "durabox/testing-runtime";
+import { currentTestRuntime } from "durabox/testing-loader";
 
 /**
  * Per-test isolation for a file run without the durabox() config helper:

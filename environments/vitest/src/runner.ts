@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import type { VitestTestRunner as RunnerClass } from "vitest/runners";
-import { currentTestRuntime } from "durabox/testing-runtime";
+import { currentTestRuntime } from "durabox/testing-loader";
 
 // Vitest 4.1 exports its runner from "vitest" (and deprecates "vitest/runners");
 // before that only "vitest/runners" has it (and importing "vitest" here is too early).
