@@ -8,11 +8,14 @@ import { webSocketGlobals } from "../worker/websocket-globals.js";
  * `WebSocketRequestResponsePair`, a `Response` that carries a `webSocket`
  * (status 101) and a `fetch` that opens WebSockets. Worker code loaded
  * through the test runner sees the test file's globals, so it needs them
- * there as much as the tests do. `Response` and `fetch` are wrapped on
- * first read (`lazyGlobal`): reading either loads Node's fetch, which a test
- * file that makes no request or response should not pay for.
+ * there as much as the tests do. With `lazy` (Vitest, where each file may
+ * be a new process), `Response` and `fetch` are wrapped on first read
+ * (`lazyGlobal`): reading either loads Node's fetch, which a test file that
+ * makes no request or response should not pay for. Jest's worker loads it
+ * once for all its files, and its vm context's global keeps jest-environment-
+ * node's own lazy getters for these names, so there they are wrapped at once.
  */
-export function installWebSocketGlobals(global: object): void {
+export function installWebSocketGlobals(global: object, { lazy = false }: { lazy?: boolean } = {}): void {
   for (const [name, value] of Object.entries({ WebSocket, WebSocketPair, WebSocketRequestResponsePair: RequestResponsePair })) {
     Object.defineProperty(global, name, { configurable: true, enumerable: false, writable: true, value });
   }
@@ -25,6 +28,12 @@ export function installWebSocketGlobals(global: object): void {
   let made: Record<string, unknown> | undefined;
   const wrapped = (): Record<string, unknown> =>
     (made ??= webSocketGlobals(read("Response") as typeof Response, global as { fetch: typeof fetch }, read("fetch") as typeof fetch));
+  if (!lazy) {
+    for (const name of ["Response", "fetch"]) {
+      Object.defineProperty(global, name, { configurable: true, enumerable: false, writable: true, value: wrapped()[name] });
+    }
+    return;
+  }
   lazyGlobal(global, "Response", () => wrapped().Response);
   lazyGlobal(global, "fetch", () => wrapped().fetch);
 }

@@ -158,26 +158,32 @@ export function workersGlobals(): WorkersGlobals {
 
 /**
  * Puts the Workers-only globals on a test file's global object; returns what
- * puts back the global's own.
+ * puts back the global's own. With `lazy` (see installWebSocketGlobals),
+ * `crypto` is wrapped, and `Request` and `Response` marked, on first read:
+ * Node makes Web Crypto and its fetch on first read too.
  */
-export function installWorkersGlobals(global: typeof globalThis): () => void {
+export function installWorkersGlobals(global: typeof globalThis, { lazy = false }: { lazy?: boolean } = {}): () => void {
   const names = ["crypto", "scheduler", "FixedLengthStream"] as const;
   const previous = names.map((name) => [name, Object.getOwnPropertyDescriptor(global, name)] as const);
-  for (const [name, value] of Object.entries({ scheduler: workersScheduler(global), FixedLengthStream })) {
+  const define = (name: string, value: unknown): void => {
     Object.defineProperty(global, name, { configurable: true, enumerable: true, writable: true, value });
-  }
-  // Made on first read, as Node makes them (Web Crypto, and its fetch for Request and Response): a
-  // test file that uses none of them pays for none. A runner without Web Crypto keeps what it has.
-  lazyGlobal(global, "crypto", (previous) => {
-    const crypto = previous();
-    return typeof crypto === "object" && crypto !== null ? workersCrypto(crypto as Crypto) : crypto;
-  });
-  for (const name of ["Request", "Response"]) {
-    lazyGlobal(global, name, (previous) => {
-      const owner = previous();
-      markBodiesSized([owner as Parameters<typeof markBodiesSized>[0][number]]);
-      return owner;
-    });
+  };
+  define("scheduler", workersScheduler(global));
+  define("FixedLengthStream", FixedLengthStream);
+  // A runner without Web Crypto on its global (none we support) keeps what it has.
+  const wrapCrypto = (crypto: unknown): unknown =>
+    typeof crypto === "object" && crypto !== null ? workersCrypto(crypto as Crypto) : crypto;
+  const mark = (owner: unknown): unknown => {
+    markBodiesSized([owner as Parameters<typeof markBodiesSized>[0][number]]);
+    return owner;
+  };
+  if (lazy) {
+    lazyGlobal(global, "crypto", (previous) => wrapCrypto(previous()));
+    for (const name of ["Request", "Response"]) lazyGlobal(global, name, (previous) => mark(previous()));
+  } else {
+    if (typeof global.crypto === "object" && global.crypto !== null) define("crypto", wrapCrypto(global.crypto));
+    mark(global.Request);
+    mark(global.Response);
   }
   return () => {
     for (const [name, descriptor] of previous) {

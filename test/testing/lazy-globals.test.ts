@@ -24,8 +24,8 @@ function countingGlobal(): { global: typeof globalThis; reads: Map<string, numbe
 describe("a test file's Workers globals are made when first read", () => {
   it("installing them reads none of the platform's fetch, Request, Response or crypto", () => {
     const { global, reads } = countingGlobal();
-    installWebSocketGlobals(global);
-    const restore = installWorkersGlobals(global);
+    installWebSocketGlobals(global, { lazy: true });
+    const restore = installWorkersGlobals(global, { lazy: true });
     expect([...reads]).toEqual([]);
     // The WebSocket classes need nothing of the platform: there at once.
     expect((global as unknown as { WebSocketPair: unknown }).WebSocketPair).toBe(WebSocketPair);
@@ -34,8 +34,8 @@ describe("a test file's Workers globals are made when first read", () => {
 
   it("on first read they are the Workers forms, made once", () => {
     const { global, reads } = countingGlobal();
-    installWebSocketGlobals(global);
-    installWorkersGlobals(global);
+    installWebSocketGlobals(global, { lazy: true });
+    installWorkersGlobals(global, { lazy: true });
     const WorkersResponse = global.Response;
     expect(WorkersResponse).not.toBe(Response);
     expect(global.Response).toBe(WorkersResponse);
@@ -55,7 +55,7 @@ describe("a test file's Workers globals are made when first read", () => {
 
   it("an assignment before the first read keeps the assigned value (a test's own fetch)", async () => {
     const { global, reads } = countingGlobal();
-    installWebSocketGlobals(global);
+    installWebSocketGlobals(global, { lazy: true });
     const mine = async (): Promise<Response> => new Response("mine");
     global.fetch = mine;
     expect(global.fetch).toBe(mine);
@@ -67,12 +67,22 @@ describe("a test file's Workers globals are made when first read", () => {
     for (const read of [false, true]) {
       const { global } = countingGlobal();
       const before = Object.getOwnPropertyDescriptor(global, "crypto");
-      const restore = installWorkersGlobals(global);
+      const restore = installWorkersGlobals(global, { lazy: true });
       if (read) void global.crypto.subtle;
       restore();
       expect(Object.getOwnPropertyDescriptor(global, "crypto")).toEqual(before);
       expect("scheduler" in global).toBe(false);
     }
+  });
+
+  it("without lazy (Jest's worker, which loads Node's fetch once for all its files) they are made at install", () => {
+    const { global, reads } = countingGlobal();
+    installWebSocketGlobals(global);
+    installWorkersGlobals(global);
+    expect(Object.getOwnPropertyDescriptor(global, "Response")).toMatchObject({ writable: true });
+    expect(global.Response).not.toBe(Response);
+    expect(reads.get("Response")).toBeGreaterThan(0);
+    expect(reads.get("crypto")).toBeGreaterThan(0);
   });
 
   it("lazyGlobal composes: each layer gets what the one before made", () => {

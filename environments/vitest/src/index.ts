@@ -36,9 +36,10 @@ const environment: Environment = {
     const runtime = new TestRuntime(durableOptions(options), { cwd: projectRoot(options) ?? process.cwd() });
     registerTestRuntime(global, runtime);
     installGlobals(global, { setupIsolatedStorage, setupMiniflareIsolatedStorage: setupIsolatedStorage });
-    installWebSocketGlobals(global);
+    // Made on first read: a fork whose file makes no request never loads Node's fetch or Web Crypto.
+    installWebSocketGlobals(global, { lazy: true });
     // crypto.subtle.timingSafeEqual, crypto.DigestStream, MD5, scheduler.wait: test files have them as worker code does.
-    const restoreGlobals = installWorkersGlobals(global);
+    const restoreGlobals = installWorkersGlobals(global, { lazy: true });
     return {
       async teardown() {
         restoreGlobals();
