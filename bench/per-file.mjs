@@ -68,8 +68,9 @@ const storageOf = async (id) => getDurableObjectStorage(id);
 // it has one, else better-sqlite3), statements cached; one instance and database per name, reset per test.
 const FLOOR_PRELUDE = (imports) => `${imports}
 import { createRequire } from "node:module";
-const require_ = createRequire(import.meta.url);
-let sqlite; try { sqlite = require_("node:sqlite"); } catch {}
+// From the project folder: a test file has no import.meta under Jest's CommonJS transform.
+const require_ = createRequire(process.cwd() + "/");
+const sqlite = process.getBuiltinModule?.("node:sqlite");
 function open() {
   if (sqlite?.DatabaseSync) {
     const db = new sqlite.DatabaseSync(":memory:");
