@@ -1,7 +1,6 @@
 // What an instance keeps in its Workflow's store: its record, its step cache and the events
 // sent to it, each a key of its own (so a step's result is one small write), all V8-serialised.
 import { deserialize, serialize } from "../../storage/codec.js";
-import type { StoredEntry } from "../../storage/backend.js";
 import type { WorkflowInstanceStatus } from "./types.js";
 
 export interface InstanceRecord {
@@ -45,5 +44,6 @@ export const eventRange = (id: string): { start: string; end: string } => ({
   end: `e${SEP}${id}${SEP}\uffff`,
 });
 
-export const encode = (key: string, value: unknown): StoredEntry => [key, serialize(value)];
+// A backend entry, spelt out: this file is reached from cloudflare:test's declarations, which must not name the backend.
+export const encode = (key: string, value: unknown): readonly [key: string, value: Uint8Array] => [key, serialize(value)];
 export const decode = <T>(bytes: Uint8Array): T => deserialize(bytes) as T;
