@@ -178,7 +178,9 @@ function runOnce(node, runnerName, side, dir, extra = [], env = {}) {
   const runner = RUNNERS[runnerName];
   const out = path.join(mkdtempSync(path.join(os.tmpdir(), "durabox-per-file-")), "time");
   const load = loadAverage();
-  const child = spawnSync("/usr/bin/time", ["-f", "%e %U %S", "-o", out, node, runner.bin, ...runner.args, ...extra], {
+  // An option given in `extra` replaces the runner's own (Vitest refuses one given twice).
+  const own = runner.args.filter((arg) => !extra.some((e) => e.split("=")[0] === arg.split("=")[0]));
+  const child = spawnSync("/usr/bin/time", ["-f", "%e %U %S", "-o", out, node, runner.bin, ...own, ...extra], {
     cwd: dir,
     env: {
       ...process.env,
