@@ -89,11 +89,11 @@ export class IdFactory {
 
   idFromString(hexId: string): DurableObjectId {
     if (typeof hexId !== "string" || !HEX_ID.test(hexId)) {
-      throw new TypeError("Invalid Durable Object ID. Durable Object IDs must be 64 hex digits.");
+      throw new TypeError("Invalid Durable Object ID: must be 64 hex digits");
     }
     const lower = hexId.toLowerCase();
     if (!lower.endsWith(this.#tagHex)) {
-      throw new TypeError("Invalid Durable Object ID. The ID does not match this Durable Object class.");
+      throw new TypeError("Durable Object ID is not valid for this namespace.");
     }
     return new DurableObjectId(this.namespace, lower);
   }

@@ -44,17 +44,13 @@ describe("Durable Object ids", () => {
 
   it("idFromString refuses anything but 64 hex digits", () => {
     for (const bad of ["", "abc", "g".repeat(64), "a".repeat(63), "a".repeat(65), " ".repeat(64)]) {
-      expect(() => ns("A").idFromString(bad)).toThrow(
-        new TypeError("Invalid Durable Object ID. Durable Object IDs must be 64 hex digits."),
-      );
+      expect(() => ns("A").idFromString(bad)).toThrow(new TypeError("Invalid Durable Object ID: must be 64 hex digits"));
     }
   });
 
   it("idFromString refuses an id of another namespace", () => {
     const other = ns("B").idFromName("x").toString();
-    expect(() => ns("A").idFromString(other)).toThrow(
-      new TypeError("Invalid Durable Object ID. The ID does not match this Durable Object class."),
-    );
+    expect(() => ns("A").idFromString(other)).toThrow(new TypeError("Durable Object ID is not valid for this namespace."));
   });
 
   it("get() refuses an id of another namespace", () => {
