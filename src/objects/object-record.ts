@@ -2,6 +2,8 @@ import type { ObjectAddress } from "../storage/address.js";
 import { KeyValueObjectStorage, type ObjectStorage } from "./object-storage.js";
 import { SqliteDurableObjectStorage, type CommitControl } from "../sql/durable-object-storage.js";
 import { SqliteObjectStorage } from "../sql/sqlite-object-storage.js";
+import { DamagedWal } from "../sql/wal-check.js";
+import { loadSqliteDriver } from "../sql/load-driver.js";
 import type { Awaitable } from "../base/awaitable.js";
 import type { SqliteFile } from "../storage/backend.js";
 import { TransactionLane } from "../storage/transaction-lane.js";
@@ -19,6 +21,20 @@ import { FacetTree, type FacetInstance, type FacetRecord } from "./facets/facet-
 import { FACET_ALARMS_REFUSED } from "./facets/limits.js";
 import { MemoryObjectStore } from "../storage/backends/memory.js";
 import { markHandle } from "../rpc/registry.js";
+
+/** Why a SQLite-backed object's database could not be opened, naming its file and object: damage (refused until repaired) or storage. */
+function openFailure(file: SqliteFile, error: unknown): Error {
+  if (error instanceof DamagedWal) return file.failure({ operation: "opening", error, outcome: "", corrupt: true });
+  let info: ReturnType<ReturnType<typeof loadSqliteDriver>["describeError"]>;
+  try {
+    info = loadSqliteDriver().describeError(error);
+  } catch {
+    info = undefined;
+  }
+  const corrupt = info?.code === "SQLITE_CORRUPT" || info?.code === "SQLITE_NOTADB";
+  const message = info === undefined ? error : new Error(`${info.message}: ${info.code}`, { cause: error });
+  return file.failure({ operation: "opening", error: message, code: info?.code, corrupt, outcome: "Nothing stored was changed." });
+}
 
 /** What every record of one runtime shares. */
 export interface RecordContext {
@@ -284,11 +300,28 @@ export class ObjectRecord implements StorageOwner, FacetRecord {
     if (this.#sqlite !== undefined) return this.#sqlite;
     const file = this.#context.sqliteFile(this.address);
     let opened = false;
-    const sqlite = new SqliteObjectStorage({
+    let sqlite: SqliteObjectStorage;
+    try {
+      sqlite = this.#openSqlite(file, () => opened);
+    } catch (error) {
+      throw file === undefined ? error : openFailure(file, error);
+    }
+    for (let depth = this.#context.layerDepth(); depth > 0; depth--) sqlite.push();
+    this.#sqlite = sqlite;
+    this.#sqliteFile = file;
+    // The mirror a new runtime schedules alarms from may lag a crash: mend it.
+    file?.mirrorAlarm(sqlite.getAlarm());
+    opened = true;
+    this.#context.sqliteOpened(this);
+    return sqlite;
+  }
+
+  #openSqlite(file: SqliteFile | undefined, opened: () => boolean): SqliteObjectStorage {
+    const sqlite: SqliteObjectStorage = new SqliteObjectStorage({
       ...(file !== undefined && { location: file.path }),
       // Opened again after being suspended: the table counts it among the open files again.
       onOpen: () => {
-        if (opened) this.#context.sqliteOpened(this);
+        if (opened()) this.#context.sqliteOpened(this);
       },
       pointInTimeRecovery: true,
       scheduleCommit: (commit) => {
@@ -316,13 +349,8 @@ export class ObjectRecord implements StorageOwner, FacetRecord {
           }),
       }),
     });
-    for (let depth = this.#context.layerDepth(); depth > 0; depth--) sqlite.push();
-    this.#sqlite = sqlite;
-    this.#sqliteFile = file;
-    // The mirror a new runtime schedules alarms from may lag a crash: mend it.
-    file?.mirrorAlarm(sqlite.getAlarm());
-    opened = true;
-    this.#context.sqliteOpened(this);
+    // The first read: a damaged db.sqlite fails here, not later inside an event.
+    sqlite.getAlarm();
     return sqlite;
   }
 

@@ -2,6 +2,7 @@ import { isAuthorized } from "./authorizer.js";
 import type { DriverConnection, DriverRow, DriverStatement, DriverValue, SqliteDriver } from "./driver.js";
 import { SQL_LIMITS } from "./limits.js";
 import { loadSqliteDriver } from "./load-driver.js";
+import { checkWal } from "./wal-check.js";
 
 /** A row when `sqlite_sequence` exists and no table declares AUTOINCREMENT. */
 const SEQUENCE_UNUSED =
@@ -47,6 +48,8 @@ export class SqliteDatabase {
     this.driver = options.driver ?? loadSqliteDriver();
     this.location = options.location ?? ":memory:";
     this.onOpen = options.onOpen;
+    // Before SQLite sees it: its recovery would drop what follows a damaged frame, then delete the -wal.
+    if (this.location !== ":memory:") checkWal(`${this.location}-wal`);
     this.connection = this.openConnection();
   }
 

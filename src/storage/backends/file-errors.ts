@@ -76,9 +76,8 @@ export function corruptDatabaseError(file: string, problem: string, place: Failu
   return new DuraboxError(
     "ERR_STORAGE_CORRUPT",
     `The SQLite database ${file} of Durable Object ${place.object?.id} of ${place.object?.namespace} is damaged: ${problem}. ` +
-      "Opening it would silently lose what comes after the damage, so the object is not opened and its files are left as they are. " +
-      `To keep everything intact, stop the runtimes using ${place.root} and run \`npx durabox repair ${place.root}\` ` +
-      "(or call repairPersistenceDirectory()): it writes what is intact to a new database and moves the damaged files aside as <name>.corrupt-<time>. " +
-      "Or restore the files from a backup.",
+      "Opening it would silently lose what comes after the damage, so the object is not opened and its files (db.sqlite, db.sqlite-wal) are left as they are. " +
+      `Stop the runtimes using ${place.root}, keep a copy of those files, and restore them from a backup ` +
+      "(`durabox repair` rebuilds key-value logs only, not SQLite databases).",
   );
 }
