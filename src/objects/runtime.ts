@@ -106,9 +106,9 @@ export class ObjectRuntime {
     const changed = this.#layers.pop();
     this.#layerDepth--;
     for (const record of this.#objects.sqliteRecords()) {
-      record.openSqlite!.pop();
-      // A facet has no alarm to reschedule.
-      if (record.facetDepth === 0) changed.push(record.address);
+      // Only a database written in the layer can have had its alarm changed (as the layered
+      // backend reports key-value objects); a facet has no alarm to reschedule.
+      if (record.openSqlite!.pop() && record.facetDepth === 0) changed.push(record.address);
     }
     return changed;
   }

@@ -259,8 +259,9 @@ export class SqliteObjectStorage {
     this.transactions.push();
   }
 
-  pop(): void {
-    this.transactions.pop();
+  /** Returns whether anything was written in the layer (else its alarm is as it was). */
+  pop(): boolean {
+    return this.transactions.pop();
   }
 
   /**

@@ -46,6 +46,9 @@ const CONSTRAINT_COMMIT_MESSAGE =
 
 export class TransactionStack {
   private layers = 0;
+  /** Writes begun (beforeWrite calls) so far, and that count at each layer's push: a pop tells whether its layer wrote. */
+  private writes = 0;
+  private readonly writesAtLayer: number[] = [];
   private implicitOpen = false;
   /** Identifies the implicit transaction a scheduled commit belongs to. */
   private implicitGeneration = 0;
@@ -99,6 +102,7 @@ export class TransactionStack {
 
   /** Opens the implicit transaction before the first write of a synchronous run. */
   beforeWrite(): void {
+    this.writes++;
     if (this.implicitOpen) return;
     this.db.run(OPEN_IMPLICIT);
     this.implicitOpen = true;
@@ -183,10 +187,11 @@ export class TransactionStack {
     this.commit();
     this.db.run(`SAVEPOINT ${layerName(this.layers)}`);
     this.layers++;
+    this.writesAtLayer.push(this.writes);
   }
 
-  /** Undoes everything since the matching push(), schema changes included. */
-  pop(): void {
+  /** Undoes everything since the matching push(), schema changes included; returns whether anything was written since. */
+  pop(): boolean {
     if (this.layers === 0) throw internal("pop() without a matching push(): no storage layer is open");
     if (this.syncDepth > 0) throw internal("a storage layer cannot be popped inside transactionSync()");
     const name = layerName(this.layers - 1);
@@ -194,6 +199,7 @@ export class TransactionStack {
     this.rollbackTo(name);
     this.layers--;
     this.implicitOpen = false;
+    return this.writesAtLayer.pop() !== this.writes;
   }
 
   /**

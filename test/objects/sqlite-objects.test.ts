@@ -222,6 +222,28 @@ describe("SQLite-backed Durable Objects", () => {
     await runtime.dispose();
   });
 
+  it("after a test, reschedule the alarms only of the SQLite objects written in it, as of key-value ones", async () => {
+    const runtime = new TestRuntime(options);
+    const a = await notesOf(runtime.durabox, "a");
+    const b = await notesOf(runtime.durabox, "b");
+    runtime.enterScope(); // a describe block: both objects open, a written in an earlier test
+    await a.call("/add?text=one");
+    await b.call("/add?text=two");
+    const objects = runtime.durabox.internals.objects;
+    objects.pushLayer(); // a test that writes only to b
+    runtime.getDurableObjectStorage(b.id).sql.exec("INSERT INTO notes (text) VALUES ('three')");
+    expect(runtime.getDurableObjectStorage(a.id).sql.exec("SELECT count(*) AS n FROM notes").one()).toEqual({ n: 1 });
+    expect(objects.popLayer().map((address) => address.id)).toEqual([b.id.toString()]);
+    objects.pushLayer(); // a test that only reads
+    expect(runtime.getDurableObjectStorage(b.id).sql.exec("SELECT count(*) AS n FROM notes").one()).toEqual({ n: 1 });
+    expect(objects.popLayer()).toEqual([]);
+    objects.pushLayer(); // a test that sets an alarm
+    await runtime.getDurableObjectStorage(a.id).setAlarm(Date.now() + 60_000);
+    expect(objects.popLayer().map((address) => address.id)).toEqual([a.id.toString()]);
+    await runtime.exitScope();
+    await runtime.dispose();
+  });
+
   it("persist one database per object in the object's directory, and schedule its alarm in the next runtime", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "durabox-sqlite-"));
     const first = new Durabox({ ...options, durableObjectsPersist: dir });
