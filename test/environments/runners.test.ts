@@ -75,12 +75,13 @@ describe("Jest (testEnvironment: durabox)", { timeout: 90_000 }, () => {
     expect(outcome.failed[0]!.message).toContain("concurrent tests would share one Durable Objects runtime");
   });
 
-  it("runs a suite written for Cloudflare's Vitest integration, vi changed to jest: with reset() in afterEach, and on durabox's rollback (Secrets Store, rate limits, Pages Functions included)", async () => {
+  it("runs a suite written for Cloudflare's Vitest integration, vi changed to jest: with reset() in afterEach, and on durabox's rollback (Queues, Secrets Store, rate limits, Pages Functions included)", async () => {
     const outcome = await jest("fixtures/cloudflare-suite");
     expect(outcome.failed).toEqual([]);
     // workflow.test.ts: 4 (a workflow started from an object, on the fake clock, rolled back per test);
-    // pending-call.test.ts: 2 (a call left pending when a test ends, canceled).
-    expect(outcome.passed).toHaveLength(32);
+    // pending-call.test.ts: 2 (a call left pending when a test ends, canceled);
+    // queues.test.ts: 5 (an object's sends consumed on the fake clock, retried, rolled back per test).
+    expect(outcome.passed).toHaveLength(37);
   });
 
   it("gives test files KV (env, getKVNamespace) and caches, rolled back per test, expiring on Jest's fake clock", async () => {
@@ -149,12 +150,13 @@ describe("Vitest (environment: durabox)", { timeout: 90_000 }, () => {
     expect(outcome.passed).toHaveLength(14);
   });
 
-  it("runs a suite written for Cloudflare's Vitest integration with only the plugin swapped: with reset() in afterEach, and on durabox's rollback (Secrets Store, rate limits, Pages Functions included)", async () => {
+  it("runs a suite written for Cloudflare's Vitest integration with only the plugin swapped: with reset() in afterEach, and on durabox's rollback (Queues, Secrets Store, rate limits, Pages Functions included)", async () => {
     const outcome = await vitest("fixtures/cloudflare-suite");
     expect(outcome.failed).toEqual([]);
     // workflow.test.ts: 4 (a workflow started from an object, on the fake clock, rolled back per test);
-    // pending-call.test.ts: 2 (a call left pending when a test ends, canceled).
-    expect(outcome.passed).toHaveLength(32);
+    // pending-call.test.ts: 2 (a call left pending when a test ends, canceled);
+    // queues.test.ts: 5 (an object's sends consumed on the fake clock, retried, rolled back per test).
+    expect(outcome.passed).toHaveLength(37);
   });
 
   it("runs a suite written for the pool, migrated as docs/migrating.md says: singleWorker, isolatedStorage: false, .dev.vars, setSystemTime + runDurableObjectAlarm", async () => {
