@@ -43,13 +43,13 @@ export function encodeBody(body: unknown, contentType: QueueContentType): Uint8A
   }
 }
 
-/** The value a consumer reads: text a string, bytes a Uint8Array, json parsed, v8 deserialised. */
+/** The value a consumer reads: text a string, bytes an ArrayBuffer (as workerd's deserialize() gives them), json parsed, v8 deserialised. */
 export function decodeBody(bytes: Uint8Array, contentType: QueueContentType): unknown {
   switch (contentType) {
     case "text":
       return decoder.decode(bytes);
     case "bytes":
-      return new Uint8Array(bytes);
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
     case "json":
       return JSON.parse(decoder.decode(bytes)) as unknown;
     case "v8":
