@@ -5,6 +5,7 @@ import { DurableObject, RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
 import type { ProbeParams } from "./workflows";
 
 export { ProbeWorkflow } from "./workflows";
+import { consume } from "./queues";
 
 export interface Env {
   SECRET: string;
@@ -23,6 +24,7 @@ export interface Env {
   BUCKET: R2Bucket;
   DB: D1Database;
   PROBE_WORKFLOW: Workflow<ProbeParams>;
+  PROBE_QUEUE: Queue;
 }
 
 /** SQLite-backed: the SQL probes run here, directly or through runInDurableObject. */
@@ -289,5 +291,8 @@ export default {
     }
     if (url.pathname === "/rpc-probe") return Response.json(await probeRpc(env, url.searchParams));
     return new Response(`hello from ${url.pathname}`);
+  },
+  async queue(batch: MessageBatch, env: Env, _ctx: ExecutionContext): Promise<void> {
+    await consume(batch, env.KV);
   },
 } satisfies ExportedHandler<Env>;
