@@ -89,7 +89,7 @@ chmodSync("dist/cli/main.js", 0o755);
 // The environment packages: their own entries, durabox and the runners external.
 for (const [dir, format, names] of [
   ["environments/vitest", "esm", ["index", "config", "setup", "runner", "isolation"]],
-  ["environments/jest", "cjs", ["index", "setup", "transform"]],
+  ["environments/jest", "cjs", ["index", "setup", "transform", "resolver"]],
 ]) {
   rmSync(`${dir}/dist`, { recursive: true, force: true });
   execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", `${dir}/tsconfig.json`], { stdio: "inherit" });

@@ -6,6 +6,8 @@
 module.exports = {
   testEnvironment: require.resolve("./dist/index.cjs"),
   setupFiles: [require.resolve("./dist/setup.cjs")],
+  // tsconfig `paths` aliases in worker and test code, as wrangler's esbuild resolves them.
+  resolver: require.resolve("./dist/resolver.cjs"),
   transform: { "\\.[cm]?[jt]sx?$": require.resolve("./dist/transform.cjs") },
   moduleNameMapper: {
     "^cloudflare:workers$": require.resolve("durabox/cloudflare-workers"),

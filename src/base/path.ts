@@ -5,4 +5,4 @@
 // Node's own Object.prototype with the first such realm's Object as its
 // constructor, which keeps that test file's whole context alive for as long
 // as any later file does. Named imports bundle to a plain require.
-export { basename, dirname, join, relative, resolve, sep } from "node:path";
+export { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";

@@ -121,3 +121,4 @@ export function codeCacheState(): { file: string | undefined; used: boolean; sav
 
 /** The current test file's runtime (shared per realm, so it is the one the loaded runtime registered). */
 export { currentTestRuntime } from "./registry.js";
+export { tsconfigPathCandidates } from "../config/tsconfig-paths.js";

@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestRuntimeOptions } from "durabox/testing";
 import { ignoredOptionNotices } from "durabox/options";
+import { tsconfigPathCandidates } from "durabox/testing-loader";
 import { checkHelperOptions, checkNoPoolOptions, OPTIONS_KEY, ROOT_KEY } from "./options.js";
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
@@ -23,8 +24,20 @@ const environmentModule = `/@fs/${here("./index.js").replaceAll("\\", "/").repla
 /** The slice of a Vite plugin this helper needs, so no Vite types are imposed. */
 export interface DuraboxVitestPlugin {
   name: string;
-  config(config: { root?: string; test?: { poolOptions?: Record<string, unknown>; pool?: unknown } }): Record<string, unknown>;
-  resolveId: { order: "pre"; handler(id: string): string | undefined };
+  config(config: {
+    root?: string;
+    resolve?: { alias?: unknown };
+    test?: { poolOptions?: Record<string, unknown>; pool?: unknown };
+  }): Record<string, unknown>;
+  resolveId: {
+    order: "pre";
+    handler(this: ResolveContext, id: string, importer?: string): Promise<string | undefined> | string | undefined;
+  };
+}
+
+/** The slice of Vite's plugin context the resolver uses. */
+interface ResolveContext {
+  resolve(id: string, importer?: string, options?: { skipSelf?: boolean }): Promise<{ id: string } | null>;
 }
 
 /**
@@ -39,6 +52,7 @@ export function durabox(options: TestRuntimeOptions = {}): DuraboxVitestPlugin {
   // Checked here, so a misspelt option fails the config, with its line in the stack.
   checkHelperOptions(options);
   for (const notice of ignoredOptionNotices(options)) console.warn(notice);
+  let userAliases: (string | RegExp)[] = [];
   return {
     name: "durabox",
     config(config) {
@@ -46,6 +60,7 @@ export function durabox(options: TestRuntimeOptions = {}): DuraboxVitestPlugin {
       // The project's root (vitest --root, or root in the config), where wrangler config and scriptPath are
       // resolved from, as Jest's rootDir is; Vite's own default is the working directory.
       const root = path.resolve(config.root ?? process.cwd());
+      userAliases = aliasFinds(config.resolve?.alias);
       return {
         resolve: {
           alias: {
@@ -67,10 +82,31 @@ export function durabox(options: TestRuntimeOptions = {}): DuraboxVitestPlugin {
     resolveId: {
       // Before Vite's own resolver, which would answer with the plain path.
       order: "pre",
-      handler(id) {
+      handler(id, importer) {
         // Vitest 3 resolving environment: "durabox": see environmentModule.
-        return vitestMajor < 4 && id === "vitest-environment-durabox" ? environmentModule : undefined;
+        if (vitestMajor < 4 && id === "vitest-environment-durabox") return environmentModule;
+        // tsconfig `paths` (`@lib/thing`), as wrangler's esbuild resolves them. This hook runs before Vite's
+        // alias plugin, so a specifier the user's resolve.alias names is left to it: their alias wins.
+        const from = importer === undefined || importer.startsWith("\0") ? undefined : path.dirname(importer.split("?")[0]!);
+        const aliased = userAliases.some((find) => (typeof find === "string" ? id === find || id.startsWith(`${find}/`) : find.test(id)));
+        const candidates = from === undefined || aliased ? [] : tsconfigPathCandidates(id, from);
+        return candidates.length === 0 ? undefined : firstResolved(this, candidates, importer);
       },
     },
   };
+}
+
+/** The first of a path pattern's targets Vite resolves (extensions, index files), as TypeScript tries them in order. */
+async function firstResolved(context: ResolveContext, candidates: string[], importer: string | undefined): Promise<string | undefined> {
+  for (const candidate of candidates) {
+    const resolved = await context.resolve(candidate, importer, { skipSelf: true });
+    if (resolved !== null) return resolved.id;
+  }
+  return undefined;
+}
+
+/** The `find` of each of the user's `resolve.alias` entries (object or array form). */
+function aliasFinds(alias: unknown): (string | RegExp)[] {
+  if (Array.isArray(alias)) return alias.map((entry) => (entry as { find: string | RegExp }).find);
+  return typeof alias === "object" && alias !== null ? Object.keys(alias) : [];
 }
