@@ -17,6 +17,7 @@ export default tseslint.config(
       "bench/.peers/",
       "bench/.suites/",
       "bench/.dist/",
+      "bench/.per-file/",
       "fixtures/",
       // The conformance runs' reports and the public suites' extracted code (both git-ignored).
       "conformance/.results/",
