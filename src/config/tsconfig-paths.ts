@@ -1,11 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "../base/path.js";
-import type { ParseError } from "jsonc-parser";
 import { DuraboxError } from "../base/errors.js";
-import { nodeRequire } from "../base/node-require.js";
-
-type Jsonc = typeof import("jsonc-parser");
+import { parseJsonc } from "./jsonc.js";
 
 /** A tsconfig's `compilerOptions.paths`, with the directory its targets are relative to. */
 interface TsconfigPaths {
@@ -110,14 +107,9 @@ function parse(file: string): Record<string, unknown> {
   } catch (error) {
     throw tsconfigError(file, `it cannot be read: ${(error as Error).message}`);
   }
-  const { parse: parseJsonc, printParseErrorCode } = nodeRequire("jsonc-parser") as Jsonc;
-  const errors: ParseError[] = [];
-  const value: unknown = parseJsonc(text, errors, { allowTrailingComma: true });
-  const first = errors[0];
-  if (first !== undefined) {
-    const line = text.slice(0, first.offset).split("\n").length;
-    throw tsconfigError(file, `not valid JSON: ${printParseErrorCode(first.error)} at line ${line}.`);
-  }
+  const value = parseJsonc(text, (message) => {
+    throw tsconfigError(file, message);
+  });
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw tsconfigError(file, "it must hold an object.");
   return value as Record<string, unknown>;
 }

@@ -1,17 +1,16 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "../base/path.js";
-import type { ParseError } from "jsonc-parser";
 import { DuraboxError } from "../base/errors.js";
 import { nodeRequire } from "../base/node-require.js";
 import { readDevVars, type DevVars } from "./dev-vars.js";
 import { readDurableObjectClasses, type DeclaredClasses } from "./durable-object-classes.js";
 import { configValues, isTable, kind, type ConfigValues, type Table } from "./values.js";
+import { parseJsonc } from "./jsonc.js";
 import { BINDING_DECLARATIONS, BINDING_KINDS, type ConfigBindings } from "../options/bindings/table.js";
 import { readQueueConsumers, type NormalizedQueueConsumer } from "../options/queue-consumers.js";
 
 // Parsers load on first use: a runtime without a config file never pays for them.
 type Toml = typeof import("smol-toml");
-type Jsonc = typeof import("jsonc-parser");
 
 /** What durabox takes from a wrangler config: one worker's settings. */
 export interface WranglerWorker {
@@ -138,14 +137,7 @@ function parseConfig(file: string, text: string): Table {
       values.fail(`not valid TOML: ${(error as Error).message}`);
     }
   }
-  const { parse: parseJsonc, printParseErrorCode } = nodeRequire("jsonc-parser") as Jsonc;
-  const errors: ParseError[] = [];
-  const value: unknown = parseJsonc(text, errors, { allowTrailingComma: true });
-  const first = errors[0];
-  if (first !== undefined) {
-    const line = text.slice(0, first.offset).split("\n").length;
-    values.fail(`not valid JSON: ${printParseErrorCode(first.error)} at line ${line}.`);
-  }
+  const value = parseJsonc(text, (message) => values.fail(message));
   if (!isTable(value)) values.fail(`the config must be an object, got ${kind(value)}.`);
   return value;
 }
