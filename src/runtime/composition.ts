@@ -331,25 +331,23 @@ export class DuraboxRuntime implements IsolatedState {
     // Check every binding's class now, so a typo fails at start, not at first use.
     for (const worker of this.options.workers) {
       for (const { binding, className, scriptName } of worker.durableObjects) {
-        const owner = this.#loaded.get(scriptName);
-        if (owner === undefined) {
-          throw new DuraboxError(
-            "ERR_SCRIPT",
-            `durableObjects.${binding} uses class "${className}" of worker "${scriptName}", which has no code: give that worker "script" or "scriptPath".`,
-          );
-        }
-        owner.objectClass(className);
+        this.#ownerOf(`durableObjects.${binding}`, className, scriptName).objectClass(className);
       }
       for (const { binding, className, scriptName } of bindingsOf(worker.env, "workflow")) {
-        const owner = this.#loaded.get(scriptName);
-        if (owner === undefined) {
-          throw new DuraboxError(
-            "ERR_SCRIPT",
-            `workflows.${binding} uses class "${className}" of worker "${scriptName}", which has no code: give that worker "script" or "scriptPath".`,
-          );
-        }
-        owner.workflowClass(className);
+        this.#ownerOf(`workflows.${binding}`, className, scriptName).workflowClass(className);
       }
     }
+  }
+
+  /** The loaded worker a binding's class belongs to; a worker without code is an error naming the binding. */
+  #ownerOf(binding: string, className: string, scriptName: string): LoadedWorker {
+    const owner = this.#loaded.get(scriptName);
+    if (owner === undefined) {
+      throw new DuraboxError(
+        "ERR_SCRIPT",
+        `${binding} uses class "${className}" of worker "${scriptName}", which has no code: give that worker "script" or "scriptPath".`,
+      );
+    }
+    return owner;
   }
 }
