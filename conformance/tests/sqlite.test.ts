@@ -289,6 +289,21 @@ describe("sql limits and refusals", () => {
     expect(text).toBe("access to _cf_KV.key is prohibited: SQLITE_AUTH");
   });
 
+  it("REINDEX of _cf_KV, bare REINDEX and REINDEX of a user's table once key-value storage made _cf_KV", async () => {
+    const outcome = (run: () => unknown): string => thrown(run)?.message ?? "ok";
+    const texts = await inObject(async (sql, state) => {
+      await state.storage.put("a", 1);
+      sql.exec("CREATE TABLE IF NOT EXISTS t (x)");
+      return {
+        table: outcome(() => sql.exec("REINDEX _cf_KV")),
+        qualified: outcome(() => sql.exec("REINDEX main._cf_KV")),
+        bare: outcome(() => sql.exec("REINDEX")),
+        own: outcome(() => sql.exec("REINDEX t")),
+      };
+    });
+    expect(texts).toEqual({ table: "ok", qualified: "ok", bare: "ok", own: "ok" });
+  });
+
   it("a PRAGMA off the allow-list is not authorized, table_list is", async () => {
     expect(await message((sql) => sql.exec("PRAGMA journal_mode"))).toBe("not authorized: SQLITE_AUTH");
     expect(await inObject((sql) => sql.exec("PRAGMA table_list").toArray().length > 0)).toBe(true);

@@ -11,7 +11,7 @@ import { keyword, nameOf, type Token } from "./tokenizer.js";
  * ATTACH/DETACH. Where the driver has no authorizer, also what production's
  * authorizer decides from names in the text: PRAGMAs (which SQLite would
  * apply while preparing, before any later check), temporary objects,
- * reserved `_cf_` names in CREATE/ALTER/REINDEX, virtual table modules, and
+ * reserved `_cf_` names in CREATE/ALTER, virtual table modules, and
  * what a trigger body uses (production checks it when a statement fires the
  * trigger; here it is refused when the trigger is created).
  */
@@ -22,9 +22,6 @@ export function textRefusal(tokens: readonly Token[], facts: StatementFacts, emu
   if (leading !== undefined && TRANSACTION_KEYWORDS.has(leading)) return new Error(TRANSACTION_STATEMENT_MESSAGE);
   if (leading === "ATTACH" || leading === "DETACH") return notAuthorized();
   const at = facts.bodyStart + 1;
-  // On every driver: SQLite hands the authorizer the indexes REINDEX rebuilds, never the table named
-  // (`REINDEX _cf_KV` shows only sqlite_autoindex__cf_KV_1), so the name is checked from the text.
-  if (leading === "REINDEX") return tokens[at] === undefined ? undefined : nameRefusal(qualifiedName(tokens, at));
   if (!emulateAuthorizer) return undefined;
   switch (leading) {
     case "PRAGMA":
@@ -50,7 +47,7 @@ function qualifiedName(tokens: readonly Token[], at: number): QualifiedName {
   return { schema: undefined, name: nameOf(tokens[at]), next: at + 1 };
 }
 
-/** Checks one name as production's authorizer would for CREATE/ALTER/REINDEX. */
+/** Checks one name as production's authorizer would for CREATE/ALTER. */
 function nameRefusal(target: QualifiedName): Error | undefined {
   if (target.schema?.toLowerCase() === "temp") return notAuthorized();
   return target.name !== undefined && !isAllowedName(target.name) ? notAuthorized() : undefined;
