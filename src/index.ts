@@ -1,7 +1,8 @@
 export { Durabox, type ResponsePromise } from "./durabox.js";
 export type { DuraboxOptions, DurableObjectBindingOptions } from "./options.js";
 export { DuraboxError, type DuraboxErrorCode } from "./base/errors.js";
-export { repairPersistenceDirectory, type RepairReport, type RepairedLog } from "./storage/backends/file-repair.js";
+export { type RepairReport, type RepairedLog, type RepairedDatabase } from "./storage/backends/file-repair.js";
+export { repairPersistenceDirectory } from "./sql/sqlite-repair.js";
 export { DurableObjectId } from "./objects/id.js";
 export { DurableObjectNamespace, type NewUniqueIdOptions, type GetStubOptions } from "./objects/namespace.js";
 export { DurableObjectStub } from "./objects/stub.js";

@@ -34,7 +34,7 @@ Usage:
                                    Miniflare 2 is moved to durabox (diff shown first)
   durabox types [--config FILE] [--out FILE]
                                    write a .d.ts with the Env of the config's bindings
-  durabox repair DIR               recover a persistence directory whose logs are damaged
+  durabox repair DIR               recover a persistence directory whose logs or SQLite files are damaged
                                    (ERR_STORAGE_CORRUPT): keeps every whole record, moves
                                    each damaged log aside as log.corrupt-<time>
 

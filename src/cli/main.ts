@@ -10,7 +10,7 @@ import { bannerLines } from "./banner.js";
 import { serve } from "./server.js";
 import { writeTypes } from "./types.js";
 import { findWranglerConfig } from "../config/wrangler.js";
-import { repairPersistenceDirectory } from "../storage/backends/file-repair.js";
+import { repairPersistenceDirectory } from "../sql/sqlite-repair.js";
 import type { DuraboxOptions } from "../options.js";
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -66,13 +66,26 @@ async function runServe(args: ServeArguments): Promise<void> {
 
 function runRepair(directory: string): void {
   const report = repairPersistenceDirectory(directory);
-  out(`durabox repair: read ${report.checked} object log(s) in ${report.directory}`);
-  if (report.repaired.length === 0) out("No damaged log: nothing to repair.");
+  out(`durabox repair: read ${report.checked} object log(s) and ${report.checkedDatabases} SQLite database(s) in ${report.directory}`);
+  if (report.repaired.length === 0 && report.repairedDatabases.length === 0) out("No damaged log or database: nothing to repair.");
   for (const repaired of report.repaired) {
     const lost = repaired.lost.map(({ offset, length }) => `${length} bytes at byte ${offset}`).join(", ");
     out(`repaired ${repaired.log} (object ${repaired.id} of ${repaired.namespace}):`);
     out(`  kept ${repaired.keptRecords} whole record(s); left out ${lost}`);
     out(`  the damaged log is kept as ${repaired.damagedCopy}`);
+  }
+  for (const repaired of report.repairedDatabases) {
+    out(`repaired ${repaired.database} (object ${repaired.id} of ${repaired.namespace}):`);
+    if (repaired.wal !== undefined) {
+      const { keptCommits, keptFrames, droppedCommits, droppedFrames, problem } = repaired.wal;
+      out(`  the -wal was damaged: ${problem}`);
+      out(
+        `  kept ${keptCommits} whole commit(s) (${keptFrames} frame(s)); dropped ${droppedCommits} commit(s) (${droppedFrames} frame(s))`,
+      );
+    }
+    if (repaired.unrecoverable !== undefined)
+      out(`  unrecoverable, SQLite cannot read it (${repaired.unrecoverable}): the object starts empty`);
+    out(`  the original files are kept as ${repaired.keptAside.join(", ")}`);
   }
 }
 

@@ -183,7 +183,7 @@ describe("durabox CLI", () => {
 
     const repair = await runToEnd(["repair", data]);
     expect(repair.code).toBe(0);
-    expect(repair.output).toContain(`durabox repair: read 1 object log(s) in ${data}`);
+    expect(repair.output).toContain(`durabox repair: read 1 object log(s) and 0 SQLite database(s) in ${data}`);
     expect(repair.output).toContain(`repaired ${log}`);
     expect(repair.output).toContain(`kept 3 whole record(s); left out ${second} bytes at byte ${second}`);
     expect(repair.output).toMatch(/the damaged log is kept as .*log\.corrupt-\d{8}T\d{6}Z/);
@@ -191,7 +191,7 @@ describe("durabox CLI", () => {
     expect(await (await fetch(`${repaired.url}/c`)).text()).toBe("5");
     repaired.child.kill("SIGINT");
     expect(await repaired.exited).toBe(0);
-    expect((await runToEnd(["repair", data])).output).toContain("No damaged log: nothing to repair.");
+    expect((await runToEnd(["repair", data])).output).toContain("No damaged log or database: nothing to repair.");
     const usage = await runToEnd(["repair"]);
     expect(usage.code).toBe(1);
     expect(usage.output).toContain("durabox repair takes one persistence directory, for example durabox repair ./.durabox/do.");

@@ -77,7 +77,8 @@ export function corruptDatabaseError(file: string, problem: string, place: Failu
     "ERR_STORAGE_CORRUPT",
     `The SQLite database ${file} of Durable Object ${place.object?.id} of ${place.object?.namespace} is damaged: ${problem}. ` +
       "Opening it would silently lose what comes after the damage, so the object is not opened and its files (db.sqlite, db.sqlite-wal) are left as they are. " +
-      `Stop the runtimes using ${place.root}, keep a copy of those files, and restore them from a backup ` +
-      "(`durabox repair` rebuilds key-value logs only, not SQLite databases).",
+      `To keep every commit before the damage, stop the runtimes using ${place.root} and run \`npx durabox repair ${place.root}\`: ` +
+      "it keeps the originals aside as <name>.corrupt-<time>, cuts the -wal after its last whole commit before the damage and checkpoints it " +
+      "(a db.sqlite SQLite cannot read is moved aside, unrecoverable). Or restore the files from a backup.",
   );
 }

@@ -34,11 +34,36 @@ export interface RepairedLog {
   readonly lost: readonly { readonly offset: number; readonly length: number }[];
 }
 
+/** One SQLite-backed object whose files were damaged. */
+export interface RepairedDatabase {
+  readonly namespace: string;
+  readonly id: string;
+  readonly database: string;
+  /** The original files, kept as they were (`<name>.corrupt-<time>`). */
+  readonly keptAside: readonly string[];
+  /** The -wal's damage, and what of it was kept: its frames up to the last whole commit before the damage. */
+  readonly wal?: {
+    readonly problem: string;
+    readonly keptFrames: number;
+    readonly keptCommits: number;
+    readonly droppedFrames: number;
+    readonly droppedCommits: number;
+  };
+  /** Set when SQLite cannot read the database: its files are moved aside, and the object starts empty. */
+  readonly unrecoverable?: string;
+}
+
+/** Repairs one SQLite-backed object's directory (given the backup names' suffix); undefined when nothing was damaged. */
+export type DatabaseRepair = (objectDirectory: string, suffix: string) => Omit<RepairedDatabase, "namespace" | "id"> | undefined;
+
 export interface RepairReport {
   readonly directory: string;
   /** How many object logs were read. */
   readonly checked: number;
   readonly repaired: RepairedLog[];
+  /** How many SQLite databases were read (when the repair covers them). */
+  readonly checkedDatabases: number;
+  readonly repairedDatabases: RepairedDatabase[];
 }
 
 /**
@@ -49,7 +74,7 @@ export interface RepairReport {
  * crash (which opening mends), are left alone. Takes the directory's lock,
  * so it refuses to run while a runtime uses the directory.
  */
-export function repairPersistenceDirectory(directory: string): RepairReport {
+export function repairPersistenceDirectory(directory: string, repairDatabase?: DatabaseRepair): RepairReport {
   const root = path.resolve(directory);
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     throw new DuraboxError(
@@ -64,14 +89,27 @@ export function repairPersistenceDirectory(directory: string): RepairReport {
     throw fileStorageError("repair (locking the directory)", { root }, error, "Nothing was changed.");
   }
   let checked = 0;
+  let checkedDatabases = 0;
   const repaired: RepairedLog[] = [];
+  const repairedDatabases: RepairedDatabase[] = [];
+  const suffix = timestamp();
   try {
     for (const namespaceDir of listDirectory(root)) {
       if (namespaceDir.startsWith(".")) continue;
       for (const id of listDirectory(path.join(root, namespaceDir))) {
         const log = path.join(root, namespaceDir, id, "log");
-        if (!/^[0-9a-f]{64}$/.test(id) || !existsSync(log)) continue;
+        if (!/^[0-9a-f]{64}$/.test(id)) continue;
         const object = { namespace: namespaceFromDirectory(namespaceDir), id };
+        if (repairDatabase !== undefined && existsSync(path.join(root, namespaceDir, id, "db.sqlite"))) {
+          checkedDatabases++;
+          try {
+            const outcome = repairDatabase(path.join(root, namespaceDir, id), suffix);
+            if (outcome !== undefined) repairedDatabases.push({ ...object, ...outcome });
+          } catch (error) {
+            throw fileStorageError("repair", { root, object }, error, "Its original files are kept as *.corrupt-<time> beside it.");
+          }
+        }
+        if (!existsSync(log)) continue;
         checked++;
         try {
           const outcome = repairLog(log);
@@ -84,7 +122,7 @@ export function repairPersistenceDirectory(directory: string): RepairReport {
   } finally {
     release();
   }
-  return { directory: root, checked, repaired };
+  return { directory: root, checked, repaired, checkedDatabases, repairedDatabases };
 }
 
 function repairLog(log: string): Omit<RepairedLog, "namespace" | "id"> | undefined {
