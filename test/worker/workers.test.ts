@@ -91,7 +91,7 @@ describe("several workers (seed: Using a Class Exported by Another Script)", () 
     expect(await mf.dispatchFetch("/").text()).toBe("back");
   });
 
-  it("says which worker is missing or has no code", () => {
+  it("says which worker is missing or has no code", async () => {
     expect(() => make({ script: "export default {}", durableObjects: { A: { className: "A", scriptName: "nope" } } })).toThrow(
       /scriptName "nope", but no worker of that name is configured \(workers: ""\)/,
     );
@@ -106,6 +106,14 @@ describe("several workers (seed: Using a Class Exported by Another Script)", () 
         ],
       }),
     ).toThrow(/Two workers are named "a"/);
+    // A binding naming a worker that exists but has no script is named with the binding's own key.
+    const withoutCode = (binding: object) => make({ workers: [{ name: "a", script: "export default {}", ...binding }, { name: "b" }] });
+    await expect(withoutCode({ durableObjects: { A: { className: "A", scriptName: "b" } } }).ready).rejects.toThrow(
+      'durableObjects.A uses class "A" of worker "b", which has no code: give that worker "script" or "scriptPath".',
+    );
+    await expect(withoutCode({ workflows: { W: { name: "w", className: "W", scriptName: "b" } } }).ready).rejects.toThrow(
+      'workflows.W uses class "W" of worker "b", which has no code: give that worker "script" or "scriptPath".',
+    );
   });
 });
 
