@@ -19,24 +19,34 @@ function afterMicrotasks(fn: () => void): void {
  */
 export class InputGate {
   #locks = 0;
-  /** Something happened in this microtask drain: admit nothing new until it ends. */
+  /** Something happened in this microtask drain: admit nothing new until it ends, unless nothing is running. */
   #settling = false;
+  /** Events admitted and not finished (leave() not called yet). */
+  #active = 0;
   readonly #waiting: (() => void)[] = [];
-
-  get isOpen(): boolean {
-    return this.#locks === 0 && !this.#settling && this.#waiting.length === 0;
-  }
 
   /**
    * Admits an event: undefined when it may start now, otherwise a promise
-   * that resolves when its turn comes.
+   * that resolves when its turn comes. Each admitted event calls leave()
+   * once it has finished.
    */
   enter(): Promise<void> | undefined {
-    if (this.isOpen) {
+    // An idle object (no event admitted and unfinished, no storage operation
+    // in flight, nobody waiting) admits at once even within the drain that
+    // finished the last event: there is no running event whose microtasks the
+    // new one could overtake, and waiting for the drain's end would cost each
+    // sequential call a tick.
+    if (this.#locks === 0 && this.#waiting.length === 0 && (!this.#settling || this.#active === 0)) {
+      this.#active++;
       this.#settle();
       return undefined;
     }
     return new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  /** An admitted event finished (its result delivered or its failure thrown). */
+  leave(): void {
+    this.#active--;
   }
 
   /** Closes the gate until `settled` settles and the code awaiting it has run. */
@@ -55,7 +65,10 @@ export class InputGate {
    * lock (a blockConcurrencyWhile that never settles) that no longer matters.
    */
   releaseAll(): void {
-    for (const next of this.#waiting.splice(0)) next();
+    for (const next of this.#waiting.splice(0)) {
+      this.#active++;
+      next();
+    }
   }
 
   /** Keeps the gate shut until the current microtask drain ends (one check per drain). */
@@ -72,6 +85,7 @@ export class InputGate {
     if (this.#locks > 0 || this.#settling) return;
     const next = this.#waiting.shift();
     if (next === undefined) return;
+    this.#active++;
     this.#settle();
     next();
   }

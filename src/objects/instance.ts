@@ -1,7 +1,7 @@
 import type { ObjectStorage } from "./object-storage.js";
 import { InputGate, OutputGate } from "./gates.js";
 import { DurableObjectState, type StateOwner } from "./state.js";
-import { runInContext } from "./context.js";
+import { runInContext, type EventContext } from "./context.js";
 import type { CallHost } from "../rpc/context.js";
 import type { Awaitable } from "../base/awaitable.js";
 import type { DurableObjectId } from "./id.js";
@@ -56,6 +56,8 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
   #aborted: (AbortHow & { readonly error: unknown }) | undefined;
   /** Rejects each running event's result: an abort fails them at once, as workerd cancels them. */
   readonly #cancellers = new Set<(error: unknown) => void>();
+  /** The context of an event at each depth of a chain of calls (it never changes): one object, not one per event. */
+  readonly #contexts: EventContext[] = [];
   /** Events running now (admitted, not finished). */
   #running = 0;
   /** Calls through a stub not finished yet (queued or running): what the end of a test cancels. */
@@ -119,48 +121,115 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
     return calls;
   }
 
-  async #run<T>(depth: number, event: (object: object) => Awaitable<T>, call?: PendingCall): Promise<T> {
+  /**
+   * Runs an admitted event and answers its result once the writes it made
+   * are committed and confirmed. No async function and no wrapper promise
+   * around the event's own: its answer is one promise, and this is the cost
+   * of every RPC call and fetch.
+   */
+  #run<T>(depth: number, event: (object: object) => Awaitable<T>, call: PendingCall | undefined): Promise<T> {
     if (this.#broken !== undefined) {
       if (call !== undefined) this.#calls.delete(call);
-      throw this.#broken.error;
+      this.inputGate.leave();
+      return Promise.reject(this.#broken.error);
     }
     this.#running++;
+    let outcome: Awaitable<T>;
     try {
-      const outcome = runInContext({ depth, sockets: this, outputGate: this.outputGate, host: this.host }, event, this.#object!);
-      const result = isThenable(outcome) ? ((await this.#cancellable(outcome)) as T) : (outcome as T);
-      try {
-        this.#host.flushWrites();
-      } catch (error) {
-        // A commit that failed breaks the output gate: no event of this instance answers from now on.
-        this.outputGate.break(error);
-        this.reset(error);
-        throw error;
-      }
-      const confirmed = this.outputGate.waitForConfirmed();
-      if (confirmed !== undefined) await confirmed;
-      return result;
-    } finally {
-      if (call !== undefined) this.#calls.delete(call);
-      if (--this.#running === 0) this.#host.idle(this);
+      outcome = runInContext(this.#contextAt(depth), event, this.#object!);
+    } catch (error) {
+      this.#ended(call);
+      return Promise.reject(error);
     }
-  }
-
-  /** `running`, unless the instance is aborted first: then the abort's error. */
-  #cancellable<T>(running: PromiseLike<T>): Promise<T> {
+    if (!isThenable(outcome)) {
+      try {
+        const confirmed = this.#committed(outcome as T, call);
+        return confirmed instanceof Promise ? confirmed : Promise.resolve(confirmed);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     return new Promise<T>((resolve, reject) => {
       // Aborted while the event's synchronous part ran (a facet's refused setAlarm()): it fails now.
       if (this.#aborted !== undefined) {
-        running.then(undefined, () => undefined);
+        outcome.then(undefined, () => undefined);
+        this.#ended(call);
         reject(this.#aborted.error);
         return;
       }
-      this.#cancellers.add(reject);
-      const settle = (): void => void this.#cancellers.delete(reject);
-      running.then(
-        (value) => (settle(), resolve(value)),
-        (error: unknown) => (settle(), reject(error)),
+      // An abort fails the event at once, as workerd cancels it; what the event does later is ignored.
+      let settled = false;
+      const cancel = (error: unknown): void => {
+        if (settled) return;
+        settled = true;
+        this.#cancellers.delete(cancel);
+        this.#ended(call);
+        reject(error);
+      };
+      this.#cancellers.add(cancel);
+      outcome.then(
+        (value) => {
+          if (settled) return;
+          settled = true;
+          this.#cancellers.delete(cancel);
+          try {
+            resolve(this.#committed(value, call));
+          } catch (error) {
+            reject(error);
+          }
+        },
+        (error: unknown) => {
+          if (settled) return;
+          settled = true;
+          this.#cancellers.delete(cancel);
+          this.#ended(call);
+          reject(error);
+        },
       );
     });
+  }
+
+  /**
+   * The event returned `result`: commits what it wrote, then answers once
+   * the output gate has every write confirmed (a promise only then). Throws
+   * the commit's error, which breaks the output gate and the instance.
+   */
+  #committed<T>(result: T, call: PendingCall | undefined): T | Promise<T> {
+    try {
+      this.#host.flushWrites();
+    } catch (error) {
+      // A commit that failed breaks the output gate: no event of this instance answers from now on.
+      this.outputGate.break(error);
+      this.reset(error);
+      this.#ended(call);
+      throw error;
+    }
+    const confirmed = this.outputGate.waitForConfirmed();
+    if (confirmed === undefined) {
+      this.#ended(call);
+      return result;
+    }
+    return confirmed.then(
+      () => {
+        this.#ended(call);
+        return result;
+      },
+      (error: unknown) => {
+        this.#ended(call);
+        throw error;
+      },
+    );
+  }
+
+  #contextAt(depth: number): EventContext {
+    return (this.#contexts[depth] ??= { depth, sockets: this, outputGate: this.outputGate, host: this.host });
+  }
+
+  /** An admitted event is over: no longer a pending call, out of the gate, and the instance idle if it was the last. */
+  #ended(call: PendingCall | undefined): void {
+    if (call !== undefined) this.#calls.delete(call);
+    this.inputGate.leave();
+    if (--this.#running === 0) this.#host.idle(this);
   }
 
   /** Whether an event is running now. */
@@ -184,10 +253,7 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
   #constructWith({ objectClass, env, exports }: ResolvedClass): void {
     this.state.setExports(exports);
     try {
-      this.#object = runInContext(
-        { depth: 0, sockets: this, outputGate: this.outputGate, host: this.host },
-        () => new objectClass(this.state, env as never),
-      );
+      this.#object = runInContext(this.#contextAt(0), () => new objectClass(this.state, env as never));
       this.#host.onEvent?.({ type: "construct" });
     } catch (error) {
       this.reset(error);

@@ -19,6 +19,8 @@ export function addressOf(id: DurableObjectId): ObjectAddress {
 /** One record per object of a runtime, by address, made on first use. */
 export class ObjectTable {
   readonly #records = new Map<string, ObjectRecord>();
+  /** The same records by id object: a stub asks on every call, and the address key is a new string each time. */
+  readonly #byId = new WeakMap<DurableObjectId, ObjectRecord>();
   /** Records with a live instance: eviction between tests visits only these. */
   readonly #live = new Set<ObjectRecord>();
   /** Records with a SQLite database (its file open or suspended): isolation layers visit only these. */
@@ -85,14 +87,18 @@ export class ObjectTable {
 
   /** The record of `id`, made if there is none; the id's class must be registered. */
   record(id: DurableObjectId): ObjectRecord {
+    // Records are never dropped, so an id's record stays its record.
+    let record = this.#byId.get(id);
+    if (record !== undefined) return record;
     const address = addressOf(id);
     const key = addressKey(address);
-    let record = this.#records.get(key);
+    record = this.#records.get(key);
     if (record === undefined) {
       const registered = this.#classes.get(address.namespace);
       record = new ObjectRecord(id, address, this.#backend.object(address), registered, this.#context);
       this.#records.set(key, record);
     }
+    this.#byId.set(id, record);
     return record;
   }
 
