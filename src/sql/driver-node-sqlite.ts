@@ -102,6 +102,9 @@ class NodeConnection implements DriverConnection {
   }
 
   close(): void {
+    // node:sqlite keeps the authorizer as a strong handle that close() does not drop, and each statement
+    // keeps its database: the callback (of a Jest test file's realm) would keep that file's whole context.
+    this.db.setAuthorizer?.(null);
     this.db.close();
   }
 }
