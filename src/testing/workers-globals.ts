@@ -8,12 +8,10 @@ import { webSocketGlobals } from "../worker/websocket-globals.js";
  * `WebSocketRequestResponsePair`, a `Response` that carries a `webSocket`
  * (status 101) and a `fetch` that opens WebSockets. Worker code loaded
  * through the test runner sees the test file's globals, so it needs them
- * there as much as the tests do. With `lazy` (Vitest, where each file may
- * be a new process), `Response` and `fetch` are wrapped on first read
- * (`lazyGlobal`): reading either loads Node's fetch, which a test file that
- * makes no request or response should not pay for. Jest's worker loads it
- * once for all its files, and its vm context's global keeps jest-environment-
- * node's own lazy getters for these names, so there they are wrapped at once.
+ * there as much as the tests do. With `lazy` (both environments), `Response`
+ * and `fetch` are wrapped on first read (`lazyGlobal`): reading either loads
+ * Node's fetch, which a test file that makes no request or response should
+ * not pay for.
  */
 export function installWebSocketGlobals(global: object, { lazy = false }: { lazy?: boolean } = {}): void {
   for (const [name, value] of Object.entries({ WebSocket, WebSocketPair, WebSocketRequestResponsePair: RequestResponsePair })) {
@@ -21,9 +19,16 @@ export function installWebSocketGlobals(global: object, { lazy = false }: { lazy
   }
   // The platform's own, read through the descriptors the accessors below replace.
   const platform = new Map(["Response", "fetch"].map((name) => [name, Object.getOwnPropertyDescriptor(global, name)]));
+  // Wrapping one of the pair reads both. A platform getter may replace itself with its value on first read
+  // (jest-environment-node's lazy globals do): that must not put the platform's fetch over the lazy
+  // wrapper still to come when Response is read first, nor its Response when fetch is.
   const read = (name: string): unknown => {
     const descriptor = platform.get(name);
-    return descriptor?.get !== undefined ? descriptor.get.call(global) : descriptor?.value;
+    if (descriptor?.get === undefined) return descriptor?.value;
+    const installed = Object.getOwnPropertyDescriptor(global, name);
+    const value: unknown = descriptor.get.call(global);
+    if (installed !== undefined) Object.defineProperty(global, name, installed);
+    return value;
   };
   let made: Record<string, unknown> | undefined;
   const wrapped = (): Record<string, unknown> =>

@@ -75,7 +75,25 @@ describe("a test file's Workers globals are made when first read", () => {
     }
   });
 
-  it("without lazy (Jest's worker, which loads Node's fetch once for all its files) they are made at install", () => {
+  it("under a real Jest global, whose own lazy getters replace themselves when read, reading one of Response and fetch leaves the other wrapped", async () => {
+    const { TestEnvironment } = await import("jest-environment-node");
+    for (const first of ["fetch", "Response"] as const) {
+      const config = { projectConfig: { testEnvironmentOptions: {}, globals: {}, fakeTimers: {} }, globalConfig: {} };
+      const environment = new TestEnvironment(config as unknown as ConstructorParameters<typeof TestEnvironment>[0], {} as never);
+      const global = environment.global as unknown as typeof globalThis;
+      installWebSocketGlobals(global, { lazy: true });
+      installWorkersGlobals(global, { lazy: true });
+      void global[first];
+      const pair = new WebSocketPair();
+      const upgrade = new global.Response(null, { status: 101, webSocket: pair[0] } as ResponseInit);
+      expect([first, upgrade.status]).toEqual([first, 101]);
+      expect(global.fetch).not.toBe(fetch);
+      expect(global.Response).not.toBe(Response);
+      await environment.teardown();
+    }
+  });
+
+  it("without lazy they are made at install", () => {
     const { global, reads } = countingGlobal();
     installWebSocketGlobals(global);
     installWorkersGlobals(global);

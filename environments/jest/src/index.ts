@@ -30,9 +30,10 @@ export default class DuraboxEnvironment extends NodeEnvironment {
     testing.registerTestRuntime(global, runtime);
     // Isolation is automatic here; Miniflare 2 suites call this for `describe`.
     testing.installGlobals(global, { setupMiniflareIsolatedStorage: () => global.describe });
-    testing.installWebSocketGlobals(global);
+    // Made on first read: a file that makes no request or response wraps none of them.
+    testing.installWebSocketGlobals(global, { lazy: true });
     // crypto.subtle.timingSafeEqual, crypto.DigestStream, MD5, scheduler.wait: test files have them as worker code does.
-    testing.installWorkersGlobals(this.global);
+    testing.installWorkersGlobals(this.global, { lazy: true });
   }
 
   /** Translates circus events into the isolation policy's (src/testing/isolation-policy.ts). */
