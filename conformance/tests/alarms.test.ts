@@ -130,6 +130,21 @@ describe("ctx.abort() in alarm()", () => {
     await object.schedule(Date.now() + 60_000, "abort");
     const error = await rejection(runDurableObjectAlarm(object));
     expect(error?.message).toBe("alarm aborted");
+    expect([error?.remote, error?.durableObjectReset]).toEqual([true, true]);
+  });
+});
+
+describe("runDurableObjectAlarm and a throwing alarm()", () => {
+  it("rejects with the thrown error itself: neither remote nor a reset", async () => {
+    const object = stub();
+    await object.schedule(Date.now() + 60_000, "throw-once");
+    const error = await rejection(runDurableObjectAlarm(object));
+    expect([error?.name, error?.message, error?.remote, error?.durableObjectReset]).toEqual([
+      "Error",
+      "alarm failed once",
+      undefined,
+      undefined,
+    ]);
   });
 });
 
@@ -139,7 +154,9 @@ describe("abortAllDurableObjects", () => {
     const old = env.RPC.getByName(name);
     expect(await old.increment()).toBe(1);
     await abortAllDurableObjects();
-    expect((await rejection(old.ping()))?.message).toBe("Application called abortAllDurableObjects().");
+    const pinged = await rejection(old.ping());
+    expect(pinged?.message).toBe("Application called abortAllDurableObjects().");
+    expect(pinged?.durableObjectReset).toBeUndefined();
     expect((await rejection(old.fetch("https://example.com/")))?.message).toBe("Application called abortAllDurableObjects().");
     expect(await env.RPC.getByName(name).increment()).toBe(2);
   });

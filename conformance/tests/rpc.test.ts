@@ -169,6 +169,9 @@ describe("rpc errors", () => {
   it("ctx.abort(reason) rejects the call with the reason", async () => {
     const error = await rejection(stub().abortNow());
     expect([error?.name, error?.message]).toEqual(["Error", "aborted on purpose"]);
+    // workerd marks an error from a reset object (its "broken." prefix) with an own, enumerable durableObjectReset.
+    expect([error?.durableObjectReset, error?.remote]).toEqual([true, undefined]);
+    expect(Object.getOwnPropertyDescriptor(error, "durableObjectReset")?.enumerable).toBe(true);
   });
 
   it("ctx.exports.X({ props }) reaches entrypoint X with those props as ctx.props", async () => {

@@ -26,6 +26,22 @@ export function abortError(message: string): DuraboxError {
   return error;
 }
 
+/** Whether `error` is what an object reset by ctx.abort() fails its events with. */
+export function isResetError(error: unknown): error is DuraboxError & { durableObjectReset: true } {
+  return error instanceof DuraboxError && (error as { durableObjectReset?: unknown }).durableObjectReset === true;
+}
+
+/**
+ * A reset's error as runDurableObjectAlarm() hands it to the test: local workerd marks it `remote` too (the
+ * abort reached the test across the alarm's call), unlike an error alarm() throws (conformance/tests/alarms.test.ts).
+ * A copy: callers of the instance's other events keep theirs unmarked.
+ */
+export function resetSeenByAlarmCaller(error: DuraboxError): DuraboxError {
+  const copy = abortError(error.message);
+  Object.assign(copy, { remote: true, durableObjectReset: true });
+  return copy;
+}
+
 /** `ctx.abort(reason?, options?)`'s arguments, checked, as the error to abort with and how. */
 export function abortArguments(reason: unknown, options: unknown): { error: DuraboxError; how: AbortHow } {
   if (options !== undefined && (typeof options !== "object" || options === null)) {
@@ -36,7 +52,11 @@ export function abortArguments(reason: unknown, options: unknown): { error: Dura
     throw new TypeError(`ctx.abort() options must be { retryAlarm?: boolean }, but retryAlarm was ${describe(retryAlarm)}.`);
   }
   const message = reason === undefined ? DEFAULT_ABORT_MESSAGE : String(reason);
-  return { error: abortError(message), how: { retryAlarm: retryAlarm ?? true, breakStubs: false } };
+  const error = abortError(message);
+  // workerd throws it as "broken.outputGateBroken; jsg.Error: …", and a "broken." prefix reaches JavaScript as an
+  // own, enumerable durableObjectReset: true (jsg/exception.c++), which callers test to retry on a fresh stub.
+  (error as DuraboxError & { durableObjectReset?: boolean }).durableObjectReset = true;
+  return { error, how: { retryAlarm: retryAlarm ?? true, breakStubs: false } };
 }
 
 function describe(value: unknown): string {

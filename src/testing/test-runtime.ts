@@ -20,7 +20,7 @@ import { FetchMock } from "./fetch-mock.js";
 import { IsolationScopes } from "../base/isolation-scopes.js";
 import { testFileStarting } from "./file-starts.js";
 import type { EvictOptions } from "../objects/eviction.js";
-import { ABORT_ALL_MESSAGE, abortError } from "../objects/abort.js";
+import { ABORT_ALL_MESSAGE, abortError, isResetError, resetSeenByAlarmCaller } from "../objects/abort.js";
 import { findCore, type WebSocket } from "../objects/websockets/websocket.js";
 import type { KVNamespace } from "../bindings/kv/namespace.js";
 import { applyD1Migrations, readD1Migrations } from "../bindings/d1/migrations.js";
@@ -168,7 +168,9 @@ export class TestRuntime {
 
   /** Runs the object's scheduled alarm now; resolves whether there was one. */
   runDurableObjectAlarm(stub: IdOrStub): Promise<boolean> {
-    return this.durabox.internals.objects.runAlarm(idOf(stub, "runDurableObjectAlarm"));
+    return this.durabox.internals.objects.runAlarm(idOf(stub, "runDurableObjectAlarm")).catch((error: unknown) => {
+      throw isResetError(error) ? resetSeenByAlarmCaller(error) : error;
+    });
   }
 
   /** Runs every scheduled alarm (or those of `ids`) now. */

@@ -15,6 +15,7 @@ const script = `
     wait() { return new Promise(() => {}); }
     async armAbortingAlarm() { await this.ctx.storage.setAlarm(Date.now()); }
     async alarm() { this.ctx.abort("alarm reset"); }
+    resetNow() { this.ctx.abort("reset on purpose"); }
     async fetch() { return new Response("instance " + this.instance); }
   }
   export default { fetch() { return new Response("ok"); } };
@@ -32,6 +33,7 @@ type Counter = {
   increment(): Promise<string>;
   wait(): Promise<never>;
   armAbortingAlarm(): Promise<void>;
+  resetNow(): Promise<never>;
   fetch(url: string): Promise<Response>;
 };
 
@@ -47,6 +49,8 @@ describe("abortAllDurableObjects()", () => {
     expect(await (await old.fetch("http://x/")).text()).toBe("instance 1");
     runtime!.abortAllDurableObjects();
     await expect(old.increment()).rejects.toThrow(ABORTED);
+    // Not a reset the object asked for: no durableObjectReset, as on workerd (conformance/tests/alarms.test.ts).
+    expect(await old.increment().catch((error: Record<string, unknown>) => error.durableObjectReset)).toBeUndefined();
     await expect(old.fetch("http://x/")).rejects.toThrow(ABORTED);
     // It stays broken.
     await expect(old.increment()).rejects.toThrow(ABORTED);
@@ -85,7 +89,28 @@ describe("runDurableObjectAlarm() on an alarm that calls ctx.abort()", () => {
   it("rejects with the abort's reason, and the alarm stays for its retry", async () => {
     const stub = counter();
     await stub.armAbortingAlarm();
-    await expect(runtime!.runDurableObjectAlarm(stub as never)).rejects.toThrow(new Error("alarm reset"));
+    await expect(runtime!.runDurableObjectAlarm(stub as never)).rejects.toMatchObject({
+      name: "Error",
+      message: "alarm reset",
+      durableObjectReset: true,
+    });
     expect(await runtime!.getDurableObjectStorage(stub as never).getAlarm()).not.toBeNull();
+  });
+
+  it("marks the error remote and a reset, as local workerd does", async () => {
+    const stub = counter();
+    await stub.armAbortingAlarm();
+    const error = (await runtime!.runDurableObjectAlarm(stub as never).catch((thrown: unknown) => thrown)) as Record<string, unknown>;
+    expect([error.message, error.remote, error.durableObjectReset]).toEqual(["alarm reset", true, true]);
+  });
+});
+
+describe("ctx.abort() and its callers", () => {
+  it("a call the object reset rejects with an own, enumerable durableObjectReset: true, and no remote", async () => {
+    const error = (await counter()
+      .resetNow()
+      .catch((thrown: unknown) => thrown)) as Error & Record<string, unknown>;
+    expect([error.name, error.message, error.durableObjectReset, error.remote]).toEqual(["Error", "reset on purpose", true, undefined]);
+    expect(Object.getOwnPropertyDescriptor(error, "durableObjectReset")?.enumerable).toBe(true);
   });
 });

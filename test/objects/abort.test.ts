@@ -42,7 +42,7 @@ describe("ctx.abort() inside alarm()", () => {
     // Due now: a retry goes no earlier than the alarm's own time.
     await runtime.storage(id).setAlarm(Date.now());
     const before = Date.now();
-    await expect(runtime.runAlarm(id)).rejects.toThrow(new Error("resetting"));
+    await expect(runtime.runAlarm(id)).rejects.toMatchObject({ name: "Error", message: "resetting", durableObjectReset: true });
     const next = runtime.alarms.scheduledTime(address(id));
     expect(next?.retryCount).toBe(1);
     expect(next!.time - before).toBeGreaterThanOrEqual(FIRST_RETRY_DELAY_MS);
@@ -62,7 +62,7 @@ describe("ctx.abort() inside alarm()", () => {
     const { runtime, ns } = runtimeWith({ Alarmed });
     const id = ns("Alarmed").idFromName("a");
     await runtime.storage(id).setAlarm(Date.now() + 60_000);
-    await expect(runtime.runAlarm(id)).rejects.toThrow(new Error("no retry"));
+    await expect(runtime.runAlarm(id)).rejects.toMatchObject({ name: "Error", message: "no retry", durableObjectReset: true });
     expect(runtime.alarms.scheduledTime(address(id))).toBeUndefined();
     expect(await runtime.storage(id).getAlarm()).toBeNull();
     expect(calls).toHaveLength(1);
@@ -73,7 +73,11 @@ describe("ctx.abort() inside alarm()", () => {
     const { runtime, ns } = runtimeWith({ Alarmed });
     const id = ns("Alarmed").idFromName("a");
     await runtime.storage(id).setAlarm(Date.now() + 60_000);
-    await expect(runtime.runAlarm(id)).rejects.toThrow(new Error("Application called abort() to reset Durable Object."));
+    await expect(runtime.runAlarm(id)).rejects.toMatchObject({
+      name: "Error",
+      message: "Application called abort() to reset Durable Object.",
+      durableObjectReset: true,
+    });
   });
 
   it("refuses options that are not { retryAlarm?: boolean }", async () => {
@@ -115,8 +119,8 @@ describe("ctx.abort() in any event", () => {
     const call = <T>(fn: (object: Worker) => T) => runtime.instance(id).deliver(0, (object) => fn(object as Worker));
     const waiting = call((object) => object.wait());
     const stopping = call((object) => object.stop());
-    await expect(stopping).rejects.toThrow(new Error("stopped"));
-    await expect(waiting).rejects.toThrow(new Error("stopped"));
+    await expect(stopping).rejects.toMatchObject({ name: "Error", message: "stopped", durableObjectReset: true });
+    await expect(waiting).rejects.toMatchObject({ name: "Error", message: "stopped", durableObjectReset: true });
     expect(ran).toEqual([]);
     // The next call constructs a fresh instance.
     await expect(call(() => "fresh")).resolves.toBe("fresh");
