@@ -15,7 +15,7 @@ export interface NormalizedQueueProducer {
   readonly queueName: string;
   /** Seconds every message waits before delivery unless its send gives `delaySeconds` (wrangler's `delivery_delay`). */
   readonly deliveryDelay: number | undefined;
-  /** What send() sends without a contentType: "json" from compatibility date 2024-03-18 (`queues_json_messages`), else "v8". */
+  /** What send() sends without a contentType: "json" from compatibility date 2024-03-18 (`queues_json_messages`) or with no date, else "v8". */
   readonly defaultContentType: "json" | "v8";
 }
 
@@ -23,7 +23,8 @@ export interface NormalizedQueueProducer {
 function defaultContentType({ compatibilityDate, compatibilityFlags }: BindingContext): "json" | "v8" {
   if (compatibilityFlags.includes("no_queues_json_messages")) return "v8";
   if (compatibilityFlags.includes("queues_json_messages")) return "json";
-  return compatibilityDate !== undefined && compatibilityDate >= "2024-03-18" ? "json" : "v8";
+  // No date: the latest, as @cloudflare/vitest-plugin infers it and as ctx.exports and the RPC settings read it.
+  return compatibilityDate === undefined || compatibilityDate >= "2024-03-18" ? "json" : "v8";
 }
 
 /** One producer as the option gives it. */

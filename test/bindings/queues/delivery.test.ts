@@ -198,6 +198,16 @@ describe("message bodies", () => {
   });
 });
 
+describe("message bodies without a compatibility date", () => {
+  it("default to json, the latest date's behaviour, as ctx.exports and RPC read a missing date", async () => {
+    const mf = runtime({ compatibilityDate: undefined, queueConsumers: { jobs: { maxBatchTimeout: 0 } } });
+    await (await producer(mf)).send({ when: new Date(0) });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(seen()[0]!.messages[0]!.body).toEqual({ when: "1970-01-01T00:00:00.000Z" });
+    await mf.dispose();
+  });
+});
+
 describe("file persistence", () => {
   it("keeps messages not yet delivered for the next runtime, which delivers them", async () => {
     const directory = mkdtempSync(path.join(tmpdir(), "durabox-queues-"));
