@@ -1,4 +1,4 @@
-import type { DriverRow } from "./driver.js";
+import type { DriverRow, RunResult } from "./driver.js";
 import type { Cancelable } from "./open-cursors.js";
 import { CpuClock, cpuLimitError, STEPS_PER_CHECK } from "./cpu-limit.js";
 import { fromDriverValue, type SqlStorageValue, type ToArrayBuffer } from "./values.js";
@@ -23,6 +23,8 @@ export interface CursorSource {
   readonly rowsRead: number;
   /** Rows written per row returned (INSERT/UPDATE/DELETE … RETURNING: the row and its index entries), else 0. */
   readonly writtenPerRow: number;
+  /** An INSERT/UPDATE/DELETE run without rows: the driver's sqlite3_changes() and last_insert_rowid() after it. */
+  readonly run?: RunResult | undefined;
   readonly toArrayBuffer: ToArrayBuffer;
   /** Turns a driver error raised while stepping into production's error. */
   readonly stepError: (error: unknown) => Error;
@@ -162,6 +164,11 @@ export class SqlStorageCursor<T extends Record<string, SqlStorageValue> = Row> i
     const rows: SqlStorageValue[][] = [];
     for (let row = this.#take(); row !== DONE; row = this.#take()) rows.push(this.#array(row));
     return rows;
+  }
+
+  /** @internal An INSERT/UPDATE/DELETE that returned no rows: the driver's run() result (its direct changes, last rowid). */
+  get runResult(): RunResult | undefined {
+    return this.#source.run;
   }
 
   /** @internal The column names, not copied (callers inside durabox do not change them). */

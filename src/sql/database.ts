@@ -156,7 +156,7 @@ export class SqliteDatabase {
   /** Runs a trusted statement that returns no rows; returns the number of rows changed. */
   run(sql: string, values: readonly DriverValue[] = []): number {
     const statement = this.statement(sql);
-    return this.trusted(() => statement.run(values));
+    return Number(this.trusted(() => statement.run(values)).changes);
   }
 
   /** All rows of a trusted query. */

@@ -1,4 +1,4 @@
-import type { DriverConnection, DriverStatement, DriverValue, OpenOptions, SqliteDriver } from "./driver.js";
+import type { DriverConnection, DriverStatement, DriverValue, OpenOptions, RunResult, SqliteDriver } from "./driver.js";
 import { knownExtendedName, primaryOfExtendedName } from "./result-codes.js";
 
 /** The parts of better-sqlite3 (v12) used here; it is an optional peer dependency, so its types are not. */
@@ -11,7 +11,7 @@ interface BetterDatabase {
 }
 interface BetterStatement {
   readonly reader: boolean;
-  run(...args: unknown[]): { changes: number };
+  run(...args: unknown[]): RunResult;
   iterate(...args: unknown[]): Iterator<unknown[]>;
   get(...args: unknown[]): unknown[] | undefined;
   raw(enabled: boolean): BetterStatement;
@@ -85,8 +85,8 @@ class BetterStatementAdapter implements DriverStatement {
     this.bind = betterArguments(parameterNames);
   }
 
-  run(values: readonly DriverValue[]): number {
-    return this.statement.run(...this.bind(values)).changes;
+  run(values: readonly DriverValue[]): RunResult {
+    return this.statement.run(...this.bind(values));
   }
 
   iterate(values: readonly DriverValue[]): Iterator<unknown[]> {

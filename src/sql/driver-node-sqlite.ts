@@ -1,4 +1,4 @@
-import type { AuthorizerCallback, DriverConnection, DriverStatement, DriverValue, OpenOptions, SqliteDriver } from "./driver.js";
+import type { AuthorizerCallback, DriverConnection, DriverStatement, DriverValue, OpenOptions, RunResult, SqliteDriver } from "./driver.js";
 import { extendedCodeName, primaryCodeName } from "./result-codes.js";
 
 /** The parts of node:sqlite used here (its types ship only with @types/node 22+). */
@@ -16,7 +16,7 @@ interface NodeDatabase {
   limits?: Record<string, number>;
 }
 interface NodeStatement {
-  run(...args: unknown[]): { changes: number | bigint };
+  run(...args: unknown[]): RunResult;
   iterate(...args: unknown[]): Iterator<unknown[]>;
   get(...args: unknown[]): unknown[] | undefined;
   columns(): { name: string }[];
@@ -120,8 +120,8 @@ class NodeStatementAdapter implements DriverStatement {
     this.columnNames = columnNames;
   }
 
-  run(values: readonly DriverValue[]): number {
-    return Number(this.statement.run(...this.bind(values)).changes);
+  run(values: readonly DriverValue[]): RunResult {
+    return this.statement.run(...this.bind(values));
   }
 
   iterate(values: readonly DriverValue[]): Iterator<unknown[]> {

@@ -79,10 +79,21 @@ export interface DriverConnection {
 /** Rows come as arrays of number | bigint | string | null | Uint8Array. */
 export type DriverRow = readonly unknown[];
 
+/**
+ * What run() returns: the driver's own result object, as it made it (both
+ * drivers return these two; no copy is made on the write path).
+ */
+export interface RunResult {
+  /** sqlite3_changes(): rows the statement itself changed (an INSERT/UPDATE/DELETE; stale for anything else). */
+  readonly changes: number | bigint;
+  /** sqlite3_last_insert_rowid() after the statement. */
+  readonly lastInsertRowid: number | bigint;
+}
+
 export interface DriverStatement {
   readonly columnNames: readonly string[];
-  /** Runs a statement that returns no columns; returns sqlite3_changes(). */
-  run(values: readonly DriverValue[]): number;
+  /** Runs a statement that returns no columns. */
+  run(values: readonly DriverValue[]): RunResult;
   /** Starts stepping a statement that returns columns. */
   iterate(values: readonly DriverValue[]): Iterator<DriverRow>;
   /** Steps once: the first row, or undefined; the statement is reset after. */

@@ -1,7 +1,7 @@
 import { DEFAULT_CPU_LIMIT_MS } from "./cpu-limit.js";
 import { SqlStorageCursor } from "./cursor.js";
 import type { SqliteDatabase } from "./database.js";
-import type { DriverRow, DriverStatement, DriverValue } from "./driver.js";
+import type { DriverRow, DriverStatement, DriverValue, RunResult } from "./driver.js";
 import { SQL_LIMITS } from "./limits.js";
 import { OpenCursors } from "./open-cursors.js";
 import { autoincrements, indexedTable, schemaCounts, writtenPerRow, type SchemaRows } from "./row-counts.js";
@@ -125,12 +125,13 @@ export class SqlStorage {
     values: readonly DriverValue[],
   ): SqlStorageCursor<T> {
     const schemaBefore = compiled.changesSchema ? this.#schemaRows() : undefined;
-    let changes: number;
+    let result: RunResult;
     try {
-      changes = statement.run(values);
+      result = statement.run(values);
     } catch (error) {
       throw this.#stepError(error);
     }
+    const changes = Number(result.changes);
     // Nothing left to step: the statement is free for the next exec() now, and the cursor needs no hooks
     // (this path runs once per write, so it allocates no closures).
     if (compiled.prepared === statement) this.#statements.release(compiled);
@@ -141,6 +142,8 @@ export class SqlStorage {
       rowsWritten: counts.written,
       rowsRead: counts.read,
       writtenPerRow: 0,
+      // The driver's counts, for an INSERT/UPDATE/DELETE (for anything else its sqlite3_changes() is stale).
+      run: compiled.dml === undefined ? undefined : result,
       toArrayBuffer: this.#toArrayBuffer,
       stepError: neverStepped,
       finished: alreadyReleased,
@@ -227,10 +230,16 @@ export class SqlStorage {
     });
   }
 
-  /** Rows written per changed row by this statement, cached until the schema changes. */
+  /**
+   * Rows written per changed row by this statement, and (an INSERT) whether its table uses AUTOINCREMENT:
+   * both read from the schema once, and again only after it changes (a lone insert would otherwise query
+   * sqlite_schema each time).
+   */
   #perRow(compiled: CompiledStatement): number {
     if (compiled.perRowEpoch !== this.#db.schemaEpoch) {
-      compiled.perRow = writtenPerRow(this.#db, compiled.counted);
+      const counted = compiled.counted;
+      compiled.perRow = writtenPerRow(this.#db, counted);
+      compiled.autoincrement = counted.kind === "insert" && autoincrements(this.#db, counted.table);
       compiled.perRowEpoch = this.#db.schemaEpoch;
     }
     return compiled.perRow;
@@ -245,8 +254,8 @@ export class SqlStorage {
     let written = changes * this.#perRow(compiled);
     let read = counted.kind === "insert" ? 0 : counted.kind === "update" || counted.where ? changes : 0;
     if (counted.kind === "insert") {
-      if (compiled.tokens.some((token) => token.kind === "word" && token.text.toUpperCase() === "SELECT")) read += changes;
-      if (changes > 0 && autoincrements(this.#db, counted.table)) {
+      if (compiled.hasSelect) read += changes;
+      if (changes > 0 && compiled.autoincrement) {
         read++;
         written++;
       }

@@ -41,8 +41,12 @@ export interface CompiledStatement {
   readonly changesSchema: boolean;
   /** What the statement is, for rowsRead/rowsWritten. */
   readonly counted: CountedKind;
+  /** The text has a SELECT (an INSERT … SELECT reads the rows it inserts). */
+  readonly hasSelect: boolean;
   /** Rows written per row changed (indexes included), for the schema of `perRowEpoch`. */
   perRow: number;
+  /** An INSERT into a table with AUTOINCREMENT (it also reads and writes sqlite_sequence), for `perRowEpoch`'s schema. */
+  autoincrement: boolean;
   perRowEpoch: number;
   /** A SELECT that returns at most one row (decided when prepared): run in one step. */
   singleRow: boolean;
@@ -111,7 +115,9 @@ export class UserStatements {
         dml,
         changesSchema: SCHEMA_KEYWORDS.has(leading ?? ""),
         counted: countedKind(segment.tokens, facts.bodyStart),
+        hasSelect: segment.tokens.some((token) => token.kind === "word" && token.text.toUpperCase() === "SELECT"),
         perRow: 1,
+        autoincrement: false,
         perRowEpoch: -1,
         singleRow: false,
         preparedText: segment,

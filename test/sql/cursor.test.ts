@@ -112,6 +112,25 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("Sq
     expect(counts("CREATE TABLE r(a); INSERT INTO p VALUES (6)")).toEqual([0, 2]);
   });
 
+  it("counts an insert's sqlite_sequence row by the table of the moment: after DROP and CREATE, and after a rollback undid them", () => {
+    const storage = openStorage(driver);
+    const { sql } = storage;
+    const counts = () => {
+      const cursor = sql.exec("INSERT INTO s(n) VALUES (1)");
+      return [cursor.rowsRead, cursor.rowsWritten];
+    };
+    sql.exec("CREATE TABLE s(id INTEGER PRIMARY KEY, n)");
+    expect(counts()).toEqual([0, 1]);
+    sql.exec("DROP TABLE s; CREATE TABLE s(id INTEGER PRIMARY KEY AUTOINCREMENT, n)");
+    expect(counts()).toEqual([1, 2]);
+    storage.push();
+    sql.exec("DROP TABLE s; CREATE TABLE s(id INTEGER PRIMARY KEY, n)");
+    expect(counts()).toEqual([0, 1]);
+    // The rollback brings the AUTOINCREMENT table back, with no statement since that changed the schema.
+    storage.pop();
+    expect(counts()).toEqual([1, 2]);
+  });
+
   it("runs a write at exec() even if its cursor is never read", () => {
     const { sql } = open();
     sql.exec("INSERT INTO t(b) VALUES ('unread') RETURNING a");

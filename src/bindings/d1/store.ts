@@ -63,8 +63,11 @@ export class D1Store implements IsolatedState {
   #size = 0;
   /** The size must be read before it is reported (first use, a pop, a failed call, a bookmark write). */
   #sizeStale = true;
+  // Read once per schema (#readSchemaFacts).
   #pageSize = 0;
-  #pageSizeEpoch = -1;
+  #autoVacuum = false;
+  #directChanges = false;
+  #schemaFactsEpoch = -1;
 
   constructor(options: D1StoreOptions = {}) {
     this.#options = options;
@@ -88,7 +91,12 @@ export class D1Store implements IsolatedState {
         answers.push(answer);
       }
       if (bookmark) this.lastBookmark = storage.getCurrentBookmark();
+      // The size, read once per call that wrote (PRAGMA page_count costs more than a point select), inside the
+      // call's transaction where it is cheapest (after the commit it begins a read transaction of its own). The
+      // commit leaves the page count as it is unless auto_vacuum truncates the file then.
+      const sizeAtCommit = firstWrite !== -1 && this.#readSizeBeforeCommit(storage);
       storage.commit();
+      if (firstWrite !== -1 && !sizeAtCommit) this.#readSize(storage);
     } catch (error) {
       storage.rollback();
       this.#sizeStale = true;
@@ -99,10 +107,8 @@ export class D1Store implements IsolatedState {
         this.#sizeStale = true;
       }
     }
-    // The size, read once per call (PRAGMA page_count costs more than a point select): a statement after the
-    // call's first write reports the size after the call, the ones before it the size before.
+    // A statement after the call's first write reports the size after the call, the ones before it the size before.
     if (firstWrite !== -1) {
-      this.#readSize(storage);
       for (let i = firstWrite; i < answers.length; i++) {
         const meta = answers[i]!.meta;
         if (meta.size_after === SIZE_AFTER_CALL) meta.changed_db ||= this.#size !== sizeBefore;
@@ -198,7 +204,15 @@ export class D1Store implements IsolatedState {
     const totalBefore = this.#totalChanges;
     const lastRowIdBefore = this.#lastRowId;
     const wrote = cursor.rowsWritten !== 0 || !single || db.schemaEpoch !== epoch;
-    if (wrote) this.#readChanges(storage);
+    const run = cursor.runResult;
+    if (run !== undefined && single && this.#changesAreDirect(storage)) {
+      // An INSERT/UPDATE/DELETE with no trigger or foreign key action to change more: the driver's own counts
+      // are total_changes()'s step and last_insert_rowid(), with no query to read them.
+      this.#totalChanges += Number(run.changes);
+      this.#lastRowId = Number(run.lastInsertRowid);
+    } else if (wrote) {
+      this.#readChanges(storage);
+    }
     const changes = this.#totalChanges - totalBefore;
     return {
       columns,
@@ -224,17 +238,44 @@ export class D1Store implements IsolatedState {
     this.#lastRowId = Number(row[1]);
   }
 
-  /** page_count × page_size (the page size read again after schema changes: a VACUUM may change it). */
-  #readSize(storage: SqliteObjectStorage): void {
+  /**
+   * Whether a DML statement's changes are all its own (sqlite3_changes() equals the step of total_changes()):
+   * no trigger exists to change rows too, and no foreign key whose action could (any REFERENCES clause counts).
+   * Read once per schema.
+   */
+  #changesAreDirect(storage: SqliteObjectStorage): boolean {
+    this.#readSchemaFacts(storage);
+    return this.#directChanges;
+  }
+
+  /** The facts that hold until the schema changes: the page size (a VACUUM may change it), auto_vacuum, triggers and foreign keys. */
+  #readSchemaFacts(storage: SqliteObjectStorage): void {
     const db = storage.db;
-    if (this.#pageSizeEpoch !== db.schemaEpoch) {
-      this.#pageSize = Number(db.queryOne("PRAGMA page_size")![0]);
-      this.#pageSizeEpoch = db.schemaEpoch;
-    }
-    this.#size = Number(db.queryOne("PRAGMA page_count")![0]) * this.#pageSize;
+    if (this.#schemaFactsEpoch === db.schemaEpoch) return;
+    this.#pageSize = Number(db.queryOne("PRAGMA page_size")![0]);
+    this.#autoVacuum = Number(db.queryOne("PRAGMA auto_vacuum")![0]) !== 0;
+    this.#directChanges = db.queryOne(MAY_CHANGE_MORE) === undefined;
+    this.#schemaFactsEpoch = db.schemaEpoch;
+  }
+
+  /** Reads the size now, inside the call's transaction, unless the commit may change it (auto_vacuum); true if it did. */
+  #readSizeBeforeCommit(storage: SqliteObjectStorage): boolean {
+    this.#readSchemaFacts(storage);
+    if (this.#autoVacuum) return false;
+    this.#readSize(storage);
+    return true;
+  }
+
+  /** page_count × page_size. */
+  #readSize(storage: SqliteObjectStorage): void {
+    this.#readSchemaFacts(storage);
+    this.#size = Number(storage.db.queryOne("PRAGMA page_count")![0]) * this.#pageSize;
     this.#sizeStale = false;
   }
 }
+
+/** A row when a statement may change rows besides its own: a trigger, or a foreign key (its ON DELETE/UPDATE action). */
+const MAY_CHANGE_MORE = "SELECT 1 FROM sqlite_schema WHERE type = 'trigger' OR (type = 'table' AND sql LIKE '%REFERENCES%') LIMIT 1";
 
 /** A statement's size_after until the call's end reads the size. */
 const SIZE_AFTER_CALL = -1;

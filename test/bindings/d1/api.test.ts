@@ -1,4 +1,9 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { SqliteDatabase } from "../../../src/sql/database.js";
+import { SQL_LIMITS } from "../../../src/sql/limits.js";
 import { sqliteDrivers } from "../../helpers/sqlite.js";
 import { openD1, rejection } from "./helpers.js";
 
@@ -137,6 +142,26 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("D1
       expect(none.meta).toMatchObject({ changes: 0, changed_db: false });
     });
 
+    it("counts in changes the rows a trigger or a foreign key action changes too, by the schema of the moment", async () => {
+      const db = await fresh();
+      await db.exec("CREATE TABLE log (id INTEGER PRIMARY KEY, user_id INTEGER)");
+      const insert = (name: string) => db.prepare("INSERT INTO users (name) VALUES (?)").bind(name).run();
+      expect((await insert("ada")).meta).toMatchObject({ changes: 1, last_row_id: 1 });
+      await db.exec("CREATE TRIGGER logged AFTER INSERT ON users BEGIN INSERT INTO log (user_id) VALUES (new.id); END");
+      // The trigger's insert counts; the rowid is the statement's own row's.
+      expect((await insert("bob")).meta).toMatchObject({ changes: 2, last_row_id: 2 });
+      await db.exec("DROP TRIGGER logged");
+      expect((await insert("cy")).meta).toMatchObject({ changes: 1, last_row_id: 3 });
+      await db.exec("CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id) ON DELETE CASCADE)");
+      expect((await db.prepare("INSERT INTO posts (user_id) VALUES (1), (1), (2)").run()).meta).toMatchObject({
+        changes: 3,
+        last_row_id: 3,
+      });
+      const deleted = await db.prepare("DELETE FROM users WHERE id = ?").bind(1).run();
+      expect(deleted.meta).toMatchObject({ changes: 3, last_row_id: 3 });
+      expect((await insert("dee")).meta).toMatchObject({ changes: 1, last_row_id: 4 });
+    });
+
     it("returns the rows of INSERT … RETURNING", async () => {
       const db = await fresh();
       const result = await db.prepare("INSERT INTO users (name) VALUES (?) RETURNING id, name").bind("ada").run();
@@ -151,6 +176,38 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("D1
       const after = (await db.prepare("INSERT INTO users (name) VALUES (?)").bind(big).run()).meta.size_after;
       expect(after).toBeGreaterThan(before);
     });
+
+    it.each(["NONE", "FULL"])(
+      "reports as size_after the pages the file holds after the commit (auto_vacuum %s: a commit may truncate it)",
+      async (autoVacuum) => {
+        const location = path.join(mkdtempSync(path.join(tmpdir(), "durabox-d1-size-")), "db.sqlite");
+        // Set before the file holds anything (auto_vacuum changes afterwards only with a VACUUM), outside durabox's limits.
+        const setup = driver.open(location, { limits: { ...SQL_LIMITS, attach: 10 }, authorizer: () => true });
+        setup.exec(`PRAGMA auto_vacuum = ${autoVacuum}; CREATE TABLE notes (body TEXT)`);
+        setup.close();
+        const fromFile = (pragma: string) => {
+          const reader = new SqliteDatabase({ location, driver });
+          try {
+            return Number(reader.queryOne(`PRAGMA ${pragma}`)![0]);
+          } finally {
+            reader.close();
+          }
+        };
+        const fileSize = () => fromFile("page_count") * fromFile("page_size");
+        expect(fromFile("auto_vacuum")).toBe(autoVacuum === "FULL" ? 1 : 0);
+        const { db, store } = openD1(driver, { location });
+        const big = "x".repeat(50_000);
+        const inserted = await db.batch(Array.from({ length: 5 }, () => db.prepare("INSERT INTO notes VALUES (?)").bind(big)));
+        const grown = inserted.at(-1)!.meta.size_after;
+        expect(grown).toBe(fileSize());
+        const deleted = await db.prepare("DELETE FROM notes").run();
+        expect(deleted.meta.size_after).toBe(fileSize());
+        // Without auto_vacuum the freed pages stay in the file.
+        if (autoVacuum === "FULL") expect(deleted.meta.size_after).toBeLessThan(grown);
+        else expect(deleted.meta.size_after).toBe(grown);
+        await store.dispose();
+      },
+    );
 
     it("counts the changes of every statement of a `;`-separated text, not only the last one's", async () => {
       const db = await fresh();

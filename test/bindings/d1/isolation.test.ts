@@ -26,6 +26,20 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("D1
     expect(await db.prepare("SELECT name FROM sqlite_master WHERE name = 'extra'").first()).toBeNull();
   });
 
+  it("counts a trigger's rows in changes again once pop() brings back the trigger the layer dropped", async () => {
+    const { db, store } = await seeded();
+    await db.exec(
+      "CREATE TABLE log (name TEXT);\nCREATE TRIGGER logged AFTER INSERT ON users BEGIN INSERT INTO log VALUES (new.name); END",
+    );
+    const changes = async (name: string) => (await db.prepare("INSERT INTO users VALUES (?)").bind(name).run()).meta.changes;
+    expect(await changes("a")).toBe(2);
+    store.pushLayer();
+    await db.exec("DROP TRIGGER logged");
+    expect(await changes("b")).toBe(1);
+    store.popLayer();
+    expect(await changes("c")).toBe(2);
+  });
+
   it("nests: popping the inner layer keeps the outer one's writes", async () => {
     const { db, store } = await seeded();
     store.pushLayer();
