@@ -83,7 +83,8 @@ export class SqlStorage {
 
   /** A statement before the last: it runs now, its rows are discarded, it may not take parameters. */
   #runIntermediate(compiled: CompiledStatement): void {
-    const { statement, cached } = this.#statements.acquire(compiled);
+    const statement = this.#statements.acquire(compiled);
+    const cached = statement === compiled.prepared;
     try {
       if (compiled.facts.parameterCount > 0) throw new Error(MULTI_STATEMENT_PARAMETERS);
       this.#beforeRun(compiled, []);
@@ -102,7 +103,8 @@ export class SqlStorage {
   #runLast<T extends Record<string, SqlStorageValue>>(compiled: CompiledStatement, bindings: unknown[]): SqlStorageCursor<T> {
     // Bindings convert first (a BigInt is refused before any SQL is looked at), are counted after preparing.
     const values = this.#bindingValues(bindings);
-    const { statement, cached } = this.#statements.acquire(compiled);
+    const statement = this.#statements.acquire(compiled);
+    const cached = statement === compiled.prepared;
     let handedOver = false;
     try {
       if (values.length !== compiled.facts.parameterCount) throw new Error(WRONG_BINDING_COUNT);
@@ -214,6 +216,9 @@ export class SqlStorage {
     } catch (error) {
       throw this.#stepError(error);
     }
+    // first() reset the statement: it is free for the next exec() now, and the cursor, which never steps, needs
+    // no hooks (this path runs once per point select, so it allocates no closures).
+    if (compiled.prepared === statement) this.#statements.release(compiled);
     return SqlStorageCursor.create<T>({
       columnNames: statement.columnNames,
       rows: undefined,
@@ -222,10 +227,8 @@ export class SqlStorage {
       rowsRead: 0,
       writtenPerRow: 0,
       toArrayBuffer: this.#toArrayBuffer,
-      stepError: (error) => this.#stepError(error),
-      finished: () => {
-        if (compiled.prepared === statement) this.#statements.release(compiled);
-      },
+      stepError: neverStepped,
+      finished: alreadyReleased,
       abandon: alreadyReleased,
     });
   }

@@ -134,19 +134,20 @@ export class UserStatements {
 
   /**
    * The prepared statement to run `compiled` with: the cached one when free
-   * (or when the cursor holding it is gone), else a fresh one.
+   * (or when the cursor holding it is gone), else a fresh one. It is the
+   * cached one (to release when done) if it is `compiled.prepared` after.
    */
-  acquire(compiled: CompiledStatement): { statement: DriverStatement; cached: boolean } {
+  acquire(compiled: CompiledStatement): DriverStatement {
     if (compiled.prepared !== undefined && compiled.checkedEpoch === this.db.schemaEpoch) {
       if (compiled.busy && compiled.owner !== undefined && compiled.owner.deref() === undefined) this.release(compiled);
       if (!compiled.busy) {
         compiled.busy = true;
-        return { statement: compiled.prepared, cached: true };
+        return compiled.prepared;
       }
-      return { statement: this.prepare(compiled), cached: false };
+      return this.prepare(compiled);
     }
     const statement = this.prepare(compiled);
-    if (compiled.busy) return { statement, cached: false };
+    if (compiled.busy) return statement;
     compiled.singleRow =
       statement.columnNames.length > 0 &&
       !compiled.facts.mayWrite &&
@@ -160,7 +161,7 @@ export class UserStatements {
     compiled.prepared = statement;
     compiled.checkedEpoch = this.db.schemaEpoch;
     compiled.busy = true;
-    return { statement, cached: true };
+    return statement;
   }
 
   /** The cached statement is free again (its cursor finished, or was collected). */

@@ -63,6 +63,8 @@ export class D1Store implements IsolatedState {
   #size = 0;
   /** The size must be read before it is reported (first use, a pop, a failed call, a bookmark write). */
   #sizeStale = true;
+  /** When the statement running now started (query() sets it, each statement moves it on). */
+  #clock = 0;
   // Read once per schema (#readSchemaFacts).
   #pageSize = 0;
   #autoVacuum = false;
@@ -83,6 +85,8 @@ export class D1Store implements IsolatedState {
     const sizeBefore = this.#size;
     const answers: D1Answer[] = [];
     let firstWrite = -1;
+    // One clock read per statement: each statement's duration runs from where the one before it ended.
+    this.#clock = performance.now();
     try {
       // The call's writes gather in the implicit transaction (opened by its first write): all commit or none do.
       for (let i = 0; i < queries.length; i++) {
@@ -190,7 +194,7 @@ export class D1Store implements IsolatedState {
   #run(storage: SqliteObjectStorage, query: D1Query, single: boolean): D1Answer {
     const db = storage.db;
     const epoch = db.schemaEpoch;
-    const started = performance.now();
+    const started = this.#clock;
     const cursor = storage.sql.exec(query.sql, ...query.params);
     const columns = cursor.sharedColumnNames;
     const rows = cursor.rawRows() as unknown[][];
@@ -200,7 +204,8 @@ export class D1Store implements IsolatedState {
         if (typeof value === "object" || (typeof value === "number" && !Number.isFinite(value))) row[i] = fromResultValue(value);
       }
     }
-    const duration = performance.now() - started;
+    this.#clock = performance.now();
+    const duration = this.#clock - started;
     const totalBefore = this.#totalChanges;
     const lastRowIdBefore = this.#lastRowId;
     const wrote = cursor.rowsWritten !== 0 || !single || db.schemaEpoch !== epoch;
