@@ -18,6 +18,7 @@ export default tseslint.config(
       "bench/.suites/",
       "bench/.dist/",
       "bench/.per-file/",
+      "bench/.real-suites/",
       "fixtures/",
       // The conformance runs' reports and the public suites' extracted code (both git-ignored).
       "conformance/.results/",
