@@ -42,8 +42,10 @@ const { values: args } = parseArgs({
     rounds: { type: "string", default: "3" },
     only: { type: "string" },
     "no-write": { type: "boolean", default: false },
+    check: { type: "string", default: "warm" },
   },
 });
+if (!["warm", "all"].includes(args.check)) throw new Error(`--check takes "warm" or "all", not ${JSON.stringify(args.check)}`);
 const rounds = Number(args.rounds);
 if (!Number.isInteger(rounds) || rounds < 0) throw new Error(`--rounds takes a whole number of rounds, not ${JSON.stringify(args.rounds)}`);
 
@@ -146,40 +148,6 @@ console.log(
   `real-shaped suites: ${cases.length} cases (${shapes.length} shapes), ${rounds} round(s); ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}; Node ${VERSIONS.node}`,
 );
 
-// The check: each project once, in its first mode (it also fills the caches both modes use that would otherwise
-// land in round 1: Jest's transform cache, durabox's code cache, the OS's file cache). A case that fails is shown
-// failed and not timed; a mode not checked here is checked by its every scored run.
-const failures = new Map();
-const checked = new Set();
-for (const c of cases) {
-  if (checked.has(c.dir)) continue;
-  checked.add(c.dir);
-  const r = await runCase(c, "check");
-  console.log(`check  ${nameOf(c).padEnd(44)} ${r.ok ? "ok" : `FAILED: ${r.error}`}  (${r.wallS.toFixed(1)} s)`);
-  if (!r.ok) failures.set(c, r);
-}
-
-const results = new Map(cases.map((c) => [c, []]));
-for (let round = 0; round < rounds; round++) {
-  const live = cases.filter((c) => !failures.has(c));
-  const order = round % 2 === 0 ? live : [...live].reverse();
-  for (const c of order) {
-    if (failures.has(c)) continue;
-    const r = await runCase(c, `round${round + 1}`);
-    if (!r.ok) {
-      // A failure while timed: the case is out; what it scored before does not count either.
-      failures.set(c, r);
-      console.log(`round ${round + 1}  ${nameOf(c).padEnd(44)} FAILED: ${r.error}`);
-      continue;
-    }
-    results.get(c).push(r);
-    console.log(
-      `round ${round + 1}  ${nameOf(c).padEnd(44)} wall ${r.wallS.toFixed(2)} s  cpu ${r.cpuS?.toFixed(2)} s  ` +
-        `worker RSS ${r.workerMedianMb?.toFixed(0)}/${r.workerMaxMb?.toFixed(0)} MB (${r.workerCount} ${r.workerNames}${r.inBand ? ", in band" : ""})  load ${r.load.toFixed(1)}`,
-    );
-  }
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // The table: one row per shape, settings and durabox runner; the plugin's figures (Vitest 5, same settings)
 // and the floor's (same runner, same settings) beside durabox's.
@@ -230,46 +198,54 @@ const header = [
   "durabox ÷ floor, wall / CPU",
   "worker RSS ÷ floor (≤ 1.3×)",
 ];
-const rows = [];
-const verdicts = [];
-for (const shape of shapes)
-  for (const mode of modes)
-    for (const runner of ["vitest5", "vitest4", "jest30"]) {
-      const dSide = `durabox-${runner}`;
-      if (!sides.includes(dSide) || find(shape, dSide, mode) === undefined) continue;
-      const d = summary(shape, dSide, mode);
-      const p = summary(shape, "plugin-vitest5", mode);
-      const f = summary(shape, `floor-${runner}`, mode);
-      const wallRatio = ratio(d, p, "wallS");
-      const rssRatio = ratio(d, f, "workerMb");
-      const wallMet = wallRatio === undefined ? "" : wallRatio <= TARGET[mode] ? " met" : " missed";
-      const rssMet = rssRatio === undefined || runner === "jest30" ? "" : rssRatio <= RSS_TARGET ? " met" : " missed";
-      if (wallRatio !== undefined) verdicts.push({ shape, mode, runner, what: "wall ÷ plugin", value: wallRatio, target: TARGET[mode] });
-      if (rssRatio !== undefined && runner !== "jest30")
-        verdicts.push({ shape, mode, runner, what: "worker RSS ÷ floor", value: rssRatio, target: RSS_TARGET });
-      rows.push([
-        shape,
-        mode === "defaults" ? "defaults" : "isolate: false",
-        RUNNER_NAMES[runner],
-        cell(d),
-        cell(p),
-        cell(f),
-        wallRatio === undefined ? "—" : `${times(wallRatio)} (≤ ${TARGET[mode]}×${wallMet})`,
-        times(ratio(d, p, "cpuS")),
-        `${times(ratio(d, f, "wallS"))} / ${times(ratio(d, f, "cpuS"))}`,
-        rssRatio === undefined ? "—" : `${times(rssRatio)}${rssMet}`,
-      ]);
-    }
+/** The rows of the table and the targets' verdicts, from the runs so far. */
+function buildTable() {
+  const rows = [];
+  const verdicts = [];
+  for (const shape of shapes)
+    for (const mode of modes)
+      for (const runner of ["vitest5", "vitest4", "jest30"]) {
+        const dSide = `durabox-${runner}`;
+        if (!sides.includes(dSide) || find(shape, dSide, mode) === undefined) continue;
+        const d = summary(shape, dSide, mode);
+        const p = summary(shape, "plugin-vitest5", mode);
+        const f = summary(shape, `floor-${runner}`, mode);
+        const wallRatio = ratio(d, p, "wallS");
+        const rssRatio = ratio(d, f, "workerMb");
+        const wallMet = wallRatio === undefined ? "" : wallRatio <= TARGET[mode] ? " met" : " missed";
+        const rssMet = rssRatio === undefined || runner === "jest30" ? "" : rssRatio <= RSS_TARGET ? " met" : " missed";
+        if (wallRatio !== undefined) verdicts.push({ shape, mode, runner, what: "wall ÷ plugin", value: wallRatio, target: TARGET[mode] });
+        if (rssRatio !== undefined && runner !== "jest30")
+          verdicts.push({ shape, mode, runner, what: "worker RSS ÷ floor", value: rssRatio, target: RSS_TARGET });
+        rows.push([
+          shape,
+          mode === "defaults" ? "defaults" : "isolate: false",
+          RUNNER_NAMES[runner],
+          cell(d),
+          cell(p),
+          cell(f),
+          wallRatio === undefined ? "—" : `${times(wallRatio)} (≤ ${TARGET[mode]}×${wallMet})`,
+          times(ratio(d, p, "cpuS")),
+          `${times(ratio(d, f, "wallS"))} / ${times(ratio(d, f, "cpuS"))}`,
+          rssRatio === undefined ? "—" : `${times(rssRatio)}${rssMet}`,
+        ]);
+      }
+  return { rows, verdicts, missed: verdicts.filter((v) => v.value > v.target) };
+}
 
-const loads = [...results.values()].flat().map((r) => r.load);
-console.log(`\n${gridText(header, rows)}`);
-const missed = verdicts.filter((v) => v.value > v.target);
-console.log(`\ntargets: ${verdicts.length - missed.length} of ${verdicts.length} met`);
-for (const v of missed)
-  console.log(`  missed: ${v.shape}, ${v.mode}, ${RUNNER_NAMES[v.runner]}: ${v.what} ${v.value.toFixed(2)}× (target ≤ ${v.target}×)`);
-for (const [c, r] of failures) console.log(`failed: ${nameOf(c)}: ${r.error} (log: ${r.log})`);
+function printTable() {
+  const { rows, verdicts, missed } = buildTable();
+  console.log(`\n${gridText(header, rows)}`);
+  console.log(`\ntargets: ${verdicts.length - missed.length} of ${verdicts.length} met`);
+  for (const v of missed)
+    console.log(`  missed: ${v.shape}, ${v.mode}, ${RUNNER_NAMES[v.runner]}: ${v.what} ${v.value.toFixed(2)}× (target ≤ ${v.target}×)`);
+  for (const [c, r] of failures) console.log(`failed: ${nameOf(c)}: ${r.error} (log: ${r.log})`);
+}
 
-if (!args["no-write"] && rounds > 0) {
+/** bench/RESULTS.md's section, from the `done` rounds so far. */
+function writeSection(done) {
+  const { rows, verdicts, missed } = buildTable();
+  const loads = [...results.values()].flat().map((r) => r.load);
   const file = path.join(ROOT, "bench", "RESULTS.md");
   const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
   const failed = [...failures].map(([c, r]) => `- ${nameOf(c)}: \`${r.error.replace(/`/g, "'")}\``);
@@ -291,8 +267,10 @@ if (!args["no-write"] && rounds > 0) {
     "as many files of as many trivial tests in the runner's `node` environment (Jest's with durabox's transform). Every",
     'run uses 2 workers (`--maxWorkers=2`); "defaults" is each side\'s own isolation (durabox: per test; the plugin: per',
     'file), "isolate: false" is `--no-isolate` on both (plugin 1.5 has no `singleWorker`/`isolatedStorage` of its own;',
-    "Jest has no such switch). Each project runs once unscored (a check that also warms caches), then each case once per round,",
-    `${rounds} round(s), interleaved, the order reversed every other round; figures are medians. Wall: spawn to exit.`,
+    "Jest has no such switch). Unscored runs first fill the caches round 1 would pay for (every Jest project: its transform",
+    "cache; the first durabox project of each `node_modules` tree: durabox's code cache; the plugin's first project), then",
+    `each case runs once per round, ${done} round(s), interleaved, the order reversed every other round; figures are`,
+    "medians. Wall: spawn to exit.",
     "CPU: user + system of the whole process tree (`/usr/bin/time`). Worker RSS: the peak (`VmHWM`) of each worker",
     "process, sampled from `/proc` every 40 ms while the run goes (Vitest's forks, Jest's workers, the plugin's `workerd`),",
     'median over the run\'s workers; "in band" means the runner used no worker (Jest with one file), its main process counted.',
@@ -316,3 +294,49 @@ if (!args["no-write"] && rounds > 0) {
   writeFileSync(file, withSection(readFileSync(file, "utf8"), "realSuites", section));
   console.log(`\nwrote the real-suites section of ${path.relative(ROOT, file)}`);
 }
+
+// Before round 1, unscored: with --check all every project once, in its first mode; by default (warm) only what
+// fills a cache round 1 would otherwise pay for: every Jest project (Jest's transform cache, per project), and the
+// first durabox project of each tree and the plugin's first (durabox's code cache, one per staged copy; the
+// plugin's first start of workerd). Every scored run is checked as well: a case whose run fails is shown failed
+// with its first error line and not scored, and is not run again.
+const failures = new Map();
+const warmed = new Set();
+const warmKey = (c) =>
+  args.check === "all" || runnerOf(c.side) === "jest30"
+    ? c.dir
+    : SIDES[c.side].runtime === "floor"
+      ? undefined
+      : `${SIDES[c.side].tree}-${c.side}`;
+for (const c of cases) {
+  const key = warmKey(c);
+  if (key === undefined || warmed.has(key)) continue;
+  warmed.add(key);
+  const r = await runCase(c, "check");
+  console.log(`check  ${nameOf(c).padEnd(44)} ${r.ok ? "ok" : `FAILED: ${r.error}`}  (${r.wallS.toFixed(1)} s)`);
+  if (!r.ok) failures.set(c, r);
+}
+
+const results = new Map(cases.map((c) => [c, []]));
+for (let round = 0; round < rounds; round++) {
+  const live = cases.filter((c) => !failures.has(c));
+  const order = round % 2 === 0 ? live : [...live].reverse();
+  for (const c of order) {
+    if (failures.has(c)) continue;
+    const r = await runCase(c, `round${round + 1}`);
+    if (!r.ok) {
+      // A failure while timed: the case is out; what it scored before does not count either.
+      failures.set(c, r);
+      console.log(`round ${round + 1}  ${nameOf(c).padEnd(44)} FAILED: ${r.error}`);
+      continue;
+    }
+    results.get(c).push(r);
+    console.log(
+      `round ${round + 1}  ${nameOf(c).padEnd(44)} wall ${r.wallS.toFixed(2)} s  cpu ${r.cpuS?.toFixed(2)} s  ` +
+        `worker RSS ${r.workerMedianMb?.toFixed(0)}/${r.workerMaxMb?.toFixed(0)} MB (${r.workerCount} ${r.workerNames}${r.inBand ? ", in band" : ""})  load ${r.load.toFixed(1)}`,
+    );
+  }
+  // Written after every round, so a run cut short still leaves the rounds it finished.
+  if (!args["no-write"]) writeSection(round + 1);
+}
+printTable();
