@@ -3,6 +3,7 @@ import { InputGate, OutputGate } from "./gates.js";
 import { DurableObjectState, type StateOwner } from "./state.js";
 import { runInContext, type EventContext } from "./context.js";
 import type { CallHost } from "../rpc/context.js";
+import { Unsettled } from "../rpc/target.js";
 import type { Awaitable } from "../base/awaitable.js";
 import type { DurableObjectId } from "./id.js";
 import type { InstanceGates } from "./storage-host.js";
@@ -86,7 +87,7 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
    * calls. A stub's call names itself (`call`: "fetch", a method's path) and
    * is tracked until it finishes, for cancelCalls().
    */
-  deliver<T>(depth: number, event: (object: object) => Awaitable<T>, call?: () => string): Promise<T> {
+  deliver<T>(depth: number, event: (object: object) => EventOutcome<T>, call?: () => string): Promise<T> {
     if (this.#object === undefined && this.#constructing === undefined) {
       try {
         this.#construct();
@@ -127,32 +128,46 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
    * around the event's own: its answer is one promise, and this is the cost
    * of every RPC call and fetch.
    */
-  #run<T>(depth: number, event: (object: object) => Awaitable<T>, call: PendingCall | undefined): Promise<T> {
+  #run<T>(depth: number, event: (object: object) => EventOutcome<T>, call: PendingCall | undefined): Promise<T> {
     if (this.#broken !== undefined) {
       if (call !== undefined) this.#calls.delete(call);
       this.inputGate.leave();
       return Promise.reject(this.#broken.error);
     }
     this.#running++;
-    let outcome: Awaitable<T>;
+    const context = this.#contextAt(depth);
+    let outcome: EventOutcome<T>;
     try {
-      outcome = runInContext(this.#contextAt(depth), event, this.#object!);
+      outcome = runInContext(context, event, this.#object!);
     } catch (error) {
       this.#ended(call);
       return Promise.reject(error);
     }
-    if (!isThenable(outcome)) {
-      try {
-        const confirmed = this.#committed(outcome as T, call);
-        return confirmed instanceof Promise ? confirmed : Promise.resolve(confirmed);
-      } catch (error) {
-        return Promise.reject(error);
-      }
+    if (outcome instanceof Unsettled) return this.#awaited(context, outcome.promise, outcome, call);
+    if (isThenable(outcome)) return this.#awaited(context, outcome, undefined, call);
+    try {
+      const confirmed = this.#committed(outcome, call);
+      return confirmed instanceof Promise ? confirmed : Promise.resolve(confirmed);
+    } catch (error) {
+      return Promise.reject(error);
     }
+  }
+
+  /**
+   * The answer of an event whose work goes on after its synchronous part:
+   * what `running` settles to (through `settle`, in the event's context, when
+   * given), unless the instance is aborted first.
+   */
+  #awaited<T>(
+    context: EventContext,
+    running: PromiseLike<unknown>,
+    settle: Unsettled<T> | undefined,
+    call: PendingCall | undefined,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       // Aborted while the event's synchronous part ran (a facet's refused setAlarm()): it fails now.
       if (this.#aborted !== undefined) {
-        outcome.then(undefined, () => undefined);
+        running.then(undefined, () => undefined);
         this.#ended(call);
         reject(this.#aborted.error);
         return;
@@ -167,13 +182,21 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
         reject(error);
       };
       this.#cancellers.add(cancel);
-      outcome.then(
+      running.then(
         (value) => {
           if (settled) return;
           settled = true;
           this.#cancellers.delete(cancel);
+          let result: T;
           try {
-            resolve(this.#committed(value, call));
+            result = settle === undefined ? (value as T) : runInContext(context, settle.finish, value);
+          } catch (error) {
+            this.#ended(call);
+            reject(error);
+            return;
+          }
+          try {
+            resolve(this.#committed(result, call));
           } catch (error) {
             reject(error);
           }
@@ -182,8 +205,16 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
           if (settled) return;
           settled = true;
           this.#cancellers.delete(cancel);
+          let failure = error;
+          if (settle !== undefined) {
+            try {
+              runInContext(context, settle.fail, error);
+            } catch (copied) {
+              failure = copied;
+            }
+          }
           this.#ended(call);
-          reject(error);
+          reject(failure);
         },
       );
     });
@@ -326,6 +357,9 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
     return this.#aborted?.breakStubs === true ? this.#aborted.error : undefined;
   }
 }
+
+/** What an event's code gives: its result, a promise of it, or (an RPC call) the receiver's promise and how its value becomes the result. */
+export type EventOutcome<T> = Awaitable<T> | Unsettled<T>;
 
 /** A call through a stub, until it finishes: its promise (once deliver() made it) and what it was. */
 interface PendingCall {

@@ -4,7 +4,7 @@ import type { RpcCompatibility } from "../rpc/compatibility.js";
 import type { TargetRef } from "../rpc/target.js";
 import { deliverFetch, rpcStub, toRequest } from "./stub-calls.js";
 import type { DurableObjectId } from "./id.js";
-import type { ObjectInstance } from "./instance.js";
+import type { EventOutcome, ObjectInstance } from "./instance.js";
 
 /** @internal How a stub reaches its object: through the runtime, on every call. */
 export interface StubTarget {
@@ -54,25 +54,28 @@ export class DurableObjectStub {
   /** @internal The object as RPC reaches it: the live instance for the id, on every call, under its gates. */
   get rpcTarget(): TargetRef {
     const instanceNow = (): ObjectInstance => this.#instance();
+    // The gates settle an RPC call's promise themselves (instance.deliver takes an Unsettled outcome).
+    const invoke = <T>(depth: number, operation: (target: unknown) => EventOutcome<T>, member?: () => string): Promise<T> => {
+      let instance: ObjectInstance;
+      try {
+        instance = instanceNow();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      instance.announce("rpc", member);
+      return instance.deliver(
+        depth,
+        (object) => {
+          if (!isRpcReceiver(object)) throw notRpcDurableObject();
+          return operation(object);
+        },
+        member,
+      );
+    };
     return {
       rpc: this.#target.rpc,
-      invoke(depth, operation, member) {
-        let instance: ObjectInstance;
-        try {
-          instance = instanceNow();
-        } catch (error) {
-          return Promise.reject(error);
-        }
-        instance.announce("rpc", member);
-        return instance.deliver(
-          depth,
-          (object) => {
-            if (!isRpcReceiver(object)) throw notRpcDurableObject();
-            return operation(object);
-          },
-          member,
-        );
-      },
+      invoke,
+      invokeUnsettled: invoke,
       // The object outlives its stubs: there is nothing to count.
       retain() {},
       release() {},

@@ -1,11 +1,11 @@
-import { copyValue, type Transfer } from "./codec.js";
+import { allCopyAsIs, copiesAsIs, copyValue, type Transfer } from "./codec.js";
 import { CURRENT_RPC, type RpcCompatibility } from "./compatibility.js";
 import { currentContext, directHost, nextDepth, type CallHost } from "./context.js";
 import { copyThrownError } from "./error-copy.js";
 import { notAFunction } from "./messages.js";
 import { resolvePath } from "./receiver.js";
 import { rpcRealm, stubState, type StubMaker, type StubState } from "./registry.js";
-import type { TargetRef } from "./target.js";
+import { Unsettled, type TargetRef } from "./target.js";
 
 /**
  * A call through RPC: the arguments copied for the receiver (what they send
@@ -30,7 +30,8 @@ export function remoteCall(
   try {
     depth = nextDepth();
     if (args !== undefined) {
-      if (args.length === 0) copiedArgs = args;
+      // Primitives travel as they are (the array is the call's own, made by the stub's proxy).
+      if (allCopyAsIs(args)) copiedArgs = args;
       else {
         // Before rpc_params_dup_stubs, a stub sent in the arguments was transferred: the sender's own is disposed.
         const transferred: StubState[] | undefined = rpc.dupParamStubs ? undefined : [];
@@ -44,27 +45,27 @@ export function remoteCall(
   } catch (error) {
     return Promise.reject(error);
   }
-  return target.invoke(
-    depth,
-    (root) => {
-      const via = { forwarded: false };
-      let result: unknown;
-      try {
-        result = performOn(root, path, copiedArgs, via);
-      } catch (error) {
-        return failed(error, sent, stubFor, rpc);
-      }
-      // The common call (no stubs in the arguments, nothing forwarded) shares its continuations: no closures per call.
-      const plain = sent === undefined && !via.forwarded ? plainContinuations(stubFor, rpc) : undefined;
-      const finish = plain?.finish ?? ((value: unknown): unknown => finished(value, via.forwarded, sent, stubFor, rpc));
-      const fail = plain?.fail ?? ((error: unknown): never => failed(error, sent, stubFor, rpc));
-      // Synchronous members answer without a promise of their own; the gates' run awaits what is returned.
-      if (result instanceof Promise) return result.then(finish, fail);
-      if (isThenable(result)) return Promise.resolve(result).then(finish, fail);
-      return finish(result);
-    },
-    () => path.join("."),
-  );
+  // A target that settles the receiver's promise itself (an object's gates) is handed it unsettled.
+  const unsettled = target.invokeUnsettled !== undefined;
+  const operation = (root: unknown): unknown => {
+    const via = { forwarded: false };
+    let result: unknown;
+    try {
+      result = performOn(root, path, copiedArgs, via);
+    } catch (error) {
+      return failed(error, sent, stubFor, rpc);
+    }
+    // The common call (no stubs in the arguments, nothing forwarded) shares its continuations: no closures per call.
+    const plain = sent === undefined && !via.forwarded ? plainContinuations(stubFor, rpc) : undefined;
+    const finish = plain?.finish ?? ((value: unknown): unknown => finished(value, via.forwarded, sent, stubFor, rpc));
+    const fail = plain?.fail ?? ((error: unknown): never => failed(error, sent, stubFor, rpc));
+    // Synchronous members answer without a promise of their own; the gates' run awaits what is returned.
+    if (result instanceof Promise) return unsettled ? new Unsettled(result, finish, fail) : result.then(finish, fail);
+    if (isThenable(result)) return Promise.resolve(result).then(finish, fail);
+    return finish(result);
+  };
+  const member = (): string => path.join(".");
+  return unsettled ? target.invokeUnsettled!(depth, operation, member) : target.invoke(depth, operation, member);
 }
 
 /**
@@ -156,8 +157,8 @@ function newTransfer(host: CallHost, stubFor: StubMaker, rpc: RpcCompatibility):
 
 /** The caller's copy of a result, made where the receiver runs. */
 function copyResult(result: unknown, forwarded: boolean, stubFor: StubMaker, rpc: RpcCompatibility): unknown {
-  // Numbers and the like cost nothing to copy; strings are sized, symbols refused, by the copier.
-  if (result === null || typeof result === "number" || typeof result === "boolean" || typeof result === "undefined") return result;
+  // Numbers, short strings and the like cost nothing to copy; symbols are refused by the copier.
+  if (copiesAsIs(result)) return result;
   const transfer = newTransfer(currentContext()?.host ?? directHost, stubFor, rpc);
   const copy = copyValue(result, transfer);
   // The result of a call this side forwarded (not a value of its own): the caller now holds its own stubs.

@@ -247,6 +247,43 @@ class Copier {
 }
 
 /** The receiver's copy of `value` (arguments or a result). Throws production's DataCloneError or size error. */
+/**
+ * An upper bound of the serialized size of a primitive the copy returns as
+ * it is (a string, a number, a boolean, undefined or null; two bytes per
+ * character), or -1 for anything else (objects, functions; symbols and
+ * bigints, which the copier refuses or sizes exactly).
+ */
+function asIsBound(value: unknown): number {
+  switch (typeof value) {
+    case "string":
+      return 6 + 2 * value.length;
+    case "number":
+    case "boolean":
+    case "undefined":
+      return 9;
+    default:
+      return value === null ? 1 : -1;
+  }
+}
+
+/** Whether `value` needs no copier: a primitive passed as it is, surely within the size limit (else it is copied and checked exactly). */
+export function copiesAsIs(value: unknown): boolean {
+  const bound = asIsBound(value);
+  return bound >= 0 && SERIALIZED.header + bound <= MAX_RPC_MESSAGE_SIZE;
+}
+
+/** Whether every value copies as it is, together within the size limit: such arguments (an array of them) need no copier. */
+export function allCopyAsIs(values: readonly unknown[]): boolean {
+  // The array's tag, and its length and closing count (varints of at most 5 bytes each).
+  let total = SERIALIZED.header + 11;
+  for (const value of values) {
+    const bound = asIsBound(value);
+    if (bound < 0) return false;
+    total += bound;
+  }
+  return total <= MAX_RPC_MESSAGE_SIZE;
+}
+
 export function copyValue<T>(value: T, transfer: Transfer): T {
   const copier = new Copier(transfer);
   try {

@@ -38,10 +38,10 @@ function reachOf(holder: unknown): Reach {
 /** Per prototype, which names its chain makes reachable: classes do not change their methods between calls. */
 const classMembers = new WeakMap<object, Map<string, boolean>>();
 
-function visible(holder: object, reach: Reach, name: string): boolean {
+function visible(holder: object, reach: Reach, name: string, proxy = reach === "class" && types.isProxy(holder)): boolean {
   if (reach === "own") return Object.prototype.hasOwnProperty.call(holder, name);
   // A Proxy presenting an RpcTarget: workerd reads the member through it (not own, not Object.prototype's value).
-  if (types.isProxy(holder)) {
+  if (proxy) {
     return !Object.prototype.hasOwnProperty.call(holder, name) && Reflect.get(holder, name) !== Reflect.get(Object.prototype, name);
   }
   const prototype = Object.getPrototypeOf(holder) as object | null;
@@ -78,14 +78,15 @@ export type Resolved =
 function receiverMember(receiver: object, name: string): unknown {
   if (RESERVED_NAMES.has(name)) throw reserved(name);
   const prototype = Object.getPrototypeOf(receiver) as object | null;
-  if (prototype === null || !visible(receiver, "class", name)) {
+  const proxy = types.isProxy(receiver);
+  if (prototype === null || !visible(receiver, "class", name, proxy)) {
     // Object.prototype's members reach workerd's own check before the wrapper's.
     if (name in Object.prototype) throw notImplemented(name);
     throw name in receiver ? onlyOnInstance(name) : receiverLacks(name);
   }
   if (receiver instanceof DurableObject && Object.prototype.hasOwnProperty.call(receiver, name)) throw notImplemented(name);
   // A constructor that returned a Proxy: workerd reads the member through it (its get trap may bind the real instance).
-  if (types.isProxy(receiver)) return Reflect.get(receiver, name);
+  if (proxy) return Reflect.get(receiver, name);
   return Reflect.get(prototype, name, receiver);
 }
 

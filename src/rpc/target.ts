@@ -8,10 +8,33 @@ export interface TargetRef {
   readonly rpc?: RpcCompatibility | undefined;
   /** Runs `operation` on the target where it lives; `member` names what is called (for the verbose event log). */
   invoke<T>(depth: number, operation: (target: unknown) => T | Promise<T>, member?: () => string): Promise<T>;
+  /**
+   * invoke(), for a target that also takes an Unsettled outcome from
+   * `operation` (an object's gates): the call's result then costs no promise
+   * of its own. Absent: remoteCall settles the receiver's promise itself.
+   */
+  readonly invokeUnsettled?: <T>(
+    depth: number,
+    operation: (target: unknown) => T | Promise<T> | Unsettled<T>,
+    member?: () => string,
+  ) => Promise<T>;
   /** A stub to the target was made. */
   retain(): void;
   /** A stub to the target was disposed. */
   release(): void;
+}
+
+/**
+ * What a call's receiver returned, still to be settled: the member's
+ * promise, and what its value (`finish`) or its error (`fail`, which throws)
+ * becomes for the caller, each to run in the receiver's context.
+ */
+export class Unsettled<T> {
+  constructor(
+    readonly promise: Promise<unknown>,
+    readonly finish: (value: unknown) => T,
+    readonly fail: (error: unknown) => never,
+  ) {}
 }
 
 /**

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- RPC stubs answer any member: the tests call them untyped, as worker code without types does. */
 import { describe, expect, it } from "vitest";
-import { DurableObject } from "../../src/rpc/classes.js";
+import { DurableObject, RpcTarget } from "../../src/rpc/classes.js";
 import { runtimeWith } from "../helpers/runtime.js";
 import { SlowBackend } from "../helpers/slow-backend.js";
 import { MemoryBackend } from "../../src/storage/backends/memory.js";
@@ -57,10 +57,25 @@ class Log extends DurableObject {
     await Promise.resolve(); // no storage yet: the gate is open here
     return this.increment();
   }
+  /** An RpcTarget returned from an asynchronous method: calls on it belong to this object, under its gates. */
+  async tally(): Promise<Tally> {
+    await Promise.resolve();
+    return new Tally(this.log);
+  }
   async increment(): Promise<number> {
     const n = ((await this.ctx.storage.get<number>("n")) ?? 0) + 1;
     await this.ctx.storage.put("n", n);
     return n;
+  }
+}
+
+class Tally extends RpcTarget {
+  constructor(private readonly log: string[]) {
+    super();
+  }
+  hit(): string[] {
+    this.log.push("hit");
+    return [...this.log];
   }
 }
 
@@ -136,6 +151,13 @@ describe("an idle object's admission keeps the input gate", () => {
     await stub.mark("idle");
     await Promise.all(Array.from({ length: 20 }, () => stub.deferredIncrement()));
     expect(await runtime.storage(stub.id).get("n")).toBe(20);
+  });
+
+  it("an RpcTarget an asynchronous method returned is called under the object's gates", async () => {
+    const { stub } = logStub();
+    const tally = await stub.tally();
+    expect(await stub.block()).toBe("blocking");
+    expect(await tally.hit()).toEqual(["unblocked", "hit"]);
   });
 
   for (const kind of ["memory", "async"] as const) {

@@ -23,6 +23,13 @@ class Echo extends DurableObject {
   parsed(text: string): unknown {
     return JSON.parse(text);
   }
+  all(...values: unknown[]): unknown[] {
+    return values;
+  }
+  async later<T>(value: T): Promise<T> {
+    await Promise.resolve();
+    return value;
+  }
   huge(size: number): string {
     return "x".repeat(size);
   }
@@ -78,6 +85,24 @@ describe("Proxies", () => {
   });
 });
 
+describe("primitives", () => {
+  it("arrive as they are, as arguments and as results of synchronous and asynchronous methods", async () => {
+    const values = [-0, NaN, Infinity, 2 ** 40 + 0.5, "", "é€😀", true, false, null, undefined, 10n];
+    const seen: unknown[] = await stub().all(...values);
+    expect(seen).toHaveLength(values.length);
+    seen.forEach((value, i) => expect(Object.is(value, values[i])).toBe(true));
+    for (const value of values) {
+      expect(Object.is(await stub().echo(value), value)).toBe(true);
+      expect(Object.is(await stub().later(value), value)).toBe(true);
+    }
+  });
+
+  it("a symbol argument or result is refused as production refuses it", async () => {
+    await expect(stub().echo(Symbol("s"))).rejects.toMatchObject({ name: "DataCloneError", message: "Symbol(s) could not be cloned." });
+    await expect(stub().later(Symbol("t"))).rejects.toMatchObject({ name: "DataCloneError", message: "Symbol(t) could not be cloned." });
+  });
+});
+
 describe("the 32 MiB limit, in V8's serialized bytes", () => {
   const limit = 32 * 1024 * 1024;
 
@@ -91,6 +116,15 @@ describe("the 32 MiB limit, in V8's serialized bytes", () => {
     await expect(stub().echo(new Array<number>(4_000_000).fill(0.5))).rejects.toThrow(
       "Serialized RPC arguments or return values are limited to 32MiB, but the size of this value was: 36000018 bytes.",
     );
+  });
+
+  it("refuses an argument over the limit by its serialized size (arguments of primitives are not copied)", async () => {
+    // 2 (header) + 5 (the arguments' array) + 1 (the string's tag) + 4 (its length) + its characters.
+    expect((await stub().echo("y".repeat(limit - 12))).length).toBe(limit - 12);
+    await expect(stub().echo("y".repeat(limit - 11))).rejects.toThrow(`but the size of this value was: ${limit + 1} bytes.`);
+    // Two bytes a character from U+0100; the first argument, 1, takes 2.
+    expect(await stub().echo(1, "\u0100".repeat(limit / 2 - 7))).toBe(1);
+    await expect(stub().echo(1, "\u0100".repeat(limit / 2 - 6))).rejects.toThrow(`but the size of this value was: ${limit + 2} bytes.`);
   });
 
   it("counts a string's bytes with the serialization's header and tag", async () => {
