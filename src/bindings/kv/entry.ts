@@ -53,6 +53,12 @@ export function expired(stored: Uint8Array, now: number): boolean {
   return expiration !== 0 && expiration <= now;
 }
 
+/** Whether an entry has expired by the clock `now` reads, read only when the entry has an expiration. */
+export function expiresBy(stored: Buffer, now: () => number): boolean {
+  const expiration = stored.readDoubleBE(0);
+  return expiration !== 0 && expiration <= now();
+}
+
 /** Where the value starts in a stored entry. */
 export function valueStart(stored: Buffer): number {
   const metadataLength = stored.readUInt32BE(8);

@@ -1,6 +1,6 @@
 import type { ObjectStore } from "../../storage/backend.js";
 import { compareKeys, keyLongerThan, prefixEnd, wellFormedKey } from "../../storage/keys.js";
-import { asBuffer, decodeEntry, encodeEntry, entryMetadata, expired, valueStart, type KvEntry } from "./entry.js";
+import { asBuffer, decodeEntry, encodeEntry, entryMetadata, expired, expiresBy, valueStart, type KvEntry } from "./entry.js";
 import { checkBulkKey, checkKey, kvError, MAX_BULK_KEYS, MAX_KEY_BYTES, MAX_LIST_KEYS, byteLength } from "./limits.js";
 import { parseCacheTtl, parseExpiration, parseMetadata } from "./options.js";
 import { putValue } from "./put-value.js";
@@ -77,6 +77,11 @@ export class KVNamespace {
     }
     // No async function: a read of the memory backend answers at once, and an await per get is most of its cost.
     try {
+      // The common call, get(key) as text: no options to read, no record of what was asked.
+      if (options === undefined || options === null) {
+        const values = this.#store.get([singleKey("GET", key)]);
+        return values instanceof Promise ? values.then(firstAsText) : Promise.resolve(firstAsText(values));
+      }
       const found = this.#getStored(typeof key === "string" ? key : String(key), options);
       if (found instanceof Promise) return found.then((stored) => (stored === undefined ? null : readValue(stored.bytes, stored.type)));
       return Promise.resolve(found === undefined ? null : readValue(found.bytes, found.type));
@@ -185,10 +190,8 @@ export class KVNamespace {
     }
     if (typeof options === "object" && options !== null) parseCacheTtl("GET", options.cacheTtl);
     return andThen(this.#store.get([name]), (values) => {
-      const bytes = values[0];
-      // Judged by the clock at this call.
-      if (bytes === undefined || expired(bytes, Date.now())) return undefined;
-      return { bytes: asBuffer(bytes), type: type as KVValueType };
+      const bytes = liveEntry(values[0]);
+      return bytes === undefined ? undefined : { bytes, type: type as KVValueType };
     });
   }
 
@@ -254,6 +257,19 @@ function listLimit(limit: unknown): number {
     throw kvError("GET", 400, `Invalid key_count_limit of ${whole}. Please specify an integer less than ${MAX_LIST_KEYS}.`);
   }
   return whole;
+}
+
+/** A stored entry unless missing or expired, judged by the clock at this call (read only for an entry that expires). */
+function liveEntry(stored: Uint8Array | undefined): Buffer | undefined {
+  if (stored === undefined) return undefined;
+  const bytes = asBuffer(stored);
+  return expiresBy(bytes, Date.now) ? undefined : bytes;
+}
+
+/** The text of the first entry read, or null when it is missing or expired. */
+function firstAsText(values: readonly (Uint8Array | undefined)[]): string | null {
+  const bytes = liveEntry(values[0]);
+  return bytes === undefined ? null : bytes.toString("utf8", valueStart(bytes));
 }
 
 /** The value of a stored entry, as `type`. */
