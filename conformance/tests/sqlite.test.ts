@@ -304,6 +304,22 @@ describe("sql limits and refusals", () => {
     expect(texts).toEqual({ table: "ok", qualified: "ok", bare: "ok", own: "ok" });
   });
 
+  it("_cf_ is reserved in any case: pragma_table_info('_CF_KV'), a read of _CF_kv, CREATE TABLE _Cf_y, an index _CF_i", async () => {
+    const outcome = (run: () => unknown): unknown => thrown(run)?.message ?? run();
+    const texts = await inObject(async (sql, state) => {
+      await state.storage.put("a", 1);
+      return {
+        lower: outcome(() => sql.exec("SELECT name FROM pragma_table_info('_cf_KV')").toArray()),
+        upper: outcome(() => sql.exec("SELECT name FROM pragma_table_info('_CF_KV')").toArray()),
+        mixed: outcome(() => sql.exec("SELECT count(*) AS n FROM _CF_kv").toArray()),
+        create: outcome(() => sql.exec("CREATE TABLE _Cf_y (a)")),
+        index: outcome(() => sql.exec("CREATE TABLE IF NOT EXISTS t2 (a); CREATE INDEX _CF_i ON t2(a)")),
+      };
+    });
+    const refused = "not authorized: SQLITE_AUTH";
+    expect(texts).toEqual({ lower: refused, upper: refused, mixed: refused, create: refused, index: refused });
+  });
+
   it("a PRAGMA off the allow-list is not authorized, table_list is", async () => {
     expect(await message((sql) => sql.exec("PRAGMA journal_mode"))).toBe("not authorized: SQLITE_AUTH");
     expect(await inObject((sql) => sql.exec("PRAGMA table_list").toArray().length > 0)).toBe(true);

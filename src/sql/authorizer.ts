@@ -50,7 +50,8 @@ export const TRANSACTION_STATEMENT_MESSAGE =
 
 /** Names starting `_cf_` belong to the runtime (the key-value table, metadata). */
 export function isAllowedName(name: string): boolean {
-  return !name.startsWith("_cf_");
+  // In any case, as workerd compares it: `_CF_x` and pragma_table_info('_CF_KV') are refused too (conformance/tests/sqlite.test.ts).
+  return name.slice(0, 4).toLowerCase() !== "_cf_";
 }
 
 /**

@@ -20,6 +20,11 @@ const STATEMENTS = [
   // Table-valued pragmas: production's authorizer sees the PRAGMA SQLite runs for each.
   "SELECT * FROM pragma_table_info('_cf_KV')",
   "SELECT * FROM pragma_index_list('_cf_KV')",
+  // _cf_ in any case, as workerd compares it (conformance/tests/sqlite.test.ts).
+  "SELECT * FROM pragma_table_info('_CF_KV')",
+  "SELECT count(*) AS n FROM _CF_kv",
+  "CREATE TABLE _Cf_y (a)",
+  "CREATE INDEX _CF_i ON t(b)",
   "SELECT * FROM pragma_database_list",
   "SELECT * FROM pragma_compile_options",
   "SELECT name FROM pragma_function_list",
