@@ -5,44 +5,29 @@ import { SQL_LIMITS } from "./limits.js";
 import { LruMap } from "./lru.js";
 import { errorOffset, sqlError } from "./sql-errors.js";
 import { returnsAtMostOneRow } from "./single-row.js";
-import { statementFacts, type StatementFacts } from "./statement-facts.js";
-import { textRefusal } from "./statement-checks.js";
-import { splitStatements } from "./statements.js";
-import { byteLength, type Token } from "./tokenizer.js";
+import type { Token } from "./tokenizer.js";
 import { doubleQuotedAsString, type RewrittenText } from "./double-quoted.js";
-import { countedKind, type CountedKind } from "./row-counts.js";
+import { parseStatements, type ParsedStatement } from "./parsed-statements.js";
 import { checkPragmaCalls, type BoundPragmaCheck } from "./pragma-functions.js";
 import { shadowTableRefusal } from "./virtual-tables.js";
 
 /**
- * User SQL, compiled once per distinct text: split into statements, each
- * with its facts and the refusals its text alone decides, and its prepared
- * statement kept for the next exec() of the same text (production caches
- * exec()'s statements too). Preparing runs the checks the driver cannot do
- * natively; their verdict is kept until the schema changes.
+ * User SQL, compiled once per distinct text and database: the text's
+ * statements as parsed (parsed-statements.ts: once per process), each with
+ * its prepared statement kept for the next exec() of the same text
+ * (production caches exec()'s statements too). Preparing runs the checks the
+ * driver cannot do natively; their verdict is kept until the schema changes.
  */
-export interface CompiledStatement {
+export interface CompiledStatement extends Omit<ParsedStatement, "segment"> {
+  /** The segment's text and tokens (parsed-statements.ts). */
   readonly text: string;
   readonly tokens: readonly Token[];
+  readonly empty: boolean;
   /**
    * What was prepared: `text`, or (driver without double-quoted string literals) `text` with
    * the double-quoted names SQLite took as strings written as strings; set by each prepare.
    */
   preparedText: RewrittenText;
-  readonly empty: boolean;
-  readonly facts: StatementFacts;
-  /** The message of a refusal decided from the text (thrown as a fresh Error each time). */
-  readonly refusal: string | undefined;
-  /** The SQL from here to the end is longer than SQLite's statement limit. */
-  readonly tooLong: boolean;
-  /** INSERT/UPDATE/DELETE/REPLACE: rowsWritten counts its changes. */
-  readonly dml: "insert" | "update-or-delete" | undefined;
-  /** CREATE/DROP/ALTER: cached verdicts of other statements may no longer hold. */
-  readonly changesSchema: boolean;
-  /** What the statement is, for rowsRead/rowsWritten. */
-  readonly counted: CountedKind;
-  /** The text has a SELECT (an INSERT … SELECT reads the rows it inserts). */
-  readonly hasSelect: boolean;
   /** Rows written per row changed (indexes included), for the schema of `perRowEpoch`. */
   perRow: number;
   /** An INSERT into a table with AUTOINCREMENT (it also reads and writes sqlite_sequence), for `perRowEpoch`'s schema. */
@@ -64,7 +49,6 @@ export interface CompiledQuery {
   readonly statements: readonly CompiledStatement[];
 }
 
-const SCHEMA_KEYWORDS = new Set(["CREATE", "DROP", "ALTER"]);
 const NO_VIEWS = new Set(["DROP", "ALTER", "PRAGMA"]);
 const encoder = new TextEncoder();
 
@@ -92,43 +76,29 @@ export class UserStatements {
   }
 
   private compileAnew(query: string): CompiledQuery {
-    const emulateAuthorizer = !this.db.features.authorizer;
-    const totalBytes = byteLength(query);
-    const statements = splitStatements(query).map((segment): CompiledStatement => {
-      const facts = statementFacts(segment.tokens);
-      const leading = facts.leading;
-      const refusal = segment.empty ? undefined : textRefusal(segment.tokens, facts, emulateAuthorizer)?.message;
-      const dml =
-        leading === "INSERT" || leading === "REPLACE" || (leading === "WITH" && facts.mayWrite)
-          ? "insert"
-          : leading === "UPDATE" || leading === "DELETE"
-            ? "update-or-delete"
-            : undefined;
-      return {
-        text: segment.text,
-        tokens: segment.tokens,
-        empty: segment.empty,
-        facts,
-        refusal,
-        // Production prepares the whole remaining text, so the limit applies to it.
-        tooLong: totalBytes - encoder.encode(query.slice(0, segment.start)).byteLength > SQL_LIMITS.sqlLength,
-        dml,
-        changesSchema: SCHEMA_KEYWORDS.has(leading ?? ""),
-        counted: countedKind(segment.tokens, facts.bodyStart),
-        hasSelect: segment.tokens.some((token) => token.kind === "word" && token.text.toUpperCase() === "SELECT"),
-        perRow: 1,
-        autoincrement: false,
-        perRowEpoch: -1,
-        singleRow: false,
-        preparedText: segment,
-        prepared: undefined,
-        checkedEpoch: -1,
-        pragmaCheck: undefined,
-        busy: false,
-        owner: undefined,
-        rows: undefined,
-      };
-    });
+    const statements = parseStatements(query, !this.db.features.authorizer).map((parsed): CompiledStatement => ({
+      text: parsed.segment.text,
+      tokens: parsed.segment.tokens,
+      empty: parsed.segment.empty,
+      facts: parsed.facts,
+      refusal: parsed.refusal,
+      tooLong: parsed.tooLong,
+      dml: parsed.dml,
+      changesSchema: parsed.changesSchema,
+      counted: parsed.counted,
+      hasSelect: parsed.hasSelect,
+      perRow: 1,
+      autoincrement: false,
+      perRowEpoch: -1,
+      singleRow: false,
+      preparedText: parsed.segment,
+      prepared: undefined,
+      checkedEpoch: -1,
+      pragmaCheck: undefined,
+      busy: false,
+      owner: undefined,
+      rows: undefined,
+    }));
     return { statements };
   }
 

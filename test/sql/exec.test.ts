@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SQL_LIMITS } from "../../src/sql/limits.js";
+import { parseStatements } from "../../src/sql/parsed-statements.js";
 import { openStorage, sqliteDrivers, thrown } from "../helpers/sqlite.js";
 
 describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("sql.exec on %s", (_name, driver) => {
@@ -190,6 +191,24 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("sq
     expect(sql.exec(query).columnNames).toEqual(["a", "b"]);
     sql.exec("ALTER TABLE t ADD COLUMN c");
     expect(sql.exec(query).columnNames).toEqual(["a", "b", "c"]);
+  });
+
+  it("parses a text once for every database, yet prepares and checks it in each against that database's own schema", () => {
+    const query = "SELECT * FROM t WHERE a > ?";
+    expect(parseStatements(query, !driver.features.authorizer)).toBe(parseStatements(query, !driver.features.authorizer));
+    const first = open();
+    const second = open();
+    second.sql.exec("ALTER TABLE t ADD COLUMN c; INSERT INTO t VALUES (1, 'x', 'y')");
+    expect(first.sql.exec(query, 0).columnNames).toEqual(["a", "b"]);
+    expect(second.sql.exec(query, 0).toArray()).toEqual([{ a: 1, b: "x", c: "y" }]);
+    first.sql.exec("DROP TABLE t");
+    expect(thrown(() => first.sql.exec(query, 0)).message).toBe("no such table: t: SQLITE_ERROR");
+    expect(second.sql.exec(query, 0).columnNames).toEqual(["a", "b", "c"]);
+    // What the text alone refuses is refused in every database, each time with an Error of its own.
+    const refusals = [first, second].map((storage) => thrown(() => storage.sql.exec("BEGIN TRANSACTION")));
+    expect(refusals[0]).not.toBe(refusals[1]);
+    expect(refusals[0]!.message).toBe(refusals[1]!.message);
+    expect(refusals[0]!.message).toMatch(/^To execute a transaction, please use the state.storage.transaction\(\)/);
   });
 
   it("runs two cursors of the same text at once, each with its own bindings", () => {
