@@ -19,7 +19,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ITEMS_SOURCE, SQL_WRANGLER, sqlTestFile } from "./lib/sql-suite.mjs";
-import { analyseDir, summarise } from "./lib/cpu-profile.mjs";
+import { analyseDir, JEST_PHASES, summarise } from "./lib/cpu-profile.mjs";
 import { median } from "./lib/stats.mjs";
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
@@ -299,7 +299,8 @@ if (args.profile) {
         },
       );
     }
-    const s = summarise(analyseDir(dir, {}));
+    const analysed = analyseDir(dir, {}, runner.runner === "jest" ? JEST_PHASES : undefined);
+    const s = summarise(analysed);
     const top = Object.entries(s.buckets)
       .sort((a, b) => b[1] - a[1])
       .slice(0, 8)
@@ -308,6 +309,16 @@ if (args.profile) {
     console.log(
       `node ${c.node} ${c.runner} ${c.side}: ${s.profiles} profiles, busy ${s.busyMs.toFixed(0)} ms each (${s.firstTestBusyMs?.toFixed(0) ?? "?"} ms before the first test); ${top}`,
     );
+    if (runner.runner === "jest") {
+      // Jest runs these 20 quick files in band (or in its workers): the phases of all its processes, per file.
+      const total = {};
+      for (const r of analysed) for (const [phase, ms] of Object.entries(r.phases)) total[phase] = (total[phase] ?? 0) + ms;
+      const perFile = Object.entries(total)
+        .sort((a, b) => b[1] - a[1])
+        .map(([phase, ms]) => `${phase} ${(ms / FILES).toFixed(1)}`)
+        .join(", ");
+      console.log(`  per file, ms by phase: ${perFile}`);
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }

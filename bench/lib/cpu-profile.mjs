@@ -67,7 +67,8 @@ export function analyse(profile, matchers = {}) {
   return { totalMs: total / 1000, busyMs: (total - idle) / 1000, beforeTestMs: beforeTest / 1000, buckets, inclusive };
 }
 
-export function analyseDir(dir, matchers) {
+/** Every profile in `dir`, analysed; with `phaseList`, also its time by phase (`phases`). */
+export function analyseDir(dir, matchers, phaseList) {
   return readdirSync(dir)
     .filter((f) => f.endsWith(".cpuprofile"))
     .flatMap((f) => {
@@ -77,8 +78,49 @@ export function analyseDir(dir, matchers) {
       } catch {
         return []; // a worker killed while writing its profile
       }
-      return [{ file: f, ...analyse(profile, matchers) }];
+      return [{ file: f, ...analyse(profile, matchers), ...(phaseList !== undefined && { phases: phases(profile, phaseList) }) }];
     });
+}
+
+/**
+ * A Jest worker's time by phase of a test file's life, for `phases()`: each sample counts under the
+ * innermost frame that matches one (so the runtime's SQLite opens, inside a test, count as opens).
+ */
+export const JEST_PHASES = [
+  ["jest-environment-node's constructor", (f) => f.functionName === "NodeEnvironment" && f.url.includes("jest-environment-node")],
+  ["the runtime evaluated in the file's context", (f) => f.functionName === "loadTestingRuntime"],
+  ["the rest of the environment's constructor (TestRuntime, globals)", (f) => f.functionName === "DuraboxEnvironment"],
+  ["test code (the suite's tests, durabox's work for them)", (f) => /\.test\.[cm]?[jt]s/.test(f.url)],
+  ["the runtime's construction (options, wrangler file, worker loaded)", (f) => f.functionName === "get durabox"],
+  ["SQLite databases opened (one per object)", (f) => f.functionName === "get sqlite" && f.url.includes("durabox")],
+  ["scopes: per-test and per-describe rollback (handleTestEvent)", (f) => f.functionName === "handleTestEvent"],
+  ["teardown", (f) => f.functionName === "teardown"],
+  ["Jest's transform", (f) => f.url.includes("@jest/transform")],
+];
+
+/** Busy ms per phase of one profile (`phases`: [name, matcher]); what no phase matches is "other"; GC apart. */
+export function phases(profile, list) {
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const phaseOf = new Map();
+  const of = (id) => {
+    if (phaseOf.has(id)) return phaseOf.get(id);
+    const leaf = nodes.get(id).callFrame.functionName;
+    let phase = leaf === "(idle)" ? null : leaf === "(garbage collector)" ? "garbage collection" : undefined;
+    for (let at = id; phase === undefined && at !== undefined; at = parent.get(at)) {
+      phase = list.find(([, match]) => match(nodes.get(at).callFrame))?.[0];
+    }
+    phase ??= "other (the runner itself)";
+    phaseOf.set(id, phase);
+    return phase;
+  };
+  const out = {};
+  for (let i = 0; i < profile.samples.length; i++) {
+    const phase = of(profile.samples[i]);
+    if (phase !== null) out[phase] = (out[phase] ?? 0) + (profile.timeDeltas[i + 1] ?? 0) / 1000;
+  }
+  return out;
 }
 
 /** Medians across profiles, per bucket (buckets under `minMs` in every profile folded into "(other)"). */
