@@ -4,6 +4,7 @@ import { DurableObjectState, type StateOwner } from "./state.js";
 import { runInContext, type EventContext } from "./context.js";
 import type { CallHost } from "../rpc/context.js";
 import { Unsettled } from "../rpc/target.js";
+import { LiveList, type Linked } from "../base/live-list.js";
 import type { Awaitable } from "../base/awaitable.js";
 import type { DurableObjectId } from "./id.js";
 import type { InstanceGates } from "./storage-host.js";
@@ -56,13 +57,13 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
   /** Set when the instance was aborted (ctx.abort(), abortAllDurableObjects()) rather than evicted. */
   #aborted: (AbortHow & { readonly error: unknown }) | undefined;
   /** Rejects each running event's result: an abort fails them at once, as workerd cancels them. */
-  readonly #cancellers = new Set<(error: unknown) => void>();
+  readonly #cancellers = new LiveList<Canceller>();
   /** The context of an event at each depth of a chain of calls (it never changes): one object, not one per event. */
   readonly #contexts: EventContext[] = [];
   /** Events running now (admitted, not finished). */
   #running = 0;
   /** Calls through a stub not finished yet (queued or running): what the end of a test cancels. */
-  readonly #calls = new Set<PendingCall>();
+  readonly #calls = new LiveList<PendingCall>();
 
   constructor(id: DurableObjectId, host: InstanceHost) {
     this.id = id;
@@ -113,7 +114,7 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
   cancelCalls(error: (calls: readonly string[]) => Error): string[] {
     if (this.#calls.size === 0 || this.#broken !== undefined) return [];
     const className = this.#object?.constructor.name ?? "DurableObject";
-    const calls = [...this.#calls].map((call) => {
+    const calls = this.#calls.toArray().map((call) => {
       call.promise?.catch(() => undefined);
       return `${className}.${call.describe()}()`;
     });
@@ -174,19 +175,21 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
       }
       // An abort fails the event at once, as workerd cancels it; what the event does later is ignored.
       let settled = false;
-      const cancel = (error: unknown): void => {
-        if (settled) return;
-        settled = true;
-        this.#cancellers.delete(cancel);
-        this.#ended(call);
-        reject(error);
+      const canceller: Canceller = {
+        cancel: (error) => {
+          if (settled) return;
+          settled = true;
+          this.#cancellers.delete(canceller);
+          this.#ended(call);
+          reject(error);
+        },
       };
-      this.#cancellers.add(cancel);
+      this.#cancellers.add(canceller);
       running.then(
         (value) => {
           if (settled) return;
           settled = true;
-          this.#cancellers.delete(cancel);
+          this.#cancellers.delete(canceller);
           let result: T;
           try {
             result = settle === undefined ? (value as T) : runInContext(context, settle.finish, value);
@@ -204,7 +207,7 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
         (error: unknown) => {
           if (settled) return;
           settled = true;
-          this.#cancellers.delete(cancel);
+          this.#cancellers.delete(canceller);
           let failure = error;
           if (settle !== undefined) {
             try {
@@ -344,7 +347,7 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
     if (this.#broken !== undefined) return;
     this.#aborted = { ...how, error };
     this.reset(error);
-    for (const cancel of [...this.#cancellers]) cancel(error);
+    for (const running of this.#cancellers.toArray()) running.cancel(error);
   }
 
   /** How the instance was aborted, and with what error, if it was. */
@@ -362,9 +365,14 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
 export type EventOutcome<T> = Awaitable<T> | Unsettled<T>;
 
 /** A call through a stub, until it finishes: its promise (once deliver() made it) and what it was. */
-interface PendingCall {
+interface PendingCall extends Linked {
   promise: Promise<unknown> | undefined;
   readonly describe: () => string;
+}
+
+/** A running event's way to fail at once (an abort). */
+interface Canceller extends Linked {
+  readonly cancel: (error: unknown) => void;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -30,11 +30,16 @@ export interface TargetRef {
  * becomes for the caller, each to run in the receiver's context.
  */
 export class Unsettled<T> {
-  constructor(
-    readonly promise: Promise<unknown>,
-    readonly finish: (value: unknown) => T,
-    readonly fail: (error: unknown) => never,
-  ) {}
+  // Declared, not defined: one made per call, plain stores are cheaper than defining fields.
+  declare readonly promise: Promise<unknown>;
+  declare readonly finish: (value: unknown) => T;
+  declare readonly fail: (error: unknown) => never;
+
+  constructor(promise: Promise<unknown>, finish: (value: unknown) => T, fail: (error: unknown) => never) {
+    this.promise = promise;
+    this.finish = finish;
+    this.fail = fail;
+  }
 }
 
 /**
