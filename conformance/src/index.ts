@@ -33,6 +33,20 @@ export class SqlObject extends DurableObject<Env> {
     return this.ctx.storage.sql.exec(query, ...bindings).toArray();
   }
 
+  /** This object's ctx.props: {} when reached through a namespace, the props a facet was started with. */
+  ownProps(): unknown {
+    return (this.ctx as unknown as { props: unknown }).props;
+  }
+
+  /** Starts facet `name` from ctx.exports.SqlObject({ props }) and answers its ctx.props. */
+  async facetProps(name: string, props: unknown): Promise<unknown> {
+    const exports = this.ctx.exports as unknown as { SqlObject: (options: { props: unknown }) => unknown };
+    const facets = (
+      this.ctx as unknown as { facets: { get(name: string, start: () => { class: unknown }): { ownProps(): Promise<unknown> } } }
+    ).facets;
+    return facets.get(name, () => ({ class: exports.SqlObject({ props }) })).ownProps();
+  }
+
   counts(query: string): [number, number] {
     const cursor = this.ctx.storage.sql.exec(query);
     cursor.toArray();

@@ -1,7 +1,7 @@
 // Secrets Store and rate limiting bindings from the wrangler file, and
 // cloudflare:test's adminSecretsStore() and createPagesEventContext() (issue 21, item 5).
 import { env } from "cloudflare:workers";
-import { adminSecretsStore, createPagesEventContext, waitOnExecutionContext } from "cloudflare:test";
+import { adminSecretsStore, createPagesEventContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { rejection, thrown, unique } from "./helpers";
 
@@ -113,5 +113,30 @@ describe("pages event context", () => {
     expect((await rejection(ctx.next()))?.message).toBe(
       "Cannot call `EventContext#next()` without including `next` property in 2nd argument to `createPagesEventContext()`",
     );
+  });
+});
+
+describe("ctx.props and ctx.exports.X({ props }) for a Durable Object class", () => {
+  type PropsObject = { ownProps(): Promise<unknown>; facetProps(name: string, props: unknown): Promise<unknown> };
+  const object = () => (env as unknown as { SQL: DurableObjectNamespace }).SQL.getByName(unique("props")) as unknown as PropsObject;
+
+  it("an object reached through its namespace has ctx.props {}", async () => {
+    expect(await object().ownProps()).toEqual({});
+  });
+
+  it("ctx.exports.X is callable, and X({ props }) is a DurableObjectClass", async () => {
+    const facts = await runInDurableObject(object() as never, (_instance, state) => {
+      const exported = (state as unknown as { exports: Record<string, (options: unknown) => unknown> }).exports.SqlObject!;
+      return [typeof exported, Object.prototype.toString.call(exported({ props: { a: 1 } }))];
+    });
+    expect(facts).toEqual(["function", "[object DurableObjectClass]"]);
+  });
+
+  it("a facet started from X({ props }) sees a copy of them as ctx.props, kept while it runs; without props, {}", async () => {
+    const parent = object();
+    expect(await parent.facetProps("f1", { a: 1, nested: { b: [2] } })).toEqual({ a: 1, nested: { b: [2] } });
+    // Running already: the startup callback is not called again.
+    expect(await parent.facetProps("f1", { a: 99 })).toEqual({ a: 1, nested: { b: [2] } });
+    expect(await parent.facetProps("f2", undefined)).toEqual({});
   });
 });

@@ -11,6 +11,8 @@ export interface ResolvedClass {
   readonly env: object;
   /** `ctx.exports`, when the worker's compatibility settings turn it on. */
   readonly exports?: object;
+  /** `ctx.props`: a facet's, from the class handle it was started with. */
+  readonly props?: Record<string, unknown>;
 }
 
 /** How a class keeps its data: the 2022 key-value storage, or a SQLite database per object. */

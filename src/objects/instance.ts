@@ -284,8 +284,9 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
     this.inputGate.closeUntil(this.#constructing);
   }
 
-  #constructWith({ objectClass, env, exports }: ResolvedClass): void {
-    this.state.setExports(exports);
+  #constructWith({ objectClass, env, exports, props }: ResolvedClass): void {
+    // A fresh {} for each instance when none was given, as workerd's ctx.props.
+    this.state.setExports(exports, props === undefined ? {} : structuredClone(props));
     try {
       this.#object = runInContext(this.#contextAt(0), () => new objectClass(this.state, env as never));
       this.#host.onEvent?.({ type: "construct" });

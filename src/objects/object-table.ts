@@ -5,7 +5,8 @@ import type { ClassRegistry } from "./class-registry.js";
 import type { StorageBackend } from "../storage/backend.js";
 import type { ObjectInstance } from "./instance.js";
 import type { ObjectWebSockets } from "./websockets/object-websockets.js";
-import { DurableObjectNamespace } from "./namespace.js";
+import { andThen } from "../base/awaitable.js";
+import { DurableObjectClassHandle } from "./loopback-class.js";
 import type { ResolvedClass } from "./class-registry.js";
 
 /** Database files kept open beyond those in use (with WAL, three descriptors each). */
@@ -72,17 +73,17 @@ export class ObjectTable {
     }
   }
 
-  /** The class a facet's startup options name: a Durable Object class of the worker, as `ctx.exports.X` gives it. */
+  /** The class a facet's startup options name: a Durable Object class of the worker, as `ctx.exports.X` (or `X({ props })`) gives it. */
   #facetClass(value: unknown): ResolvedClass | Promise<ResolvedClass> {
-    const identity = DurableObjectNamespace.identityIfNamespace(value);
-    if (identity === undefined) {
+    const named = DurableObjectClassHandle.facetClassOf(value);
+    if (named === undefined) {
       const got = typeof value === "function" ? "a class itself" : value === null ? "null" : typeof value;
       throw new TypeError(
         `A facet's startup options need { class: ctx.exports.<ClassName> } (a Durable Object class of the worker, as ctx.exports gives it), but class was ${got}. ` +
           "ctx.exports is on from compatibility date 2025-11-17, or with the enable_ctx_exports flag.",
       );
     }
-    return this.#classes.get(identity).spec.resolve();
+    return andThen(this.#classes.get(named.identity).spec.resolve(), (resolved): ResolvedClass => ({ ...resolved, props: named.props }));
   }
 
   /** The record of `id`, made if there is none; the id's class must be registered. */

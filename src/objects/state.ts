@@ -26,6 +26,7 @@ export class DurableObjectState {
   readonly storage: ObjectStorage;
   readonly #owner: StateOwner;
   #exports: object | undefined;
+  #props: Record<string, unknown> = {};
   #facets: DurableObjectFacets | undefined;
 
   /** @internal */
@@ -54,9 +55,15 @@ export class DurableObjectState {
     return this.#exports;
   }
 
+  /** The props the object was started with: a facet's from `ctx.exports.X({ props })`, else `{}` (as workerd's). */
+  get props(): Record<string, unknown> {
+    return this.#props;
+  }
+
   /** @internal Set when the class is resolved, before the constructor runs. */
-  setExports(exports: object | undefined): void {
+  setExports(exports: object | undefined, props: Record<string, unknown> = {}): void {
     this.#exports = exports;
+    this.#props = props;
   }
 
   /**

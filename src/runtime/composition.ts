@@ -13,6 +13,7 @@ import { IsolationScopes } from "../base/isolation-scopes.js";
 import type { IsolatedState } from "../base/isolated-state.js";
 import { loadSqliteDriver } from "../sql/load-driver.js";
 import type { DurableObjectNamespace } from "../objects/namespace.js";
+import { loopbackNamespace } from "../objects/loopback-class.js";
 import { workersModule } from "../worker/workers-module.js";
 import { describeObjectEvent, type ObjectEvent } from "../objects/events.js";
 import { autoReplyToClose } from "../objects/websockets/compatibility.js";
@@ -177,12 +178,14 @@ export class DuraboxRuntime implements IsolatedState {
           loopback: true,
         }),
       namespace: (className) => {
-        // A class some binding names already has its namespace: exports.Counter is env.COUNTER.
+        // A class some binding names already has its namespace: exports.Counter reaches env.COUNTER's objects.
+        let namespace: DurableObjectNamespace | undefined;
         for (const other of this.options.workers) {
           const bound = other.durableObjects.find((d) => d.scriptName === name && d.className === className);
-          if (bound !== undefined) return this.#envs.get(other.name)![bound.binding] as object;
+          if (bound !== undefined) namespace = this.#envs.get(other.name)![bound.binding] as DurableObjectNamespace;
+          if (namespace !== undefined) break;
         }
-        return this.#defineClass(name, className);
+        return loopbackNamespace(namespace ?? this.#defineClass(name, className));
       },
     });
     this.#exports.set(name, exports);

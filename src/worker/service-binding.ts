@@ -1,3 +1,4 @@
+import { loopbackProps } from "../base/loopback-props.js";
 import { DuraboxError } from "../base/errors.js";
 import { toRequest } from "../objects/stub.js";
 import { directHost, nextDepth } from "../rpc/context.js";
@@ -103,19 +104,3 @@ export function serviceBinding(target: ServiceTarget): object {
 
 /** workerd's text for a LoopbackServiceStub sent over RPC: it must be specialised (`X({ props })`) first. */
 const LOOPBACK_NOT_SERIALIZABLE = 'Could not serialize object of type "LoopbackServiceStub". This type does not support serialization.';
-
-/** The props of `ctx.exports.X({ props })`: a copy (workerd serialises them), `{}` when not given. */
-function loopbackProps(options: unknown): Record<string, unknown> {
-  if (options === undefined) return {};
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(
-      `ctx.exports entries take { props? }, e.g. ctx.exports.Api({ props: { user: "ada" } }); got ${options === null ? "null" : typeof options}.`,
-    );
-  }
-  const { props } = options as { props?: unknown };
-  if (props === undefined) return {};
-  if (typeof props !== "object" || props === null) {
-    throw new TypeError(`ctx.exports entries take { props } as an object, got ${props === null ? "null" : typeof props}.`);
-  }
-  return structuredClone(props) as Record<string, unknown>;
-}

@@ -12,6 +12,7 @@ export const facetsScript = /* js */ `
     identity() { return { id: String(this.ctx.id), name: this.ctx.id.name ?? null, type: typeof this.ctx.id }; }
     remember(v) { this.memory = v; }
     recall() { return this.memory ?? null; }
+    props() { this.ctx.props.seen = (this.ctx.props.seen ?? 0) + 1; return this.ctx.props; }
     setAlarm() { return this.ctx.storage.setAlarm(Date.now() + 60_000); }
     async setAlarmCaught() {
       try { await this.ctx.storage.setAlarm(Date.now() + 60_000); } catch { return "caught"; }
@@ -61,6 +62,12 @@ export const facetsScript = /* js */ `
     nestedIncrement(name, child) { return this.facet(name, "Nested").increment(child); }
     nestedValue(name, child) { return this.facet(name, "Nested").value(child); }
     ownId() { return { id: String(this.ctx.id), name: this.ctx.id.name }; }
+    ownProps() { return this.ctx.props; }
+    async withProps(name, props) {
+      const facet = this.ctx.facets.get(name, () => ({ class: this.ctx.exports.Counter(props === undefined ? undefined : { props }) }));
+      const seen = await facet.props();
+      return { seen, given: props ?? null, exported: [typeof this.ctx.exports.Counter, String(this.ctx.exports.Counter({}))] };
+    }
     own() { return this.ctx.storage.kv.get("own") ?? null; }
     setOwn(v) { this.ctx.storage.kv.put("own", v); }
 
@@ -117,6 +124,8 @@ export const facetsScript = /* js */ `
 
 /** The RPC surface of the test's Parent object. */
 export interface ParentStub {
+  ownProps(): Promise<unknown>;
+  withProps(name: string, props: object | undefined): Promise<{ seen: unknown; given: unknown; exported: [string, string] }>;
   increment(name: string): Promise<number>;
   value(name: string): Promise<number | null>;
   callbackCalls(): Promise<number>;

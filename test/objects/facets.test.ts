@@ -46,6 +46,22 @@ describe("ctx.facets.get()", () => {
     expect(await p.callbackCalls()).toBe(2);
   });
 
+  it("ctx.props: {} for an object reached through its namespace; a facet's a copy of X({ props }) (conformance/tests/platform.test.ts)", async () => {
+    const p = await parent();
+    expect(await p.ownProps()).toEqual({});
+    const given = { user: "ada", roles: ["admin"] };
+    const first = await p.withProps("a", given);
+    expect(first).toEqual({
+      seen: { user: "ada", roles: ["admin"], seen: 1 },
+      given,
+      exported: ["function", "[object DurableObjectClass]"],
+    });
+    // The same run: the callback is not called again, so the first props stay (and the facet's own change to them).
+    expect((await p.withProps("a", { user: "bob" })).seen).toEqual({ user: "ada", roles: ["admin"], seen: 2 });
+    expect((await p.withProps("b", undefined)).seen).toEqual({ seen: 1 });
+    await expect(p.withProps("c", 42 as never)).rejects.toThrow("ctx.exports entries take { props } as an object, got number.");
+  });
+
   it("keeps a facet's memory while it runs: every stub of one name reaches the same instance", async () => {
     const p = await parent();
     await p.remember("a", "kept");
