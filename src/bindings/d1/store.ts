@@ -69,6 +69,7 @@ export class D1Store implements IsolatedState {
   #pageSize = 0;
   #autoVacuum = false;
   #directChanges = false;
+  #virtualTables = false;
   #schemaFactsEpoch = -1;
 
   constructor(options: D1StoreOptions = {}) {
@@ -101,6 +102,8 @@ export class D1Store implements IsolatedState {
       const sizeAtCommit = firstWrite !== -1 && this.#readSizeBeforeCommit(storage);
       storage.commit();
       if (firstWrite !== -1 && !sizeAtCommit) this.#readSize(storage);
+      // FTS5 writes its shadow tables at the commit too: those changes belong to no statement of the next call.
+      if (firstWrite !== -1 && this.#virtualTables) this.#readChanges(storage);
     } catch (error) {
       storage.rollback();
       this.#sizeStale = true;
@@ -245,7 +248,8 @@ export class D1Store implements IsolatedState {
 
   /**
    * Whether a DML statement's changes are all its own (sqlite3_changes() equals the step of total_changes()):
-   * no trigger exists to change rows too, and no foreign key whose action could (any REFERENCES clause counts).
+   * no trigger exists to change rows too, no foreign key whose action could (any REFERENCES clause counts), and
+   * no virtual table (whose module writes its shadow tables).
    * Read once per schema.
    */
   #changesAreDirect(storage: SqliteObjectStorage): boolean {
@@ -259,7 +263,9 @@ export class D1Store implements IsolatedState {
     if (this.#schemaFactsEpoch === db.schemaEpoch) return;
     this.#pageSize = Number(db.queryOne("PRAGMA page_size")![0]);
     this.#autoVacuum = Number(db.queryOne("PRAGMA auto_vacuum")![0]) !== 0;
-    this.#directChanges = db.queryOne(MAY_CHANGE_MORE) === undefined;
+    const [changingMore, virtualTables] = db.queryOne(MAY_CHANGE_MORE)!;
+    this.#directChanges = Number(changingMore) === 0;
+    this.#virtualTables = Number(virtualTables) !== 0;
     this.#schemaFactsEpoch = db.schemaEpoch;
   }
 
@@ -279,8 +285,14 @@ export class D1Store implements IsolatedState {
   }
 }
 
-/** A row when a statement may change rows besides its own: a trigger, or a foreign key (its ON DELETE/UPDATE action). */
-const MAY_CHANGE_MORE = "SELECT 1 FROM sqlite_schema WHERE type = 'trigger' OR (type = 'table' AND sql LIKE '%REFERENCES%') LIMIT 1";
+/**
+ * How many schema objects may make a statement change rows besides its own (a trigger; a foreign key, by its
+ * ON DELETE/UPDATE action; a virtual table, whose module writes its shadow tables), and how many of them are
+ * virtual tables (FTS5 also writes at the commit).
+ */
+const MAY_CHANGE_MORE =
+  "SELECT count(*) FILTER (WHERE type = 'trigger' OR (type = 'table' AND (sql LIKE '%REFERENCES%' OR sql LIKE 'CREATE VIRTUAL%'))), " +
+  "count(*) FILTER (WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL%') FROM sqlite_schema";
 
 /** A statement's size_after until the call's end reads the size. */
 const SIZE_AFTER_CALL = -1;

@@ -162,6 +162,20 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("D1
       expect((await insert("dee")).meta).toMatchObject({ changes: 1, last_row_id: 4 });
     });
 
+    it("counts in changes the rows a virtual table's module writes in its shadow tables while the statement runs", async () => {
+      const db = await fresh();
+      await db.exec("CREATE VIRTUAL TABLE notes USING fts5(body)");
+      const total = db.prepare("SELECT total_changes() AS n");
+      const insert = db.prepare("INSERT INTO notes VALUES ('hello world')");
+      // SQLite's counter read in the same call, around the insert; FTS5 also writes at each commit, which is no statement's.
+      for (let call = 0; call < 3; call++) {
+        const [before, inserted, after] = await db.batch<{ n: number }>([total, insert, total]);
+        expect(inserted!.meta.changes).toBe(after!.results[0]!.n - before!.results[0]!.n);
+        expect(inserted!.meta.changes).toBeGreaterThan(1);
+      }
+      expect((await db.prepare("INSERT INTO users (name) VALUES ('ada')").run()).meta.changes).toBe(1);
+    });
+
     it("returns the rows of INSERT … RETURNING", async () => {
       const db = await fresh();
       const result = await db.prepare("INSERT INTO users (name) VALUES (?) RETURNING id, name").bind("ada").run();
