@@ -136,35 +136,38 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
       return Promise.reject(this.#broken.error);
     }
     this.#running++;
-    const context = this.#contextAt(depth);
-    let outcome: EventOutcome<T>;
+    return runInContext(this.#contextAt(depth), this.#start, event, call) as Promise<T>;
+  }
+
+  /**
+   * The event's code and what awaits its result, in the event's context: the
+   * continuations inherit it (an RPC call's copy of its result runs there)
+   * without entering it again.
+   */
+  readonly #start = (event: (object: object) => EventOutcome<unknown>, call: PendingCall | undefined): Promise<unknown> => {
+    let outcome: EventOutcome<unknown>;
     try {
-      outcome = runInContext(context, event, this.#object!);
+      outcome = event(this.#object!);
     } catch (error) {
       this.#ended(call);
       return Promise.reject(error);
     }
-    if (outcome instanceof Unsettled) return this.#awaited(context, outcome.promise, outcome, call);
-    if (isThenable(outcome)) return this.#awaited(context, outcome, undefined, call);
+    if (outcome instanceof Unsettled) return this.#awaited(outcome.promise, outcome, call);
+    if (isThenable(outcome)) return this.#awaited(outcome, undefined, call);
     try {
       const confirmed = this.#committed(outcome, call);
       return confirmed instanceof Promise ? confirmed : Promise.resolve(confirmed);
     } catch (error) {
       return Promise.reject(error);
     }
-  }
+  };
 
   /**
    * The answer of an event whose work goes on after its synchronous part:
-   * what `running` settles to (through `settle`, in the event's context, when
-   * given), unless the instance is aborted first.
+   * what `running` settles to (through `settle` when given), unless the
+   * instance is aborted first.
    */
-  #awaited<T>(
-    context: EventContext,
-    running: PromiseLike<unknown>,
-    settle: Unsettled<T> | undefined,
-    call: PendingCall | undefined,
-  ): Promise<T> {
+  #awaited<T>(running: PromiseLike<unknown>, settle: Unsettled<T> | undefined, call: PendingCall | undefined): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       // Aborted while the event's synchronous part ran (a facet's refused setAlarm()): it fails now.
       if (this.#aborted !== undefined) {
@@ -192,7 +195,7 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
           this.#cancellers.delete(canceller);
           let result: T;
           try {
-            result = settle === undefined ? (value as T) : runInContext(context, settle.finish, value);
+            result = settle === undefined ? (value as T) : settle.finish(value);
           } catch (error) {
             this.#ended(call);
             reject(error);
@@ -211,7 +214,7 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
           let failure = error;
           if (settle !== undefined) {
             try {
-              runInContext(context, settle.fail, error);
+              settle.fail(error);
             } catch (copied) {
               failure = copied;
             }
