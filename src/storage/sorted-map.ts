@@ -7,34 +7,41 @@ type BTreeClass = typeof import("sorted-btree").default;
 const BTree = (nodeRequire("sorted-btree") as { default: BTreeClass }).default;
 
 /**
- * A map of string keys in UTF-8 order: a B+ tree, so a lookup or a write is
- * O(log n) and a range scan O(log n + k) whatever else is stored.
+ * A map of string keys in UTF-8 order: a B+ tree, so a write is O(log n) and
+ * a range scan O(log n + k) whatever else is stored, beside a hash map of
+ * the same entries for point lookups (a KV get, a storage get), which the
+ * tree answers only through O(log n) calls of the key comparison.
+ * compareKeys is 0 only for equal strings, so both hold the same keys.
  */
 export class SortedKeyMap<V> {
   readonly #tree = new BTree<string, V>(undefined, compareKeys);
+  readonly #index = new Map<string, V>();
 
   get size(): number {
-    return this.#tree.size;
+    return this.#index.size;
   }
 
   get(key: string): V | undefined {
-    return this.#tree.get(key);
+    return this.#index.get(key);
   }
 
   has(key: string): boolean {
-    return this.#tree.has(key);
+    return this.#index.has(key);
   }
 
   set(key: string, value: V): void {
     this.#tree.set(key, value, true);
+    this.#index.set(key, value);
   }
 
   delete(key: string): boolean {
-    return this.#tree.delete(key);
+    this.#tree.delete(key);
+    return this.#index.delete(key);
   }
 
   clear(): void {
     this.#tree.clear();
+    this.#index.clear();
   }
 
   /** Entries of a half-open range in order (or reverse order), up to `limit`. */
