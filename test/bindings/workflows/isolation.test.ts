@@ -81,6 +81,8 @@ describe("a workflow started from a Durable Object", () => {
     await expect(env.FULFIL.get("o-1")).rejects.toThrow("instance.not_found");
     expect(await shop(env).state()).toEqual({ placed: undefined, shipped: undefined });
     expect(await shop(env).place("o-1")).toBe("o-1");
+    // Its first step (the pack) runs before it sleeps: a step is not done by the time create() answers.
+    await vi.waitFor(async () => expect((await (await env.FULFIL.get("o-1")).status()).status).toBe("waiting"));
     await runtime.exitScope();
 
     runtime.enterScope(); // the instance the last test left sleeping never wakes
