@@ -1,9 +1,10 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, statSync, writeSync } from "node:fs";
+import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, statSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { flipByte } from "../helpers/damage.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const cli = path.join(root, "dist", "cli", "main.js");
@@ -50,15 +51,6 @@ function copy(): string {
 function objectFiles(dir: string): string {
   const namespace = path.join(dir, "%23Rows");
   return path.join(namespace, readdirSync(namespace)[0]!);
-}
-
-function flipByte(file: string, offset: number): void {
-  const fd = openSync(file, "r+");
-  const byte = Buffer.alloc(1);
-  readSync(fd, byte, 0, 1, offset);
-  byte[0] = byte[0]! ^ 0xff;
-  writeSync(fd, byte, 0, 1, offset);
-  closeSync(fd);
 }
 
 describe("durabox repair on SQLite-backed objects", () => {

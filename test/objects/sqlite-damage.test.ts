@@ -1,10 +1,11 @@
 import { execFile, spawn } from "node:child_process";
-import { cpSync, mkdtempSync, openSync, readFileSync, readdirSync, closeSync, readSync, writeSync, truncateSync, statSync } from "node:fs";
+import { cpSync, mkdtempSync, openSync, readFileSync, readdirSync, closeSync, writeSync, truncateSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { nodeOfMajor } from "../helpers/matrix.js";
+import { flipByte } from "../helpers/damage.js";
 
 const fixture = fileURLToPath(new URL("../../fixtures/persistence/sqlite-wal.mjs", import.meta.url));
 
@@ -44,15 +45,6 @@ function snapshot(dir: string): Record<string, string> {
       .filter((name) => name.startsWith("db.sqlite") && !name.endsWith("-shm"))
       .map((name) => [name, readFileSync(path.join(files, name)).toString("base64")]),
   );
-}
-
-function flipByte(file: string, offset: number): void {
-  const fd = openSync(file, "r+");
-  const byte = Buffer.alloc(1);
-  readSync(fd, byte, 0, 1, offset);
-  byte[0] = byte[0]! ^ 0xff;
-  writeSync(fd, byte, 0, 1, offset);
-  closeSync(fd);
 }
 
 let written: string;
