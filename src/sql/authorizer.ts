@@ -48,10 +48,13 @@ export const TRANSACTION_STATEMENT_MESSAGE =
   "automatically roll back on exceptions, and because it interacts correctly with Durable Objects' automatic " +
   "atomic write coalescing.";
 
+/** `_cf_` in any case; a regular expression, so the authorizer's every call allocates nothing. */
+const RESERVED_PREFIX = /^_cf_/i;
+
 /** Names starting `_cf_` belong to the runtime (the key-value table, metadata). */
 export function isAllowedName(name: string): boolean {
   // In any case, as workerd compares it: `_CF_x` and pragma_table_info('_CF_KV') are refused too (conformance/tests/sqlite.test.ts).
-  return name.slice(0, 4).toLowerCase() !== "_cf_";
+  return !RESERVED_PREFIX.test(name);
 }
 
 /**
