@@ -1,7 +1,9 @@
 import {
+  contextScope as rpcContextScope,
   currentContext as currentRpcContext,
   runInContext as runInRpcContext,
   type EventContext as RpcEventContext,
+  type ScopeRunner,
 } from "../rpc/context.js";
 import type { SocketOwner } from "./websockets/socket-core.js";
 import type { OutputGate } from "./gates.js";
@@ -23,3 +25,7 @@ export function currentContext(): EventContext | undefined {
 
 /** RPC's runInContext itself, not a wrapper: no frame of its own in a stack trace. */
 export const runInContext: <T, A extends unknown[]>(context: EventContext, fn: (...args: A) => T, ...args: A) => T = runInRpcContext;
+
+/** RPC's contextScope(): a scope an object's events at one depth enter, made once. */
+export const contextScope: (context: EventContext) => ScopeRunner = rpcContextScope;
+export type { ScopeRunner };

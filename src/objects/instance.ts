@@ -1,7 +1,7 @@
 import type { ObjectStorage } from "./object-storage.js";
 import { InputGate, OutputGate } from "./gates.js";
 import { DurableObjectState, type StateOwner } from "./state.js";
-import { runInContext, type EventContext } from "./context.js";
+import { contextScope, type EventContext, type ScopeRunner } from "./context.js";
 import type { CallHost } from "../rpc/context.js";
 import { Unsettled } from "../rpc/target.js";
 import { LiveList, type Linked } from "../base/live-list.js";
@@ -58,8 +58,8 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
   #aborted: (AbortHow & { readonly error: unknown }) | undefined;
   /** Rejects each running event's result: an abort fails them at once, as workerd cancels them. */
   readonly #cancellers = new LiveList<Canceller>();
-  /** The context of an event at each depth of a chain of calls (it never changes): one object, not one per event. */
-  readonly #contexts: EventContext[] = [];
+  /** The scope of an event at each depth of a chain of calls (its context never changes): made once, not per event. */
+  readonly #scopes: ScopeRunner[] = [];
   /** Events running now (admitted, not finished). */
   #running = 0;
   /** Calls through a stub not finished yet (queued or running): what the end of a test cancels. */
@@ -136,7 +136,7 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
       return Promise.reject(this.#broken.error);
     }
     this.#running++;
-    return runInContext(this.#contextAt(depth), this.#start, event, call) as Promise<T>;
+    return this.#scopeAt(depth)(this.#start, undefined, event, call) as Promise<T>;
   }
 
   /**
@@ -258,8 +258,8 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
     );
   }
 
-  #contextAt(depth: number): EventContext {
-    return (this.#contexts[depth] ??= { depth, sockets: this, outputGate: this.outputGate, host: this.host });
+  #scopeAt(depth: number): ScopeRunner {
+    return (this.#scopes[depth] ??= contextScope({ depth, sockets: this, outputGate: this.outputGate, host: this.host } satisfies EventContext));
   }
 
   /** An admitted event is over: no longer a pending call, out of the gate, and the instance idle if it was the last. */
@@ -291,7 +291,7 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
     // A fresh {} for each instance when none was given, as workerd's ctx.props.
     this.state.setExports(exports, props === undefined ? {} : structuredClone(props));
     try {
-      this.#object = runInContext(this.#contextAt(0), () => new objectClass(this.state, env as never));
+      this.#object = this.#scopeAt(0)(() => new objectClass(this.state, env as never), undefined);
       this.#host.onEvent?.({ type: "construct" });
     } catch (error) {
       this.reset(error);

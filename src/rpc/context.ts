@@ -1,3 +1,4 @@
+import { AsyncResource } from "node:async_hooks";
 import { sharedAsyncLocalStorage } from "../base/shared-state.js";
 import { DuraboxError } from "../base/errors.js";
 
@@ -38,6 +39,26 @@ export function currentContext(): EventContext | undefined {
  */
 export const runInContext: <T, A extends unknown[]>(context: EventContext, fn: (...args: A) => T, ...args: A) => T =
   storage.run.bind(storage);
+
+/** Runs `fn` (with `this` = `thisArg`) inside a context scope made by contextScope(). */
+export type ScopeRunner = <T, A extends unknown[]>(fn: (...args: A) => T, thisArg: unknown, ...args: A) => T;
+
+/** The async context every scope starts from: the one this module was evaluated in, before any caller's. */
+const root = new AsyncResource("durabox.root");
+
+/**
+ * A scope to run code in `context` many times (an object's events at one
+ * depth): made once, entering it switches to one async frame that holds the
+ * context and nothing of the caller's, where runInContext() makes a new frame
+ * (on Node 24 a copy of the caller's) on every entry. So an object's event
+ * sees none of the caller's AsyncLocalStorage values, as in production, where
+ * a call reaches the object as a request of its own. The runner is the
+ * resource's own method, bound: no frame of its own in a stack trace.
+ */
+export function contextScope(context: EventContext): ScopeRunner {
+  const scope = root.runInAsyncScope(() => storage.run(context, () => new AsyncResource("durabox.event")));
+  return scope.runInAsyncScope.bind(scope) as ScopeRunner;
+}
 
 /** The depth of a call made now; refuses a chain deeper than production allows. */
 export function nextDepth(): number {
