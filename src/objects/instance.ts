@@ -168,62 +168,80 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
    * instance is aborted first.
    */
   #awaited<T>(running: PromiseLike<unknown>, settle: Unsettled<T> | undefined, call: PendingCall | undefined): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      // Aborted while the event's synchronous part ran (a facet's refused setAlarm()): it fails now.
-      if (this.#aborted !== undefined) {
-        running.then(undefined, () => undefined);
-        this.#ended(call);
-        reject(this.#aborted.error);
-        return;
-      }
-      // An abort fails the event at once, as workerd cancels it; what the event does later is ignored.
-      let settled = false;
-      const canceller: Canceller = {
-        cancel: (error) => {
-          if (settled) return;
-          settled = true;
-          this.#cancellers.delete(canceller);
+    const promise = new Promise<T>(captureSettlers);
+    const resolve = capturedResolve as (value: T | PromiseLike<T>) => void;
+    const reject = capturedReject!;
+    // Aborted while the event's synchronous part ran (a facet's refused setAlarm()): it fails now.
+    if (this.#aborted !== undefined) {
+      running.then(undefined, () => undefined);
+      this.#ended(call);
+      reject(this.#aborted.error);
+      return promise;
+    }
+    // An abort fails the event at once (abortWith), as workerd cancels it; what the event does later is ignored.
+    const event: Canceller = { prev: undefined, next: undefined, settled: false, reject, call };
+    this.#cancellers.add(event);
+    try {
+      this.#settleWith(running, event, settle, resolve);
+    } catch (error) {
+      // A thenable whose then() throws: the event fails with that, as a promise executor would have it.
+      this.#cancel(event, error);
+    }
+    return promise;
+  }
+
+  /** Settles the event by what `running` settles to: its value (through `settle`) once committed, or its error. */
+  #settleWith<T>(
+    running: PromiseLike<unknown>,
+    event: Canceller,
+    settle: Unsettled<T> | undefined,
+    resolve: (value: T | PromiseLike<T>) => void,
+  ): void {
+    const { call, reject } = event;
+    running.then(
+      (value) => {
+        if (event.settled) return;
+        event.settled = true;
+        this.#cancellers.delete(event);
+        let result: T;
+        try {
+          result = settle === undefined ? (value as T) : settle.finish(value);
+        } catch (error) {
           this.#ended(call);
           reject(error);
-        },
-      };
-      this.#cancellers.add(canceller);
-      running.then(
-        (value) => {
-          if (settled) return;
-          settled = true;
-          this.#cancellers.delete(canceller);
-          let result: T;
+          return;
+        }
+        try {
+          resolve(this.#committed(result, call));
+        } catch (error) {
+          reject(error);
+        }
+      },
+      (error: unknown) => {
+        if (event.settled) return;
+        event.settled = true;
+        this.#cancellers.delete(event);
+        let failure = error;
+        if (settle !== undefined) {
           try {
-            result = settle === undefined ? (value as T) : settle.finish(value);
-          } catch (error) {
-            this.#ended(call);
-            reject(error);
-            return;
+            settle.fail(error);
+          } catch (copied) {
+            failure = copied;
           }
-          try {
-            resolve(this.#committed(result, call));
-          } catch (error) {
-            reject(error);
-          }
-        },
-        (error: unknown) => {
-          if (settled) return;
-          settled = true;
-          this.#cancellers.delete(canceller);
-          let failure = error;
-          if (settle !== undefined) {
-            try {
-              settle.fail(error);
-            } catch (copied) {
-              failure = copied;
-            }
-          }
-          this.#ended(call);
-          reject(failure);
-        },
-      );
-    });
+        }
+        this.#ended(call);
+        reject(failure);
+      },
+    );
+  }
+
+  /** Fails a running event at once with `error` (an abort), unless its outcome came first. */
+  #cancel(running: Canceller, error: unknown): void {
+    if (running.settled) return;
+    running.settled = true;
+    this.#cancellers.delete(running);
+    this.#ended(running.call);
+    running.reject(error);
   }
 
   /**
@@ -259,7 +277,12 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
   }
 
   #scopeAt(depth: number): ScopeRunner {
-    return (this.#scopes[depth] ??= contextScope({ depth, sockets: this, outputGate: this.outputGate, host: this.host } satisfies EventContext));
+    return (this.#scopes[depth] ??= contextScope({
+      depth,
+      sockets: this,
+      outputGate: this.outputGate,
+      host: this.host,
+    } satisfies EventContext));
   }
 
   /** An admitted event is over: no longer a pending call, out of the gate, and the instance idle if it was the last. */
@@ -351,7 +374,7 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
     if (this.#broken !== undefined) return;
     this.#aborted = { ...how, error };
     this.reset(error);
-    for (const running of this.#cancellers.toArray()) running.cancel(error);
+    for (const running of this.#cancellers.toArray()) this.#cancel(running, error);
   }
 
   /** How the instance was aborted, and with what error, if it was. */
@@ -374,9 +397,19 @@ interface PendingCall extends Linked {
   readonly describe: () => string;
 }
 
-/** A running event's way to fail at once (an abort). */
+/** A running event, until its outcome or an abort settles it (once). */
 interface Canceller extends Linked {
-  readonly cancel: (error: unknown) => void;
+  settled: boolean;
+  readonly reject: (error: unknown) => void;
+  readonly call: PendingCall | undefined;
+}
+
+// The settling functions of the promise made last: new Promise(captureSettlers) needs no executor closure per event.
+let capturedResolve: ((value: unknown) => void) | undefined;
+let capturedReject: ((error: unknown) => void) | undefined;
+function captureSettlers(resolve: (value: never) => void, reject: (error: unknown) => void): void {
+  capturedResolve = resolve as (value: unknown) => void;
+  capturedReject = reject;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

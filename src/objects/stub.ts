@@ -1,5 +1,3 @@
-import { isRpcReceiver } from "../rpc/classes.js";
-import { notRpcDurableObject } from "../rpc/messages.js";
 import type { RpcCompatibility } from "../rpc/compatibility.js";
 import type { TargetRef } from "../rpc/target.js";
 import { deliverFetch, rpcStub, toRequest } from "./stub-calls.js";
@@ -63,17 +61,11 @@ export class DurableObjectStub {
         return Promise.reject(error);
       }
       instance.announce("rpc", member);
-      return instance.deliver(
-        depth,
-        (object) => {
-          if (!isRpcReceiver(object)) throw notRpcDurableObject();
-          return operation(object);
-        },
-        member,
-      );
+      return instance.deliver(depth, operation, member);
     };
     return {
       rpc: this.#target.rpc,
+      receiverOnly: true,
       invoke,
       invokeUnsettled: invoke,
       // The object outlives its stubs: there is nothing to count.

@@ -2,8 +2,9 @@ import { allCopyAsIs, copiesAsIs, copyValue, type Transfer } from "./codec.js";
 import { CURRENT_RPC, type RpcCompatibility } from "./compatibility.js";
 import { currentContext, directHost, nextDepth, type CallHost } from "./context.js";
 import { copyThrownError } from "./error-copy.js";
-import { notAFunction } from "./messages.js";
-import { resolvePath } from "./receiver.js";
+import { isRpcReceiver } from "./classes.js";
+import { notAFunction, notRpcDurableObject } from "./messages.js";
+import { receiverMember, resolvePath } from "./receiver.js";
 import { rpcRealm, stubState, type StubMaker, type StubState } from "./registry.js";
 import { Unsettled, type TargetRef } from "./target.js";
 
@@ -48,16 +49,19 @@ export function remoteCall(
   // A target that settles the receiver's promise itself (an object's gates) is handed it unsettled.
   const unsettled = target.invokeUnsettled !== undefined;
   const operation = (root: unknown): unknown => {
-    const via = { forwarded: false };
+    // Thrown as it is (not copied as the receiver's error), as production's stub does.
+    if (target.receiverOnly === true && !isRpcReceiver(root)) throw notRpcDurableObject();
     let result: unknown;
+    let forwarded: boolean;
     try {
-      result = performOn(root, path, copiedArgs, via);
+      result = performOn(root, path, copiedArgs);
+      forwarded = lastForwarded;
     } catch (error) {
       return failed(error, sent, stubFor, rpc);
     }
     // The common call (no stubs in the arguments, nothing forwarded) shares its continuations: no closures per call.
-    const plain = sent === undefined && !via.forwarded ? plainContinuations(stubFor, rpc) : undefined;
-    const finish = plain?.finish ?? ((value: unknown): unknown => finished(value, via.forwarded, sent, stubFor, rpc));
+    const plain = sent === undefined && !forwarded ? plainContinuations(stubFor, rpc) : undefined;
+    const finish = plain?.finish ?? ((value: unknown): unknown => finished(value, forwarded, sent, stubFor, rpc));
     const fail = plain?.fail ?? ((error: unknown): never => failed(error, sent, stubFor, rpc));
     // Synchronous members answer without a promise of their own; the gates' run awaits what is returned.
     if (result instanceof Promise) return unsettled ? new Unsettled(result, finish, fail) : result.then(finish, fail);
@@ -84,25 +88,41 @@ export function callOnResult(
 }
 
 /**
- * Performs `path`/`args` on a value an RPC call resolved to: through it when
- * it is a stub (the result is then that call's, `forwarded`), else on the
- * value itself. Synchronous where the member is: a promise only when the
- * member returns one.
+ * Whether the result performOn() returned last is a call it forwarded
+ * through a stub (the result is then that call's). Set by performOn as it
+ * returns, after any call it made (which may itself run performOn), so the
+ * caller reads it at once: no record per call.
  */
-function performOn(value: unknown, path: readonly string[], args: readonly unknown[] | undefined, via: { forwarded: boolean }): unknown {
+let lastForwarded = false;
+
+/**
+ * Performs `path`/`args` on a value an RPC call resolved to: through it when
+ * it is a stub, else on the value itself. Synchronous where the member is: a
+ * promise only when the member returns one.
+ */
+function performOn(value: unknown, path: readonly string[], args: readonly unknown[] | undefined): unknown {
+  // The common call, a member of the Durable Object or entrypoint the call starts at: as resolvePath() reaches it.
+  if (path.length === 1 && isRpcReceiver(value) && stubState(value) === undefined) {
+    const name = path[0]!;
+    const member = receiverMember(value as object, name);
+    return args === undefined ? returned(member, false) : callMember(member, value, name, args);
+  }
   const resolved = resolvePath(value, path);
-  if (resolved.kind === "forward") {
-    via.forwarded = true;
-    return resolved.stub.call(resolved.rest, args);
-  }
-  if (args === undefined) return resolved.value;
-  const stub = stubState(resolved.value);
-  if (stub !== undefined) {
-    via.forwarded = true;
-    return stub.call([], args);
-  }
-  if (typeof resolved.value !== "function") throw notAFunction(resolved.name ?? "");
-  return (resolved.value as (...a: unknown[]) => unknown).apply(resolved.holder, args as unknown[]);
+  if (resolved.kind === "forward") return returned(resolved.stub.call(resolved.rest, args), true);
+  if (args === undefined) return returned(resolved.value, false);
+  return callMember(resolved.value, resolved.holder, resolved.name ?? "", args);
+}
+
+function callMember(member: unknown, holder: unknown, name: string, args: readonly unknown[]): unknown {
+  const stub = stubState(member);
+  if (stub !== undefined) return returned(stub.call([], args), true);
+  if (typeof member !== "function") throw notAFunction(name);
+  return returned((member as (...a: unknown[]) => unknown).apply(holder, args as unknown[]), false);
+}
+
+function returned(result: unknown, forwarded: boolean): unknown {
+  lastForwarded = forwarded;
+  return result;
 }
 
 function finished(result: unknown, forwarded: boolean, sent: Transfer | undefined, stubFor: StubMaker, rpc: RpcCompatibility): unknown {
@@ -125,7 +145,11 @@ interface Continuations {
 }
 const plainByMaker = new WeakMap<StubMaker, WeakMap<RpcCompatibility, Continuations>>();
 
+// The pair asked for last (every call of a test asks for the same): no lookups.
+let lastPlain: { readonly stubFor: StubMaker; readonly rpc: RpcCompatibility; readonly continuations: Continuations } | undefined;
+
 function plainContinuations(stubFor: StubMaker, rpc: RpcCompatibility): Continuations {
+  if (lastPlain !== undefined && lastPlain.stubFor === stubFor && lastPlain.rpc === rpc) return lastPlain.continuations;
   let byCompatibility = plainByMaker.get(stubFor);
   if (byCompatibility === undefined) plainByMaker.set(stubFor, (byCompatibility = new WeakMap()));
   let plain = byCompatibility.get(rpc);
@@ -133,6 +157,7 @@ function plainContinuations(stubFor: StubMaker, rpc: RpcCompatibility): Continua
     plain = { finish: (value) => copyResult(value, false, stubFor, rpc), fail: (error) => failed(error, undefined, stubFor, rpc) };
     byCompatibility.set(rpc, plain);
   }
+  lastPlain = { stubFor, rpc, continuations: plain };
   return plain;
 }
 

@@ -56,7 +56,19 @@ interface PromiseTarget {
 
 // One handler and one set of promise methods for every RPC promise: a call allocates only the proxy and its target.
 const RESULT = Symbol("rpc result");
+/**
+ * The RPC promise whose `then` was read last, and its target: `await` reads
+ * `then` and calls it at once, so the call finds its result here without a
+ * second trip through the proxy's trap.
+ */
+let lastProxy: unknown;
+let lastTarget: PromiseTarget | undefined;
 function resultOf(proxy: unknown): Promise<unknown> {
+  if (proxy === lastProxy && lastTarget !== undefined) {
+    const { result } = lastTarget;
+    lastProxy = lastTarget = undefined;
+    return result;
+  }
   return (proxy as { [RESULT]: Promise<unknown> })[RESULT];
 }
 const promiseMethods = {
@@ -71,10 +83,15 @@ const promiseMethods = {
   },
 };
 const promiseHandler: ProxyHandler<PromiseTarget> = {
-  get(target, key) {
+  get(target, key, proxy) {
+    if (key === "then") {
+      lastProxy = proxy;
+      lastTarget = target;
+      return promiseMethods.then;
+    }
     if (key === RESULT) return target.result;
     if (key === PENDING_TYPE) return "JsRpcPromise";
-    if (key === "then" || key === "catch" || key === "finally") return promiseMethods[key];
+    if (key === "catch" || key === "finally") return promiseMethods[key];
     if (typeof key !== "string") return undefined;
     return rpcProperty((target.pipeline ??= pipelineOn(target.result, target.stubFor)), [key]);
   },

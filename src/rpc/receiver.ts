@@ -75,7 +75,7 @@ export type Resolved =
  * Durable Object's own property shadowing a prototype method is refused with
  * workerd's message, an entrypoint's is passed over for the prototype's.
  */
-function receiverMember(receiver: object, name: string): unknown {
+export function receiverMember(receiver: object, name: string): unknown {
   if (RESERVED_NAMES.has(name)) throw reserved(name);
   const prototype = Object.getPrototypeOf(receiver) as object | null;
   const proxy = types.isProxy(receiver);

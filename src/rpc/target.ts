@@ -18,6 +18,12 @@ export interface TargetRef {
     operation: (target: unknown) => T | Promise<T> | Unsettled<T>,
     member?: () => string,
   ) => Promise<T>;
+  /**
+   * The target is a Durable Object: a call on one whose class extends
+   * neither DurableObject nor WorkerEntrypoint fails with production's
+   * TypeError, thrown as it is.
+   */
+  readonly receiverOnly?: boolean;
   /** A stub to the target was made. */
   retain(): void;
   /** A stub to the target was disposed. */
