@@ -76,6 +76,30 @@ export type Resolved =
  * workerd's message, an entrypoint's is passed over for the prototype's.
  */
 export function receiverMember(receiver: object, name: string): unknown {
+  // The common case: an ordinary receiver, a name its prototype chain defines and that is not reserved.
+  const prototype = Object.getPrototypeOf(receiver) as object | null;
+  if (prototype !== null && callableOnPrototype(prototype, name) && !types.isProxy(receiver)) {
+    if (!(receiver instanceof DurableObject)) return Reflect.get(prototype, name, receiver);
+    if (Object.prototype.hasOwnProperty.call(receiver, name)) throw notImplemented(name);
+    // No own property of that name: the same read as from the prototype with `this` the receiver.
+    return (receiver as unknown as Record<string, unknown>)[name];
+  }
+  return unusualReceiverMember(receiver, name);
+}
+
+/** Per prototype, the names a receiver's caller may reach there: on its chain (not Object.prototype's) and not reserved. */
+const receiverMembers = new WeakMap<object, Map<string, boolean>>();
+
+function callableOnPrototype(prototype: object, name: string): boolean {
+  let members = receiverMembers.get(prototype);
+  if (members === undefined) receiverMembers.set(prototype, (members = new Map()));
+  let answer = members.get(name);
+  if (answer === undefined) members.set(name, (answer = !RESERVED_NAMES.has(name) && onPrototypeChain(prototype, name)));
+  return answer;
+}
+
+/** receiverMember() for a reserved name, a name on no prototype, or a Proxy: production's errors, or the read through the Proxy. */
+function unusualReceiverMember(receiver: object, name: string): unknown {
   if (RESERVED_NAMES.has(name)) throw reserved(name);
   const prototype = Object.getPrototypeOf(receiver) as object | null;
   const proxy = types.isProxy(receiver);
