@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- RPC stubs answer any member: the tests call them untyped, as worker code without types does. */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { DurableObject, RpcTarget } from "../../src/rpc/classes.js";
 import { RpcStub } from "../../src/rpc/rpc-stub.js";
 import { runtimeWith } from "../helpers/runtime.js";
@@ -42,6 +42,10 @@ class Caller extends DurableObject {
   }
   value(n: number): number {
     return n;
+  }
+  /** Puts an own property over the prototype's `value`: production refuses the call from then on. */
+  shadow(): void {
+    Object.defineProperty(this, "value", { value: () => -1, configurable: true });
   }
   async later(n: number): Promise<number> {
     await Promise.resolve();
@@ -101,5 +105,21 @@ describe("the call path", () => {
     await expect(event).rejects.toBe(thrown);
     expect(instance.busy).toBe(false);
     expect(await stub.value(2)).toBe(2);
+  });
+
+  it("reads the member on every call: a spy put on the prototype later is reached, an own property put on the instance later is refused", async () => {
+    const { ns } = runtimeWith({ Caller });
+    const stub: any = ns("Caller").getByName("s");
+    expect(await stub.value(1)).toBe(1);
+    const spy = vi.spyOn(Caller.prototype, "value").mockImplementation(() => 99);
+    try {
+      expect(await stub.value(2)).toBe(99);
+      expect(spy).toHaveBeenCalledWith(2);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await stub.value(3)).toBe(3);
+    await stub.shadow();
+    await expect(stub.value(4)).rejects.toThrow('The RPC receiver does not implement the method "value".');
   });
 });
