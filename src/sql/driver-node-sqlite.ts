@@ -38,6 +38,7 @@ export function nodeSqliteDriver(module: NodeSqliteModule): SqliteDriver | strin
   version.setReturnArrays(true);
   const sqliteVersion = String(version.get()?.[0]);
   const numberedByPosition = probeNumberedByPosition(probe);
+  const runNeedsBigInts = probeRunNeedsBigInts(probe);
   const features = {
     authorizer: typeof probe.setAuthorizer === "function",
     limits: typeof probe.limits === "object" && probe.limits !== null,
@@ -57,7 +58,7 @@ export function nodeSqliteDriver(module: NodeSqliteModule): SqliteDriver | strin
       if (features.defensive) db.enableDefensive!(true);
       if (features.limits) Object.assign(db.limits!, options.limits);
       if (features.authorizer) db.setAuthorizer!(authorizerOf(options.authorizer, ok, deny));
-      return new NodeConnection(db, numberedByPosition);
+      return new NodeConnection(db, numberedByPosition, runNeedsBigInts);
     },
     describeError(error: unknown) {
       const candidate = error as { code?: unknown; errcode?: unknown; message?: unknown };
@@ -85,6 +86,7 @@ class NodeConnection implements DriverConnection {
   constructor(
     private readonly db: NodeDatabase,
     private readonly numberedByPosition: boolean,
+    private readonly runNeedsBigInts: boolean,
   ) {}
 
   prepare(sql: string, parameterNames: readonly (string | null)[]): DriverStatement {
@@ -92,8 +94,10 @@ class NodeConnection implements DriverConnection {
     statement.setReturnArrays(true);
     const columnNames = statement.columns().map((column) => column.name);
     // Integers beyond 2^53 would throw when read; as BigInt they are converted like production converts them.
-    // Statements without columns too: from Node 26 on, run() throws a RangeError when `lastInsertRowid` is beyond 2^53.
-    statement.setReadBigInts(true);
+    // Statements without columns too where run() throws a RangeError when `lastInsertRowid` is beyond 2^53
+    // (Node 26 on); before, it reports the nearest number, as Number() of the BigInt would, and reading
+    // BigInts would cost each run() two of them.
+    if (columnNames.length > 0 || this.runNeedsBigInts) statement.setReadBigInts(true);
     return new NodeStatementAdapter(statement, columnNames, nodeArguments(parameterNames, this.numberedByPosition));
   }
 
@@ -162,6 +166,16 @@ function probeNumberedByPosition(db: NodeDatabase): boolean {
     return statement.get(1, 2)?.[0] === 2;
   } catch {
     return false;
+  }
+}
+
+/** Whether run() throws (Node 26 on) rather than round when the last rowid is beyond 2^53, unless it reads BigInts. */
+function probeRunNeedsBigInts(db: NodeDatabase): boolean {
+  db.exec("CREATE TABLE probe_rowid (x)");
+  try {
+    return Number(db.prepare("INSERT INTO probe_rowid (rowid) VALUES (9007199254740993)").run().lastInsertRowid) !== 2 ** 53;
+  } catch {
+    return true;
   }
 }
 

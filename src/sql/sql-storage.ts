@@ -29,6 +29,21 @@ const alreadyReleased = (): void => {};
 const MULTI_STATEMENT_PARAMETERS = "When executing multiple SQL statements in a single call, only the last statement can have parameters.";
 const WRONG_BINDING_COUNT = "Wrong number of parameter bindings for SQL query.";
 
+/**
+ * What execAll() answers: every row at once, as the driver returned them (INTEGERs may be BigInts, BLOBs
+ * Uint8Arrays or, from a stepped cursor, ArrayBuffers), and the statement's counts.
+ */
+export interface AllRows {
+  readonly columnNames: readonly string[];
+  readonly rows: unknown[][];
+  readonly rowsRead: number;
+  readonly rowsWritten: number;
+  /** An INSERT/UPDATE/DELETE run without rows: the driver's sqlite3_changes() and last_insert_rowid() after it. */
+  readonly run: RunResult | undefined;
+  /** How many statements the text held (the counts are the last one's). */
+  readonly statementCount: number;
+}
+
 /** Production's experimental `sql.prepare()` statement type; exec() caches statements itself. */
 export class SqlStorageStatement {
   constructor() {
@@ -47,6 +62,8 @@ export class SqlStorage {
   readonly #toArrayBuffer: ToArrayBuffer;
   readonly #open: OpenCursors;
   readonly #cpuLimitMs: number;
+  /** The driver's features (fixed for its life), read on every exec(). */
+  readonly #features: SqliteDatabase["features"];
 
   constructor(db: SqliteDatabase, transactions: TransactionStack, options: SqlStorageOptions = {}) {
     this.#open = options.openCursors ?? new OpenCursors();
@@ -55,6 +72,7 @@ export class SqlStorage {
     this.#statements = new UserStatements(db, options.cacheSize ?? 500);
     this.#toArrayBuffer = options.toArrayBuffer ?? defaultToArrayBuffer;
     this.#cpuLimitMs = options.cpuLimitMs ?? DEFAULT_CPU_LIMIT_MS;
+    this.#features = db.features;
   }
 
   exec<T extends Record<string, SqlStorageValue> = Record<string, SqlStorageValue>>(
@@ -67,6 +85,85 @@ export class SqlStorage {
     const statements = compiled.statements;
     for (let i = 0; i < statements.length - 1; i++) this.#runIntermediate(statements[i]!);
     return this.#runLast<T>(statements[statements.length - 1]!, bindings);
+  }
+
+  /**
+   * @internal exec() for a caller that reads every row at once (the D1 binding): the same checks, statements
+   * and counts, answered without a cursor where the statement's rows are known by the time it returns (a
+   * write without rows, a SELECT of at most one row). `values` are already driver values (D1's bind()
+   * converted them) and are not changed.
+   */
+  execAll(query: string, values: readonly DriverValue[]): AllRows {
+    this.#transactions.throwPendingError();
+    if (typeof query === "symbol") throw new TypeError("Cannot convert a Symbol value to a string");
+    const compiled = this.#statements.compile(typeof query === "string" ? query : String(query));
+    const statements = compiled.statements;
+    for (let i = 0; i < statements.length - 1; i++) this.#runIntermediate(statements[i]!);
+    const last = statements[statements.length - 1]!;
+    this.#checkLengths(values);
+    const statement = this.#statements.acquire(last);
+    let cached = statement === last.prepared;
+    try {
+      if (values.length !== last.facts.parameterCount) throw new Error(WRONG_BINDING_COUNT);
+      this.#beforeRun(last, values);
+      let answer: AllRows;
+      if (statement.columnNames.length === 0) {
+        const schemaBefore = last.changesSchema ? this.#schemaRows() : undefined;
+        let result: RunResult;
+        try {
+          result = statement.run(values);
+        } catch (error) {
+          throw this.#stepError(error);
+        }
+        if (cached) this.#statements.release(last);
+        cached = false;
+        const counts =
+          schemaBefore !== undefined ? this.#schemaCounts(last, schemaBefore) : this.#writeCounts(last, Number(result.changes));
+        answer = {
+          columnNames: NO_COLUMNS,
+          rows: [],
+          rowsRead: counts.read,
+          rowsWritten: counts.written,
+          run: last.dml === undefined ? undefined : result,
+          statementCount: statements.length,
+        };
+      } else if (last.singleRow) {
+        let row: DriverRow | undefined;
+        try {
+          row = statement.first(values);
+        } catch (error) {
+          throw this.#stepError(error);
+        }
+        if (cached) this.#statements.release(last);
+        cached = false;
+        const rows = row === undefined ? [] : [row as unknown[]];
+        answer = {
+          columnNames: statement.columnNames,
+          rows,
+          rowsRead: rows.length,
+          rowsWritten: 0,
+          run: undefined,
+          statementCount: statements.length,
+        };
+      } else {
+        // Rows to step (with the CPU limit): through a cursor, read to its end now.
+        const cursor = this.#iterate<Record<string, SqlStorageValue>>(last, statement, values, cached);
+        cached = false;
+        const rows = cursor.rawRows();
+        answer = {
+          columnNames: statement.columnNames,
+          rows,
+          rowsRead: cursor.rowsRead,
+          rowsWritten: cursor.rowsWritten,
+          run: undefined,
+          statementCount: statements.length,
+        };
+      }
+      if (last.changesSchema) this.#db.schemaChanged();
+      return answer;
+    } finally {
+      if (cached) this.#statements.release(last);
+    }
   }
 
   get databaseSize(): number {
@@ -284,7 +381,7 @@ export class SqlStorage {
     const { facts } = compiled;
     const refused = compiled.pragmaCheck?.(values);
     if (refused !== undefined) throw refused;
-    if (!this.#db.features.limits) {
+    if (!this.#features.limits) {
       if (facts.violation?.atRuntime) throw sqlError(facts.violation.message, "SQLITE_ERROR");
       for (const index of facts.patternParameters) {
         const pattern = values[index];
@@ -301,11 +398,16 @@ export class SqlStorage {
     // Every value converts before any is measured (a BigInt anywhere is refused first).
     const values = bindings as DriverValue[];
     for (let i = 0; i < bindings.length; i++) values[i] = toDriverValue(bindings[i]);
+    this.#checkLengths(values);
+    return values;
+  }
+
+  /** SQLite's length limit on each bound text or BLOB. */
+  #checkLengths(values: readonly DriverValue[]): void {
     for (let i = 0; i < values.length; i++) {
       const value = values[i]!;
       if (value !== null && longerThan(value, SQL_LIMITS.length)) throw sqlError("string or blob too big", "SQLITE_TOOBIG");
     }
-    return values;
   }
 
   #stepError(error: unknown): Error {

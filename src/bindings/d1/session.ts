@@ -1,7 +1,6 @@
 import { d1Error, NO_STATEMENTS } from "./errors.js";
-import { outputGateWait } from "../../base/output-gate-wait.js";
 import type { D1Result } from "./meta.js";
-import { D1PreparedStatement, resultOf, type D1Runner } from "./statement.js";
+import { D1PreparedStatement, resultOf, whenSent, type D1Runner } from "./statement.js";
 import type { D1Answer, D1Query, D1Store } from "./store.js";
 
 /** workers-types' D1SessionConstraint: where a session's first query may go. */
@@ -12,14 +11,17 @@ const FIRST_UNCONSTRAINED = "first-unconstrained";
 const FIRST_PRIMARY = "first-primary";
 
 /** Runs a batch through a runner: all statements in one transaction, each answered as all() would. */
-export async function runBatch<T>(runner: D1Runner, statements: readonly D1PreparedStatement[]): Promise<D1Result<T>[]> {
+export function runBatch<T>(runner: D1Runner, statements: readonly D1PreparedStatement[]): Promise<D1Result<T>[]> {
   if (!Array.isArray(statements) || !statements.every((statement) => statement instanceof D1PreparedStatement)) {
-    throw new TypeError("batch() expects an array of prepared statements (from prepare(), with or without bind()).");
+    return Promise.reject(new TypeError("batch() expects an array of prepared statements (from prepare(), with or without bind())."));
   }
-  if (statements.length === 0) throw d1Error("D1_ERROR", NO_STATEMENTS);
-  await outputGateWait("D1 batch()");
-  const answers = runner.run(statements.map((statement) => statement.query));
-  return answers.map((answer) => resultOf<T>(answer));
+  if (statements.length === 0) return Promise.reject(d1Error("D1_ERROR", NO_STATEMENTS));
+  return whenSent("D1 batch()", () => {
+    const answers = runner.run(statements.map((statement) => statement.query));
+    const results = answers as unknown as D1Result<T>[];
+    for (let i = 0; i < answers.length; i++) results[i] = resultOf<T>(answers[i]!);
+    return results;
+  });
 }
 
 /**

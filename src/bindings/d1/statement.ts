@@ -17,10 +17,26 @@ function objectOf(columns: readonly string[], row: readonly D1Value[]): Record<s
   return object;
 }
 
-/** An answer as all() and batch() return it. */
+/** An answer as all() and batch() return it; its rows array (the answer's own, read once) becomes the results. */
 export function resultOf<T>(answer: D1Answer): D1Result<T> {
   const { columns, rows } = answer;
-  return { success: true, meta: answer.meta, results: rows.map((row) => objectOf(columns, row)) as T[] };
+  const results = rows as unknown[];
+  for (let i = 0; i < rows.length; i++) results[i] = objectOf(columns, rows[i]!);
+  return { success: true, meta: answer.meta, results: results as T[] };
+}
+
+/**
+ * `call()`'s answer as a promise, once the output gate lets the call go (outputGateWait): at once when
+ * nothing is waiting, with no await (so no microtask turn of its own); a throw becomes the rejection.
+ */
+export function whenSent<T>(what: string, call: () => T): Promise<T> {
+  const wait = outputGateWait(what);
+  if (wait !== undefined) return wait.then(call);
+  try {
+    return Promise.resolve(call());
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
 }
 
 /**
@@ -51,35 +67,35 @@ export class D1PreparedStatement {
 
   first<T = unknown>(colName: string): Promise<T | null>;
   first<T = Record<string, unknown>>(): Promise<T | null>;
-  async first<T>(colName?: string): Promise<T | null> {
+  first<T>(colName?: string): Promise<T | null> {
     // Inside a Durable Object, sent once the object's earlier writes are confirmed (its output gate).
-    await outputGateWait("D1 query");
-    const answer = this.#run();
-    const row = answer.rows[0];
-    if (row === undefined) return null;
-    if (colName === undefined) return objectOf(answer.columns, row) as T;
-    const index = answer.columns.lastIndexOf(colName);
-    if (index === -1) throw new Error(`D1_COLUMN_NOTFOUND: Column not found (${colName})`, { cause: new Error("Column not found") });
-    return row[index] as T;
+    return whenSent("D1 query", () => {
+      const answer = this.#run();
+      const row = answer.rows[0];
+      if (row === undefined) return null;
+      if (colName === undefined) return objectOf(answer.columns, row) as T;
+      const index = answer.columns.lastIndexOf(colName);
+      if (index === -1) throw new Error(`D1_COLUMN_NOTFOUND: Column not found (${colName})`, { cause: new Error("Column not found") });
+      return row[index] as T;
+    });
   }
 
-  async all<T = Record<string, unknown>>(): Promise<D1Result<T>> {
-    await outputGateWait("D1 query");
-    return resultOf<T>(this.#run());
+  all<T = Record<string, unknown>>(): Promise<D1Result<T>> {
+    return whenSent("D1 query", () => resultOf<T>(this.#run()));
   }
 
-  async run<T = Record<string, unknown>>(): Promise<D1Result<T>> {
-    await outputGateWait("D1 query");
-    return resultOf<T>(this.#run());
+  run<T = Record<string, unknown>>(): Promise<D1Result<T>> {
+    return whenSent("D1 query", () => resultOf<T>(this.#run()));
   }
 
   raw<T = unknown[]>(options: { columnNames: true }): Promise<[string[], ...T[]]>;
   raw<T = unknown[]>(options?: { columnNames?: false }): Promise<T[]>;
-  async raw<T = unknown[]>(options?: { columnNames?: boolean }): Promise<T[] | [string[], ...T[]]> {
-    await outputGateWait("D1 query");
-    const answer = this.#run();
-    const rows = answer.rows as T[];
-    return options?.columnNames ? [[...answer.columns], ...rows] : rows;
+  raw<T = unknown[]>(options?: { columnNames?: boolean }): Promise<T[] | [string[], ...T[]]> {
+    return whenSent("D1 query", (): T[] | [string[], ...T[]] => {
+      const answer = this.#run();
+      const rows = answer.rows as T[];
+      return options?.columnNames ? [[...answer.columns], ...rows] : rows;
+    });
   }
 
   #run(): D1Answer {

@@ -91,7 +91,7 @@ export class D1Store implements IsolatedState {
     try {
       // The call's writes gather in the implicit transaction (opened by its first write): all commit or none do.
       for (let i = 0; i < queries.length; i++) {
-        const answer = this.#run(storage, queries[i]!, isSingleStatement(queries[i]!.sql));
+        const answer = this.#run(storage, queries[i]!);
         if (firstWrite === -1 && answer.meta.size_after === SIZE_AFTER_CALL) firstWrite = i;
         answers.push(answer);
       }
@@ -194,25 +194,32 @@ export class D1Store implements IsolatedState {
    * whose counts the cursor does not hold) that wrote no row and left the
    * schema alone changed nothing (its triggers and cascades run per row).
    */
-  #run(storage: SqliteObjectStorage, query: D1Query, single: boolean): D1Answer {
+  #run(storage: SqliteObjectStorage, query: D1Query): D1Answer {
     const db = storage.db;
     const epoch = db.schemaEpoch;
     const started = this.#clock;
-    const cursor = storage.sql.exec(query.sql, ...query.params);
-    const columns = cursor.sharedColumnNames;
-    const rows = cursor.rawRows() as unknown[][];
-    for (const row of rows) {
+    const result = storage.sql.execAll(query.sql, query.params);
+    const rows = result.rows;
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!;
       for (let i = 0; i < row.length; i++) {
         const value = row[i];
-        if (typeof value === "object" || (typeof value === "number" && !Number.isFinite(value))) row[i] = fromResultValue(value);
+        if (
+          (typeof value === "object" && value !== null) ||
+          typeof value === "bigint" ||
+          (typeof value === "number" && !Number.isFinite(value))
+        ) {
+          row[i] = fromResultValue(value);
+        }
       }
     }
     this.#clock = performance.now();
     const duration = this.#clock - started;
     const totalBefore = this.#totalChanges;
     const lastRowIdBefore = this.#lastRowId;
-    const wrote = cursor.rowsWritten !== 0 || !single || db.schemaEpoch !== epoch;
-    const run = cursor.runResult;
+    const single = result.statementCount === 1;
+    const wrote = result.rowsWritten !== 0 || !single || db.schemaEpoch !== epoch;
+    const run = result.run;
     if (run !== undefined && single && this.#changesAreDirect(storage)) {
       // An INSERT/UPDATE/DELETE with no trigger or foreign key action to change more: the driver's own counts
       // are total_changes()'s step and last_insert_rowid(), with no query to read them.
@@ -223,7 +230,7 @@ export class D1Store implements IsolatedState {
     }
     const changes = this.#totalChanges - totalBefore;
     return {
-      columns,
+      columns: result.columnNames,
       rows: rows as D1Value[][],
       meta: {
         served_by: SERVED_BY,
@@ -233,8 +240,8 @@ export class D1Store implements IsolatedState {
         last_row_id: this.#lastRowId,
         changed_db: changes !== 0 || this.#lastRowId !== lastRowIdBefore || db.schemaEpoch !== epoch,
         size_after: wrote ? SIZE_AFTER_CALL : this.#size,
-        rows_read: cursor.rowsRead,
-        rows_written: cursor.rowsWritten,
+        rows_read: result.rowsRead,
+        rows_written: result.rowsWritten,
       },
     };
   }
@@ -296,9 +303,3 @@ const MAY_CHANGE_MORE =
 
 /** A statement's size_after until the call's end reads the size. */
 const SIZE_AFTER_CALL = -1;
-
-/** Whether the text is one statement (a `;` only at its end): a cheap test, and a wrong "no" only costs a read of the counters. */
-function isSingleStatement(sql: string): boolean {
-  const semicolon = sql.indexOf(";");
-  return semicolon === -1 || sql.slice(semicolon + 1).trim() === "";
-}

@@ -42,9 +42,13 @@ function d1TypeError(value: unknown): Error {
 /** What a D1 result holds: numbers, strings, null, and BLOBs as arrays of byte values (production's JSON form). */
 export type D1Value = number | string | null | number[];
 
-/** A result value as D1 returns it: BLOBs as byte arrays, and what JSON cannot hold (NaN, ±Infinity) as null. */
+/**
+ * A result value as D1 returns it: INTEGERs beyond 2^53 (BigInts) as the nearest number, BLOBs (Uint8Arrays, or
+ * ArrayBuffers) as byte arrays, and what JSON cannot hold (NaN, ±Infinity) as null.
+ */
 export function fromResultValue(value: unknown): D1Value {
   if (typeof value === "number") return Number.isFinite(value) ? value : null;
+  if (typeof value === "bigint") return Number(value);
   if (value instanceof ArrayBuffer || (value !== null && typeof value === "object")) {
     return Array.from(new Uint8Array(value as ArrayBuffer));
   }

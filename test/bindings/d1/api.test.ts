@@ -254,6 +254,17 @@ describe.each(sqliteDrivers.map((driver) => [driver.name, driver] as const))("D1
       const db = await fresh();
       expect(await db.prepare("SELECT 9007199254740993 AS big").first("big")).toBe(9007199254740992);
     });
+
+    it("reports a last_row_id beyond 2^53 as the nearest number, and later writes run (Node 26 needs BigInts for it)", async () => {
+      const db = await fresh();
+      const inserted = await db.prepare("INSERT INTO users (id, name) VALUES (9007199254740993, 'big')").run();
+      expect(inserted.meta).toMatchObject({ changes: 1, last_row_id: 9007199254740992 });
+      // The connection's last rowid stays beyond 2^53: every later run() reports it.
+      const updated = await db.prepare("UPDATE users SET name = ? WHERE name = 'big'").bind("bigger").run();
+      expect(updated.meta).toMatchObject({ changes: 1, last_row_id: 9007199254740992 });
+      const [batched] = await db.batch([db.prepare("DELETE FROM users WHERE name = ?").bind("bigger")]);
+      expect(batched!.meta).toMatchObject({ changes: 1, last_row_id: 9007199254740992 });
+    });
   });
 
   describe("errors", () => {
