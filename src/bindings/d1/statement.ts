@@ -17,6 +17,9 @@ function objectOf(columns: readonly string[], row: readonly D1Value[]): Record<s
   return object;
 }
 
+/** The values of a statement prepared and not bound (never changed: nothing writes to a statement's values). */
+const NO_PARAMS: readonly DriverValue[] = Object.freeze([]);
+
 /** An answer as all() and batch() return it; its rows array (the answer's own, read once) becomes the results. */
 export function resultOf<T>(answer: D1Answer): D1Result<T> {
   const { columns, rows } = answer;
@@ -50,7 +53,7 @@ export class D1PreparedStatement {
   readonly #params: readonly DriverValue[];
 
   /** @internal Made by prepare() and bind(). */
-  constructor(runner: D1Runner, sql: string, params: readonly DriverValue[] = []) {
+  constructor(runner: D1Runner, sql: string, params: readonly DriverValue[] = NO_PARAMS) {
     this.#runner = runner;
     this.#sql = sql;
     this.#params = params;
@@ -62,7 +65,9 @@ export class D1PreparedStatement {
   }
 
   bind(...values: unknown[]): D1PreparedStatement {
-    return new D1PreparedStatement(this.#runner, this.#sql, values.map(toD1Value));
+    // The rest array is bind()'s own: converted in place, it becomes the statement's values.
+    for (let i = 0; i < values.length; i++) values[i] = toD1Value(values[i]);
+    return new D1PreparedStatement(this.#runner, this.#sql, values as DriverValue[]);
   }
 
   first<T = unknown>(colName: string): Promise<T | null>;
