@@ -84,17 +84,12 @@ export class D1Store implements IsolatedState {
     const storage = this.#open();
     if (this.#sizeStale) this.#readSize(storage);
     const sizeBefore = this.#size;
-    const answers: D1Answer[] = [];
-    let firstWrite = -1;
-    // One clock read per statement: each statement's duration runs from where the one before it ended.
-    this.#clock = performance.now();
+    let answers: D1Answer[];
+    let firstWrite: number;
     try {
       // The call's writes gather in the implicit transaction (opened by its first write): all commit or none do.
-      for (let i = 0; i < queries.length; i++) {
-        const answer = this.#run(storage, queries[i]!);
-        if (firstWrite === -1 && answer.meta.size_after === SIZE_AFTER_CALL) firstWrite = i;
-        answers.push(answer);
-      }
+      answers = this.#runAll(storage, queries);
+      firstWrite = firstWriteOf(answers);
       if (bookmark) this.lastBookmark = storage.getCurrentBookmark();
       // The size, read once per call that wrote (PRAGMA page_count costs more than a point select), inside the
       // call's transaction where it is cheapest (after the commit it begins a read transaction of its own). The
@@ -122,6 +117,19 @@ export class D1Store implements IsolatedState {
         meta.size_after = this.#size;
       }
     }
+    return answers;
+  }
+
+  /**
+   * The statements, one after another. A loop of its own: inside query() it ran optimized on stack
+   * replacement, which left query()'s code after it without type feedback, and V8 bailed out there on
+   * every call.
+   */
+  #runAll(storage: SqliteObjectStorage, queries: readonly D1Query[]): D1Answer[] {
+    const answers: D1Answer[] = [];
+    // One clock read per statement: each statement's duration runs from where the one before it ended.
+    this.#clock = performance.now();
+    for (let i = 0; i < queries.length; i++) answers.push(this.#run(storage, queries[i]!));
     return answers;
   }
 
@@ -303,3 +311,9 @@ const MAY_CHANGE_MORE =
 
 /** A statement's size_after until the call's end reads the size. */
 const SIZE_AFTER_CALL = -1;
+
+/** The first statement that may have written (its size_after is the call's), or -1. */
+function firstWriteOf(answers: readonly D1Answer[]): number {
+  for (let i = 0; i < answers.length; i++) if (answers[i]!.meta.size_after === SIZE_AFTER_CALL) return i;
+  return -1;
+}
