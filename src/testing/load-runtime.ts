@@ -122,3 +122,6 @@ export function codeCacheState(): { file: string | undefined; used: boolean; sav
 /** The current test file's runtime (shared per realm, so it is the one the loaded runtime registered). */
 export { currentTestRuntime } from "./registry.js";
 export { tsconfigPathCandidates } from "../config/tsconfig-paths.js";
+export { registerTestRuntime } from "./registry.js";
+export { deferTestRuntime, type DeferredTestRuntime } from "./deferred-runtime.js";
+export { DURABOX_GLOBAL_NAMES } from "./global-names.js";

@@ -1,4 +1,11 @@
-import { loadTestingRuntime, saveCodeCache } from "durabox/testing-loader";
+import {
+  DURABOX_GLOBAL_NAMES,
+  deferTestRuntime,
+  loadTestingRuntime,
+  registerTestRuntime,
+  saveCodeCache,
+  type TestingRuntimeModule,
+} from "durabox/testing-loader";
 import type { Environment } from "vitest/environments";
 import { durableOptions, projectRoot } from "./options.js";
 import { createRequire } from "node:module";
@@ -19,13 +26,16 @@ function setupIsolatedStorage(): ReturnType<Isolation["setupIsolatedStorage"]> {
   return isolation.setupIsolatedStorage();
 }
 
-// Through the loader, not an import: the runtime is compiled from V8's code cache when one is on disk
-// (each test file is a new process under the default pool, which would otherwise compile it anew).
-const { TestRuntime, installGlobals, installWebSocketGlobals, installWorkersGlobals, registerTestRuntime } = loadTestingRuntime();
+/**
+ * durabox/testing-runtime, loaded when a file first uses durabox (not at setup): through the loader, not an
+ * import, so it is compiled from V8's code cache when one is on disk (each test file is a new process under
+ * the default pool, which would otherwise compile it anew).
+ */
+let testing: TestingRuntimeModule | undefined;
 
 const vitestMajor = Number((createRequire(import.meta.url)("vitest/package.json") as { version: string }).version.split(".")[0]);
 
-/** `environment: "durabox"`: one Durable Objects runtime per test file, created on first use. */
+/** `environment: "durabox"`: one Durable Objects runtime per test file, loaded and created on first use. */
 const environment: Environment = {
   name: "durabox",
   viteEnvironment: "ssr",
@@ -33,17 +43,27 @@ const environment: Environment = {
   ...(vitestMajor < 4 && { transformMode: "ssr" as const }),
   async setup(global: typeof globalThis, options: Record<string, unknown>) {
     isolation ??= await import("./isolation.js").catch(() => undefined);
-    const runtime = new TestRuntime(durableOptions(options), { cwd: projectRoot(options) ?? process.cwd() });
-    registerTestRuntime(global, runtime);
-    installGlobals(global, { setupIsolatedStorage, setupMiniflareIsolatedStorage: setupIsolatedStorage });
-    // Made on first read: a fork whose file makes no request never loads Node's fetch or Web Crypto.
-    installWebSocketGlobals(global, { lazy: true });
-    // crypto.subtle.timingSafeEqual, crypto.DigestStream, MD5, scheduler.wait: test files have them as worker code does.
-    const restoreGlobals = installWorkersGlobals(global, { lazy: true });
+    const runtimeOptions = durableOptions(options);
+    const cwd = projectRoot(options) ?? process.cwd();
+    const extras = { setupIsolatedStorage, setupMiniflareIsolatedStorage: setupIsolatedStorage };
+    let restoreGlobals: (() => void) | undefined;
+    // A file that never uses durabox loads none of it: see deferTestRuntime.
+    const deferred = deferTestRuntime(global, [...DURABOX_GLOBAL_NAMES, ...Object.keys(extras)], () => {
+      testing ??= loadTestingRuntime();
+      const runtime = new testing.TestRuntime(runtimeOptions, { cwd });
+      testing.installGlobals(global, extras);
+      // Made on first read: a file that makes no request never loads Node's fetch or Web Crypto (on Node 20).
+      testing.installWebSocketGlobals(global, { lazy: true });
+      // crypto.subtle.timingSafeEqual, crypto.DigestStream, MD5, scheduler.wait: test files have them as worker code does.
+      restoreGlobals = testing.installWorkersGlobals(global, { lazy: true });
+      return runtime;
+    });
     return {
       async teardown() {
-        restoreGlobals();
+        restoreGlobals?.();
         registerTestRuntime(global, undefined);
+        const runtime = deferred.runtime;
+        if (runtime === undefined) return;
         await runtime.dispose();
         saveCodeCache();
       },
