@@ -12,6 +12,7 @@ export const SECTIONS = {
     "<!-- websockets-section: written by bench/run.mjs (npm run bench -- --only websockets rewrites it) -->",
     "<!-- end of websockets-section -->",
   ],
+  unusedFiles: ["<!-- unused-files-section: written by node bench/unused-files.mjs --write -->", "<!-- end of unused-files-section -->"],
   realSuites: ["<!-- real-suites-section: written by node bench/real-suites.mjs -->", "<!-- end of real-suites-section -->"],
 };
 
