@@ -1,3 +1,4 @@
+import { needPlatformGlobals } from "../base/platform-globals.js";
 import { nextDepth } from "../rpc/context.js";
 import { DuraboxError } from "../base/errors.js";
 import { rpcProperty } from "../rpc/pipeline.js";
@@ -13,6 +14,7 @@ const BASE_URL = "https://fake-host";
 
 /** @internal A fetch() argument pair as one Request (relative URLs against a fake host, as production did). */
 export function toRequest(input: Request | string | URL, init?: RequestInit): Request {
+  needPlatformGlobals();
   if (input instanceof Request && init === undefined) return input;
   if (typeof input === "string" || input instanceof URL) input = new URL(input, BASE_URL);
   // A streamed body passes through as a stream, never buffered here.

@@ -159,11 +159,6 @@ class Copier {
     if (types.isProxy(object) && pendingType(object) === undefined) return this.#proxy(object);
     if (object instanceof RpcTarget) return this.#byReference(object);
     if (Array.isArray(object)) return this.#array(object);
-    if (object instanceof ReadableStream) return this.#keep(object, transferReadable(object));
-    if (object instanceof WritableStream) return this.#keep(object, transferWritable(object));
-    if (object instanceof Request) return this.#keep(object, transferRequest(object));
-    if (object instanceof Response) return this.#keep(object, transferResponse(object));
-    if (object instanceof Headers) return this.#keep(object, copyHeaders(object));
     const proto = Object.getPrototypeOf(object) as object | null;
     const tag = tagOf(object);
     if (proto !== null && Object.getPrototypeOf(proto) === null && tag === "Object") {
@@ -172,6 +167,25 @@ class Copier {
       this.size += 1 + SERIALIZED.objectEnd;
       for (const key of Object.keys(object)) this.#property(plain, key, (object as Record<string, unknown>)[key]);
       return plain;
+    }
+    // By tag first: on Node 22+ reading the global Request, Response or Headers at all loads Node's fetch
+    // implementation (base/platform-globals.ts), which a value that is none of them must not cost.
+    switch (tag) {
+      case "ReadableStream":
+        if (object instanceof ReadableStream) return this.#keep(object, transferReadable(object));
+        break;
+      case "WritableStream":
+        if (object instanceof WritableStream) return this.#keep(object, transferWritable(object));
+        break;
+      case "Request":
+        if (object instanceof Request) return this.#keep(object, transferRequest(object));
+        break;
+      case "Response":
+        if (object instanceof Response) return this.#keep(object, transferResponse(object));
+        break;
+      case "Headers":
+        if (object instanceof Headers) return this.#keep(object, copyHeaders(object));
+        break;
     }
     return this.#builtIn(object, tag, proto);
   }

@@ -1,3 +1,4 @@
+import { needPlatformGlobals } from "../base/platform-globals.js";
 /**
  * The I/O values RPC sends: streams (ownership moves to the receiver: the
  * sender's stream is locked to the transfer), and Request, Response and
@@ -49,6 +50,7 @@ export function transferWritable(stream: WritableStream): WritableStream {
 }
 
 export function transferRequest(request: Request): Request {
+  needPlatformGlobals();
   const body = request.body === null ? null : transferReadable(request.body);
   return new Request(request.url, {
     method: request.method,
@@ -60,6 +62,7 @@ export function transferRequest(request: Request): Request {
 }
 
 export function transferResponse(response: Response): Response {
+  needPlatformGlobals();
   const body = response.body === null ? null : transferReadable(response.body);
   return new Response(body, { status: response.status, statusText: response.statusText, headers: new Headers(response.headers) });
 }

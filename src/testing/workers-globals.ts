@@ -1,4 +1,5 @@
 import { lazyGlobal } from "../base/lazy-global.js";
+import { deferPlatformGlobals, needPlatformGlobals } from "../base/platform-globals.js";
 import { RequestResponsePair, WebSocket, WebSocketPair } from "../objects/websockets/websocket.js";
 import { webSocketGlobals } from "../worker/websocket-globals.js";
 
@@ -13,12 +14,19 @@ import { webSocketGlobals } from "../worker/websocket-globals.js";
  * Node's fetch, which a test file that makes no request or response should
  * not pay for.
  */
-export function installWebSocketGlobals(global: object, { lazy = false }: { lazy?: boolean } = {}): void {
+export function installWebSocketGlobals(
+  global: object,
+  { lazy = false, deferPlatform = false }: { lazy?: boolean; deferPlatform?: boolean } = {},
+): void {
   for (const [name, value] of Object.entries({ WebSocket, WebSocketPair, WebSocketRequestResponsePair: RequestResponsePair })) {
+    // Deleted first: defining over Node 22+'s own WebSocket (made on first touch) would load its fetch.
+    Reflect.deleteProperty(global, name);
     Object.defineProperty(global, name, { configurable: true, enumerable: false, writable: true, value });
   }
   // The platform's own, read through the descriptors the accessors below replace.
-  const platform = new Map(["Response", "fetch"].map((name) => [name, Object.getOwnPropertyDescriptor(global, name)]));
+  const platform = new Map<string, PropertyDescriptor | undefined>();
+  const capture = (name: string): void => void platform.set(name, Object.getOwnPropertyDescriptor(global, name));
+  capture("fetch");
   // Wrapping one of the pair reads both. A platform getter may replace itself with its value on first read
   // (jest-environment-node's lazy globals do): that must not put the platform's fetch over the lazy
   // wrapper still to come when Response is read first, nor its Response when fetch is.
@@ -34,11 +42,21 @@ export function installWebSocketGlobals(global: object, { lazy = false }: { lazy
   const wrapped = (): Record<string, unknown> =>
     (made ??= webSocketGlobals(read("Response") as typeof Response, global as { fetch: typeof fetch }, read("fetch") as typeof fetch));
   if (!lazy) {
+    capture("Response");
     for (const name of ["Response", "fetch"]) {
       Object.defineProperty(global, name, { configurable: true, enumerable: false, writable: true, value: wrapped()[name] });
     }
     return;
   }
-  lazyGlobal(global, "Response", () => wrapped().Response);
-  lazyGlobal(global, "fetch", () => wrapped().fetch);
+  const installResponse = (): void => {
+    capture("Response");
+    lazyGlobal(global, "Response", () => wrapped().Response);
+  };
+  // Deferred: touching Response at all loads Node's fetch on Node 22+ (see base/platform-globals.ts).
+  if (deferPlatform) deferPlatformGlobals(global, installResponse);
+  else installResponse();
+  lazyGlobal(global, "fetch", () => {
+    needPlatformGlobals(global);
+    return wrapped().fetch;
+  });
 }

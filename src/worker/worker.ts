@@ -1,3 +1,4 @@
+import { needPlatformGlobals } from "../base/platform-globals.js";
 import { loadWorkerModule } from "./evaluate.js";
 import type { Compatibility } from "./nodejs-compat.js";
 import type { WorkerSource } from "./bundle.js";
@@ -86,6 +87,7 @@ export class LoadedWorker {
     props: Record<string, unknown>,
     depth: number,
   ): Promise<Response> {
+    needPlatformGlobals();
     const handler = this.#fetchHandler(entrypoint, props);
     const response: unknown = await runInContext({ depth, host: directHost }, () => handler(request));
     if (!(response instanceof Response)) {

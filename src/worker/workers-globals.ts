@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual as nodeTimingSafeEqual, type Hash, type webcrypto } from "node:crypto";
 import { lazyGlobal } from "../base/lazy-global.js";
+import { deferPlatformGlobals } from "../base/platform-globals.js";
 import { FixedLengthStream, markBodiesSized } from "./fixed-length-stream.js";
 
 type Crypto = webcrypto.Crypto;
@@ -160,9 +161,13 @@ export function workersGlobals(): WorkersGlobals {
  * Puts the Workers-only globals on a test file's global object; returns what
  * puts back the global's own. With `lazy` (see installWebSocketGlobals),
  * `crypto` is wrapped, and `Request` and `Response` marked, on first read:
- * Node makes Web Crypto and its fetch on first read too.
+ * Node makes Web Crypto and its fetch on first read too; with `deferPlatform`,
+ * `Request` and `Response` are marked only when durabox first needs them.
  */
-export function installWorkersGlobals(global: typeof globalThis, { lazy = false }: { lazy?: boolean } = {}): () => void {
+export function installWorkersGlobals(
+  global: typeof globalThis,
+  { lazy = false, deferPlatform = false }: { lazy?: boolean; deferPlatform?: boolean } = {},
+): () => void {
   const names = ["crypto", "scheduler", "FixedLengthStream"] as const;
   const previous = names.map((name) => [name, Object.getOwnPropertyDescriptor(global, name)] as const);
   const define = (name: string, value: unknown): void => {
@@ -179,7 +184,12 @@ export function installWorkersGlobals(global: typeof globalThis, { lazy = false 
   };
   if (lazy) {
     lazyGlobal(global, "crypto", (previous) => wrapCrypto(previous()));
-    for (const name of ["Request", "Response"]) lazyGlobal(global, name, (previous) => mark(previous()));
+    const markBodies = (): void => {
+      for (const name of ["Request", "Response"]) lazyGlobal(global, name, (previous) => mark(previous()));
+    };
+    // Deferred: touching Request or Response at all loads Node's fetch on Node 22+ (base/platform-globals.ts).
+    if (deferPlatform) deferPlatformGlobals(global, markBodies);
+    else markBodies();
   } else {
     if (typeof global.crypto === "object" && global.crypto !== null) define("crypto", wrapCrypto(global.crypto));
     mark(global.Request);

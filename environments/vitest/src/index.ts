@@ -52,10 +52,11 @@ const environment: Environment = {
       testing ??= loadTestingRuntime();
       const runtime = new testing.TestRuntime(runtimeOptions, { cwd });
       testing.installGlobals(global, extras);
-      // Made on first read: a file that makes no request never loads Node's fetch or Web Crypto (on Node 20).
-      testing.installWebSocketGlobals(global, { lazy: true });
+      // Made on first read, Response and Request only when durabox first needs Node's fetch: a file whose objects
+      // answer only RPC never loads it (on Node 22+ any touch of them does; see durabox's base/platform-globals.ts).
+      testing.installWebSocketGlobals(global, { lazy: true, deferPlatform: true });
       // crypto.subtle.timingSafeEqual, crypto.DigestStream, MD5, scheduler.wait: test files have them as worker code does.
-      restoreGlobals = testing.installWorkersGlobals(global, { lazy: true });
+      restoreGlobals = testing.installWorkersGlobals(global, { lazy: true, deferPlatform: true });
       return runtime;
     });
     return {

@@ -1,3 +1,4 @@
+import { needPlatformGlobals } from "../../base/platform-globals.js";
 import { realmShared } from "../../base/shared-state.js";
 import { currentContext } from "../context.js";
 import { SocketCore, type FrameSink } from "./socket-core.js";
@@ -92,6 +93,8 @@ class WorkersWebSocketPair {
   readonly 0: WorkersWebSocket;
   readonly 1: WorkersWebSocket;
   constructor() {
+    // A pair is made to go in a 101 Response: the Workers Response must be in place (base/platform-globals.ts).
+    needPlatformGlobals();
     const [client, server] = pairedSockets();
     this[0] = client;
     this[1] = server;
