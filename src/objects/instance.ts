@@ -96,7 +96,9 @@ export class ObjectInstance implements StateOwner, InstanceGates, SocketOwner {
         return Promise.reject(error);
       }
     }
-    const pending: PendingCall | undefined = call === undefined ? undefined : { promise: undefined, describe: call };
+    // Every field up front, the list's links included: one shape for every record, no transitions as they are set.
+    const pending: PendingCall | undefined =
+      call === undefined ? undefined : { prev: undefined, next: undefined, promise: undefined, describe: call };
     if (pending !== undefined) this.#calls.add(pending);
     const admitted = this.inputGate.enter();
     const promise = admitted === undefined ? this.#run(depth, event, pending) : admitted.then(() => this.#run(depth, event, pending));
