@@ -1,6 +1,7 @@
 // The worker the conformance tests run against: one Durable Object class per
 // area, written as users write them for Cloudflare. Nothing here knows which
 // runtime it is on.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { DurableObject, RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
 import type { ProbeParams } from "./workflows";
 
@@ -82,6 +83,9 @@ export class Counter extends RpcTarget {
 }
 
 /** JS RPC: members of several kinds, and errors of several shapes. */
+/** A value a caller sets around a call: whether the object's event sees it (tests/rpc.test.ts). */
+export const callerContext = new AsyncLocalStorage<string>();
+
 export class RpcObject extends DurableObject<Env> {
   field = "instance field";
   arrow = (): string => "arrow";
@@ -98,6 +102,13 @@ export class RpcObject extends DurableObject<Env> {
 
   ping(): string {
     return "pong";
+  }
+
+  /** The caller's AsyncLocalStorage value as this event sees it, before and after an await. */
+  async contextSeen(): Promise<(string | undefined)[]> {
+    const before = callerContext.getStore();
+    await this.ctx.storage.get("count");
+    return [before, callerContext.getStore()];
   }
 
   overridden(): string {

@@ -7,6 +7,7 @@ import { env, SELF } from "cloudflare:test";
 import { RpcTarget } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { rejection, unique } from "./helpers";
+import { callerContext } from "../src/index";
 
 function stub() {
   return env.RPC.getByName(unique("rpc"));
@@ -26,6 +27,14 @@ const fieldMessage = (name: string) =>
   ].join("\n");
 
 describe("rpc basics", () => {
+  it("an object's event does not see the caller's AsyncLocalStorage value", async () => {
+    const object = stub();
+    const seen = await callerContext.run("the caller's", () => object.contextSeen());
+    expect(seen).toEqual([undefined, undefined]);
+    // The caller's own value is still its own after the call.
+    expect(await callerContext.run("kept", async () => (await object.contextSeen(), callerContext.getStore()))).toBe("kept");
+  });
+
   it("calls a method and keeps state between calls", async () => {
     const object = stub();
     expect(await object.increment()).toBe(1);
