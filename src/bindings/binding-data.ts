@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { nodeCrypto } from "../base/node-crypto.js";
 import type { IsolatedState } from "../base/isolated-state.js";
 import type { ObjectStore, StorageBackend } from "../storage/backend.js";
 import { LayeredBackend } from "../storage/backends/layered.js";
@@ -57,5 +57,5 @@ export class BindingData implements IsolatedState {
  * a cache name of any characters) maps to one, distinct per kind and name.
  */
 function storeId(kind: string, name: string): string {
-  return createHash("sha256").update(`${kind}\u0000${name}`).digest("hex");
+  return nodeCrypto().createHash("sha256").update(`${kind}\u0000${name}`).digest("hex");
 }

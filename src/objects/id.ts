@@ -1,4 +1,5 @@
-import { createHash, getRandomValues } from "node:crypto";
+import { nodeCrypto } from "../base/node-crypto.js";
+import { sha256 } from "../base/sha256.js";
 
 const HEX_ID = /^[0-9a-fA-F]{64}$/;
 const TAG_BYTES = 8;
@@ -66,7 +67,7 @@ export class IdFactory {
   readonly #tagHex: string;
 
   constructor(readonly namespace: string) {
-    this.#tag = createHash("sha256").update(namespace).digest().subarray(0, TAG_BYTES);
+    this.#tag = sha256(namespace).subarray(0, TAG_BYTES);
     this.#tagHex = hex(this.#tag);
   }
 
@@ -74,14 +75,14 @@ export class IdFactory {
   newUniqueId(jurisdiction?: string): DurableObjectId {
     const bytes = new Uint8Array(32);
     new DataView(bytes.buffer).setBigUint64(1, BigInt(Date.now()));
-    getRandomValues(bytes.subarray(9, 32 - TAG_BYTES));
+    nodeCrypto().getRandomValues(bytes.subarray(9, 32 - TAG_BYTES));
     bytes.set(this.#tag, 32 - TAG_BYTES);
     return new DurableObjectId(this.namespace, hex(bytes), undefined, jurisdiction);
   }
 
   /** SHA-256 of the namespace identity and the name, first bit forced to 1. */
   idFromName(name: string, jurisdiction?: string): DurableObjectId {
-    const bytes = createHash("sha256").update(this.namespace).update("\u0000").update(name).digest();
+    const bytes = sha256(`${this.namespace}\u0000${name}`);
     bytes[0]! |= 0x80;
     bytes.set(this.#tag, 32 - TAG_BYTES);
     return new DurableObjectId(this.namespace, hex(bytes), name, jurisdiction);

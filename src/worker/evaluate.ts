@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { nodeCrypto } from "../base/node-crypto.js";
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "../base/path.js";
@@ -155,7 +155,7 @@ function requireFactory(body: ModuleBody, options: EvaluateOptions): ModuleFacto
   if (!sourceMaps.sourceMapsEnabled) sourceMaps.setSourceMapsEnabled?.(true);
   const params = paramNames(options);
   const text = `module.exports = function (${params.join(", ")}) {${body.body}\n};\n`;
-  const hash = createHash("sha256").update(text).digest("hex").slice(0, 32);
+  const hash = nodeCrypto().createHash("sha256").update(text).digest("hex").slice(0, 32);
   const directory = path.join(tmpdir(), "durabox-bundles");
   const file = path.join(directory, `${hash}.cjs`);
   if (!existsSync(file)) {

@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual as nodeTimingSafeEqual, type Hash, type webcrypto } from "node:crypto";
+import { nodeCrypto } from "../base/node-crypto.js";
+import type { Hash, webcrypto } from "node:crypto";
 import { lazyGlobal } from "../base/lazy-global.js";
 import { deferPlatformGlobals } from "../base/platform-globals.js";
 import { FixedLengthStream, markBodiesSized } from "./fixed-length-stream.js";
@@ -54,7 +55,7 @@ function timingSafeEqual(a: BufferSourceLike, b: BufferSourceLike): boolean {
   const left = bytesOf(a, "The first argument");
   const right = bytesOf(b, "The second argument");
   if (left.byteLength !== right.byteLength) throw new TypeError("Input buffers must have the same byte length.");
-  return nodeTimingSafeEqual(left, right);
+  return nodeCrypto().timingSafeEqual(left, right);
 }
 
 /**
@@ -72,7 +73,7 @@ function digestStreamClass(): new (algorithm: unknown) => WritableStream<BufferS
     constructor(algorithm: unknown) {
       const name = digestName(algorithm);
       if (name === undefined) throw notSupported();
-      const hash: Hash = createHash(name);
+      const hash: Hash = nodeCrypto().createHash(name);
       let settle!: { resolve: (value: ArrayBuffer) => void; reject: (reason: unknown) => void };
       const digest = new Promise<ArrayBuffer>((resolve, reject) => (settle = { resolve, reject }));
       // Unobserved, a stream aborted before anyone awaits the digest must not be an unhandled rejection.
@@ -118,7 +119,7 @@ export function workersCrypto(base: Crypto): Crypto {
     // MD5 is Workers-only; the rest are the platform's.
     if (name !== "md5") return subtle.digest(algorithm as webcrypto.AlgorithmIdentifier, data);
     try {
-      return Promise.resolve(toArrayBuffer(createHash("md5").update(bytesOf(data, "The data")).digest()));
+      return Promise.resolve(toArrayBuffer(nodeCrypto().createHash("md5").update(bytesOf(data, "The data")).digest()));
     } catch (error) {
       return Promise.reject(error);
     }

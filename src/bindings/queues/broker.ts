@@ -4,7 +4,7 @@
 // dropped. Delays, batch timeouts and retry delays run on the realm's clock, so a test's fake
 // timers drive them; what is scheduled is always derived from what is stored, so a popped layer
 // (a test's end) takes its messages and their deliveries with it.
-import { randomBytes } from "node:crypto";
+import { nodeCrypto } from "../../base/node-crypto.js";
 import { andThen, attempt, type Awaitable } from "../../base/awaitable.js";
 import type { IsolatedState } from "../../base/isolated-state.js";
 import { realmClock, type Clock, type ClockListener, type ClockTimer } from "../../base/realm-clock.js";
@@ -77,7 +77,7 @@ export class QueueBroker implements IsolatedState, ClockListener {
     const now = this.#clock.now();
     const puts: StoredEntry[] = messages.map(({ contentType, body, delaySeconds }) =>
       encodeMessage({
-        id: randomBytes(16).toString("hex"),
+        id: nodeCrypto().randomBytes(16).toString("hex"),
         timestamp: now,
         contentType,
         body,

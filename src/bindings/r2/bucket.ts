@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { nodeCrypto } from "../../base/node-crypto.js";
 import { andThen } from "../../base/awaitable.js";
 import { compareKeys, prefixEnd } from "../../storage/keys.js";
 import type { ObjectStore } from "../../storage/backend.js";
@@ -219,7 +219,7 @@ export class R2Bucket {
     const customMetadata = customMetadataOf(settings.customMetadata);
     checkKey("createMultipartUpload", key);
     checkCustomMetadata("createMultipartUpload", customMetadata);
-    const uploadId = randomBytes(24).toString("base64url");
+    const uploadId = nodeCrypto().randomBytes(24).toString("base64url");
     const upload: StoredUpload = { key, httpMetadata, customMetadata };
     await this.uploads.commit({ puts: [[uploadId, encodeRecord(upload)]] });
     return new R2MultipartUpload(this, key, uploadId);

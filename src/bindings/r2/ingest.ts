@@ -1,4 +1,5 @@
-import { createHash, type Hash } from "node:crypto";
+import { nodeCrypto } from "../../base/node-crypto.js";
+import type { Hash } from "node:crypto";
 import { typeName } from "../../base/describe.js";
 import type { ChecksumSpec } from "./arguments.js";
 import { badDigest, r2Error, type R2Operation } from "./errors.js";
@@ -67,9 +68,9 @@ export async function writeBody(
   const whole = wholeBytes(value);
   const blob = storage.newBlobId();
   const writer = storage.blobs.create(blob);
-  const md5 = createHash("md5");
+  const md5 = nodeCrypto().createHash("md5");
   const hashes: Hash[] = [md5];
-  const checksum = expected === undefined || expected.spec.option === "md5" ? undefined : createHash(expected.spec.option);
+  const checksum = expected === undefined || expected.spec.option === "md5" ? undefined : nodeCrypto().createHash(expected.spec.option);
   if (checksum !== undefined) hashes.push(checksum);
   let size = 0;
   const take = async (chunk: Uint8Array): Promise<void> => {

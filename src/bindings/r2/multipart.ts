@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { nodeCrypto } from "../../base/node-crypto.js";
 import { optionsObject } from "./arguments.js";
 import type { ObjectStore } from "../../storage/backend.js";
 import { r2Error } from "./errors.js";
@@ -109,7 +109,7 @@ export class R2MultipartUpload {
     if (parts.length > 0 && parts.at(-1)!.size > (leading[0]?.size ?? Infinity)) throw r2Error("completeMultipartUpload", 10048);
 
     // The multipart etag (as S3's): the MD5 of the parts' MD5s, then "-" and how many parts.
-    const digests = createHash("md5");
+    const digests = nodeCrypto().createHash("md5");
     for (const part of parts) digests.update(Buffer.from(part.etag, "hex"));
     const record: StoredObject = {
       key: this.key,

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { nodeCrypto } from "../../base/node-crypto.js";
 import { existsSync, readdirSync } from "node:fs";
 import * as path from "../../base/path.js";
 import type { Awaitable } from "../../base/awaitable.js";
@@ -91,7 +91,7 @@ export class R2Storage implements IsolatedState {
 
   /** A fresh blob id, remembered as written in the innermost layer. */
   newBlobId(): string {
-    const id = randomBytes(16).toString("hex");
+    const id = nodeCrypto().randomBytes(16).toString("hex");
     this.#written.at(-1)?.add(id);
     return id;
   }

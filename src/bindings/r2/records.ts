@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { nodeCrypto } from "../../base/node-crypto.js";
 
 // What R2 keeps per object and per multipart upload, as stored (JSON) in the
 // metadata backend. Bodies are blobs (blob-store.ts) named here by id.
@@ -56,7 +56,7 @@ export const partsEnd = (uploadId: string): string => `${uploadId};`;
 export type StoredRecord = StoredObject | StoredUpload | StoredUploadPart;
 
 /** A fresh version id (R2's are 32 hex digits). */
-export const newVersion = (): string => randomBytes(16).toString("hex");
+export const newVersion = (): string => nodeCrypto().randomBytes(16).toString("hex");
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { nodeCrypto } from "../../base/node-crypto.js";
 import { closeSync, openSync, readFileSync, realpathSync, statSync, unlinkSync, writeSync } from "node:fs";
 import * as path from "../../base/path.js";
 import { DuraboxError } from "../../base/errors.js";
@@ -57,7 +57,7 @@ export function lockDirectory(directory: string): () => void {
   const identity = `${dev}:${ino}`;
   if (heldHere.has(identity)) refuse(real, "another Durabox in this process");
   const file = path.join(real, ".lock");
-  const token = randomUUID();
+  const token = nodeCrypto().randomUUID();
   const contents = `${process.pid}\n${token}\n`;
   for (let attempt = 0; ; attempt++) {
     try {

@@ -1,5 +1,5 @@
 import { type ObjectAddress } from "../address.js";
-import { createHash } from "node:crypto";
+import { nodeCrypto } from "../../base/node-crypto.js";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "../../base/path.js";
 import { MemoryBackend, MemoryObjectStore } from "./memory.js";
@@ -323,7 +323,7 @@ const MAX_FACET_DIRECTORY = 128;
  */
 function facetDirectoryName(name: string): string {
   const encoded = directoryName(name);
-  return encoded.length <= MAX_FACET_DIRECTORY ? encoded : `~${createHash("sha256").update(name).digest("hex")}`;
+  return encoded.length <= MAX_FACET_DIRECTORY ? encoded : `~${nodeCrypto().createHash("sha256").update(name).digest("hex")}`;
 }
 
 /** The database in `directory`, and its facets' in `directory/facets/<name>/`, made on first use. */

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { nodeCrypto } from "../../base/node-crypto.js";
 import { hostname } from "node:os";
 import { addressFromKey, addressKey, type ObjectAddress } from "../address.js";
 import { DuraboxError, disposedStorageError } from "../../base/errors.js";
@@ -55,7 +55,7 @@ const clearRepeating = clearInterval;
 export class RedisBackend implements StorageBackend {
   readonly url: string;
   /** This runtime, as alarm claims name it. */
-  readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  readonly owner = `${hostname()}:${process.pid}:${nodeCrypto().randomUUID().slice(0, 8)}`;
   readonly alarmClaimMs: number;
   readonly #client: RedisClient;
   /** Claims this runtime holds, by claim key: their renewal timers. */
