@@ -1,4 +1,4 @@
-import { nodeCrypto } from "../base/node-crypto.js";
+import { sha256 } from "../base/sha256.js";
 import type { IsolatedState } from "../base/isolated-state.js";
 import type { ObjectStore, StorageBackend } from "../storage/backend.js";
 import { LayeredBackend } from "../storage/backends/layered.js";
@@ -57,5 +57,6 @@ export class BindingData implements IsolatedState {
  * a cache name of any characters) maps to one, distinct per kind and name.
  */
 function storeId(kind: string, name: string): string {
-  return nodeCrypto().createHash("sha256").update(`${kind}\u0000${name}`).digest("hex");
+  // SHA-256 without node:crypto: made for every binding when the runtime starts (base/sha256.ts says why).
+  return Buffer.from(sha256(`${kind}\u0000${name}`)).toString("hex");
 }
