@@ -12,6 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Script, type Context } from "node:vm";
 import type * as TestingRuntime from "./runtime-entry.js";
+import { nodeRequire } from "../base/node-require.js";
 
 /** What `loadTestingRuntime` returns: durabox/testing-runtime's exports. */
 export type TestingRuntimeModule = typeof TestingRuntime;
@@ -48,11 +49,6 @@ function cacheDirectory(file: string): string {
   return path.join(tmpdir(), "durabox-code-cache");
 }
 
-/** A Node built-in module, loaded when first needed rather than when this module loads. */
-function builtin<T>(name: string): T {
-  return createRequire(import.meta.url)(name) as T;
-}
-
 function compile(): Compiled {
   const file = runtimeFile();
   const bytes = readFileSync(file);
@@ -63,8 +59,8 @@ function compile(): Compiled {
     // The source, the Node build and V8's flags decide whether a cache fits: all three are in the key. The
     // source by its length and CRC-32 (what Node's own compile cache keys by): node:crypto would cost a
     // file that never uses durabox's runtime 12 ms to load, and SHA-256 of 700 KB 4 ms more.
-    const { crc32 } = builtin<typeof import("node:zlib")>("node:zlib");
-    const { cachedDataVersionTag } = builtin<typeof import("node:v8")>("node:v8");
+    const { crc32 } = nodeRequire("node:zlib") as typeof import("node:zlib");
+    const { cachedDataVersionTag } = nodeRequire("node:v8") as typeof import("node:v8");
     const build = `${process.version}-${process.arch}-${cachedDataVersionTag()}`;
     const key = `${bytes.length.toString(16)}-${crc32(bytes).toString(16)}-${crc32(build).toString(16)}`;
     cacheFile = path.join(cacheDirectory(file), `testing-runtime-${key}.v8`);
