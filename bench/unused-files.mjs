@@ -7,13 +7,14 @@
 // Each round runs every project once, interleaved; wall and CPU time of the process tree from /usr/bin/time.
 //
 //   npm run build && node bench/unused-files.mjs [--rounds 3] [--before /path/to/other/checkout] [--write]
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { SECTIONS, withSection } from "./lib/sections.mjs";
+import { stagePackages } from "./lib/suites.mjs";
 import { median } from "./lib/stats.mjs";
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
@@ -72,18 +73,8 @@ describe("file ${index}", () => {
 `;
 }
 
-/** Copies of the built packages of checkout `from` into `modules` (a rebuild during the bench cannot reach the runs). */
-function stage(from, modules) {
-  for (const [name, dir, files] of [
-    ["durabox", ".", ["package.json", "dist"]],
-    ["vitest-environment-durabox", "environments/vitest", ["package.json", "dist"]],
-  ]) {
-    for (const file of files) cpSync(path.join(from, dir, file), path.join(modules, name, file), { recursive: true });
-  }
-}
-
 /** One project: its own node_modules, so the environment finds the runner's Vitest. */
-function generate(runner, side) {
+async function generate(runner, side) {
   const dir = path.join(DIR, `${runner}-${side}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(path.join(dir, "test"), { recursive: true });
@@ -97,7 +88,8 @@ function generate(runner, side) {
       `import { defineConfig } from "vitest/config";\nexport default defineConfig({ test: { environment: "node" } });\n`,
     );
   } else {
-    stage(side === "durabox" ? ROOT : args.before, path.join(dir, "node_modules"));
+    // Copies, so a rebuild during the bench cannot reach the runs.
+    await stagePackages({ into: path.join(dir, "node_modules"), root: side === "durabox" ? ROOT : path.resolve(args.before) });
     writeFileSync(path.join(dir, "wrangler.toml"), WRANGLER);
     writeFileSync(path.join(dir, "src", "index.js"), WORKER);
     writeFileSync(
@@ -129,7 +121,8 @@ function runOnce(runner, dir) {
 if (!existsSync(NODE24)) throw new Error(`Node 24 is needed at ${NODE24}: npm --prefix conformance install`);
 const sides = ["floor", "durabox", ...(args.before !== undefined ? ["durabox-before"] : [])];
 const runners = Object.keys(RUNNERS).filter((runner) => existsSync(RUNNERS[runner].bin));
-const projects = runners.flatMap((runner) => sides.map((side) => ({ runner, side, dir: generate(runner, side) })));
+const projects = [];
+for (const runner of runners) for (const side of sides) projects.push({ runner, side, dir: await generate(runner, side) });
 const nodeVersion = spawnSync(NODE24, ["--version"], { encoding: "utf8" }).stdout.trim();
 console.log(
   `durabox unused-files bench: ${projects.length} projects, ${args.rounds} round(s); ${os.cpus().length} cores; Node ${nodeVersion}`,

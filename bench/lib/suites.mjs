@@ -62,19 +62,20 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * first and the environments after, emptying each folder first: a copy is kept only if every entry is
  * there, no environment entry is older than dist/index.js (else the build is between the two), and
  * dist/index.js did not change during the copy. Returns the time dist/index.js was built. `into`: the
- * node_modules folder to copy into (bench/real-suites.mjs stages its own).
+ * node_modules folder to copy into (bench/real-suites.mjs stages its own); `root`: the checkout whose build is
+ * copied (bench/unused-files.mjs's --before stages another).
  */
-export async function stagePackages({ attempts = 30, into = STAGED } = {}) {
+export async function stagePackages({ attempts = 30, into = STAGED, root = ROOT } = {}) {
   let problem = "";
   for (let attempt = 0; attempt < attempts; attempt++) {
     if (attempt > 0) await sleep(2000);
     try {
-      const core = path.join(ROOT, "dist", "index.js");
+      const core = path.join(root, "dist", "index.js");
       const before = mtime(core);
       for (const pkg of PACKAGES) rmSync(path.join(into, pkg.name), { recursive: true, force: true });
       if (into === STAGED) rmSync(STAGED, { recursive: true, force: true });
       for (const pkg of PACKAGES) {
-        const from = path.join(ROOT, pkg.dir);
+        const from = path.join(root, pkg.dir);
         const to = path.join(into, pkg.name);
         mkdirSync(to, { recursive: true });
         for (const file of pkg.files) cpSync(path.join(from, file), path.join(to, file), { recursive: true });
